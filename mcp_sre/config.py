@@ -1,0 +1,92 @@
+"""Settings: environment variables ``MCP_SRE_*`` over ``$MCP_SRE_HOME/config.yaml`` over defaults.
+
+Everything the server writes at run time lives under one directory, ``MCP_SRE_HOME``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import yaml
+from pydantic import BaseModel, Field
+
+__all__ = ["PROJECT_ROOT", "Settings", "atomic_write", "load_settings"]
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+class Settings(BaseModel):
+    """Run-time settings. Every path is derived from ``home`` unless set explicitly."""
+
+    home: Path = Field(description="Data directory for caches, indexes, registry stats, logs")
+    max_age_hours: float = Field(default=24.0, description="Spec cache TTL")
+    max_spec_bytes: int = Field(default=50 << 20, description="Largest spec accepted, in bytes")
+    http_timeout_s: float = Field(default=30.0, description="Timeout for spec downloads")
+    offline: bool = Field(default=False, description="Never touch the network; use cache/snapshot")
+    snapshot_dir: Path = Field(
+        default=PROJECT_ROOT / "specs_cache", description="Shipped spec snapshots (offline seed)"
+    )
+    registry_dir: Path = Field(
+        default=PROJECT_ROOT / "tool_registry", description="Where registered tools are stored"
+    )
+    sources: list[dict[str, Any]] = Field(
+        default_factory=list, description="User spec sources; override built-ins by name"
+    )
+
+    @property
+    def config_file(self) -> Path:
+        return self.home / "config.yaml"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.home / "cache"
+
+
+def _default_home() -> Path:
+    return Path(platformdirs.user_data_dir("mcp-sre", appauthor=False))
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings; keyword overrides win over the environment and the config file."""
+    home = Path(overrides.pop("home", None) or os.environ.get("MCP_SRE_HOME") or _default_home())
+    data: dict[str, Any] = {}
+    config_file = home / "config.yaml"
+    if config_file.exists():
+        loaded = yaml.safe_load(config_file.read_text(encoding="utf-8")) or {}
+        if isinstance(loaded, dict):
+            data.update(loaded)
+    env_map = {
+        "MCP_SRE_MAX_AGE_HOURS": "max_age_hours",
+        "MCP_SRE_OFFLINE": "offline",
+        "MCP_SRE_SNAPSHOT_DIR": "snapshot_dir",
+        "MCP_SRE_REGISTRY_DIR": "registry_dir",
+        "MCP_SRE_MAX_SPEC_BYTES": "max_spec_bytes",
+    }
+    for env, key in env_map.items():
+        if os.environ.get(env):
+            value: Any = os.environ[env]
+            if key == "offline":
+                value = value.lower() in {"1", "true", "yes"}
+            data[key] = value
+    data.update(overrides)
+    data["home"] = home
+    return Settings(**data)
+
+
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """Write a file so readers see the old content or the new, never half of either."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{id(raw)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()

@@ -1,0 +1,107 @@
+"""Every extension point of mcp-sre.
+
+Built-in plugins (``plugins/mcp_sre_*``) implement these exactly as a third-party package would:
+by exposing a module through the ``mcp_sre`` entry-point group. Hooks are grouped by what they
+extend. ``firstresult`` hooks stop at the first plugin that returns something other than ``None``;
+a plugin returns ``None`` to say "not mine".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    from mcp_sre.specs.fetch import FetchedContent
+    from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
+
+hookspec = pluggy.HookspecMarker("mcp_sre")
+hookimpl = pluggy.HookimplMarker("mcp_sre")
+
+# --------------------------------------------------------------------------------------------
+# Spec formats: turn fetched bytes into APISpec operations
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec(firstresult=True)
+def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
+    """Name the format of ``content`` (e.g. ``"openapi"``), or ``None`` if not recognised.
+
+    Called when a source does not declare its format. Must be cheap: it sees every source.
+    """
+
+
+@hookspec(firstresult=True)
+def parse_spec(
+    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
+) -> list[APISpec] | None:
+    """Parse ``content`` of format ``fmt`` into operations, or ``None`` if ``fmt`` is not yours.
+
+    Raise :class:`mcp_sre.errors.SpecParseError` for content that claims the format but is
+    broken (malformed, dangling ``$ref``, missing imports that matter). Set each operation's
+    ``access`` from what the format knows (HTTP method, GraphQL root type, naming).
+    """
+
+
+@hookspec(firstresult=True)
+def fetch_spec_content(source: SpecSource, etag: str | None) -> FetchedContent | None:
+    """Fetch a source whose URL uses a scheme the core does not know (e.g. ``botocore:``).
+
+    Return ``None`` if the scheme is not yours. http(s) URLs and file paths are fetched by the
+    core. ``etag`` is the validator of the cached copy; return ``not_modified=True`` to reuse it.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Clouds: where specs live, what is safe, how calls run
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_doc_sources(register: Callable[[SpecSource], None]) -> None:
+    """Call ``register(SpecSource(...))`` for each spec source this plugin knows.
+
+    User configuration may override any of them by name.
+    """
+
+
+@hookspec(firstresult=True)
+def classify_operation(spec: APISpec) -> str | None:
+    """Return ``"read"`` or ``"write"`` to override the format's classification, else ``None``.
+
+    Cloud plugins know things formats do not: a Kubernetes ``POST .../exec`` or an AWS
+    ``Get*`` that changes state. Anything nobody classifies stays as the format set it.
+    """
+
+
+@hookspec(firstresult=True)
+def execute_operation(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
+    """Run an allowed operation with the host's credentials and return JSON-safe data.
+
+    Called by the host bridge after the policy allowed the call. Return ``None`` if the
+    provider is not yours. ``context`` carries per-run settings (region, profile, namespace).
+    """
+
+
+@hookspec
+def sandbox_shims() -> dict[str, str]:
+    """Return ``{module_name: source}`` of guest modules that make SDK-shaped code work in the
+    sandbox by forwarding calls over the bridge (e.g. a ``boto3`` shim)."""
+
+
+@hookspec
+def sensitive_operations() -> list[str]:
+    """Return glob patterns of operation ids that are reads but must be refused by default
+    (e.g. ``aws/secretsmanager/GetSecretValue``)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Tools: MCP tools contributed by plugins
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_tools(register: Callable[..., None]) -> None:
+    """Call ``register(fn, name=None, description=None)`` to add MCP tools to the server."""

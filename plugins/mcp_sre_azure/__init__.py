@@ -1,0 +1,1 @@
+"""Built-in mcp-sre plugin: azure."""
