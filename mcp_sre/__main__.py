@@ -1,0 +1,3 @@
+from mcp_sre.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The ``mcp-sre`` command line. Errors print one line and exit non-zero, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from mcp_sre import __version__
+from mcp_sre.errors import McpSreError
+
+__all__ = ["main"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def friendly_errors(fn: F) -> F:
+    """Turn typed errors into ``error: ...`` on stderr and exit status 1."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except McpSreError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _catalog() -> Any:
+    from mcp_sre.specs.catalog import SpecCatalog
+
+    return SpecCatalog()
+
+
+def _dump(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+@click.group()
+@click.version_option(__version__, prog_name="mcp-sre")
+def main() -> None:
+    """mcp-sre: cloud API specs in, safe read-only SRE tools out, over MCP."""
+
+
+# ------------------------------------------------------------------------------------ specs
+@main.group()
+def specs() -> None:
+    """Fetch, cache and inspect API specs."""
+
+
+def _print_status(rows: list[Any]) -> None:
+    header = f"{'source':<22} {'provider':<12} {'format':<10} {'ops':>6}  {'fetched (UTC)':<17} state"
+    click.echo(header)
+    for r in rows:
+        fetched = r.fetched_at.strftime("%Y-%m-%d %H:%M") if r.fetched_at else "never"
+        state = "stale" if r.stale else ("ok" if r.fetched_at else "-")
+        if r.origin == "snapshot":
+            state += " (snapshot)"
+        click.echo(f"{r.name:<22} {r.provider:<12} {r.format or '?':<10} {r.operations:>6}  "
+                   f"{fetched:<17} {state}")
+        if r.error:
+            click.echo(f"  ! {r.error}")
+
+
+@specs.command("sync")
+@click.argument("names", nargs=-1)
+@click.option("--offline", is_flag=True, help="Use cached copies and shipped snapshots only.")
+@click.option("--max-age-hours", type=float, default=None, help="Refresh copies older than this.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly_errors
+def specs_sync(names: tuple[str, ...], offline: bool, max_age_hours: float | None,
+               as_json: bool) -> None:
+    """Fetch (or refresh) spec sources; default: every default source."""
+    catalog = _catalog()
+
+    def progress(done: int, total: int, message: str) -> None:
+        if not as_json and done < total:
+            click.echo(f"[{done + 1}/{total}] {message}", err=True)
+
+    rows = catalog.sync(list(names) or None, offline=offline or None,
+                        max_age_hours=max_age_hours, progress=progress)
+    if as_json:
+        _dump([r.model_dump(mode="json") for r in rows])
+    else:
+        _print_status(rows)
+    if any(r.error and not r.operations for r in rows):
+        sys.exit(1)
+
+
+@specs.command("list")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@friendly_errors
+def specs_list(as_json: bool) -> None:
+    """Every known spec source and the state of its cached copy."""
+    rows = _catalog().status()
+    if as_json:
+        _dump([r.model_dump(mode="json") for r in rows])
+    else:
+        _print_status(rows)
+
+
+@specs.command("show")
+@click.argument("op_id")
+@click.option("--json", "as_json", is_flag=True, help="Print the whole APISpec as JSON.")
+@click.option("--raw", is_flag=True, help="Include the operation as the spec wrote it.")
+@friendly_errors
+def specs_show(op_id: str, as_json: bool, raw: bool) -> None:
+    """One operation by id, e.g. aws/ec2/DescribeInstances."""
+    spec = _catalog().get(op_id)
+    data = spec.model_dump(mode="json", exclude=None if raw else {"raw"})
+    if as_json:
+        _dump(data)
+        return
+    click.echo(f"{spec.id}  [{spec.access}]  {spec.method} {spec.endpoint}")
+    if spec.summary:
+        click.echo(f"  {spec.summary}")
+    for p in spec.parameters:
+        req = "required" if p.required else "optional"
+        click.echo(f"  - {p.name} ({p.location}, {p.type}, {req}) {p.description[:90]}")
+    if spec.return_type:
+        click.echo(f"  returns {spec.return_type}")
+    click.echo(f"  source: {spec.source.name} {spec.source.format} sha256={spec.source.sha256[:12]}")
+
+
+@specs.command("add")
+@click.argument("name")
+@click.argument("source")
+@click.option("--format", "fmt", default=None, help="Spec format; detected when omitted.")
+@click.option("--provider", default=None, help="Provider name (default: NAME).")
+@click.option("--service", default=None, help="Service name for single-service specs.")
+@friendly_errors
+def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
+              service: str | None) -> None:
+    """Add a spec source (URL or file); it is fetched and parsed before it is saved."""
+    from pathlib import Path
+
+    from mcp_sre.specs.model import SpecSource
+
+    url = source
+    if "://" not in source and Path(source).exists():
+        url = str(Path(source).resolve())
+    row = _catalog().add_source(SpecSource(name=name, provider=provider or name, url=url,
+                                           format=fmt, service=service))
+    click.echo(f"added {row.name}: {row.operations} operations ({row.format})")
+
+
+# ------------------------------------------------------------------------------------ serve
+@main.command()
+@click.option("--transport", type=click.Choice(["stdio", "sse", "streamable-http"]),
+              default="stdio", show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--token", envvar="MCP_SRE_TOKEN", default=None,
+              help="Bearer token required on every HTTP request (env MCP_SRE_TOKEN).")
+@friendly_errors
+def serve(transport: str, host: str, port: int, token: str | None) -> None:
+    """Run the MCP server."""
+    from mcp_sre.transport import run_server
+
+    run_server(transport=transport, host=host, port=port, token=token)

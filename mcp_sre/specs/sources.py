@@ -1,0 +1,109 @@
+"""The source registry: built-in sources from cloud plugins, overridden by the user's own.
+
+User sources live in ``$MCP_SRE_HOME/config.yaml`` under ``sources:``; ``mcp-sre specs add``
+writes there atomically. A user source with a built-in's name replaces it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import yaml
+
+from mcp_sre.config import Settings, atomic_write
+from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.specs.model import SpecSource
+
+if TYPE_CHECKING:
+    import pluggy
+
+__all__ = ["SourceRegistry"]
+
+_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+class SourceRegistry:
+    """All spec sources known to one server instance, by name."""
+
+    def __init__(self, pm: pluggy.PluginManager, settings: Settings) -> None:
+        self.pm = pm
+        self.settings = settings
+        self._sources: dict[str, SpecSource] = {}
+        self._builtin: set[str] = set()
+        pm.hook.register_doc_sources(register=self._register_builtin)
+        for entry in settings.sources:
+            source = self._validate(entry)
+            self._sources[source.name] = source
+
+    def _register_builtin(self, source: SpecSource) -> None:
+        if not isinstance(source, SpecSource):
+            source = SpecSource.model_validate(source)
+        if source.name in self._sources:
+            raise ValidationError(f"two plugins register the spec source {source.name!r}")
+        self._sources[source.name] = source
+        self._builtin.add(source.name)
+
+    @staticmethod
+    def _validate(entry: dict[str, Any] | SpecSource) -> SpecSource:
+        try:
+            source = SpecSource.model_validate(entry)
+        except Exception as exc:
+            raise ValidationError(f"invalid spec source {entry!r}: {exc}") from exc
+        if not _NAME.match(source.name):
+            raise ValidationError(
+                f"invalid source name {source.name!r}",
+                hint="use lower-case letters, digits, '.', '_' or '-' (max 64)",
+            )
+        return source
+
+    def all(self) -> list[SpecSource]:
+        return sorted(self._sources.values(), key=lambda s: s.name)
+
+    def defaults(self) -> list[SpecSource]:
+        return [s for s in self.all() if s.default]
+
+    def get(self, name: str) -> SpecSource:
+        try:
+            return self._sources[name]
+        except KeyError:
+            known = ", ".join(sorted(self._sources)) or "none"
+            raise NotFoundError(f"no spec source named {name!r}; known: {known}") from None
+
+    def for_provider(self, provider: str) -> list[SpecSource]:
+        return [s for s in self.all() if s.provider == provider]
+
+    def is_builtin(self, name: str) -> bool:
+        return name in self._builtin
+
+    def add(self, source: SpecSource | dict[str, Any]) -> SpecSource:
+        """Add or replace a user source and persist it in the config file."""
+        source = self._validate(source)
+        path = self.settings.config_file
+        data: dict[str, Any] = {}
+        if path.exists():
+            loaded = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            data = loaded if isinstance(loaded, dict) else {}
+        entries = [e for e in data.get("sources") or [] if e.get("name") != source.name]
+        entries.append(source.model_dump(exclude_defaults=True))
+        data["sources"] = entries
+        atomic_write(path, yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+        self._sources[source.name] = source
+        return source
+
+    @contextlib.contextmanager
+    def trial(self, source: SpecSource) -> Iterator[SpecSource]:
+        """Make ``source`` visible for a check; put back what was there if the check fails."""
+        source = self._validate(source)
+        previous = self._sources.get(source.name)
+        self._sources[source.name] = source
+        try:
+            yield source
+        except BaseException:
+            if previous is None:
+                self._sources.pop(source.name, None)
+            else:
+                self._sources[source.name] = previous
+            raise

@@ -1,0 +1,129 @@
+"""On-disk copies of spec content and of parsed operations.
+
+Layout per source: ``<root>/<name>/meta.json`` points at an immutable ``content-<sha256>`` file.
+Content is written first, then the metadata is replaced atomically, so a reader sees either the
+old pair or the new pair, never a half-written spec. Parsed operations are pickled next to the
+content they came from, keyed by its sha256 and a fingerprint of the parsers that produced them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import logging
+import pickle
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from pydantic import BaseModel, Field
+
+from mcp_sre.config import atomic_write
+from mcp_sre.specs.fetch import sha256_of
+from mcp_sre.specs.model import APISpec
+
+__all__ = ["ContentStore", "StoredMeta"]
+
+log = logging.getLogger("mcp_sre.specs.store")
+
+
+class StoredMeta(BaseModel):
+    """What we know about the stored copy of one source."""
+
+    url: str = Field(description="Where the content was fetched from")
+    format: str = Field(description="Detected or declared format")
+    sha256: str = Field(description="sha256 of the content file")
+    size: int = Field(description="Content size in bytes")
+    fetched_at: datetime = Field(description="When the content was last confirmed current")
+    etag: str | None = Field(default=None, description="Validator for conditional requests")
+    last_modified: str | None = Field(default=None, description="HTTP Last-Modified")
+    origin: str = Field(default="live", description="live, or snapshot when seeded offline")
+    operations: int = Field(default=0, description="Operations parsed from this content")
+    last_error: str | None = Field(default=None, description="Why the last refresh failed")
+
+
+class ContentStore:
+    """Spec content, its metadata and parsed operations under one root directory."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def _dir(self, name: str) -> Path:
+        return self.root / name
+
+    def meta(self, name: str) -> StoredMeta | None:
+        path = self._dir(name) / "meta.json"
+        try:
+            return StoredMeta.model_validate_json(path.read_bytes())
+        except FileNotFoundError:
+            return None
+        except ValueError as exc:  # corrupt metadata: treat as absent, never crash
+            log.warning("ignoring unreadable %s: %s", path, exc)
+            return None
+
+    def content(self, name: str, meta: StoredMeta) -> bytes | None:
+        path = self._dir(name) / f"content-{meta.sha256}"
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        return data if sha256_of(data) == meta.sha256 else None
+
+    def save(self, name: str, content: bytes, meta: StoredMeta) -> None:
+        """Store new content and then point the metadata at it; drop older content files."""
+        folder = self._dir(name)
+        target = folder / f"content-{meta.sha256}"
+        if not target.exists():
+            atomic_write(target, content)
+        self.save_meta(name, meta)
+        for old in folder.glob("content-*"):
+            if old.name != target.name:
+                old.unlink(missing_ok=True)
+        for old in folder.glob("parsed-*"):
+            if not old.name.startswith(f"parsed-{meta.sha256}"):
+                old.unlink(missing_ok=True)
+
+    def save_meta(self, name: str, meta: StoredMeta) -> None:
+        atomic_write(self._dir(name) / "meta.json", meta.model_dump_json(indent=2))
+
+    def load_parsed(self, name: str, sha256: str, fingerprint: str) -> list[APISpec] | None:
+        path = self._dir(name) / f"parsed-{sha256}-{fingerprint}.pkl"
+        try:
+            with open(path, "rb") as fh:
+                specs = pickle.load(fh)  # our own file under MCP_SRE_HOME
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # stale class layout or truncated file: re-parse
+            log.warning("ignoring unreadable %s: %s", path, exc)
+            return None
+        return specs if isinstance(specs, list) else None
+
+    def save_parsed(self, name: str, sha256: str, fingerprint: str, specs: list[APISpec]) -> None:
+        folder = self._dir(name)
+        atomic_write(folder / f"parsed-{sha256}-{fingerprint}.pkl",
+                     pickle.dumps(specs, protocol=pickle.HIGHEST_PROTOCOL))
+        for old in folder.glob(f"parsed-{sha256}-*"):
+            if old.name != f"parsed-{sha256}-{fingerprint}.pkl":
+                old.unlink(missing_ok=True)
+
+    @contextlib.contextmanager
+    def locked(self, name: str) -> Iterator[None]:
+        """Hold an exclusive lock on one source across processes (fetch + write)."""
+        folder = self._dir(name)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / ".lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    def names(self) -> list[str]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p.parent.name for p in self.root.glob("*/meta.json"))
+
+    def dump_meta(self, name: str) -> str:
+        meta = self.meta(name)
+        return json.dumps(meta.model_dump(mode="json") if meta else None)

@@ -1,0 +1,224 @@
+"""Cache behaviour of the spec catalog against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mcp_sre.config import Settings
+from mcp_sre.errors import NotFoundError, SpecFetchError
+from mcp_sre.specs.catalog import SpecCatalog
+from mcp_sre.specs.model import SpecSource
+
+
+def openapi_doc(*operation_ids: str) -> bytes:
+    paths = {f"/things/{op}": {"get": {"operationId": op, "summary": f"Get {op}",
+                                       "responses": {"200": {"description": "OK"}}}}
+             for op in operation_ids}
+    return json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                       "paths": paths}).encode()
+
+
+class SpecServer:
+    """Serves one spec with an ETag and counts requests; can go down or serve junk."""
+
+    def __init__(self) -> None:
+        self.body = openapi_doc("listThings")
+        self.mode = "ok"
+        self.delay = 0.0
+        self.requests: list[dict[str, str]] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                server.requests.append(dict(self.headers))
+                time.sleep(server.delay)
+                if server.mode == "500":
+                    self.send_response(500)
+                    self.end_headers()
+                    return
+                etag = f'"{hash(server.body) & 0xFFFFFFFF:x}"'
+                if self.headers.get("If-None-Match") == etag:
+                    self.send_response(304)
+                    self.end_headers()
+                    return
+                self.send_response(200)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", str(len(server.body)))
+                self.end_headers()
+                self.wfile.write(server.body)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_port}/spec.json"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def server() -> Iterator[SpecServer]:
+    srv = SpecServer()
+    yield srv
+    srv.stop()
+
+
+def make_catalog(settings: Settings, server: SpecServer, **source: Any) -> SpecCatalog:
+    settings.sources = [{"name": "things", "provider": "things", "url": server.url, **source}]
+    return SpecCatalog(settings)
+
+
+def test_fresh_copy_makes_no_request(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    assert [s.name for s in catalog.operations("things")] == ["listThings"]
+    assert len(server.requests) == 1
+    again = SpecCatalog(settings)  # a new process would read the same disk cache
+    assert again.get("things/things/listThings").name == "listThings"
+    assert len(server.requests) == 1
+
+
+def test_expired_copy_is_revalidated_with_304(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    first = catalog.document("things")
+    time.sleep(0.01)
+    second = catalog.document("things", max_age_hours=0)
+    assert len(server.requests) == 2
+    assert server.requests[1].get("If-None-Match") == first.meta.etag
+    assert second.content == first.content and not second.stale
+    assert second.meta.fetched_at > first.meta.fetched_at
+
+
+def test_changed_content_replaces_the_copy(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    catalog.operations("things")
+    server.body = openapi_doc("listThings", "getThing")
+    ops = catalog.operations("things", max_age_hours=0)
+    assert sorted(s.name for s in ops) == ["getThing", "listThings"]
+    assert catalog.get("things/things/getThing").source.sha256 == catalog.digest("things")
+
+
+def test_server_down_serves_stale_copy(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    catalog.operations("things")
+    server.mode = "500"
+    doc = catalog.document("things", max_age_hours=0)
+    assert doc.stale and "HTTP 500" in (doc.meta.last_error or "")
+    assert [s.name for s in catalog.operations("things")] == ["listThings"]
+    (row,) = catalog.status(["things"])
+    assert row.stale and row.error and row.operations == 1
+
+
+def test_unreachable_server_serves_stale_copy(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    catalog.operations("things")
+    server.stop()
+    doc = catalog.document("things", max_age_hours=0)
+    assert doc.stale and "cannot reach" in (doc.meta.last_error or "")
+
+
+def test_bad_new_content_keeps_old_copy(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    good = catalog.document("things")
+    server.body = b'{"openapi": "3.0.0", "paths": {'
+    doc = catalog.document("things", max_age_hours=0)
+    assert doc.stale and doc.content == good.content
+    assert "things" in (doc.meta.last_error or "")
+    server.body = json.dumps({"openapi": "3.0.0", "info": {}, "paths": {}}).encode()
+    doc = catalog.document("things", max_age_hours=0)
+    assert doc.content == good.content and "no operations" in (doc.meta.last_error or "")
+
+
+def test_concurrent_fetches_are_coalesced(settings: Settings, server: SpecServer) -> None:
+    server.delay = 0.3
+    catalog = make_catalog(settings, server)
+    results: list[int] = []
+    threads = [threading.Thread(target=lambda: results.append(len(catalog.operations("things"))))
+               for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [1] * 8
+    assert len(server.requests) == 1
+
+
+def test_oversized_spec_is_refused(settings: Settings, server: SpecServer) -> None:
+    settings.max_spec_bytes = 1000
+    server.body = openapi_doc(*[f"op{i}" for i in range(200)])
+    catalog = make_catalog(settings, server)
+    with pytest.raises(SpecFetchError, match="limit"):
+        catalog.operations("things")
+
+
+def test_unreachable_without_copy_or_snapshot(settings: Settings) -> None:
+    settings.sources = [{"name": "gone", "provider": "gone", "url": "http://127.0.0.1:9/x.json"}]
+    with pytest.raises(SpecFetchError, match="gone"):
+        SpecCatalog(settings).operations("gone")
+
+
+def test_offline_uses_snapshot(settings: Settings, tmp_path: Path, server: SpecServer) -> None:
+    (tmp_path / "snap").mkdir()
+    (tmp_path / "snap" / "things.json").write_bytes(openapi_doc("fromSnapshot"))
+    settings.snapshot_dir = tmp_path / "snap"
+    catalog = make_catalog(settings, server, snapshot="things.json")
+    ops = catalog.operations("things", offline=True)
+    assert [s.name for s in ops] == ["fromSnapshot"] and not server.requests
+    assert catalog.status(["things"])[0].origin == "snapshot"
+
+
+def test_network_failure_falls_back_to_snapshot(settings: Settings, tmp_path: Path) -> None:
+    (tmp_path / "snap").mkdir()
+    (tmp_path / "snap" / "x.json").write_bytes(openapi_doc("fromSnapshot"))
+    settings.snapshot_dir = tmp_path / "snap"
+    settings.sources = [{"name": "x", "provider": "x", "url": "http://127.0.0.1:9/x.json",
+                         "snapshot": "x.json"}]
+    catalog = SpecCatalog(settings)
+    assert [s.name for s in catalog.operations("x")] == ["fromSnapshot"]
+    (row,) = catalog.status(["x"])
+    assert row.stale and row.origin == "snapshot" and "cannot reach" in (row.error or "")
+
+
+def test_corrupt_content_file_is_refetched(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    doc = catalog.document("things")
+    folder = settings.cache_dir / "specs" / "things"
+    (folder / f"content-{doc.meta.sha256}").write_bytes(b"half-writ")
+    fresh = SpecCatalog(settings)
+    assert [s.name for s in fresh.operations("things")] == ["listThings"]
+    assert len(server.requests) == 2
+
+
+def test_unknown_id_and_provider(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    with pytest.raises(NotFoundError, match="listThing"):
+        catalog.get("things/things/listThing")
+    with pytest.raises(NotFoundError, match="unknown provider"):
+        catalog.get("nope/x/y")
+
+
+def test_add_source_persists_only_when_it_parses(settings: Settings, server: SpecServer,
+                                                 tmp_path: Path) -> None:
+    catalog = SpecCatalog(settings)
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    with pytest.raises(Exception, match="mine"):
+        catalog.add_source(SpecSource(name="mine", provider="mine", url=str(bad)))
+    assert not settings.config_file.exists()
+    row = catalog.add_source(SpecSource(name="mine", provider="mine", url=server.url))
+    assert row.operations == 1
+    from mcp_sre.config import load_settings
+
+    reloaded = SpecCatalog(load_settings(home=settings.home))
+    assert reloaded.get("mine/mine/listThings").provider == "mine"

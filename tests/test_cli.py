@@ -1,0 +1,62 @@
+"""The `mcp-sre` command line on a real data directory."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from mcp_sre.cli import main
+
+PETS = {
+    "openapi": "3.0.3",
+    "info": {"title": "pets", "version": "1"},
+    "paths": {"/pets": {"get": {"operationId": "listPets", "summary": "List pets",
+                                "responses": {"200": {"description": "OK"}}}}},
+}
+
+
+def test_add_list_show(home: Path, tmp_path: Path) -> None:
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps(PETS))
+    runner = CliRunner()
+    result = runner.invoke(main, ["specs", "add", "pets", str(spec)])
+    assert result.exit_code == 0, result.output
+    assert "1 operations (openapi)" in result.output
+
+    result = runner.invoke(main, ["specs", "list", "--json"])
+    rows = {r["name"]: r for r in json.loads(result.output)}
+    assert rows["pets"]["operations"] == 1 and rows["pets"]["provider"] == "pets"
+
+    result = runner.invoke(main, ["specs", "show", "pets/pets/listPets", "--json"])
+    assert result.exit_code == 0
+    assert json.loads(result.output)["summary"] == "List pets"
+
+    result = runner.invoke(main, ["specs", "show", "pets/pets/listPets"])
+    assert "[read]" in result.output and "GET /pets" in result.output
+
+
+def test_errors_are_one_line(home: Path, tmp_path: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["specs", "show", "nosuch/x/y"])
+    assert result.exit_code == 1 and result.output.startswith("error: unknown provider")
+    missing = tmp_path / "missing.json"
+    result = runner.invoke(main, ["specs", "add", "bad", str(missing)])
+    assert result.exit_code == 1 and "file not found" in result.output
+    junk = tmp_path / "junk.txt"
+    junk.write_text("hello, I am not a spec")
+    result = runner.invoke(main, ["specs", "add", "junk", str(junk)])
+    assert result.exit_code == 1 and "no format plugin recognises" in result.output
+    result = runner.invoke(main, ["specs", "add", "Bad Name!", str(junk)])
+    assert result.exit_code == 1 and "invalid source name" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_sync_reports_failing_source(home: Path) -> None:
+    (home / "config.yaml").write_text(
+        "sources:\n- {name: down, provider: down, url: 'http://127.0.0.1:9/spec.json'}\n")
+    result = CliRunner().invoke(main, ["specs", "sync", "down", "--json"])
+    assert result.exit_code == 1
+    (row,) = json.loads(result.output)
+    assert row["name"] == "down" and "cannot reach" in row["error"]
