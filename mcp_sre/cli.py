@@ -161,6 +161,28 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
 @friendly_errors
 def serve(transport: str, host: str, port: int, token: str | None) -> None:
     """Run the MCP server."""
-    from mcp_sre.transport import run_server
+    from mcp_sre.server.transport import run_server
 
     run_server(transport=transport, host=host, port=port, token=token)
+
+
+# ----------------------------------------------------------------------------------- config
+@main.command("config")
+@click.argument("client", type=click.Choice(["claude-desktop", "claude-code", "vscode", "cursor"]))
+@click.option("--home", default=None, help="MCP_SRE_HOME to pass to the server.")
+def config_snippet(client: str, home: str | None) -> None:
+    """Print the configuration snippet that adds mcp-sre to an MCP client."""
+    import shutil
+
+    command = shutil.which("mcp-sre") or "mcp-sre"
+    server: dict[str, Any] = {"command": command, "args": ["serve"]}
+    if home:
+        server["env"] = {"MCP_SRE_HOME": home}
+    if client == "claude-code":
+        env = f" -e MCP_SRE_HOME={home}" if home else ""
+        click.echo(f"claude mcp add mcp-sre{env} -- {command} serve")
+        return
+    if client == "vscode":  # .vscode/mcp.json
+        _dump({"servers": {"mcp-sre": {"type": "stdio", **server}}})
+        return
+    _dump({"mcpServers": {"mcp-sre": server}})  # claude_desktop_config.json, ~/.cursor/mcp.json

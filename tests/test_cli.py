@@ -60,3 +60,13 @@ def test_sync_reports_failing_source(home: Path) -> None:
     assert result.exit_code == 1
     (row,) = json.loads(result.output)
     assert row["name"] == "down" and "cannot reach" in row["error"]
+
+
+def test_config_snippets() -> None:
+    runner = CliRunner()
+    desktop = json.loads(runner.invoke(main, ["config", "claude-desktop"]).output)
+    assert desktop["mcpServers"]["mcp-sre"]["args"] == ["serve"]
+    vscode = json.loads(runner.invoke(main, ["config", "vscode", "--home", "/tmp/h"]).output)
+    assert vscode["servers"]["mcp-sre"]["env"] == {"MCP_SRE_HOME": "/tmp/h"}
+    assert runner.invoke(main, ["config", "claude-code"]).output.startswith("claude mcp add")
+    assert runner.invoke(main, ["config", "emacs"]).exit_code == 2

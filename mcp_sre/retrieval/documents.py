@@ -1,0 +1,201 @@
+"""Searchable documents built from ``APISpec`` operations, and the one tokenizer that both
+documents and queries go through (so a stem in a query always meets the same stem in a doc).
+
+A document keeps its fields apart (operation name, service, summary, parameters) because the
+fields are weighted differently at search time: a word in the operation name says far more
+about what an operation does than the same word deep in its description.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from mcp_sre.specs.model import APISpec
+
+__all__ = [
+    "DOC_FORMAT",
+    "OperationDoc",
+    "build_document",
+    "camel_words",
+    "clean_text",
+    "dense_text",
+    "stem",
+    "tokenize",
+]
+
+# Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
+DOC_FORMAT = 3
+
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+_WORD = re.compile(r"[A-Za-z0-9]+")
+_CJK = re.compile(r"[\u3400-\u9fff]")
+# Boundaries inside an identifier: fooBar, FOOBar, and letters before a version (CoreV1).
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+_SENTENCE = re.compile(r"(.+?[.!?])(\s|$)")
+
+STOPWORDS = frozenset(
+    ["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "my", "our", "your", "their", "me", "we", "you", "i", "do", "does", "did", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "please", "currently", "right", "now", "there", "here", "any", "some", "each", "per", "into", "about", "as", "if", "than", "then", "so", "such", "via", "using", "use", "used", "also", "only", "just", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "not", "no", "yes", "all", "every"]
+)
+
+
+def clean_text(text: str) -> str:
+    """Strip HTML/markdown noise so the text reads like prose."""
+    if not text:
+        return ""
+    text = _TAG.sub(" ", text)
+    text = html.unescape(text).replace("`", " ").replace("*", " ")
+    return _SPACE.sub(" ", text).strip()
+
+
+def first_sentence(text: str, limit: int = 240) -> str:
+    m = _SENTENCE.match(text)
+    return (m.group(1) if m else text)[:limit]
+
+
+def camel_words(identifier: str) -> list[str]:
+    """``listCoreV1NamespacedPod`` -> ``[list, core, v1, namespaced, pod]``."""
+    parts: list[str] = []
+    for word in _WORD.findall(identifier.replace("_", " ")):
+        parts.extend(p.lower() for p in _CAMEL.split(word) if p)
+    return parts
+
+
+try:  # PyStemmer (Snowball, C) when installed; a plural-only fallback otherwise.
+    import Stemmer as _stemmer_mod  # type: ignore[import-not-found]
+
+    _SNOWBALL = _stemmer_mod.Stemmer("english")
+except ImportError:  # pragma: no cover - exercised only without PyStemmer
+    _SNOWBALL = None
+
+
+# Words whose stem would merge two meanings an API keeps apart (namespaced vs namespaces).
+_KEEP = frozenset({"namespaced"})
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """One canonical form per word (lower-case, Snowball stem; digits kept as they are)."""
+    word = word.lower()
+    if len(word) <= 3 or not word.isalpha() or word in _KEEP:
+        return word
+    if _SNOWBALL is not None:
+        return _SNOWBALL.stemWord(word)
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("xes", "x"), ("s", "")):
+        if word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Words of ``text`` -> stems. Identifiers are split on camel case; CJK is dropped here
+    (the rewriter maps Chinese to English first; the dense model sees the original)."""
+    out: list[str] = []
+    for word in _WORD.findall(text):
+        pieces = [p for p in _CAMEL.split(word) if p] if not word.islower() else [word]
+        for piece in pieces:
+            low = piece.lower()
+            if not keep_stopwords and low in STOPWORDS:
+                continue
+            out.append(stem(low))
+    return out
+
+
+@dataclass(slots=True)
+class OperationDoc:
+    """What the index knows about one operation (no parameters' schemas, no raw spec)."""
+
+    id: str
+    provider: str
+    service: str
+    name: str
+    method: str
+    endpoint: str
+    summary: str
+    access: str
+    name_words: list[str] = field(default_factory=list)
+    service_words: list[str] = field(default_factory=list)
+    service_title: str = ""
+    text: str = ""
+    params: list[str] = field(default_factory=list)
+    deprecated: bool = False
+    sha: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OperationDoc:
+        return cls(**data)
+
+    @property
+    def verb(self) -> str:
+        return self.name_words[0] if self.name_words else ""
+
+
+def _service_words(spec: APISpec, titles: Iterable[str]) -> list[str]:
+    words = camel_words(spec.service)
+    for title in titles:
+        words.extend(w for w in camel_words(title) if w not in words)
+    return words
+
+
+def build_document(spec: APISpec, service_titles: Iterable[str] = ()) -> OperationDoc:
+    """Turn one operation into a document. ``service_titles`` are human names of the
+    service (e.g. "Amazon Elastic Compute Cloud") that the spec format knows."""
+    titles = [t for t in service_titles if t]
+    description = clean_text(spec.description)
+    summary = clean_text(spec.summary) or first_sentence(description)
+    # Skip the description's first sentence when it repeats the summary.
+    rest = description[len(summary) :] if description.startswith(summary) else description
+    text = f"{summary} {rest[:600]}".strip()
+    params = []
+    for p in spec.parameters[:40]:
+        params.append(p.name)
+    if spec.return_type:
+        params.append(spec.return_type)
+    doc = OperationDoc(
+        id=spec.id,
+        provider=spec.provider,
+        service=spec.service,
+        name=spec.name,
+        method=spec.method,
+        endpoint=spec.endpoint,
+        summary=summary[:300],
+        access=spec.access,
+        name_words=camel_words(spec.name),
+        service_words=_service_words(spec, titles),
+        service_title=titles[0] if titles else spec.service.replace("_", " "),
+        text=text,
+        params=params,
+        deprecated=spec.deprecated or "deprecated" in summary.lower()[:80],
+    )
+    doc.sha = document_sha(doc)
+    return doc
+
+
+def document_sha(doc: OperationDoc) -> str:
+    """Content key of everything that feeds the index (embedding cache key)."""
+    h = hashlib.sha256(f"{DOC_FORMAT}\x00{dense_text(doc)}\x00{doc.text}".encode())
+    return h.hexdigest()[:32]
+
+
+def dense_text(doc: OperationDoc) -> str:
+    """The short passage the embedding model sees: service, name words, summary.
+
+    Kept short on purpose: embedding cost grows with length and the first sentence carries
+    most of the meaning.
+    """
+    return f"{doc.service_title}: {' '.join(doc.name_words)}. {first_sentence(doc.summary, 160)}"
+
+
+def has_cjk(text: str) -> bool:
+    return bool(_CJK.search(text))

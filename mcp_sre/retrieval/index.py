@@ -1,0 +1,131 @@
+"""The in-memory search index: documents, per-field BM25, optional embeddings, and the
+per-document arrays (service, provider, verb, flags) the scorer needs, vectorised.
+
+Persistence and incremental rebuilds live in :mod:`mcp_sre.retrieval.store`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mcp_sre.retrieval.bm25 import FieldedBM25
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words
+from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK, load_vocabulary
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from mcp_sre.retrieval.documents import OperationDoc
+
+__all__ = ["SearchIndex", "derive_service_aliases"]
+
+_UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
+_TITLE_NOISE = {"amazon", "aws", "service", "services", "api", "the", "for", "and", "of", "v1", "v2"}
+
+
+@dataclass
+class SearchIndex:
+    """Everything a query needs, held in memory; built once per index version."""
+
+    docs: list[OperationDoc]
+    bm25: FieldedBM25
+    embeddings: np.ndarray | None = None  # (n_docs, dim) float32, L2-normalised rows
+    keys: list[tuple[str, str]] = field(default_factory=list)  # (provider, service) table
+    service_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    providers: list[str] = field(default_factory=list)
+    provider_of: np.ndarray = field(default_factory=lambda: np.zeros(0, np.int32))
+    verb_of: list[str] = field(default_factory=list)
+    name_len: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    penalty: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    common: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    is_read: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+
+    @classmethod
+    def from_docs(
+        cls,
+        docs: Sequence[OperationDoc],
+        bm25: FieldedBM25 | None = None,
+        embeddings: np.ndarray | None = None,
+    ) -> SearchIndex:
+        vocab = load_vocabulary()
+        docs = list(docs)
+        bm25 = bm25 or FieldedBM25.build(docs, vocab.compounds)
+        keys: dict[tuple[str, str], int] = {}
+        providers: dict[str, int] = {}
+        service_of = np.zeros(len(docs), np.int32)
+        provider_of = np.zeros(len(docs), np.int32)
+        name_len = np.zeros(len(docs), np.float32)
+        penalty = np.zeros(len(docs), np.float32)
+        common = np.zeros(len(docs), np.float32)
+        is_read = np.array([d.access == "read" for d in docs], np.float32)
+        verbs: list[str] = []
+        from mcp_sre.retrieval.documents import stem
+
+        for i, d in enumerate(docs):
+            service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
+            provider_of[i] = providers.setdefault(d.provider, len(providers))
+            words = [w for w in d.name_words if w not in STOPWORDS]
+            name_len[i] = max(1, len(words))
+            verbs.append(stem(d.verb))
+            flag = 0.0
+            if d.deprecated or d.verb == "watch":
+                flag += 1.0
+            if _UNSTABLE.search(d.service):
+                flag += 0.5
+            penalty[i] = flag
+            if d.service in vocab.common.get(d.provider, ()):
+                common[i] = 1.0
+        index = cls(
+            docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
+            service_of=service_of, providers=list(providers), provider_of=provider_of,
+            verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
+            is_read=is_read,
+        )
+        index.aliases = derive_service_aliases(docs)
+        return index
+
+    def __len__(self) -> int:
+        return len(self.docs)
+
+
+def derive_service_aliases(docs: Sequence[OperationDoc]) -> dict[tuple[str, str], dict[str, float]]:
+    """Names by which a request can refer to each service, from the index itself: the
+    service id and the titles the spec carried. A single word that many services use in
+    operation names (batch, config, health) is only a weak hint."""
+    name_word_services: dict[str, set[tuple[str, str]]] = defaultdict(set)
+    titles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for d in docs:
+        key = (d.provider, d.service)
+        for w in d.name_words:
+            name_word_services[w].add(key)
+        if d.service_title:
+            titles[key].add(d.service_title)
+    aliases: dict[tuple[str, str], dict[str, float]] = {}
+    for key, key_titles in titles.items():
+        found: dict[str, float] = {}
+        candidates = {key[1].lower().replace("_", " ").replace("-", " ")}
+        for title in key_titles:
+            words = [w for w in re.findall(r"[A-Za-z0-9]+", title)]
+            stripped = [w for w in words if w.lower() not in _TITLE_NOISE]
+            if stripped:
+                candidates.add(" ".join(stripped).lower())
+            if len(words) > 1:
+                candidates.add(" ".join(words).lower())
+            for w in stripped:  # brand words: DocumentDB, CloudFront, EC2, IAM
+                if len(w) > 1 and (any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:])):
+                    candidates.add(w.lower())
+                    candidates.add(" ".join(camel_words(w)))
+        for alias in candidates:
+            alias = alias.strip()
+            if len(alias) < 2 or alias in STOPWORDS:
+                continue
+            generic = " " not in alias and len(name_word_services.get(alias, ())) > 2
+            found[alias] = W_WEAK if generic else W_STRONG
+        aliases[key] = found
+    return aliases

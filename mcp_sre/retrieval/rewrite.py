@@ -1,0 +1,251 @@
+"""Query rewriting: Chinese and English SRE vocabulary -> API words, verbs -> intents, names
+of services -> service priors, and an optional LLM rewrite through the LLM seam.
+
+The vocabulary lives in ``vocab.yaml`` beside this module (general SRE knowledge); aliases
+for every indexed service are also derived from the index itself (service ids and the titles
+the spec formats carry), so a newly added spec is recognised by name without editing anything.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem, tokenize
+
+__all__ = [
+    "MAX_QUERY_CHARS",
+    "WRITE_INTENTS",
+    "QueryRewriter",
+    "RewrittenQuery",
+    "Vocabulary",
+    "load_vocabulary",
+    "tokens_with_compounds",
+]
+
+MAX_QUERY_CHARS = 1000
+VOCAB_FILE = Path(__file__).with_name("vocab.yaml")
+
+# Weights of the words a query contributes to keyword search.
+W_ORIGINAL = 1.0
+W_TRANSLATED = 1.0  # Chinese mapped to English: the only lexical signal such a query has
+W_EXPANDED = 0.45  # English expansions of one word (synonyms)
+W_PHRASE = 0.8  # English expansions of a multi-word phrase: specific, so trusted more
+W_WEAK_WORD = 0.25  # words that say little about which operation is meant ("information")
+W_STRONG, W_WEAK = 1.0, 0.35
+# Intents that change state; a request with none of them prefers read operations.
+WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
+                           "enable", "disable", "attach", "tag", "untag"})
+
+
+@dataclass(slots=True)
+class RewrittenQuery:
+    """A request after rewriting, in the forms the retrievers need."""
+
+    original: str
+    text: str  # English words for keyword search (original + translations + expansions)
+    dense_text: str  # what the embedding model sees
+    terms: dict[str, float] = field(default_factory=dict)  # stem -> weight
+    intents: set[str] = field(default_factory=set)
+    verbs: dict[str, float] = field(default_factory=dict)  # operation verb stem -> weight
+    services: dict[tuple[str, str], float] = field(default_factory=dict)
+    providers: dict[str, float] = field(default_factory=dict)
+    words: list[str] = field(default_factory=list)  # the request's own English words, lower-case
+    truncated: bool = False
+    llm_rewrite: str | None = None
+
+    def summary(self) -> str:
+        return self.text if self.text == self.original else f"{self.original} => {self.text}"
+
+
+@dataclass(slots=True)
+class Vocabulary:
+    intents: dict[str, tuple[list[str], list[str]]]
+    terms: dict[str, str]
+    compounds: list[tuple[tuple[str, ...], str]]
+    services: dict[tuple[str, str], dict[str, float]]
+    common: dict[str, set[str]]
+    weak_words: dict[str, float]
+
+
+@lru_cache(maxsize=4)
+def load_vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
+    data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    intents = {
+        name: ([str(w).lower() for w in spec.get("words", [])], [str(v) for v in spec.get("verbs", [])])
+        for name, spec in (data.get("intents") or {}).items()
+    }
+    terms = {str(k).lower(): str(v) for k, v in (data.get("terms") or {}).items()}
+    compounds = [
+        (tuple(stem(str(w).lower()) for w in c), stem("".join(str(w).lower() for w in c)))
+        for c in data.get("compounds") or []
+        if len(c) > 1
+    ]
+    services: dict[tuple[str, str], dict[str, float]] = {}
+    for provider, svcs in (data.get("services") or {}).items():
+        for service, spec in (svcs or {}).items():
+            aliases: dict[str, float] = {}
+            for alias in spec.get("weak", []) or []:
+                aliases[str(alias).lower()] = W_WEAK
+            for alias in spec.get("strong", []) or []:
+                aliases[str(alias).lower()] = W_STRONG
+            services[(provider, service)] = aliases
+    common = {p: set(v) for p, v in (data.get("common_services") or {}).items()}
+    weak = {stem(str(w).lower()): W_WEAK_WORD for w in data.get("weak_words") or []}
+    return Vocabulary(intents, terms, compounds, services, common, weak)
+
+
+def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
+    """One regex for many English phrases, longest first, on word boundaries."""
+    english = sorted({p for p in phrases if p and not has_cjk(p)}, key=len, reverse=True)
+    if not english:
+        return None
+    body = "|".join(re.escape(p) for p in english)
+    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
+
+
+class _PhraseMatcher:
+    """Finds known phrases in a request: CJK by longest substring, English on word
+    boundaries. Each character of the request is claimed by at most one phrase."""
+
+    def __init__(self, phrases: list[str]) -> None:
+        self.cjk = sorted({p for p in phrases if has_cjk(p)}, key=len, reverse=True)
+        self.english = _phrase_pattern(phrases)
+
+    def find(self, lower: str) -> list[str]:
+        """Phrases in ``lower``; English ones also in its stopword-free form, so
+        "remove a tag from" meets "remove tag"."""
+        found: list[str] = []
+        taken = [False] * len(lower)
+        for phrase in self.cjk:
+            start = lower.find(phrase)
+            while start >= 0:
+                end = start + len(phrase)
+                if not any(taken[start:end]):
+                    found.append(phrase)
+                    taken[start:end] = [True] * (end - start)
+                start = lower.find(phrase, end)
+        if self.english is not None:
+            found.extend(m.group(0) for m in self.english.finditer(lower))
+            bare = " ".join(w for w in re.findall(r"[a-z0-9][a-z0-9.-]*", lower) if w not in STOPWORDS)
+            found.extend(m.group(0) for m in self.english.finditer(bare) if m.group(0) not in found)
+        return found
+
+
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+
+
+def tokens_with_compounds(
+    text: str, compounds: Sequence[tuple[tuple[str, ...], str]]
+) -> list[str]:
+    """Stems of ``text`` (stopwords dropped) plus one token per known compound found as
+    consecutive words: "config maps" and "ConfigMap" both yield ``configmap``."""
+    stems = tokenize(text, keep_stopwords=True)
+    extra: list[str] = []
+    for parts, token in compounds:
+        n = len(parts)
+        for i in range(len(stems) - n + 1):
+            if tuple(stems[i : i + n]) == parts:
+                extra.append(token)
+                break
+    return [s for s in stems if s not in _STOP_STEMS] + extra
+
+
+class QueryRewriter:
+    """Rewrites requests with the shipped vocabulary plus aliases learned from the index.
+
+    ``llm``: optional callable ``(prompt) -> str`` (the LLM seam); its answer is added as extra
+    English words, never replacing the request.
+    """
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary | None = None,
+        service_aliases: dict[tuple[str, str], dict[str, float]] | None = None,
+        llm: Callable[[str], str] | None = None,
+    ) -> None:
+        self.vocab = vocabulary or load_vocabulary()
+        self.llm = llm
+        self.services: dict[tuple[str, str], dict[str, float]] = {}
+        for key, aliases in (service_aliases or {}).items():
+            self.services.setdefault(key, {}).update(aliases)
+        for key, aliases in self.vocab.services.items():  # curated aliases win
+            self.services.setdefault(key, {}).update(aliases)
+        self._alias_index: dict[str, list[tuple[tuple[str, str], float]]] = {}
+        for key, aliases in self.services.items():
+            for alias, weight in aliases.items():
+                self._alias_index.setdefault(alias, []).append((key, weight))
+        self._terms = _PhraseMatcher(list(self.vocab.terms))
+        self._aliases = _PhraseMatcher(list(self._alias_index))
+        intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
+        self._intent_words = _PhraseMatcher(intent_words)
+
+    def rewrite(self, query: str) -> RewrittenQuery:
+        truncated = len(query) > MAX_QUERY_CHARS
+        query = " ".join(query[:MAX_QUERY_CHARS].split())
+        lower = query.lower()
+        terms: dict[str, float] = {}
+
+        def add(words: str, weight: float) -> None:
+            for tok in tokens_with_compounds(words, self.vocab.compounds):
+                terms[tok] = max(terms.get(tok, 0.0), weight)
+
+        add(lower, W_ORIGINAL)
+        for tok, weight in self.vocab.weak_words.items():
+            if tok in terms:
+                terms[tok] = min(terms[tok], weight)
+        translated: list[str] = []
+        for phrase in self._terms.find(lower):
+            expansion = self.vocab.terms[phrase]
+            cjk = has_cjk(phrase)
+            add(expansion, W_TRANSLATED if cjk else W_PHRASE if " " in phrase else W_EXPANDED)
+            if cjk:
+                translated.append(expansion)
+        intents: set[str] = set()
+        verbs: dict[str, float] = {}
+        found_intent_words = set(self._intent_words.find(lower))
+        for name, (words, op_verbs) in self.vocab.intents.items():
+            if found_intent_words.intersection(words):
+                intents.add(name)
+                for rank, verb in enumerate(op_verbs):
+                    verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
+        services: dict[tuple[str, str], float] = {}
+        for alias in self._aliases.find(lower):
+            for key, weight in self._alias_index.get(alias, []):
+                services[key] = max(services.get(key, 0.0), weight)
+        providers: dict[str, float] = {}
+        for (provider, _), weight in services.items():
+            providers[provider] = max(providers.get(provider, 0.0), weight)
+        llm_text = self._llm_rewrite(query) if self.llm else None
+        if llm_text:
+            add(llm_text, W_EXPANDED)
+        english = " ".join(w for w in lower.split() if not has_cjk(w))
+        text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
+        dense = query if not translated else f"{query} ({' '.join(translated)})"
+        return RewrittenQuery(
+            original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
+            verbs=verbs, services=services, providers=providers, truncated=truncated,
+            words=re.findall(r"[a-z0-9]+", lower),
+            llm_rewrite=llm_text,
+        )
+
+    def _llm_rewrite(self, query: str) -> str | None:
+        prompt = (
+            "Rewrite this cloud operations request as a short list of English API words "
+            "(resource nouns and verbs such as list, describe, get). Answer with the words only.\n"
+            f"Request: {query}"
+        )
+        try:
+            answer = self.llm(prompt) if self.llm else None
+        except Exception:  # the seam is optional: a failing LLM must not break search
+            return None
+        if not answer:
+            return None
+        words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", answer) if w.lower() not in STOPWORDS]
+        return " ".join(words[:30]) or None

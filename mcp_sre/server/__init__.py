@@ -1,0 +1,60 @@
+"""The MCP server: tools, resources and prompts over stdio, SSE and streamable HTTP.
+
+Long work (spec sync, index builds, sandbox runs) runs in worker threads so the event loop keeps
+answering; typed mcp-sre errors become MCP tool errors whose text says what to do.
+"""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from mcp_sre import __version__
+from mcp_sre.config import Settings, load_settings
+from mcp_sre.server.app import DynamicTool, SreMCP
+from mcp_sre.specs.catalog import SpecCatalog
+
+__all__ = ["DynamicTool", "ServerState", "SreMCP", "build_server"]
+
+INSTRUCTIONS = """\
+mcp-sre answers SRE questions across AWS, Kubernetes, GCP, Azure and any API you add, from the
+live API specs. Find operations with search_apis, read one with get_api_spec, run read-only
+Python in the sandbox with run_code. Everything runs read-only against clouds by default."""
+
+
+class ServerState:
+    """What the tools share: one catalog (and, lazily, the heavier parts) per server."""
+
+    def __init__(self, settings: Settings | None = None, catalog: SpecCatalog | None = None):
+        self.settings = settings or (catalog.settings if catalog else load_settings())
+        self.catalog = catalog or SpecCatalog(self.settings)
+        self.pm = self.catalog.pm
+
+
+def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:
+    """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
+    from mcp_sre.server.prompts import register_prompts
+    from mcp_sre.server.spec_tools import register_spec_tools
+
+    state = state or ServerState()
+    fastmcp_options.setdefault("log_level", "WARNING")
+    mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, **fastmcp_options)
+    mcp._mcp_server.version = __version__
+    register_spec_tools(mcp, state)
+    register_prompts(mcp)
+    _register_plugin_tools(mcp, state)
+    for tool in mcp._tool_manager.list_tools():  # docstrings -> clean descriptions
+        tool.description = inspect.cleandoc(tool.description or "")
+    return mcp
+
+
+def _register_plugin_tools(mcp: SreMCP, state: ServerState) -> None:
+    """Plugins add tools through ``register_tools(register)``; names must not clash."""
+
+    def register(fn: Any, name: str | None = None, description: str | None = None) -> None:
+        tool_name = name or fn.__name__
+        if mcp._tool_manager.get_tool(tool_name) is not None:
+            raise ValueError(f"plugin tool {tool_name!r} clashes with an existing tool")
+        mcp.add_tool(fn, name=tool_name, description=description)
+
+    state.pm.hook.register_tools(register=register)

@@ -1,0 +1,153 @@
+"""Dynamic tools, list_changed, prompts and sampling through a real in-memory MCP session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from mcp.shared.memory import create_connected_server_and_client_session
+from mcp.types import CreateMessageResult, TextContent, ToolListChangedNotification
+
+from mcp_sre.config import load_settings
+from mcp_sre.llm import Message
+from mcp_sre.llm.sampling import SamplingLLM
+from mcp_sre.server import DynamicTool, ServerState, SreMCP, build_server
+
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def server(home: Path) -> SreMCP:
+    return build_server(ServerState(load_settings(home=home)))
+
+
+async def _double(args: dict[str, Any], ctx: Any) -> dict[str, Any]:
+    return {"doubled": args["n"] * 2}
+
+
+DOUBLE = DynamicTool(
+    name="double_it", description="Double a number.",
+    input_schema={"type": "object", "properties": {"n": {"type": "integer"}}, "required": ["n"],
+                  "additionalProperties": False},
+    output_schema={"type": "object", "properties": {"doubled": {"type": "integer"}}},
+    handler=_double,
+)
+
+
+async def test_dynamic_tool_appears_with_list_changed(server: SreMCP) -> None:
+    seen: list[Any] = []
+
+    async def on_message(message: Any) -> None:
+        root = getattr(message, "root", None)
+        if isinstance(root, ToolListChangedNotification):
+            seen.append(root)
+
+    async with create_connected_server_and_client_session(server, message_handler=on_message) as c:
+        init_caps = c.get_server_capabilities()
+        assert init_caps and init_caps.tools and init_caps.tools.listChanged
+        before = {t.name for t in (await c.list_tools()).tools}
+        assert "double_it" not in before
+        await server.add_dynamic_tool(DOUBLE)
+        for _ in range(50):
+            if seen:
+                break
+            import anyio
+
+            await anyio.sleep(0.02)
+        assert seen, "no notifications/tools/list_changed received"
+        tools = {t.name: t for t in (await c.list_tools()).tools}
+        assert tools["double_it"].inputSchema["required"] == ["n"]
+
+        result = await c.call_tool("double_it", {"n": 21})
+        assert not result.isError and result.structuredContent == {"doubled": 42}
+        result = await c.call_tool("double_it", {"n": "x"})
+        assert result.isError and "invalid arguments for double_it: n" in result.content[0].text
+        result = await c.call_tool("double_it", {"n": 1, "extra": 2})
+        assert result.isError and "extra" in result.content[0].text
+
+        assert await server.remove_dynamic_tool("double_it")
+        assert "double_it" not in {t.name for t in (await c.list_tools()).tools}
+        assert len(seen) == 2
+
+
+async def test_dynamic_tool_cannot_shadow_builtin(server: SreMCP) -> None:
+    clash = DOUBLE.model_copy(update={"name": "get_api_spec"})
+    with pytest.raises(Exception, match="taken by a built-in"):
+        await server.add_dynamic_tool(clash)
+
+
+async def test_prompts(server: SreMCP) -> None:
+    async with create_connected_server_and_client_session(server) as c:
+        prompts = {p.name: p for p in (await c.list_prompts()).prompts}
+        assert {"diagnose_pod", "health_report"} <= set(prompts)
+        args = {a.name: a for a in prompts["diagnose_pod"].arguments or []}
+        assert args["pod"].required and not args["namespace"].required
+        got = await c.get_prompt("diagnose_pod", {"pod": "cart-7d9", "namespace": "shop"})
+        text = got.messages[0].content.text
+        assert "'cart-7d9'" in text and "'shop'" in text and "read-only" in text
+
+
+async def test_sampling_asks_the_clients_model(server: SreMCP) -> None:
+    asked: list[Any] = []
+
+    async def scripted_stand_in_llm(context: Any, params: Any) -> CreateMessageResult:
+        """A scripted stand-in for the client's LLM, behind the real sampling protocol."""
+        asked.append(params)
+        return CreateMessageResult(role="assistant", model="scripted-stand-in",
+                                   content=TextContent(type="text", text="pong"))
+
+    @server.tool()
+    async def ping_model() -> str:
+        llm = SamplingLLM(server.get_context().session)
+        answer = await llm.complete([Message(role="system", content="be brief"),
+                                     Message(role="user", content="ping")])
+        return f"{answer.model}:{answer.text}"
+
+    async with create_connected_server_and_client_session(
+            server, sampling_callback=scripted_stand_in_llm) as c:
+        result = await c.call_tool("ping_model", {})
+        assert result.content[0].text == "scripted-stand-in:pong"
+    assert asked[0].systemPrompt == "be brief"
+    assert asked[0].messages[0].content.text == "ping"
+
+
+async def test_sampling_unavailable_is_a_clear_error(server: SreMCP) -> None:
+    @server.tool()
+    async def ping_model() -> str:
+        SamplingLLM(server.get_context().session)
+        return "unreachable"
+
+    async with create_connected_server_and_client_session(server) as c:
+        result = await c.call_tool("ping_model", {})
+        assert result.isError and "does not offer sampling" in result.content[0].text
+
+
+
+async def test_refresh_reports_progress(home: Path, tmp_path: Path) -> None:
+    import json
+
+    spec = tmp_path / "pets.json"
+    spec.write_text(json.dumps({"openapi": "3.0.3", "info": {"title": "p", "version": "1"},
+                                "paths": {"/p": {"get": {"operationId": "listP",
+                                                         "responses": {"200": {}}}}}}))
+    from mcp_sre.specs.model import SpecSource
+
+    catalog = ServerState(load_settings(home=home)).catalog
+    catalog.add_source(SpecSource(name="pets", provider="pets", url=str(spec)))
+    server = build_server(ServerState(load_settings(home=home)))
+    updates: list[tuple[float, float | None, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        updates.append((progress, total, message))
+
+    async with create_connected_server_and_client_session(server) as c:
+        result = await c.call_tool("refresh_specs", {"name": "pets"},
+                                   progress_callback=on_progress)
+        assert not result.isError
+    assert updates[0] == (0, 1, "syncing pets") and updates[-1] == (1, 1, "done")
