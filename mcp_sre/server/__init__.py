@@ -6,7 +6,9 @@ answering; typed mcp-sre errors become MCP tool errors whose text says what to d
 
 from __future__ import annotations
 
+import functools
 import inspect
+import threading
 from typing import Any
 
 from mcp_sre import __version__
@@ -23,12 +25,28 @@ Python in the sandbox with run_code. Everything runs read-only against clouds by
 
 
 class ServerState:
-    """What the tools share: one catalog (and, lazily, the heavier parts) per server."""
+    """What the tools share: one catalog per server, and the heavier parts built on first use
+    (the retrieval index, the sandbox, the tool registry) so the server starts fast."""
 
     def __init__(self, settings: Settings | None = None, catalog: SpecCatalog | None = None):
         self.settings = settings or (catalog.settings if catalog else load_settings())
         self.catalog = catalog or SpecCatalog(self.settings)
         self.pm = self.catalog.pm
+        self._lock = threading.Lock()
+
+    @functools.cached_property
+    def retriever(self) -> Any:
+        from mcp_sre.retrieval import Retriever
+
+        with self._lock:
+            return Retriever(settings=self.settings, catalog=self.catalog)
+
+    @functools.cached_property
+    def sandbox(self) -> Any:
+        from mcp_sre.sandbox import Sandbox
+
+        with self._lock:
+            return Sandbox(settings=self.settings, pm=self.pm, operation_lookup=self.catalog.get)
 
 
 def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:
