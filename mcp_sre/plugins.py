@@ -17,9 +17,11 @@ import pluggy
 
 from mcp_sre import hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "installed_plugin_names", "make_plugin_manager"]
+__all__ = ["ENTRY_POINT_GROUP", "FAILED_PLUGINS", "installed_plugin_names", "make_plugin_manager"]
 
 ENTRY_POINT_GROUP = "mcp_sre"
+#: Entry points that failed to import in this process, with the reason (shown by the CLI).
+FAILED_PLUGINS: dict[str, str] = {}
 log = logging.getLogger("mcp_sre.plugins")
 
 
@@ -50,7 +52,14 @@ def make_plugin_manager(
             continue
         if pm.get_plugin(ep.name) is not None:
             continue
-        pm.register(ep.load(), name=ep.name)
+        try:
+            module = ep.load()
+        except Exception as exc:  # a broken plugin must not take the server down
+            log.warning("plugin %r failed to load and is skipped: %s: %s",
+                        ep.name, type(exc).__name__, exc)
+            FAILED_PLUGINS[ep.name] = f"{type(exc).__name__}: {exc}"
+            continue
+        pm.register(module, name=ep.name)
     for plugin in extra or []:
         pm.register(plugin)
     pm.check_pending()

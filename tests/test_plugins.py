@@ -84,3 +84,18 @@ def test_third_party_plugin(tmp_path: Path) -> None:
     assert "thirdparty" in {s.name for s in catalog.sources()}
     assert catalog.get("x/x/listX").access == "read"
     assert catalog.get("x/x/makeX").access == "write"
+
+
+def test_broken_plugin_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plugin that fails to import is logged and skipped, not fatal."""
+    from importlib.metadata import EntryPoint
+
+    import mcp_sre.plugins as plugins
+
+    broken = EntryPoint(name="broken", value="mcp_sre_does_not_exist", group="mcp_sre")
+    real = plugins.entry_points
+    monkeypatch.setattr(plugins, "entry_points",
+                        lambda group: [*real(group=group), broken])
+    pm = make_plugin_manager()
+    assert pm.get_plugin("broken") is None and pm.get_plugin("openapi") is not None
+    assert "ModuleNotFoundError" in plugins.FAILED_PLUGINS["broken"]

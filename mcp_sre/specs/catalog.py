@@ -233,11 +233,26 @@ class SpecCatalog:
         """sha256 of a source's current content: changes exactly when re-indexing is needed."""
         return self.document(name).meta.sha256
 
+    def service_operations(self, name: str, service: str) -> list[APISpec]:
+        """Operations of one service of a source: reads only that service's parsed copy."""
+        cached = self._ops.get(name)
+        if cached is None:
+            doc = self.document(name)
+            specs = self.store.load_parsed(name, doc.meta.sha256, self._fingerprint, service)
+            if specs is not None:
+                with self._guard:
+                    for spec in specs:
+                        self._by_id.setdefault(spec.id, spec)
+                return specs
+            cached = self.operations(name)
+        return [s for s in cached if s.service == service]
+
     def get(self, op_id: str) -> APISpec:
         """One operation by ``provider/service/operation``."""
         if op_id in self._by_id:
             return self._by_id[op_id]
-        provider = op_id.split("/", 1)[0]
+        provider, _, rest = op_id.partition("/")
+        service = rest.partition("/")[0]
         sources = self.registry.for_provider(provider)
         if not sources:
             providers = sorted({s.provider for s in self.registry.all()})
@@ -246,7 +261,10 @@ class SpecCatalog:
         problems = []
         for source in sources:
             try:
-                self.operations(source.name)
+                if service:
+                    self.service_operations(source.name, service)
+                if op_id not in self._by_id:
+                    self.operations(source.name)
             except SpecError as exc:
                 problems.append(str(exc))
             if op_id in self._by_id:

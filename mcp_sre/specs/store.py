@@ -3,7 +3,8 @@
 Layout per source: ``<root>/<name>/meta.json`` points at an immutable ``content-<sha256>`` file.
 Content is written first, then the metadata is replaced atomically, so a reader sees either the
 old pair or the new pair, never a half-written spec. Parsed operations are pickled next to the
-content they came from, keyed by its sha256 and a fingerprint of the parsers that produced them.
+content they came from (one file per service), keyed by its sha256 and a fingerprint of the
+parsers that produced them.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ import contextlib
 import fcntl
 import json
 import logging
+import os
 import pickle
+import shutil
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -82,30 +86,60 @@ class ContentStore:
                 old.unlink(missing_ok=True)
         for old in folder.glob("parsed-*"):
             if not old.name.startswith(f"parsed-{meta.sha256}"):
-                old.unlink(missing_ok=True)
+                shutil.rmtree(old, ignore_errors=True)
 
     def save_meta(self, name: str, meta: StoredMeta) -> None:
         atomic_write(self._dir(name) / "meta.json", meta.model_dump_json(indent=2))
 
-    def load_parsed(self, name: str, sha256: str, fingerprint: str) -> list[APISpec] | None:
-        path = self._dir(name) / f"parsed-{sha256}-{fingerprint}.pkl"
+    def _parsed_dir(self, name: str, sha256: str, fingerprint: str) -> Path:
+        return self._dir(name) / f"parsed-{sha256}-{fingerprint}"
+
+    def load_parsed(self, name: str, sha256: str, fingerprint: str,
+                    service: str | None = None) -> list[APISpec] | None:
+        """Parsed operations of a source (or of one of its services: a cheap, small read)."""
+        folder = self._parsed_dir(name, sha256, fingerprint)
         try:
-            with open(path, "rb") as fh:
-                specs = pickle.load(fh)  # our own file under MCP_SRE_HOME
-        except FileNotFoundError:
+            services = json.loads((folder / "index.json").read_text())
+        except (FileNotFoundError, ValueError):
             return None
-        except Exception as exc:  # stale class layout or truncated file: re-parse
-            log.warning("ignoring unreadable %s: %s", path, exc)
-            return None
-        return specs if isinstance(specs, list) else None
+        chosen = [service] if service is not None else list(services)
+        specs: list[APISpec] = []
+        for svc in chosen:
+            if svc not in services:
+                continue
+            try:
+                with open(folder / services[svc], "rb") as fh:
+                    specs.extend(pickle.load(fh))  # our own file under MCP_SRE_HOME
+            except Exception as exc:  # truncated or from another version: re-parse
+                log.warning("ignoring unreadable parsed copy of %s: %s", name, exc)
+                return None
+        return specs
 
     def save_parsed(self, name: str, sha256: str, fingerprint: str, specs: list[APISpec]) -> None:
-        folder = self._dir(name)
-        atomic_write(folder / f"parsed-{sha256}-{fingerprint}.pkl",
-                     pickle.dumps(specs, protocol=pickle.HIGHEST_PROTOCOL))
-        for old in folder.glob(f"parsed-{sha256}-*"):
-            if old.name != f"parsed-{sha256}-{fingerprint}.pkl":
-                old.unlink(missing_ok=True)
+        """One pickle per service, so looking up one operation reads one small file. The
+        folder appears atomically (written aside, then renamed)."""
+        folder = self._parsed_dir(name, sha256, fingerprint)
+        if (folder / "index.json").exists():
+            return
+        by_service: dict[str, list[APISpec]] = {}
+        for spec in specs:
+            by_service.setdefault(spec.service, []).append(spec)
+        tmp = folder.with_name(f".{folder.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        index = {}
+        for i, (svc, items) in enumerate(sorted(by_service.items())):
+            index[svc] = f"{i:05d}.pkl"
+            with open(tmp / index[svc], "wb") as fh:
+                pickle.dump(items, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        (tmp / "index.json").write_text(json.dumps(index))
+        try:
+            os.rename(tmp, folder)
+        except OSError:  # someone else finished first; theirs is as good as ours
+            shutil.rmtree(tmp, ignore_errors=True)
+        for old in self._dir(name).glob("parsed-*"):
+            if old.name != folder.name and old.name.startswith(f"parsed-{sha256}-"):
+                shutil.rmtree(old, ignore_errors=True)
 
     @contextlib.contextmanager
     def locked(self, name: str) -> Iterator[None]:
