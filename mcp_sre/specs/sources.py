@@ -9,20 +9,38 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Iterator
+from importlib import resources
 from typing import TYPE_CHECKING, Any
 
 import yaml
+from pydantic import ValidationError as PydanticValidationError
 
 from mcp_sre.config import Settings, atomic_write
-from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.errors import NotFoundError, SpecError, ValidationError
 from mcp_sre.specs.model import SpecSource
 
 if TYPE_CHECKING:
     import pluggy
 
-__all__ = ["SourceRegistry"]
+__all__ = ["SourceRegistry", "sources_from_package"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+
+
+def sources_from_package(package: str, filename: str = "doc_sources.yaml") -> list[SpecSource]:
+    """Read a plugin's shipped ``doc_sources.yaml``; a broken file names the entry at fault."""
+    where = f"{package}/{filename}"
+    data = yaml.safe_load(resources.files(package).joinpath(filename).read_text("utf-8"))
+    entries = (data or {}).get("sources") if isinstance(data, dict) else None
+    if not isinstance(entries, list):
+        raise SpecError(where, "expected a top-level 'sources:' list")
+    sources: list[SpecSource] = []
+    for i, entry in enumerate(entries):
+        try:
+            sources.append(SpecSource.model_validate(entry))
+        except PydanticValidationError as exc:
+            raise SpecError(where, f"entry {i} is invalid: {exc.errors()[0]['msg']}") from exc
+    return sources
 
 
 class SourceRegistry:

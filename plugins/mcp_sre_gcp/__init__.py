@@ -1,1 +1,5 @@
-"""Built-in mcp-sre plugin: gcp."""
+"""Built-in mcp-sre plugin: gcp doc sources (see doc_sources.yaml)."""
+
+from mcp_sre_gcp.sources import register_doc_sources
+
+__all__ = ["register_doc_sources"]

@@ -1,0 +1,104 @@
+"""Doc sources of the gcp, azure and volcengine plugins: registered through the real plugin
+manager, off the default index, and (GCP) usable offline from the shipped snapshots."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from mcp_sre.config import Settings
+from mcp_sre.errors import SpecError
+from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.specs.catalog import SpecCatalog
+from mcp_sre.specs.model import SpecSource
+from mcp_sre.specs.parse import parse_content
+from mcp_sre_aws.sources import load_doc_sources
+
+ROOT = Path(__file__).resolve().parents[2]
+SNAPSHOTS = ROOT / "specs_cache"
+MINE = {"aws", "gcp", "azure", "volcengine"}
+
+
+@pytest.fixture(scope="module")
+def sources() -> dict[str, SpecSource]:
+    found: list[SpecSource] = []
+    make_plugin_manager(only=MINE).hook.register_doc_sources(register=found.append)
+    names = [s.name for s in found]
+    assert len(names) == len(set(names)), "two plugins register the same source name"
+    return {s.name: s for s in found}
+
+
+def of(sources: dict[str, SpecSource], provider: str) -> list[SpecSource]:
+    return [s for s in sources.values() if s.provider == provider]
+
+
+def test_only_aws_is_indexed_by_default(sources: dict[str, SpecSource]) -> None:
+    assert [s.name for s in sources.values() if s.default] == ["aws"]
+    assert {s.provider for s in sources.values()} == MINE
+
+
+def test_gcp_sources(sources: dict[str, SpecSource]) -> None:
+    gcp = {s.name: s for s in of(sources, "gcp")}
+    assert set(gcp) == {"gcp-compute", "gcp-container", "gcp-monitoring", "gcp-logging",
+                        "gcp-cloudtrace"}
+    for source in gcp.values():
+        assert source.format == "discovery"
+        assert re.fullmatch(r"https://www\.googleapis\.com/discovery/v1/apis/\w+/v\d+/rest",
+                            source.url)
+    assert gcp["gcp-compute"].snapshot is None
+    assert all(gcp[n].snapshot for n in gcp if n != "gcp-compute")
+
+
+@pytest.mark.parametrize("name", ["gcp-container", "gcp-monitoring", "gcp-logging",
+                                  "gcp-cloudtrace"])
+def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
+    source = sources[name]
+    path = SNAPSHOTS / str(source.snapshot)
+    assert path.is_file() and path.stat().st_size < 1_000_000
+    assert path.name in (SNAPSHOTS / "LICENSES.md").read_text()
+    specs = parse_content(make_plugin_manager(), path.read_bytes(), source)
+    api = name.removeprefix("gcp-")
+    assert specs and all(s.id.startswith(f"gcp/{api}/{api}.") for s in specs)
+    assert all(s.source.name == name for s in specs)
+
+
+def test_gcp_offline_from_snapshot_through_the_catalog(settings: Settings) -> None:
+    catalog = SpecCatalog(settings=settings.model_copy(update={"offline": True}))
+    ops = catalog.operations("gcp-monitoring")
+    assert len(ops) > 40
+    assert catalog.status(["gcp-monitoring"])[0].origin == "snapshot"
+    op = catalog.get("gcp/monitoring/monitoring.projects.timeSeries.list")
+    assert op.access == "read" and op.pagination is not None
+
+
+def test_azure_sources_are_pinned_swagger(sources: dict[str, SpecSource]) -> None:
+    azure = of(sources, "azure")
+    assert {s.service for s in azure} == {"compute", "monitor", "network", "containerservice"}
+    for source in azure:
+        assert source.format == "swagger" and not source.default
+        assert re.fullmatch(r"https://raw\.githubusercontent\.com/Azure/azure-rest-api-specs/"
+                            r"[0-9a-f]{40}/specification/.+/stable/\d{4}-\d{2}-\d{2}/\w+\.json",
+                            source.url), source.url
+
+
+def test_volcengine_sources_say_they_are_unconfirmed(sources: dict[str, SpecSource]) -> None:
+    volc = of(sources, "volcengine")
+    assert {s.service for s in volc} >= {"ecs", "vpc"}
+    for source in volc:
+        assert not source.default and source.url.startswith("https://api.volcengine.com/")
+        assert "UNCONFIRMED" in source.description
+
+
+def test_load_doc_sources_names_a_broken_entry(tmp_path: Path, monkeypatch) -> None:
+    package = tmp_path / "broken_sources_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "doc_sources.yaml").write_text("sources:\n  - name: x\n    url: y\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    with pytest.raises(SpecError, match="entry 0 is invalid"):
+        load_doc_sources("broken_sources_pkg")
+    (package / "doc_sources.yaml").write_text("just: a mapping\n")
+    with pytest.raises(SpecError, match="top-level 'sources:' list"):
+        load_doc_sources("broken_sources_pkg")
