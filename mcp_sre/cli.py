@@ -42,7 +42,38 @@ def _dump(data: Any) -> None:
     click.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
 
 
-@click.group()
+class LazyGroup(click.Group):
+    """Subcommands that live next to what they drive, imported only when used: ``--help``
+    stays fast and one broken module cannot take every command down."""
+
+    lazy: dict[str, str] = {
+        "search": "mcp_sre.retrieval.cli:search_command",
+        "eval": "mcp_sre.retrieval.cli:eval_group",
+        "run": "mcp_sre.sandbox.cli:run_command",
+        "generate": "mcp_sre.agents.cli:generate_command",
+        "tools": "mcp_sre.registry.cli:tools",
+        "k8s-sim": "mcp_sre_kubernetes.sim.cli:k8s_sim",
+    }
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attr = self.lazy[name].split(":")
+            command = getattr(importlib.import_module(module), attr)
+            if name == "eval":
+                from mcp_sre.agents.cli import eval_codegen
+
+                if "codegen" not in command.commands:
+                    command.add_command(eval_codegen)
+            return command
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup)
 @click.version_option(__version__, prog_name="mcp-sre")
 def main() -> None:
     """mcp-sre: cloud API specs in, safe read-only SRE tools out, over MCP."""
@@ -186,3 +217,14 @@ def config_snippet(client: str, home: str | None) -> None:
         _dump({"servers": {"mcp-sre": {"type": "stdio", **server}}})
         return
     _dump({"mcpServers": {"mcp-sre": server}})  # claude_desktop_config.json, ~/.cursor/mcp.json
+
+
+# ------------------------------------------------------------------------------------- demo
+@main.command()
+@click.option("--keep", is_flag=True, help="Keep the demo's work directory.")
+@friendly_errors
+def demo(keep: bool) -> None:
+    """See the whole product work end to end on local targets."""
+    from mcp_sre.demo.run import run_demo
+
+    sys.exit(run_demo(keep=keep))

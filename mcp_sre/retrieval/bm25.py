@@ -30,7 +30,7 @@ logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 
 def field_tokens(
-    doc: OperationDoc, field: str, compounds: Sequence[tuple[tuple[str, ...], str]] = ()
+    doc: OperationDoc, field: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()
 ) -> list[str]:
     if field == "name":
         return tokens_with_compounds(" ".join(doc.name_words), compounds)
@@ -80,7 +80,7 @@ class FieldedBM25:
 
     @classmethod
     def build(
-        cls, docs: Sequence[OperationDoc], compounds: Sequence[tuple[tuple[str, ...], str]] = ()
+        cls, docs: Sequence[OperationDoc], compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()
     ) -> FieldedBM25:
         fields = {}
         for name in FIELDS:
@@ -93,10 +93,13 @@ class FieldedBM25:
     def n_docs(self) -> int:
         return next(iter(self.fields.values())).n_docs
 
-    def field_scores(self, field: str, terms: dict[str, float]) -> np.ndarray:
+    def field_scores(
+        self, field: str, terms: dict[str, float], rows: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Scores of one field for every doc (or only ``rows``)."""
         out = np.zeros(self.n_docs, np.float32)
         self.fields[field].score(terms, out)
-        return out
+        return out if rows is None else out[rows]
 
     def scores(self, terms: dict[str, float], weights: dict[str, float]) -> np.ndarray:
         out = np.zeros(self.n_docs, np.float32)

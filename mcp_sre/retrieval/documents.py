@@ -27,12 +27,13 @@ __all__ = [
     "camel_words",
     "clean_text",
     "dense_text",
+    "spec_service_titles",
     "stem",
     "tokenize",
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 3
+DOC_FORMAT = 4
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -148,9 +149,27 @@ def _service_words(spec: APISpec, titles: Iterable[str]) -> list[str]:
     return words
 
 
-def build_document(spec: APISpec, service_titles: Iterable[str] = ()) -> OperationDoc:
+TITLE_KEYS = ("x-service-title", "x-service-titles")
+
+
+def spec_service_titles(spec: APISpec) -> list[str]:
+    """Human names of the operation's service that a format plugin left in ``raw``
+    (``x-service-title``: "Amazon Elastic Compute Cloud"; ``x-service-titles``: a list)."""
+    out: list[str] = []
+    for key in TITLE_KEYS:
+        value = spec.raw.get(key) if isinstance(spec.raw, dict) else None
+        if isinstance(value, str):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(v for v in value if isinstance(v, str))
+    return out
+
+
+def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -> OperationDoc:
     """Turn one operation into a document. ``service_titles`` are human names of the
-    service (e.g. "Amazon Elastic Compute Cloud") that the spec format knows."""
+    service (e.g. "Amazon Elastic Compute Cloud"); by default those the spec carries."""
+    if service_titles is None:
+        service_titles = spec_service_titles(spec)
     titles = [t for t in service_titles if t]
     description = clean_text(spec.description)
     summary = clean_text(spec.summary) or first_sentence(description)
@@ -183,9 +202,9 @@ def build_document(spec: APISpec, service_titles: Iterable[str] = ()) -> Operati
 
 
 def document_sha(doc: OperationDoc) -> str:
-    """Content key of everything that feeds the index (embedding cache key)."""
-    h = hashlib.sha256(f"{DOC_FORMAT}\x00{dense_text(doc)}\x00{doc.text}".encode())
-    return h.hexdigest()[:32]
+    """Key of the text the embedding model sees (the vector cache key): a vector is reused
+    for as long as that text is unchanged, whatever else changes."""
+    return hashlib.sha256(dense_text(doc).encode()).hexdigest()[:32]
 
 
 def dense_text(doc: OperationDoc) -> str:

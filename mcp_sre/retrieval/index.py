@@ -70,7 +70,9 @@ class SearchIndex:
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
             provider_of[i] = providers.setdefault(d.provider, len(providers))
-            words = [w for w in d.name_words if w not in STOPWORDS]
+            # words repeating the service (apps, v1 in readAppsV1...) say nothing about the op
+            service_words = set(camel_words(d.service))
+            words = [w for w in d.name_words if w not in STOPWORDS and w not in service_words]
             name_len[i] = max(1, len(words))
             verbs.append(stem(d.verb))
             flag = 0.0

@@ -29,6 +29,10 @@ class RerankWeights:
     """Weights of the linear reranker; chosen on the dev sets with few degrees of freedom."""
 
     lexical: float = 1.0
+    name: float = 0.0
+    text: float = 0.0
+    service_text: float = 0.0
+    params: float = 0.0
     dense: float = 1.0
     coverage: float = 0.6
     service: float = 0.6
@@ -38,6 +42,7 @@ class RerankWeights:
     penalty: float = 0.3
     read: float = 0.3
     plurality: float = 0.2
+    head: float = 0.2
     rrf: float = 0.0
 
 
@@ -47,6 +52,10 @@ class Features:
 
     candidates: np.ndarray
     lexical: np.ndarray
+    name: np.ndarray
+    text: np.ndarray
+    service_text: np.ndarray
+    params: np.ndarray
     dense: np.ndarray
     coverage: np.ndarray
     service: np.ndarray
@@ -56,10 +65,21 @@ class Features:
     penalty: np.ndarray
     read: np.ndarray
     plurality: np.ndarray
+    head: np.ndarray
     rrf: np.ndarray
 
 
+# Last name words that name an aspect of a resource rather than the resource itself.
+_FACETS = frozenset({"status", "state", "attributes", "attribute", "configuration", "config",
+                     "details", "detail", "summary", "summaries", "history", "metadata", "log",
+                     "logs", "scale", "resize", "binding", "eviction", "proxy", "template",
+                     "health"})
 _PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
+
+
+def _unit(values: np.ndarray) -> np.ndarray:
+    top = float(values.max()) if values.size else 0.0
+    return values / top if top > 0 else values
 
 
 def _plural(word: str) -> bool:
@@ -86,21 +106,50 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
                 words = words[:j]
                 break
         listing = doc.verb == "list"
-        for last in words[::-1][:2]:  # ComponentStatus: try "status", then "component"
+        for k, last in enumerate(words[::-1][:2]):
             seen = forms.get(stem(last))
             if seen is None:
-                continue
+                if k == 0 and last in _FACETS:  # ComponentStatus: "status" is a facet
+                    continue
+                break
             doc_plural = listing or _plural(last)
             if doc_plural in seen:
-                out[i] = 1.0
-            elif True in seen and not doc_plural:
-                out[i] = -1.0
+                out[i] = 1.0 if k == 0 else 0.5
+            elif True in seen and not doc_plural and k == 0:
+                out[i] = -1.0  # a modifier before a facet (TargetHealth) is not judged
             break
     return out
 
 
-def name_coverage(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
-    """Share of each candidate's operation-name words the request mentions (0..1)."""
+def _resource_words(name_words: list[str]) -> list[str]:
+    """The resource part of an operation name: its words after the verb, up to By/For."""
+    words = name_words[1:]
+    for j, w in enumerate(words):
+        if w in _PREPOSITIONS and j:
+            return words[:j]
+    return words
+
+
+def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
+    """1 when the request's head noun is the operation's resource (0.5 when the resource is
+    followed by a facet: TargetHealth for "targets"), else 0."""
+    out = np.zeros(len(candidates), np.float32)
+    if not q.head:
+        return out
+    for i, c in enumerate(candidates):
+        words = _resource_words(index.docs[int(c)].name_words)
+        if not words:
+            continue
+        if stem(words[-1]) == q.head:
+            out[i] = 1.0
+        elif len(words) > 1 and words[-1] in _FACETS and stem(words[-2]) == q.head:
+            out[i] = 0.5
+    return out
+
+
+def name_coverage(index: SearchIndex, q: RewrittenQuery) -> np.ndarray:
+    """For every operation, the share of its name words the request mentions (0..1), its
+    verb counting when the request's intent allows it (show -> Get/Describe/Read)."""
     field = index.bm25.fields["name"]
     hits = np.zeros(len(index), np.float32)
     terms = dict(q.verbs)
@@ -110,7 +159,7 @@ def name_coverage(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray)
         if col is not None:
             lo, hi = field.indptr[col], field.indptr[col + 1]
             hits[field.indices[lo:hi]] += w
-    return np.minimum(hits[candidates] / index.name_len[candidates], 1.0)
+    return np.minimum(hits / index.name_len, 1.0)
 
 
 class FeatureReranker:
@@ -127,10 +176,13 @@ class FeatureReranker:
         lexical: np.ndarray,
         dense: np.ndarray | None,
         rrf: dict[int, float] | None = None,
+        coverage: np.ndarray | None = None,
     ) -> Features:
-        lex = lexical[candidates]
-        top = float(lex.max()) if lex.size else 0.0
-        lex = lex / top if top > 0 else lex
+        lex = _unit(lexical[candidates])
+        fields = {
+            name: _unit(index.bm25.field_scores(name, q.terms, candidates))
+            for name in ("name", "text", "service", "params")
+        }
         if dense is not None:
             d = dense[candidates]
             best = float(dense.max())
@@ -151,21 +203,25 @@ class FeatureReranker:
         if rr.size and rr.max() > 0:
             rr = rr / rr.max()
         return Features(
-            candidates=candidates, lexical=lex, dense=dn,
-            coverage=name_coverage(index, q, candidates), service=svc, provider=prov,
+            candidates=candidates, lexical=lex, name=fields["name"], text=fields["text"],
+            service_text=fields["service"], params=fields["params"], dense=dn,
+            coverage=(coverage if coverage is not None else name_coverage(index, q))[candidates],
+            service=svc, provider=prov,
             verb=verb, common=index.common[candidates], penalty=index.penalty[candidates],
             read=index.is_read[candidates] if not (q.intents & WRITE_INTENTS) else
             np.zeros(len(candidates), np.float32),
-            plurality=plurality(index, q, candidates), rrf=rr,
+            plurality=plurality(index, q, candidates), head=head_match(index, q, candidates),
+            rrf=rr,
         )
 
     def score(self, f: Features) -> np.ndarray:
         w = self.weights
         return (
-            w.lexical * f.lexical + w.dense * f.dense + w.coverage * f.coverage
+            w.lexical * f.lexical + w.name * f.name + w.text * f.text
+            + w.service_text * f.service_text + w.params * f.params + w.dense * f.dense + w.coverage * f.coverage
             + w.service * f.service + w.provider * f.provider + w.verb * f.verb
             + w.common * f.common - w.penalty * f.penalty + w.rrf * f.rrf
-            + w.read * f.read + w.plurality * f.plurality
+            + w.read * f.read + w.plurality * f.plurality + w.head * f.head
         )
 
     def rerank(self, f: Features) -> tuple[np.ndarray, np.ndarray]:

@@ -41,7 +41,8 @@ W_WEAK_WORD = 0.25  # words that say little about which operation is meant ("inf
 W_STRONG, W_WEAK = 1.0, 0.35
 # Intents that change state; a request with none of them prefers read operations.
 WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
-                           "enable", "disable", "attach", "tag", "untag"})
+                           "enable", "disable", "attach", "tag", "untag",
+                           "share"})
 
 
 @dataclass(slots=True)
@@ -57,6 +58,7 @@ class RewrittenQuery:
     services: dict[tuple[str, str], float] = field(default_factory=dict)
     providers: dict[str, float] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # the request's own English words, lower-case
+    head: str | None = None  # stem of the noun the request is about ("targets" in "lb targets")
     truncated: bool = False
     llm_rewrite: str | None = None
 
@@ -68,10 +70,12 @@ class RewrittenQuery:
 class Vocabulary:
     intents: dict[str, tuple[list[str], list[str]]]
     terms: dict[str, str]
-    compounds: list[tuple[tuple[str, ...], str]]
+    compounds: list[tuple[tuple[str, ...], str, bool]]  # (stems, token, replaces its parts)
     services: dict[tuple[str, str], dict[str, float]]
     common: dict[str, set[str]]
     weak_words: dict[str, float]
+    providers: dict[str, list[str]]
+    precise: frozenset[str] = frozenset()
 
 
 @lru_cache(maxsize=4)
@@ -82,9 +86,12 @@ def load_vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
         for name, spec in (data.get("intents") or {}).items()
     }
     terms = {str(k).lower(): str(v) for k, v in (data.get("terms") or {}).items()}
+    precise = {str(k).lower(): str(v) for k, v in (data.get("precise_terms") or {}).items()}
+    terms.update(precise)
     compounds = [
-        (tuple(stem(str(w).lower()) for w in c), stem("".join(str(w).lower() for w in c)))
-        for c in data.get("compounds") or []
+        (tuple(stem(str(w).lower()) for w in c), stem("".join(str(w).lower() for w in c)), fused)
+        for key, fused in (("compounds", False), ("fused_compounds", True))
+        for c in data.get(key) or []
         if len(c) > 1
     ]
     services: dict[tuple[str, str], dict[str, float]] = {}
@@ -98,7 +105,9 @@ def load_vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
             services[(provider, service)] = aliases
     common = {p: set(v) for p, v in (data.get("common_services") or {}).items()}
     weak = {stem(str(w).lower()): W_WEAK_WORD for w in data.get("weak_words") or []}
-    return Vocabulary(intents, terms, compounds, services, common, weak)
+    providers = {p: [str(a).lower() for a in v] for p, v in (data.get("providers") or {}).items()}
+    return Vocabulary(intents, terms, compounds, services, common, weak, providers,
+                      frozenset(precise))
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -119,42 +128,73 @@ class _PhraseMatcher:
         self.english = _phrase_pattern(phrases)
 
     def find(self, lower: str) -> list[str]:
-        """Phrases in ``lower``; English ones also in its stopword-free form, so
-        "remove a tag from" meets "remove tag"."""
-        found: list[str] = []
+        """Phrases in ``lower`` in the order they appear; English ones also in its
+        stopword-free form, so "remove a tag from" meets "remove tag"."""
+        found: list[tuple[int, str]] = []
         taken = [False] * len(lower)
         for phrase in self.cjk:
             start = lower.find(phrase)
             while start >= 0:
                 end = start + len(phrase)
                 if not any(taken[start:end]):
-                    found.append(phrase)
+                    found.append((start, phrase))
                     taken[start:end] = [True] * (end - start)
                 start = lower.find(phrase, end)
         if self.english is not None:
-            found.extend(m.group(0) for m in self.english.finditer(lower))
+            found.extend((m.start(), m.group(0)) for m in self.english.finditer(lower))
+            seen = {p for _, p in found}
             bare = " ".join(w for w in re.findall(r"[a-z0-9][a-z0-9.-]*", lower) if w not in STOPWORDS)
-            found.extend(m.group(0) for m in self.english.finditer(bare) if m.group(0) not in found)
-        return found
+            found.extend((len(lower) + m.start(), m.group(0)) for m in self.english.finditer(bare)
+                         if m.group(0) not in seen)
+        return [p for _, p in sorted(found)]
 
 
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 
 def tokens_with_compounds(
-    text: str, compounds: Sequence[tuple[tuple[str, ...], str]]
+    text: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]]
 ) -> list[str]:
     """Stems of ``text`` (stopwords dropped) plus one token per known compound found as
-    consecutive words: "config maps" and "ConfigMap" both yield ``configmap``."""
+    consecutive words: "config maps" and "ConfigMap" both yield ``configmap``. A fused
+    compound replaces its parts ("for all namespaces" is not about a namespace)."""
     stems = tokenize(text, keep_stopwords=True)
     extra: list[str] = []
-    for parts, token in compounds:
+    dropped: set[int] = set()
+    for parts, token, fused in compounds:
         n = len(parts)
         for i in range(len(stems) - n + 1):
             if tuple(stems[i : i + n]) == parts:
                 extra.append(token)
+                if fused:
+                    dropped.update(range(i, i + n))
                 break
-    return [s for s in stems if s not in _STOP_STEMS] + extra
+    return [s for i, s in enumerate(stems) if s not in _STOP_STEMS and i not in dropped] + extra
+
+
+# Words that end the first noun phrase of an English request.
+_PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
+    are is was were be have has had can could should will would do does did not across between
+    over under into per via than as assigned attached associated using"""
+_PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
+
+
+def _head_noun(lower: str, translated: list[str], intents: _PhraseMatcher) -> str | None:
+    """The noun a request is about: the last word of its first English noun phrase ("which
+    load balancer targets are unhealthy" -> target), or for Chinese the last mapped phrase
+    ("负载均衡器的监听器" -> listener). A guess; used as one weak reranking feature."""
+    if translated:
+        words = re.findall(r"[a-z0-9]+", translated[-1])
+        return stem(words[0]) if words else None
+    verbs = set(intents.find(lower))
+    phrase: list[str] = []
+    for word in re.findall(r"[a-z0-9][a-z0-9-]*", lower):
+        if word in _PHRASE_END and phrase:
+            break
+        if word in STOPWORDS or word in verbs or word in _PHRASE_END or word.isdigit():
+            continue
+        phrase.append(word)
+    return stem(phrase[-1].split("-")[-1]) if phrase else None
 
 
 class QueryRewriter:
@@ -183,6 +223,8 @@ class QueryRewriter:
                 self._alias_index.setdefault(alias, []).append((key, weight))
         self._terms = _PhraseMatcher(list(self.vocab.terms))
         self._aliases = _PhraseMatcher(list(self._alias_index))
+        self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
+        self._providers = _PhraseMatcher(list(self._provider_words))
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
         self._intent_words = _PhraseMatcher(intent_words)
 
@@ -196,7 +238,7 @@ class QueryRewriter:
             for tok in tokens_with_compounds(words, self.vocab.compounds):
                 terms[tok] = max(terms.get(tok, 0.0), weight)
 
-        add(lower, W_ORIGINAL)
+        add(query, W_ORIGINAL)  # case kept: identifiers (TagOption, enableDnsHostnames) split
         for tok, weight in self.vocab.weak_words.items():
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)
@@ -204,17 +246,21 @@ class QueryRewriter:
         for phrase in self._terms.find(lower):
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
-            add(expansion, W_TRANSLATED if cjk else W_PHRASE if " " in phrase else W_EXPANDED)
+            precise = " " in phrase or phrase in self.vocab.precise
+            add(expansion, W_TRANSLATED if cjk else W_PHRASE if precise else W_EXPANDED)
             if cjk:
                 translated.append(expansion)
         intents: set[str] = set()
         verbs: dict[str, float] = {}
         found_intent_words = set(self._intent_words.find(lower))
-        for name, (words, op_verbs) in self.vocab.intents.items():
+        for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
-                for rank, verb in enumerate(op_verbs):
-                    verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
+        if "audit" in intents:  # "who stopped X": asks what happened, does not act
+            intents -= WRITE_INTENTS
+        for name in intents:
+            for rank, verb in enumerate(self.vocab.intents[name][1]):
+                verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
         for alias in self._aliases.find(lower):
             for key, weight in self._alias_index.get(alias, []):
@@ -222,16 +268,19 @@ class QueryRewriter:
         providers: dict[str, float] = {}
         for (provider, _), weight in services.items():
             providers[provider] = max(providers.get(provider, 0.0), weight)
+        for alias in self._providers.find(lower):
+            providers[self._provider_words[alias]] = 1.0
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
+        head = _head_noun(lower, translated, self._intent_words)
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"
         return RewrittenQuery(
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
-            words=re.findall(r"[a-z0-9]+", lower),
+            words=re.findall(r"[a-z0-9]+", lower), head=head,
             llm_rewrite=llm_text,
         )
 

@@ -60,6 +60,9 @@ BANNED_MODULES: dict[str, str] = {
     "pickle": "unpickling runs arbitrary code",
     "marshal": "loads code objects",
     "shelve": "pickle-backed files",
+    "posix": "low-level OS calls; use os",
+    "_socket": "opens network connections",
+    "_posixsubprocess": "starts processes",
 }
 # Attributes of ``os`` that run commands or change the file system; the rest (os.path,
 # os.environ, os.getcwd...) is harmless in the sandbox.
@@ -76,6 +79,8 @@ _DUNDER_OK = {"__name__", "__doc__", "__init__", "__str__", "__repr__", "__len__
               "__next__", "__enter__", "__exit__", "__eq__", "__hash__", "__lt__", "__version__"}
 _DUNDER_NAMES_OK = {"__name__", "__doc__", "__file__"}
 _WRITE_MODE = set("wax+")
+_FS_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "unlink", "rmdir", "symlink_to",
+               "hardlink_to"}
 _SYS_BANNED = {"modules", "meta_path", "path_hooks", "settrace", "setprofile", "_getframe",
                "addaudithook", "__stdout__", "__stderr__", "__stdin__"}
 
@@ -182,10 +187,9 @@ class _Scanner(ast.NodeVisitor):
             self._check_getattr(node, name)
         if name == "open" or target in {"io.open", "builtins.open", "open"}:
             self._check_open(node)
-        if target and target.endswith(("write_text", "write_bytes", "touch", "mkdir", "unlink",
-                                       "rmdir", "symlink_to", "hardlink_to")) and (
-                "Path" in target or "pathlib" in target):
-            self.refuse(node, f"{target}() is not allowed (file-system changes)")
+        if isinstance(func, ast.Attribute) and func.attr in _FS_METHODS:
+            self.refuse(node, f".{func.attr}() is not allowed (the sandbox file system is "
+                              "read-only)")
         self.generic_visit(node)
 
     def _check_getattr(self, node: ast.Call, name: str) -> None:

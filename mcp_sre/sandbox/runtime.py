@@ -20,9 +20,12 @@ import hashlib
 import importlib.metadata
 import os
 import platform
+import shutil
 import struct
+import tempfile
 import threading
 import time
+import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -90,13 +93,18 @@ def _sha256(path: Path) -> str:
 
 
 class ModuleCache:
-    """Compile once, serialize atomically, deserialize into each run's engine."""
+    """Compile once, serialize atomically, deserialize into each run's engine.
+
+    The stdlib zip is also unpacked once (into ``stdlib-<sha>/``): importing from a directory
+    of ``.pyc`` files starts the guest interpreter about 30 ms faster than zipimport, which
+    parses the whole zip directory in interpreted Python on every start."""
 
     _compile_lock = threading.Lock()
 
     def __init__(self, cache_dir: Path, files: RuntimeFiles | None = None) -> None:
         self.files = files or find_runtime()
         self.cache_dir = cache_dir
+        self._stdlib: Path | None = None
         version = importlib.metadata.version("wasmtime")
         digest = _sha256(self.files.wasm)[:16]
         self.path = cache_dir / (
@@ -105,6 +113,29 @@ class ModuleCache:
     @property
     def ready(self) -> bool:
         return self.path.is_file()
+
+    def stdlib_dir(self) -> Path:
+        """Directory mapped as the guest's ``/usr`` (the unpacked stdlib)."""
+        if self._stdlib is not None:
+            return self._stdlib
+        archive = self.files.usr_dir / "local" / "lib" / "python311.zip"
+        target = self.cache_dir / f"stdlib-{_sha256(archive)[:16]}"
+        if target.is_dir():
+            self._stdlib = target
+            return target
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=".stdlib-", dir=self.cache_dir))
+        try:
+            with zipfile.ZipFile(archive) as zf:
+                zf.extractall(staging / "local" / "lib" / "python3.11")
+            os.rename(staging, target)
+        except OSError:
+            if not target.is_dir():
+                raise
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+        self._stdlib = target
+        return target
 
     def ensure(self) -> Path:
         """Compile and store the module unless a usable copy exists (seconds, once)."""
@@ -128,6 +159,19 @@ class ModuleCache:
                 self.path.unlink()
             self.ensure()
             return wt.Module.deserialize_file(engine, str(self.path))
+
+
+def _trap_summary(exc: Exception) -> str:
+    """The cause of a trap ("wasm `unreachable` instruction executed"), not its backtrace."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    if "Caused by:" in lines:
+        cause = lines[lines.index("Caused by:") + 1:]
+        if cause:
+            return cause[0].removeprefix("wasm trap: ")[:300]
+    code = getattr(exc, "trap_code", None)
+    if code is not None:
+        return str(code.name).lower().replace("_", " ")
+    return (lines or ["trap"])[0][:300]
 
 
 @dataclass
@@ -247,7 +291,7 @@ class Execution:
         except wt.ExitTrap as exc:
             info.code = exc.code
         except (wt.Trap, wt.WasmtimeError) as exc:
-            info.trap = (str(exc).strip().splitlines() or ["trap"])[0][:300]
+            info.trap = _trap_summary(exc)
         info.interrupted = self._stop.is_set()
         if instance is not None:
             memory = instance.exports(store).get("memory")

@@ -21,7 +21,9 @@ __all__ = ["DynamicTool", "ServerState", "SreMCP", "build_server"]
 INSTRUCTIONS = """\
 mcp-sre answers SRE questions across AWS, Kubernetes, GCP, Azure and any API you add, from the
 live API specs. Find operations with search_apis, read one with get_api_spec, run read-only
-Python in the sandbox with run_code. Everything runs read-only against clouds by default."""
+Python in the sandbox with run_code. Reuse a registered tool (find_tool) before writing code;
+generate_tool writes and tests code for a request (or returns a context pack so you can write it
+and submit it with register_tool). Everything runs read-only against clouds by default."""
 
 
 class ServerState:
@@ -48,10 +50,21 @@ class ServerState:
         with self._lock:
             return Sandbox(settings=self.settings, pm=self.pm, operation_lookup=self.catalog.get)
 
+    @functools.cached_property
+    def registry(self) -> Any:
+        from mcp_sre.registry import ToolRegistry
+
+        with self._lock:  # cheap: the sandbox is only built when a tool first runs
+            return ToolRegistry(self.settings, sandbox=lambda: self.sandbox, pm=self.pm,
+                                operation_lookup=self.catalog.get)
+
 
 def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:
     """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
+    from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.prompts import register_prompts
+    from mcp_sre.server.registry_tools import register_registry_tools
+    from mcp_sre.server.search_tools import register_search_tools
     from mcp_sre.server.spec_tools import register_spec_tools
 
     state = state or ServerState()
@@ -59,8 +72,11 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, **fastmcp_options)
     mcp._mcp_server.version = __version__
     register_spec_tools(mcp, state)
+    register_search_tools(mcp, state)
+    register_codegen_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
+    register_registry_tools(mcp, state)  # last: registered tools may not shadow the above
     for tool in mcp._tool_manager.list_tools():  # docstrings -> clean descriptions
         tool.description = inspect.cleandoc(tool.description or "")
     return mcp

@@ -144,13 +144,17 @@ class SreMCP(FastMCP):
     def dynamic_tools(self) -> list[str]:
         return sorted(self._dynamic)
 
-    async def add_dynamic_tool(self, tool: DynamicTool, *, replace: bool = True) -> None:
-        """Add (or replace) a run-time tool and tell connected clients."""
+    def put_dynamic_tool(self, tool: DynamicTool, *, replace: bool = True) -> None:
+        """Add (or replace) a run-time tool without notifying anyone (use at start-up)."""
         if self._tool_manager.get_tool(tool.name) is not None:
             raise McpSreError(f"tool name {tool.name!r} is taken by a built-in tool")
         if tool.name in self._dynamic and not replace:
             raise McpSreError(f"a tool named {tool.name!r} exists already")
         self._dynamic[tool.name] = tool
+
+    async def add_dynamic_tool(self, tool: DynamicTool, *, replace: bool = True) -> None:
+        """Add (or replace) a run-time tool and tell connected clients."""
+        self.put_dynamic_tool(tool, replace=replace)
         await self.notify_tools_changed()
 
     async def remove_dynamic_tool(self, name: str) -> bool:

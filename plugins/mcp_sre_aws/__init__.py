@@ -1,1 +1,16 @@
-"""Built-in mcp-sre plugin: aws."""
+"""Built-in mcp-sre plugin: AWS doc sources, read/write classification, the boto3 executor
+and the guest-side boto3 shims."""
+
+from mcp_sre_aws.classify import classify_operation, sensitive_operations
+from mcp_sre_aws.executor import execute_operation, executor_sensitive_operations
+from mcp_sre_aws.shims import sandbox_shims
+from mcp_sre_aws.sources import register_doc_sources
+
+__all__ = [
+    "classify_operation",
+    "execute_operation",
+    "executor_sensitive_operations",
+    "register_doc_sources",
+    "sandbox_shims",
+    "sensitive_operations",
+]

@@ -1,1 +1,15 @@
-"""Built-in mcp-sre plugin: kubernetes."""
+"""Built-in mcp-sre plugin: kubernetes (spec sources, access rules, executor, guest shims)."""
+
+from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
+from mcp_sre_kubernetes.executor import execute_operation
+from mcp_sre_kubernetes.shims import sandbox_shims
+from mcp_sre_kubernetes.sources import fetch_spec_content, register_doc_sources
+
+__all__ = [
+    "classify_operation",
+    "execute_operation",
+    "fetch_spec_content",
+    "register_doc_sources",
+    "sandbox_shims",
+    "sensitive_operations",
+]

@@ -7,13 +7,12 @@ dialect differs: ``in: body`` parameters, ``#/definitions`` and ``#/parameters``
 
 from __future__ import annotations
 
-from mcp_sre_openapi.build import build_operations
-from mcp_sre_openapi.detect import looks_like
-
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.jsonref import load_document
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
+from mcp_sre_openapi.build import build_operations
+from mcp_sre_openapi.detect import looks_like
 
 __all__ = ["detect_spec_format", "parse_spec"]
 

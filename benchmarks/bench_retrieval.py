@@ -1,0 +1,101 @@
+"""Retrieval benchmark on the full default index (all botocore services + Kubernetes).
+
+Runs BM25 only, dense only, hybrid (RRF) and hybrid + rerank on the same labelled sets in one
+run and prints quality and latency side by side, plus the index build times.
+
+    python benchmarks/bench_retrieval.py                 # dev sets shipped in tests/fixtures/eval
+    python benchmarks/bench_retrieval.py --fresh         # time a first build in a new MCP_SRE_HOME
+    python benchmarks/bench_retrieval.py --no-provider   # also search without the provider filter
+
+Targets (issue 3): retrieval-dev Top-1 >= 0.90, Top-3 >= 0.97; awscli-dev Top-1 >= 0.80,
+Top-3 >= 0.92; warm p50 <= 50 ms, p95 <= 150 ms; first full build <= 180 s (2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from mcp_sre.config import load_settings  # noqa: E402
+from mcp_sre.retrieval.evaluate import evaluate, load_cases  # noqa: E402
+from mcp_sre.retrieval.search import MODES, Retriever  # noqa: E402
+
+DEFAULT_SETS = [ROOT / "tests/fixtures/eval/retrieval-dev.jsonl",
+                ROOT / "tests/fixtures/eval/awscli-dev.jsonl"]
+BASELINE = {  # FACTS.md: documents = name words + service + method/path + docs, no rewrite
+    ("retrieval-dev", "bm25"): (0.16, 0.22), ("retrieval-dev", "dense"): (0.24, 0.47),
+    ("retrieval-dev", "hybrid"): (0.24, 0.36), ("awscli-dev", "bm25"): (0.48, 0.65),
+    ("awscli-dev", "dense"): (0.45, 0.61), ("awscli-dev", "hybrid"): (0.49, 0.70),
+}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("sets", nargs="*", type=Path, default=DEFAULT_SETS)
+    ap.add_argument("--fresh", action="store_true", help="build in a new, empty MCP_SRE_HOME")
+    ap.add_argument("--modes", default=",".join(MODES))
+    ap.add_argument("--no-provider", action="store_true", help="also run without provider filter")
+    ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    args = ap.parse_args()
+
+    home = Path(tempfile.mkdtemp(prefix="mcp-sre-bench-")) if args.fresh else None
+    settings = load_settings(home=home) if home else load_settings()
+    print(f"MCP_SRE_HOME={settings.home}  cores={os.cpu_count()}")
+    retriever = Retriever(settings)
+    started = time.perf_counter()
+    status = retriever.ensure_index(progress=_progress)
+    keyword_s = time.perf_counter() - started
+    retriever.wait_for_dense()
+    total_s = time.perf_counter() - started
+    print(f"\nindex: {status.documents} operations from {len(status.sources)} sources; "
+          f"rebuilt={status.rebuilt or '-'} reused={status.reused or '-'} failed={list(status.failed) or '-'}")
+    print(f"build: keyword index ready in {keyword_s:.1f} s; dense vectors ready at {total_s:.1f} s "
+          f"(dense: {retriever.status()['dense']})\n")
+
+    modes = [m for m in args.modes.split(",") if m in MODES]
+    filters = [True, False] if args.no_provider else [True]
+    rows = []
+    for path in args.sets:
+        cases = load_cases(path)
+        for case in cases[:5]:  # warm-up: model, caches, first-call allocations
+            retriever.search(case.query, provider=case.provider)
+        for use_provider in filters:
+            for mode in modes:
+                rep = evaluate(retriever, cases, mode=mode, use_provider=use_provider)
+                rows.append({"set": path.stem, "mode": mode, "provider_filter": use_provider,
+                             "n": rep.n, "top1": rep.top1, "top3": rep.top3, "mrr": rep.mrr,
+                             "p50_ms": rep.p50_ms, "p95_ms": rep.p95_ms})
+    header = f"{'set':<15} {'mode':<7} {'filter':<6} {'n':>4} {'top1':>6} {'top3':>6} {'mrr':>6} " \
+             f"{'p50 ms':>7} {'p95 ms':>7}  baseline top1/top3"
+    print(header)
+    print("-" * len(header))
+    for r in rows:
+        base = BASELINE.get((r["set"], r["mode"]))
+        base_s = f"{base[0]:.2f}/{base[1]:.2f}" if base and r["provider_filter"] else ""
+        print(f"{r['set']:<15} {r['mode']:<7} {'yes' if r['provider_filter'] else 'no':<6} "
+              f"{r['n']:>4} {r['top1']:>6.3f} {r['top3']:>6.3f} {r['mrr']:>6.3f} "
+              f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f}  {base_s}")
+    if args.json:
+        args.json.write_text(json.dumps({"build_keyword_s": keyword_s, "build_total_s": total_s,
+                                         "documents": status.documents, "rows": rows}, indent=1))
+    return 0
+
+
+def _progress(done: int, total: int, message: str) -> None:
+    if message.startswith("embedding"):
+        if done == total or done % 2048 < 128:
+            print(f"  {message}", flush=True)
+    elif not message.startswith("checking"):
+        print(f"  {message}", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,229 @@
+"""Drive ``mcp-sre serve`` through a real MCP client over stdio and print what happens.
+
+Everything the demo starts (the AWS emulator, the local Kubernetes endpoint, the server) lives
+in a temporary directory and is stopped on exit; tools it registers go to a throw-away registry.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Any
+
+import anyio
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+from rich.console import Console
+from rich.panel import Panel
+from rich.syntax import Syntax
+from rich.table import Table
+
+from mcp_sre.demo.targets import local_aws, local_kubernetes, merged_env
+
+__all__ = ["run_demo"]
+
+POD_TOOL_CODE = '''\
+def main(namespace: str = "default") -> list:
+    """Pods that keep restarting, with the reason their last container run ended."""
+    pods = sre.call("kubernetes/core_v1/listCoreV1NamespacedPod", namespace=namespace)
+    rows = []
+    for pod in pods["items"]:
+        for cs in pod.get("status", {}).get("containerStatuses", []):
+            waiting = (cs.get("state") or {}).get("waiting") or {}
+            last = (cs.get("lastState") or {}).get("terminated") or {}
+            if cs.get("restartCount", 0) > 0 or waiting.get("reason") == "CrashLoopBackOff":
+                rows.append({"pod": pod["metadata"]["name"], "container": cs["name"],
+                             "restarts": cs.get("restartCount", 0),
+                             "waiting": waiting.get("reason", ""),
+                             "last_termination": last.get("reason", "")})
+    return rows
+'''
+POD_TOOL_TEST = '''\
+def test_finds_crash_looping_pods():
+    rows = main(namespace="shop")
+    assert isinstance(rows, list)
+    for row in rows:
+        assert {"pod", "container", "restarts", "last_termination"} <= set(row)
+'''
+POD_TOOL_PARAMS = {"type": "object", "properties": {"namespace": {
+    "type": "string", "description": "Kubernetes namespace", "default": "default"}}}
+
+HOT_INSTANCES_CODE = '''\
+import boto3
+from datetime import datetime, timedelta, timezone
+
+ec2 = boto3.client("ec2")
+cloudwatch = boto3.client("cloudwatch")
+end = datetime.now(timezone.utc)
+hot = []
+for page in ec2.get_paginator("describe_instances").paginate():
+    for reservation in page["Reservations"]:
+        for instance in reservation["Instances"]:
+            stats = cloudwatch.get_metric_statistics(
+                Namespace="AWS/EC2", MetricName="CPUUtilization",
+                Dimensions=[{"Name": "InstanceId", "Value": instance["InstanceId"]}],
+                StartTime=(end - timedelta(hours=1)).isoformat(), EndTime=end.isoformat(),
+                Period=300, Statistics=["Average"])
+            points = [p["Average"] for p in stats["Datapoints"]]
+            avg = sum(points) / len(points) if points else 0.0
+            name = {t["Key"]: t["Value"] for t in instance.get("Tags", [])}.get("Name", "")
+            print(f"{instance['InstanceId']}  {name:<14} avg CPU {avg:5.1f}%")
+            if avg > 80:
+                hot.append(instance["InstanceId"])
+print("above 80%:", hot)
+'''
+DELETE_CODE = '''\
+from kubernetes import client, config
+config.load_kube_config()
+client.CoreV1Api().delete_namespaced_pod("cart-7d9f8", "shop")
+'''
+
+
+class Transcript:
+    """Readable output: rich panels on a terminal, plain text otherwise."""
+
+    def __init__(self) -> None:
+        self.console = Console(highlight=False)
+        self.step_no = 0
+
+    def step(self, title: str) -> None:
+        self.step_no += 1
+        self.console.rule(f"[bold cyan]{self.step_no}. {title}")
+
+    def say(self, text: str) -> None:
+        self.console.print(text)
+
+    def code(self, code: str) -> None:
+        self.console.print(Syntax(code, "python", theme="ansi_dark", line_numbers=False))
+
+    def table(self, columns: list[str], rows: list[list[Any]]) -> None:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*[str(c) for c in row])
+        self.console.print(table)
+
+    def panel(self, text: str, style: str = "green") -> None:
+        self.console.print(Panel(text, border_style=style))
+
+
+def _structured(result: Any) -> Any:
+    if result.isError:
+        raise RuntimeError(result.content[0].text if result.content else "tool error")
+    if result.structuredContent is not None:
+        data = result.structuredContent
+        return data.get("result", data) if set(data) == {"result"} else data
+    return json.loads(result.content[0].text)
+
+
+async def _drive(params: StdioServerParameters, out: Transcript) -> None:
+    changed = anyio.Event()
+
+    async def on_message(message: Any) -> None:
+        if type(getattr(message, "root", None)).__name__ == "ToolListChangedNotification":
+            changed.set()
+
+    async with stdio_client(params) as (read, write), ClientSession(
+            read, write, message_handler=on_message) as s:
+        init = await s.initialize()
+        tools = (await s.list_tools()).tools
+        out.say(f"connected to {init.serverInfo.name} {init.serverInfo.version}: "
+                f"{len(tools)} tools ({', '.join(t.name for t in tools)})")
+
+        out.step("Find the operations for a request, in Chinese")
+        out.say("request: [bold]列出电商平台shop命名空间的所有Pod[/bold]")
+        t = time.perf_counter()
+        hits = _structured(await s.call_tool("search_apis", {
+            "query": "列出电商平台shop命名空间的所有Pod", "top_k": 5}))
+        out.table(["rank", "operation", "access", "score"],
+                  [[i + 1, h["id"], h["access"], f"{h['score']:.3f}"] for i, h in enumerate(hits)])
+        out.say(f"({(time.perf_counter() - t) * 1000:.0f} ms, including the first index load)")
+
+        out.step("Read the live spec of the operation")
+        spec = _structured(await s.call_tool("get_api_spec", {
+            "id": "kubernetes/core_v1/listCoreV1NamespacedPod"}))
+        out.say(f"{spec['method']} {spec['endpoint']}  [{spec['access']}]  {spec['summary']}")
+        out.say("parameters: " + ", ".join(p["name"] for p in spec["parameters"][:10]) + ", ...")
+
+        out.step("Run code in the wasmtime sandbox, read-only, against AWS (local emulator)")
+        out.code(HOT_INSTANCES_CODE)
+        run = _structured(await s.call_tool("run_code", {"code": HOT_INSTANCES_CODE,
+                                                         "timeout_s": 120}))
+        out.panel(run["stdout"].strip() or json.dumps(run.get("error")),
+                  "green" if run["ok"] else "red")
+        out.say(f"{len(run['calls'])} bridged calls, each checked by the host policy")
+
+        out.step("A write is refused by the policy, not by luck")
+        out.code(DELETE_CODE)
+        run = _structured(await s.call_tool("run_code", {"code": DELETE_CODE}))
+        out.panel(f"ok={run['ok']}  {run['error']['type']}: {run['error']['message']}", "red")
+
+        out.step("Register working code as a new MCP tool")
+        out.code(POD_TOOL_CODE)
+        reg = _structured(await s.call_tool("register_tool", {
+            "name": "crashlooping_pods",
+            "description": "List pods in a namespace that keep restarting (crash loops), "
+                           "with the last termination reason such as OOMKilled.",
+            "code": POD_TOOL_CODE, "test": POD_TOOL_TEST, "parameters": POD_TOOL_PARAMS}))
+        out.say(f"registered {reg.get('name', 'crashlooping_pods')} "
+                f"version {reg.get('version', '?')}")
+        with anyio.move_on_after(5):
+            await changed.wait()
+        out.say(f"notifications/tools/list_changed received: {changed.is_set()}")
+        names = {t.name for t in (await s.list_tools()).tools}
+        out.say(f"crashlooping_pods in tools/list: {'crashlooping_pods' in names}")
+
+        out.step("Call the new tool")
+        rows = _structured(await s.call_tool("crashlooping_pods", {"namespace": "shop"}))
+        out.table(["pod", "container", "restarts", "waiting", "last termination"],
+                  [[r["pod"], r["container"], r["restarts"], r.get("waiting", ""),
+                    r["last_termination"]] for r in rows])
+
+        out.step("Ask again in other words: the registered tool is reused")
+        found = _structured(await s.call_tool("find_tool", {
+            "request": "which pods in shop keep crashing and why?"}))
+        matches = found.get("matches", found) if isinstance(found, dict) else found
+        best = matches[0] if matches else None
+        out.say(f"best match: {best}" if best else "no registered tool matched")
+
+
+def run_demo(keep: bool = False) -> int:
+    out = Transcript()
+    out.say("[bold]mcp-sre demo[/bold]: local AWS emulator + local Kubernetes endpoint + "
+            "`mcp-sre serve` over stdio")
+    workdir = Path(tempfile.mkdtemp(prefix="mcp-sre-demo-"))
+    out.say("preparing the spec cache and the search index (slow only the first time) ...")
+    t = time.perf_counter()
+    from mcp_sre.retrieval import Retriever
+    from mcp_sre.specs.catalog import SpecCatalog
+
+    catalog = SpecCatalog()
+    rows = catalog.sync()
+    out.say("  " + ", ".join(f"{r.name}: {r.operations} operations" for r in rows))
+    Retriever(catalog=catalog).ensure_index()
+    out.say(f"  ready in {time.perf_counter() - t:.1f} s")
+    with ExitStack() as stack:
+        out.say("starting moto (AWS emulator) and seeding EC2, CloudWatch, Logs ...")
+        aws_env, seeded = stack.enter_context(local_aws(workdir))
+        out.say(f"  {len(seeded['instances'])} instances, log group {seeded['log_group']}")
+        out.say("starting the local Kubernetes endpoint (scenario: crashloop) ...")
+        k8s_env, sim = stack.enter_context(local_kubernetes(workdir))
+        out.say(f"  {sim.url}")
+        env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(workdir / "registry")})
+        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
+                                       env=env)
+        try:
+            anyio.run(_drive, params, out)
+        except Exception as exc:
+            out.panel(f"demo failed: {type(exc).__name__}: {exc}", "red")
+            return 1
+    out.say(f"done; everything started was stopped (work dir {workdir}"
+            f"{' kept' if keep else ' removed'})")
+    if not keep:
+        import shutil
+
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0

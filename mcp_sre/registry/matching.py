@@ -1,0 +1,183 @@
+"""How well a request fits a registered tool, as a number in 0..1 a reuse threshold can use.
+
+Lexical part: the request goes through the retrieval stack's query rewriter (Chinese and SRE
+vocabulary -> API words, same stemmer as the operation index), the tool's name, description,
+parameters and operations through the same analysis. Two coverages, each IDF-weighted over
+the registered tools (with a prior of pseudo-documents so a registry of three tools still has
+sensible weights):
+
+* *request coverage* R -- how much of what the request asks for the tool's text mentions
+  (synonym expansions only count when they match; generic verbs and bare numbers weigh little);
+* *name coverage* P -- how much of what the tool's name (or, if better covered, its name plus
+  its description's first sentence) says the request asks for; this keeps "list pods" from
+  reusing ``pods_not_ready``.
+
+The lexical similarity is their harmonic mean. When a dense embedding function is available
+(``embed(texts) -> (n, d)`` array), the result is the mean of the lexical similarity and the
+cosine similarity of request and tool description. Everything sits behind :class:`ToolMatcher`
+so the analysis can switch to the retrieval package's own pieces without touching callers.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+__all__ = ["Embedder", "ToolDoc", "ToolMatcher"]
+
+Embedder = Callable[[list[str]], Any]
+_PRIOR_DOCS = 8  # pseudo-documents without the term: IDF stays meaningful for tiny registries
+_GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1.0, 0.5
+_NOISE = frozenset({"t", "s", "d", "ll", "re", "ve", "m", "aren", "isn", "don", "doesn",
+                    "didn", "wasn", "weren", "haven", "hasn", "won", "can", "couldn",
+                    "me", "show", "give", "tell", "want", "need", "like", "pleas"})
+_PROVIDER_WORDS = {"kubernetes": "kubernetes k8s kube cluster", "aws": "aws amazon",
+                   "gcp": "gcp google cloud", "azure": "azure microsoft"}
+
+
+@dataclass(frozen=True)
+class ToolDoc:
+    """The searchable text of one tool."""
+
+    name: str
+    description: str
+    parameters: tuple[str, ...] = ()  # parameter names and their descriptions
+    operations: tuple[str, ...] = ()  # operation ids
+    providers: tuple[str, ...] = ()
+
+
+class _Analyzer:
+    """Text -> weighted stems, with the retrieval rewriter when it is importable."""
+
+    def __init__(self) -> None:
+        try:
+            from mcp_sre.retrieval.documents import tokenize
+            from mcp_sre.retrieval.rewrite import QueryRewriter
+
+            self._rewriter: Any = QueryRewriter()
+            self._tokenize: Callable[[str], list[str]] = tokenize
+            vocab = self._rewriter.vocab
+            self.generic = {t for words, _ in vocab.intents.values() for w in words
+                            for t in tokenize(w)} | set(vocab.weak_words)
+        except ImportError:  # pragma: no cover - retrieval is part of the package
+            self._rewriter = None
+            self._tokenize = lambda text: [w.lower() for w in re.findall(r"[A-Za-z0-9]+", text)]
+            self.generic = {"list", "get", "show", "find", "describ", "display", "view"}
+
+    def query(self, text: str) -> dict[str, float]:
+        if self._rewriter is None:
+            return dict.fromkeys(self._tokenize(text), 1.0)
+        return dict(self._rewriter.rewrite(text).terms)
+
+    def doc_terms(self, text: str) -> set[str]:
+        return set(self.query(text)) | set(self._tokenize(text))
+
+    def tokens(self, text: str) -> list[str]:
+        return self._tokenize(text)
+
+    def service_words(self, provider: str, service: str) -> str:
+        words = [_PROVIDER_WORDS.get(provider, provider), service.replace("_", " ")]
+        if self._rewriter is not None:
+            words.extend((self._rewriter.services.get((provider, service)) or {}).keys())
+        return " ".join(words)
+
+
+@lru_cache(maxsize=1)
+def _analyzer() -> _Analyzer:
+    return _Analyzer()
+
+
+class ToolMatcher:
+    """Scores requests against tool documents; cheap enough to rebuild per query."""
+
+    def __init__(self, embed: Embedder | None = None) -> None:
+        self.embed = embed
+        self.analyzer = _analyzer()
+        self._docs: dict[ToolDoc, tuple[set[str], set[str], set[str], set[str]]] = {}
+
+    def _doc(self, doc: ToolDoc) -> tuple[set[str], set[str], set[str], set[str]]:
+        """(terms of what the tool does, terms of where it looks, the specific terms of its
+        name, those of its description's first sentence)."""
+        cached = self._docs.get(doc)
+        if cached is None:
+            a = self.analyzer
+            words = " ".join(doc.name.split("_"))
+            services = {tuple(op.split("/")[:2]) for op in doc.operations if op.count("/") >= 2}
+            context = " ".join(a.service_words(p, s) for p, s in services)
+            context += " " + " ".join(_PROVIDER_WORDS.get(p, p) for p in doc.providers)
+            context += " " + " ".join(doc.parameters)
+            ops = " ".join(op.rsplit("/", 1)[-1] for op in doc.operations)
+            main = a.doc_terms(f"{words}. {doc.description} {ops}")
+            where = a.doc_terms(context) - main
+            specific = {t for t in a.tokens(f"{words} {_first_sentence(doc.description)}")
+                        if t not in a.generic and t not in _NOISE and t not in where}
+            name = {t for t in a.tokens(words) if t in specific}
+            lead = specific - name
+            cached = self._docs[doc] = (main, where, name, lead)
+        return cached
+
+    def rank(self, request: str, docs: Sequence[ToolDoc]) -> list[tuple[ToolDoc, float]]:
+        """Every doc with its similarity to ``request``, best first."""
+        if not docs or not request.strip():
+            return [(d, 0.0) for d in docs]
+        a = self.analyzer
+        analyzed = [self._doc(d) for d in docs]
+        query = {t: w for t, w in a.query(request).items() if t not in _NOISE}
+        n = len(docs)
+        df = {t: sum(1 for main, where, *_ in analyzed if t in main or t in where)
+              for t in query}
+        weights: dict[str, float] = {}
+        for term, w in query.items():
+            idf = math.log(1 + (n + _PRIOR_DOCS - df[term] + 0.5) / (df[term] + 0.5))
+            if term in a.generic:
+                w *= _GENERIC_WEIGHT
+            elif term.isdigit():
+                w *= _NUMBER_WEIGHT
+            elif df[term] == 0:
+                w *= _UNKNOWN_WEIGHT  # no tool mentions it: often a value (a namespace name)
+            weights[term] = w * idf
+        core = {t for t, w in query.items() if w >= 0.8}
+        lexical = []
+        asked = set(query)
+        for main, where, name, lead in analyzed:
+            # a word matched only by where the tool looks (provider, service, parameter
+            # names) says less about what it does than one in its name or description
+            w = {t: weights[t] * (_CONTEXT_WEIGHT if t in where else 1.0) for t in query}
+            hit = sum(w[t] for t in query if t in main or t in where)
+            total = sum(w[t] for t in core) + sum(
+                w[t] for t in query if t not in core and (t in main or t in where))
+            r = hit / total if total else 0.0
+            # what the tool says it does (its name, or its summary sentence) is asked for
+            p = max(_coverage(name, asked, r), _coverage(name | lead, asked, r))
+            lexical.append(2 * p * r / (p + r) if p + r else 0.0)
+        scores = lexical
+        if self.embed is not None:
+            scores = self._with_dense(request, docs, lexical)
+        ranked = sorted(zip(docs, scores, strict=True), key=lambda x: (-x[1], x[0].name))
+        return [(d, round(float(s), 4)) for d, s in ranked]
+
+    def _with_dense(self, request: str, docs: Sequence[ToolDoc],
+                    lexical: list[float]) -> list[float]:
+        try:
+            import numpy as np
+
+            vectors = np.asarray(self.embed([request] + [  # type: ignore[misc]
+                f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]), np.float32)
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = vectors / np.where(norms == 0, 1, norms)
+            cos = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+        except Exception:  # the dense model is an optional extra: fall back to lexical
+            return lexical
+        return [0.5 * lex + 0.5 * float(c) for lex, c in zip(lexical, cos, strict=True)]
+
+
+def _coverage(terms: set[str], asked: set[str], default: float) -> float:
+    return len(terms & asked) / len(terms) if terms else default
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]

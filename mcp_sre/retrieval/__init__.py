@@ -1,0 +1,7 @@
+"""Hybrid retrieval over every known operation: documents from APISpecs, BM25 per field,
+dense vectors (multilingual e5, offline), Reciprocal Rank Fusion, a feature reranker, and
+Chinese/English SRE query rewriting."""
+
+from mcp_sre.retrieval.search import IndexStatus, Retriever, SearchResult
+
+__all__ = ["IndexStatus", "Retriever", "SearchResult"]

@@ -1,0 +1,103 @@
+"""CLI commands of the retrieval layer, attached to ``mcp-sre`` by the main CLI:
+``mcp-sre search QUERY`` and ``mcp-sre eval retrieval FILE``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from mcp_sre.errors import McpSreError
+
+__all__ = ["eval_group", "eval_retrieval", "search_command"]
+
+_MODES = click.Choice(["bm25", "dense", "hybrid", "rerank"])
+
+
+def _fail(exc: McpSreError) -> None:
+    click.echo(f"error: {exc}", err=True)
+    sys.exit(1)
+
+
+def _progress(done: int, total: int, message: str) -> None:
+    if not message.startswith("checking"):
+        click.echo(f"  {message}", err=True)
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--provider", default=None, help="Only this provider (aws, kubernetes, ...).")
+@click.option("--service", default=None, help="Only this service (ec2, core_v1, ...).")
+@click.option("--top", "top", type=int, default=10, show_default=True, help="How many results.")
+@click.option("--mode", type=_MODES, default="rerank", show_default=True,
+              help="Pipeline: keyword, dense, fused, or fused + rerank.")
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+def search_command(query: str, provider: str | None, service: str | None, top: int, mode: str,
+                   as_json: bool) -> None:
+    """Find the operations that do what QUERY asks (English or Chinese)."""
+    from mcp_sre.retrieval.search import Retriever
+
+    try:
+        retriever = Retriever()
+        if retriever.store.manifest() is None:
+            click.echo("building the search index (first run)...", err=True)
+        retriever.ensure_index(progress=None if as_json else _progress)
+        results = retriever.search(query, provider=provider, service=service, top_k=top,
+                                   mode=mode)  # type: ignore[arg-type]
+    except McpSreError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        click.echo(json.dumps([r.model_dump() for r in results], indent=2, ensure_ascii=False))
+        return
+    if not results:
+        click.echo("no matching operations")
+    for i, r in enumerate(results, 1):
+        click.echo(f"{i:>2}. {r.id}  [{r.access}] {r.method} {r.endpoint}  ({r.score:.3f})")
+        if r.summary:
+            click.echo(f"    {r.summary[:160]}")
+
+
+@click.group("eval")
+def eval_group() -> None:
+    """Measure quality against labelled files."""
+
+
+@eval_group.command("retrieval")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--mode", type=_MODES, default="rerank", show_default=True)
+@click.option("--no-provider-filter", is_flag=True,
+              help="Search every provider even when a case names one.")
+@click.option("--wait-dense", is_flag=True,
+              help="Finish embedding every operation before measuring.")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
+def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: bool,
+                   as_json: bool) -> None:
+    """Search each line of FILE ({"query", "provider", "gold": [ids]}) and print
+    n, top1, top3, mrr, p50_ms, p95_ms and the misses."""
+    from mcp_sre.retrieval.evaluate import evaluate, load_cases
+    from mcp_sre.retrieval.search import Retriever
+
+    try:
+        cases = load_cases(file)
+        retriever = Retriever()
+        status = retriever.ensure_index(progress=None if as_json else _progress,
+                                        wait_dense=wait_dense)
+        report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter)
+    except McpSreError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        data = report.model_dump()
+        data["dense"] = status.dense
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"n={report.n} top1={report.top1:.3f} top3={report.top3:.3f} mrr={report.mrr:.3f} "
+               f"p50_ms={report.p50_ms:.1f} p95_ms={report.p95_ms:.1f} mode={mode} "
+               f"dense={status.dense}")
+    for miss in report.misses:
+        where = f"rank {miss.rank}" if miss.rank else "not in top 10"
+        click.echo(f"  MISS ({where}) {miss.query!r}: want {', '.join(miss.gold)}; "
+                   f"got {', '.join(miss.got)}")

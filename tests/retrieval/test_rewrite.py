@@ -1,0 +1,95 @@
+from __future__ import annotations
+
+from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, QueryRewriter, load_vocabulary
+
+
+def test_chinese_terms_become_api_words() -> None:
+    q = QueryRewriter().rewrite("节点的内存压力和磁盘压力状态")
+    assert {"node", "memori", "pressur", "disk", "status"} <= set(q.terms)
+    assert "read" in q.intents
+    assert "node" in q.text and "memory" in q.text
+    assert q.dense_text.startswith("节点的内存压力")  # the model also sees the original
+
+
+def test_longest_chinese_match_wins() -> None:
+    q = QueryRewriter().rewrite("列出EKS集群的所有节点组")
+    assert "nodegroup" in q.terms
+    assert ("aws", "eks") in q.services and q.services[("aws", "eks")] == 1.0
+    assert "list" in q.intents
+
+
+def test_english_sre_phrases_and_services() -> None:
+    q = QueryRewriter().rewrite("which CloudWatch alarms are currently firing")
+    assert q.terms["alarm"] == 1.0 and "state" in q.terms
+    assert q.services[("aws", "cloudwatch")] == 1.0
+    assert q.verbs.get("describ", 0) > 0.5
+    cost = QueryRewriter().rewrite("本月每个服务花了多少钱")
+    assert ("aws", "ce") in cost.services and "cost" in cost.terms
+
+
+def test_compounds_and_fused_compounds() -> None:
+    rw = QueryRewriter()
+    assert "configmap" in rw.rewrite("list config maps in namespace shop").terms
+    q = rw.rewrite("stateful sets across all namespaces")
+    assert "allnamespac" in q.terms
+    assert "statefulset" in q.terms
+
+
+def test_write_verbs_give_write_intents() -> None:
+    q = QueryRewriter().rewrite("To delete a capacity provider")
+    assert q.intents == {"delete"} and q.verbs["delet"] == 1.0
+    assert "remov" in q.verbs
+
+
+def test_weak_words_count_less() -> None:
+    q = QueryRewriter().rewrite("get information about a dimension")
+    assert q.terms["inform"] < 0.5 < q.terms["dimens"]
+
+
+def test_long_query_is_truncated_and_flagged() -> None:
+    q = QueryRewriter().rewrite("list pods " * 2000)
+    assert q.truncated and len(q.original) <= MAX_QUERY_CHARS
+    assert "pod" in q.terms
+
+
+def test_learned_service_aliases_from_the_index() -> None:
+    rw = QueryRewriter(service_aliases={("acme", "widgets"): {"widget factory": 1.0}})
+    assert rw.rewrite("restart the widget factory").services == {("acme", "widgets"): 1.0}
+
+
+def test_llm_seam_adds_words_and_failures_are_ignored() -> None:
+    prompts: list[str] = []
+
+    def llm(prompt: str) -> str:
+        prompts.append(prompt)
+        return "list DescribeInstances ec2"
+
+    q = QueryRewriter(llm=llm).rewrite("给我看看服务器")
+    assert prompts and "给我看看服务器" in prompts[0]
+    assert q.llm_rewrite == "list DescribeInstances ec2" and "describ" in q.terms
+
+    def broken(prompt: str) -> str:
+        raise RuntimeError("model down")
+
+    assert QueryRewriter(llm=broken).rewrite("list pods").llm_rewrite is None
+
+
+def test_vocabulary_file_is_well_formed() -> None:
+    vocab = load_vocabulary()
+    assert "list" in vocab.intents and vocab.terms["安全组"].startswith("security")
+    assert all(parts and token for parts, token, _ in vocab.compounds)
+    assert all(0 < w <= 1 for aliases in vocab.services.values() for w in aliases.values())
+
+
+def test_head_noun_guess() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("which load balancer targets are unhealthy").head == "target"
+    assert rw.rewrite("To describe the tags assigned to a load balancer").head == "tag"
+    assert rw.rewrite("查看负载均衡器的监听器").head == "listen"  # 的: the last phrase is the head
+    assert rw.rewrite("列出EKS集群的所有节点组").head == "nodegroup"
+
+
+def test_audit_questions_are_not_actions() -> None:
+    q = QueryRewriter().rewrite("who stopped instance i-123 yesterday")
+    assert "audit" in q.intents and "stop" not in q.intents
+    assert ("aws", "cloudtrail") in q.services

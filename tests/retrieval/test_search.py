@@ -1,0 +1,175 @@
+"""The Retriever on a small real index (keyword + rerank; dense is covered separately)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.retrieval import Retriever
+from mcp_sre.retrieval.store import INDEX_FORMAT
+
+from .conftest import SOURCE_NAMES
+
+
+@pytest.mark.parametrize(
+    ("query", "provider", "want"),
+    [
+        ("list all pods in namespace shop", None, "kubernetes/core_v1/listCoreV1NamespacedPod"),
+        ("list all stateful sets in every namespace", "kubernetes",
+         "kubernetes/apps_v1/listAppsV1StatefulSetForAllNamespaces"),
+        ("get the logs of container web in pod web-app-xyz", None,
+         "kubernetes/core_v1/readCoreV1NamespacedPodLog"),
+        ("节点的内存压力和磁盘压力状态", None, "kubernetes/core_v1/readCoreV1NodeStatus"),
+        ("which CloudWatch alarms are currently firing", None, "aws/cloudwatch/DescribeAlarms"),
+        ("哪些安全组对0.0.0.0/0开放了22端口", "aws", "aws/ec2/DescribeSecurityGroups"),
+        ("本月每个服务花了多少钱", None, "aws/ce/GetCostAndUsage"),
+        ("列出EKS集群的所有节点组", None, "aws/eks/ListNodegroups"),
+        ("list notification topics", "aws", "aws/sns/ListTopics"),
+        ("To delete a log group", "aws", "aws/logs/DeleteLogGroup"),
+    ],
+)
+def test_finds_the_operation(shared_retriever: Retriever, query: str, provider: str | None,
+                             want: str) -> None:
+    results = shared_retriever.search(query, provider=provider, top_k=3)
+    assert results[0].id == want, [r.id for r in results]
+
+
+def test_result_fields_and_scores(shared_retriever: Retriever) -> None:
+    results = shared_retriever.search("describe ec2 instances", top_k=5)
+    top = results[0]
+    assert top.id == "aws/ec2/DescribeInstances"
+    assert (top.provider, top.service, top.operation, top.access) == (
+        "aws", "ec2", "DescribeInstances", "read")
+    assert top.method == "POST" and top.summary
+    assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
+
+
+def test_filters(shared_retriever: Retriever) -> None:
+    k8s = shared_retriever.search("list events", provider="kubernetes", top_k=10)
+    assert k8s and all(r.provider == "kubernetes" for r in k8s)
+    logs = shared_retriever.search("list events", provider="aws", service="logs", top_k=10)
+    assert logs and all(r.service == "logs" for r in logs)
+    assert len(shared_retriever.search("pods", top_k=500)) == 100  # capped
+
+
+def test_bad_input_is_a_typed_error(shared_retriever: Retriever) -> None:
+    with pytest.raises(ValidationError, match="empty"):
+        shared_retriever.search("   ")
+    with pytest.raises(NotFoundError, match="known providers: aws, kubernetes"):
+        shared_retriever.search("list pods", provider="azure")
+    with pytest.raises(NotFoundError, match="did you mean: ec2"):
+        shared_retriever.search("list instances", service="ec3")
+    with pytest.raises(ValidationError, match="top_k"):
+        shared_retriever.search("list pods", top_k=0)
+    with pytest.raises(ValidationError, match="mode"):
+        shared_retriever.search("list pods", mode="magic")  # type: ignore[arg-type]
+
+
+def test_long_query_is_truncated_and_logged(shared_retriever: Retriever) -> None:
+    results = shared_retriever.search("list pods in namespace shop " * 400)
+    assert results[0].operation == "listCoreV1NamespacedPod"
+    last = json.loads(shared_retriever.log_path.read_text(encoding="utf-8").splitlines()[-1])
+    assert last["truncated"] is True and len(last["query"]) <= 1000
+
+
+def test_every_query_is_logged(retriever: Retriever) -> None:
+    retriever.search("列出EKS集群的所有节点组", top_k=3)
+    line = retriever.log_path.read_text(encoding="utf-8").splitlines()[-1]
+    record = json.loads(line)
+    assert record["query"] == "列出EKS集群的所有节点组"
+    assert "nodegroup" in record["rewritten"]
+    assert record["top"][0] == "aws/eks/ListNodegroups"
+    assert record["latency_ms"] > 0 and record["mode"] == "rerank"
+
+
+def test_modes_all_answer(shared_retriever: Retriever) -> None:
+    for mode in ("bm25", "dense", "hybrid", "rerank"):
+        got = shared_retriever.search("list log groups", provider="aws", top_k=5, mode=mode)
+        assert {"DescribeLogGroups", "ListLogGroups"} & {r.operation for r in got}, mode
+        assert all(r.provider == "aws" for r in got)
+
+
+def test_second_build_reuses_and_a_changed_source_is_reindexed_alone(
+    retriever: Retriever, spec_dir: Path
+) -> None:
+    again = retriever.ensure_index()
+    assert again.rebuilt == [] and sorted(again.reused) == sorted(SOURCE_NAMES)
+    # change one source: a new SNS operation appears
+    import gzip
+
+    path = spec_dir / "sns.json.gz"
+    model = json.loads(gzip.decompress(path.read_bytes()))
+    op = dict(model["operations"]["ListTopics"])
+    op["name"] = "ListQuarantinedTopics"
+    op["documentation"] = "<p>Lists the quarantined topics of the account.</p>"
+    model["operations"]["ListQuarantinedTopics"] = op
+    path.write_bytes(gzip.compress(json.dumps(model).encode()))
+    # max_age_hours=0: the catalog re-reads the files instead of trusting its 24 h cache
+    settings = retriever.settings.model_copy(update={"max_age_hours": 0.0})
+    fresh = Retriever(settings, embedder=None, sources=SOURCE_NAMES)
+    status = fresh.ensure_index()
+    assert status.rebuilt == ["aws-sns"]
+    assert sorted(status.reused) == sorted(set(SOURCE_NAMES) - {"aws-sns"})
+    assert fresh.search("list quarantined topics", top_k=1)[0].operation == "ListQuarantinedTopics"
+
+
+def test_older_or_broken_index_is_rebuilt(retriever: Retriever) -> None:
+    manifest = retriever.store.dir / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["index_format"] = INDEX_FORMAT - 1
+    manifest.write_text(json.dumps(data))
+    status = Retriever(retriever.settings, embedder=None, sources=SOURCE_NAMES).ensure_index()
+    assert sorted(status.rebuilt) == sorted(SOURCE_NAMES)
+    manifest.write_text("{not json")
+    status = Retriever(retriever.settings, embedder=None, sources=SOURCE_NAMES).ensure_index()
+    assert sorted(status.rebuilt) == sorted(SOURCE_NAMES)
+    (retriever.store.dir / "bm25.npz").write_bytes(b"garbage")
+    fresh = Retriever(retriever.settings, embedder=None, sources=SOURCE_NAMES)
+    assert fresh.ensure_index().documents == status.documents
+    assert fresh.search("list pods in namespace shop")[0].operation == "listCoreV1NamespacedPod"
+
+
+def test_missing_index_is_built_on_first_search(small_settings) -> None:
+    r = Retriever(small_settings, embedder=None, sources=SOURCE_NAMES)
+    assert r.store.manifest() is None
+    assert r.search("list sns topics", top_k=1)[0].id == "aws/sns/ListTopics"
+    assert r.store.manifest() is not None
+
+
+def test_unknown_source_is_reported_not_fatal(small_settings) -> None:
+    r = Retriever(small_settings, embedder=None, sources=["aws-sns", "no-such-source"])
+    status = r.ensure_index()
+    assert status.sources == {"aws-sns": 42} or set(status.sources) == {"aws-sns"}
+    assert "no-such-source" in status.failed
+    with pytest.raises(NotFoundError, match="nothing to index"):
+        Retriever(small_settings, embedder=None, sources=["no-such-source"]).ensure_index()
+
+
+def test_concurrent_searches_while_reindexing(retriever: Retriever) -> None:
+    errors: list[BaseException] = []
+    answers: list[str] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        while not stop.is_set():
+            try:
+                answers.append(retriever.search("list sns topics", top_k=1)[0].id)
+            except BaseException as exc:  # collected and asserted below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)]
+    for t in threads:
+        t.start()
+    retriever.store.reset()  # force a full rebuild under the searchers
+    status = retriever.ensure_index()
+    stop.set()
+    for t in threads:
+        t.join(10)
+    assert not errors
+    assert status.documents > 1000 and answers
+    assert set(answers) == {"aws/sns/ListTopics"}

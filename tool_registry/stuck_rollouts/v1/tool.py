@@ -1,0 +1,51 @@
+import sre
+
+MAX_PAGES = 20
+
+
+def _deployments(namespace, max_items):
+    items, query = [], {"limit": min(max_items, 500)}
+    for _ in range(MAX_PAGES):
+        if namespace:
+            page = sre.request("kubernetes/apps_v1/listAppsV1NamespacedDeployment",
+                               dict(query, namespace=namespace))
+        else:
+            page = sre.request("kubernetes/apps_v1/listAppsV1DeploymentForAllNamespaces",
+                               query)
+        items.extend(page.get("items") or [])
+        token = (page.get("metadata") or {}).get("continue")
+        if not token or len(items) >= max_items:
+            break
+        query["continue"] = token
+    return items[:max_items]
+
+
+def main(namespace: str = "", include_degraded: bool = True, max_items: int = 500) -> dict:
+    """Deployments whose rollout is stuck (ProgressDeadlineExceeded) or lagging: updated,
+    ready or available replicas below the desired count."""
+    rows = []
+    for dep in _deployments(namespace, max_items):
+        meta, spec, status = dep["metadata"], dep.get("spec") or {}, dep.get("status") or {}
+        desired = spec.get("replicas", 1)
+        updated = status.get("updatedReplicas", 0)
+        ready = status.get("readyReplicas", 0)
+        available = status.get("availableReplicas", 0)
+        progressing = next((c for c in status.get("conditions") or []
+                            if c.get("type") == "Progressing"), {})
+        stuck = progressing.get("status") == "False" or \
+            progressing.get("reason") == "ProgressDeadlineExceeded"
+        rolling = updated < desired or \
+            status.get("observedGeneration", 0) < meta.get("generation", 0)
+        degraded = available < desired or ready < desired
+        if not (stuck or rolling or (include_degraded and degraded)) or spec.get("paused"):
+            continue
+        images = [c.get("image") for c in
+                  ((spec.get("template") or {}).get("spec") or {}).get("containers") or []]
+        rows.append({"namespace": meta.get("namespace", ""), "deployment": meta["name"],
+                     "desired": desired, "updated": updated, "ready": ready,
+                     "available": available, "stuck": stuck,
+                     "state": "stuck" if stuck else "rolling out" if rolling else "degraded",
+                     "reason": progressing.get("reason", ""),
+                     "message": progressing.get("message", ""), "images": images})
+    rows.sort(key=lambda r: (not r["stuck"], r["namespace"], r["deployment"]))
+    return {"count": len(rows), "stuck": sum(r["stuck"] for r in rows), "deployments": rows}

@@ -1,0 +1,53 @@
+import sre
+
+MAX_PAGES = 20
+
+
+def _jobs(namespace, max_items):
+    items, query = [], {"limit": min(max_items, 500)}
+    for _ in range(MAX_PAGES):
+        if namespace:
+            page = sre.request("kubernetes/batch_v1/listBatchV1NamespacedJob",
+                               dict(query, namespace=namespace))
+        else:
+            page = sre.request("kubernetes/batch_v1/listBatchV1JobForAllNamespaces", query)
+        items.extend(page.get("items") or [])
+        token = (page.get("metadata") or {}).get("continue")
+        if not token or len(items) >= max_items:
+            break
+        query["continue"] = token
+    return items[:max_items]
+
+
+def main(namespace: str = "", max_items: int = 1000) -> dict:
+    """Jobs (and the CronJobs that own them) that failed: BackoffLimitExceeded,
+    DeadlineExceeded, or failed pods with no success yet."""
+    rows = []
+    jobs = _jobs(namespace, max_items)
+    for job in jobs:
+        meta, status = job["metadata"], job.get("status") or {}
+        failed = next((c for c in status.get("conditions") or []
+                       if c.get("type") == "Failed" and c.get("status") == "True"), None)
+        if failed is None and not (status.get("failed") and not status.get("succeeded")):
+            continue
+        owner = next((o for o in meta.get("ownerReferences") or []
+                      if o.get("kind") == "CronJob"), {})
+        rows.append({"namespace": meta.get("namespace", ""), "job": meta["name"],
+                     "cronjob": owner.get("name", ""), "failed_pods": status.get("failed", 0),
+                     "succeeded_pods": status.get("succeeded", 0),
+                     "reason": (failed or {}).get("reason", "PodsFailing"),
+                     "message": (failed or {}).get("message", ""),
+                     "started": status.get("startTime"),
+                     "failed_at": (failed or {}).get("lastTransitionTime")})
+    rows.sort(key=lambda r: r["failed_at"] or r["started"] or "", reverse=True)
+    return {"count": len(rows), "jobs_checked": len(jobs), "jobs": rows}
+
+# --- test ---
+
+def test_lists_failed_jobs():
+    result = main(namespace="shop")
+    assert result["count"] == len(result["jobs"]) >= 1
+    for row in result["jobs"]:
+        assert row["failed_pods"] >= 1 or row["reason"] != "PodsFailing"
+        assert row["job"] and row["reason"]
+    assert main(namespace="kube-system")["count"] == 0
