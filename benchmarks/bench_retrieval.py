@@ -44,6 +44,8 @@ def main() -> int:
     ap.add_argument("--modes", default=",".join(MODES))
     ap.add_argument("--no-provider", action="store_true", help="also run without provider filter")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    ap.add_argument("--write-seed", action="store_true",
+                    help="after building, write the shipped vector seed from this index")
     args = ap.parse_args()
 
     home = Path(tempfile.mkdtemp(prefix="mcp-sre-bench-")) if args.fresh else None
@@ -60,6 +62,8 @@ def main() -> int:
     print(f"build: keyword index ready in {keyword_s:.1f} s; dense vectors ready at {total_s:.1f} s "
           f"(dense: {retriever.status()['dense']})\n")
 
+    if args.write_seed:
+        _write_seed(retriever)
     modes = [m for m in args.modes.split(",") if m in MODES]
     filters = [True, False] if args.no_provider else [True]
     rows = []
@@ -69,6 +73,7 @@ def main() -> int:
             retriever.search(case.query, provider=case.provider)
         for use_provider in filters:
             for mode in modes:
+                _forget_queries(retriever)  # every mode pays for its own query embeddings
                 rep = evaluate(retriever, cases, mode=mode, use_provider=use_provider)
                 rows.append({"set": path.stem, "mode": mode, "provider_filter": use_provider,
                              "n": rep.n, "top1": rep.top1, "top3": rep.top3, "mrr": rep.mrr,
@@ -87,6 +92,33 @@ def main() -> int:
         args.json.write_text(json.dumps({"build_keyword_s": keyword_s, "build_total_s": total_s,
                                          "documents": status.documents, "rows": rows}, indent=1))
     return 0
+
+
+def _forget_queries(retriever: Retriever) -> None:
+    cache = getattr(retriever.embedder, "_queries", None)
+    if isinstance(cache, dict):
+        cache.clear()
+
+
+def _write_seed(retriever: Retriever) -> None:
+    """Refresh mcp_sre/retrieval/data/vectors-<model>.npz from the index just built (run
+    after a change to documents.py or to a format plugin's text, so first builds stay fast)."""
+    from mcp_sre.retrieval.dense import VectorCache, seed_path, write_seed
+
+    embedder = retriever.embedder
+    index = retriever._index
+    if embedder is None or index is None or index.embeddings is None:
+        print("no dense vectors to write")
+        return
+    shas = list(dict.fromkeys(d.sha for d in index.docs))
+    cache = VectorCache(retriever.store.vectors_path(embedder.model_id), embedder.dim,
+                        seed=seed_path(embedder.model_id))
+    matrix = cache.matrix(shas)
+    if matrix is None:
+        print("vector cache incomplete; not writing the seed")
+        return
+    write_seed(seed_path(embedder.model_id), shas, matrix)
+    print(f"wrote {seed_path(embedder.model_id)} ({len(shas)} vectors)")
 
 
 def _progress(done: int, total: int, message: str) -> None:

@@ -227,9 +227,15 @@ async def _dense(registry_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]
     from mcp_sre.retrieval.dense import E5Embedder
 
     model = E5Embedder()
+    cache: dict[str, Any] = {}
 
     def embed(texts: list[str]) -> Any:  # the registry's Embedder: texts -> (n, d)
-        return np.asarray(model.embed_documents(texts))
+        # the matcher embeds every description on every query; remember them, as a wired-in
+        # embedder should, so a find costs one request embedding
+        new = [t for t in dict.fromkeys(texts) if t not in cache]
+        if new:
+            cache.update(zip(new, model.embed_documents(new), strict=True))
+        return np.asarray([cache[t] for t in texts])
 
     registry = ToolRegistry(load_settings(home=registry_dir.parent / "home",
                                           registry_dir=registry_dir), embed=embed)

@@ -6,16 +6,26 @@ Everything the server writes at run time lives under one directory, ``MCP_SRE_HO
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
 import platformdirs
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 __all__ = ["PROJECT_ROOT", "Settings", "atomic_write", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
+
+
+def _shipped(name: str) -> Path:
+    """A folder shipped at the top of the repository (``specs_cache``, ``tool_registry``): in
+    the checkout for editable installs, else where a wheel installs its data files."""
+    in_checkout = PROJECT_ROOT / name
+    if in_checkout.is_dir():
+        return in_checkout
+    return Path(sys.prefix) / "share" / "mcp-sre" / name
 
 
 class Settings(BaseModel):
@@ -27,14 +37,24 @@ class Settings(BaseModel):
     http_timeout_s: float = Field(default=30.0, description="Timeout for spec downloads")
     offline: bool = Field(default=False, description="Never touch the network; use cache/snapshot")
     snapshot_dir: Path = Field(
-        default=PROJECT_ROOT / "specs_cache", description="Shipped spec snapshots (offline seed)"
+        default_factory=lambda: _shipped("specs_cache"),
+        description="Shipped spec snapshots (offline seed)",
     )
-    registry_dir: Path = Field(
-        default=PROJECT_ROOT / "tool_registry", description="Where registered tools are stored"
+    registry_dir: Path | None = Field(
+        default=None,
+        description="Where registered tools are stored: the checkout's tool_registry/ when "
+        "running from one, else $MCP_SRE_HOME/tool_registry",
     )
     sources: list[dict[str, Any]] = Field(
         default_factory=list, description="User spec sources; override built-ins by name"
     )
+
+    @model_validator(mode="after")
+    def _default_registry(self) -> Settings:
+        if self.registry_dir is None:
+            checkout = PROJECT_ROOT / "tool_registry"
+            self.registry_dir = checkout if checkout.is_dir() else self.home / "tool_registry"
+        return self
 
     @property
     def config_file(self) -> Path:

@@ -53,3 +53,22 @@ def module_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
     between sessions in ``.pytest_cache`` when the cache plugin is on)."""
     cache = getattr(request.config, "cache", None)  # None with -p no:cacheprovider
     return Path(cache.mkdir("mcp-sre-wasm")) if cache else tmp_path_factory.mktemp("wasm")
+
+
+@pytest.fixture(scope="session")
+def plugin_manager():
+    """Only the AWS plugins: the sandbox and registry tests run against moto."""
+    from mcp_sre.plugins import make_plugin_manager
+
+    return make_plugin_manager(only={"botocore", "aws"})
+
+
+@pytest.fixture(scope="session")
+def lookup(plugin_manager):
+    """``operation_lookup`` over a few real botocore service models."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from conftest_moto import BotocoreLookup
+
+    return BotocoreLookup(plugin_manager)

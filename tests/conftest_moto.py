@@ -4,8 +4,15 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
-__all__ = ["REGION", "seed_aws"]
+import botocore
+
+from mcp_sre.errors import NotFoundError
+from mcp_sre.specs.model import APISpec, SpecSource
+from mcp_sre.specs.parse import parse_content
+
+__all__ = ["REGION", "SERVICES", "BotocoreLookup", "seed_aws"]
 
 REGION = "us-east-1"
 
@@ -57,3 +64,33 @@ def _seed() -> dict[str, object]:
     s3.create_bucket(Bucket="shop-artifacts")
     return {"instance_ids": instance_ids, "volume_ids": volume_ids,
             "bucket": "shop-artifacts", "log_group": "/shop/checkout"}
+
+
+SERVICES = ("ec2", "cloudwatch", "logs", "s3", "secretsmanager", "kms", "ssm", "sts", "lambda",
+            "rds")
+
+
+class BotocoreLookup:
+    """``operation_lookup`` over the installed botocore models of a few services, parsed by the
+    real botocore format plugin (the catalog does the same for all of AWS)."""
+
+    def __init__(self, pm, services=SERVICES) -> None:
+        data = Path(botocore.__file__).parent / "data"
+        self.specs: dict[str, APISpec] = {}
+        for service in services:
+            versions = sorted(p for p in (data / service).iterdir() if p.is_dir())
+            model = versions[-1] / "service-2.json.gz"
+            source = SpecSource(name=f"aws-{service}", provider="aws", url=str(model),
+                                format="botocore")
+            for spec in parse_content(pm, model.read_bytes(), source):
+                self.specs[spec.id] = spec
+
+    def __call__(self, op_id: str) -> APISpec:
+        try:
+            return self.specs[op_id]
+        except KeyError:
+            raise NotFoundError(f"no operation {op_id!r}") from None
+
+    def names(self, provider: str, service: str) -> list[str]:
+        return [s.name for s in self.specs.values()
+                if s.provider == provider and s.service == service]

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -178,8 +179,6 @@ def main(argv: list[str] | None = None) -> int:
     refused = [name for name, _, ok in rows if not ok]
     print(f"registered {len(rows) - len(refused)}, refused {len(refused)}, unchanged "
           f"{len(skipped)} in {time.perf_counter() - started:.0f} s")
-    import shutil
-
     shutil.rmtree(workdir, ignore_errors=True)
     return 1 if refused else 0
 

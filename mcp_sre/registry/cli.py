@@ -6,31 +6,16 @@ The lead attaches the group to the main CLI (``main.add_command(tools)``). Error
 
 from __future__ import annotations
 
-import functools
 import json
 import sys
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
-from mcp_sre.errors import McpSreError
+from mcp_sre.cli import friendly_errors as _errors
 
 __all__ = ["tools"]
 
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _errors(fn: F) -> F:
-    @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except McpSreError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _registry() -> Any:

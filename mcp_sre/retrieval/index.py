@@ -44,6 +44,9 @@ class SearchIndex:
     penalty: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     common: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     is_read: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # the resource an operation acts on: stem of its last name word before By/For, whether
+    # that is plural (a list operation counts as plural), and the word before a facet word
+    resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
 
     @classmethod
@@ -83,11 +86,13 @@ class SearchIndex:
             penalty[i] = flag
             if d.service in vocab.common.get(d.provider, ()):
                 common[i] = 1.0
+        from mcp_sre.retrieval.rerank import resource_of
+
         index = cls(
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read,
+            is_read=is_read, resource=[resource_of(d.name_words) for d in docs],
         )
         index.aliases = derive_service_aliases(docs)
         return index

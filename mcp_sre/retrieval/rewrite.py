@@ -257,6 +257,11 @@ class QueryRewriter:
             if found_intent_words.intersection(words):
                 intents.add(name)
         if "audit" in intents:  # "who stopped X": asks what happened, does not act
+            for name in WRITE_INTENTS & set(self.vocab.intents):
+                words, op_verbs = self.vocab.intents[name]
+                for tok in {t for w in [*words, *op_verbs] for t in tokenize(w)}:
+                    if tok in terms:  # the action is what to look up, not what to run
+                        terms[tok] = min(terms[tok], W_WEAK_WORD)
             intents -= WRITE_INTENTS
         for name in intents:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
@@ -274,6 +279,8 @@ class QueryRewriter:
         if llm_text:
             add(llm_text, W_EXPANDED)
         head = _head_noun(lower, translated, self._intent_words)
+        if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
+            head = stem("events")
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"

