@@ -220,25 +220,13 @@ async def _serve(env: dict[str, str], manifest: dict[str, Any], calls: bool,
 
 async def _dense(registry_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
     """The same passes in process, with the multilingual embedder wired into the matcher."""
-    import numpy as np
-
     from mcp_sre.config import load_settings
     from mcp_sre.registry import ToolRegistry
     from mcp_sre.retrieval.dense import E5Embedder
 
-    model = E5Embedder()
-    cache: dict[str, Any] = {}
-
-    def embed(texts: list[str]) -> Any:  # the registry's Embedder: texts -> (n, d)
-        # the matcher embeds every description on every query; remember them, as a wired-in
-        # embedder should, so a find costs one request embedding
-        new = [t for t in dict.fromkeys(texts) if t not in cache]
-        if new:
-            cache.update(zip(new, model.embed_documents(new), strict=True))
-        return np.asarray([cache[t] for t in texts])
-
+    # the retrieval embedder itself: query/passage prefixes, document vectors cached by text
     registry = ToolRegistry(load_settings(home=registry_dir.parent / "home",
-                                          registry_dir=registry_dir), embed=embed)
+                                          registry_dir=registry_dir), embed=E5Embedder())
 
     async def find(request: str) -> dict[str, Any]:
         matches = registry.find(request, limit=3)

@@ -13,8 +13,8 @@ sensible weights):
   reusing ``pods_not_ready``.
 
 The lexical similarity is their harmonic mean. When a dense embedding function is available
-(``embed(texts) -> (n, d)`` array), the result is the mean of the lexical similarity and the
-cosine similarity of request and tool description. Everything sits behind :class:`ToolMatcher`
+(the retrieval embedder, or ``embed(texts) -> (n, d)``), the result is the mean of the lexical
+similarity and the request/description cosine rescaled over the band where such cosines fall. Everything sits behind :class:`ToolMatcher`
 so the analysis can switch to the retrieval package's own pieces without touching callers.
 """
 
@@ -29,7 +29,11 @@ from typing import Any
 
 __all__ = ["Embedder", "ToolDoc", "ToolMatcher"]
 
-Embedder = Callable[[list[str]], Any]
+#: ``embed(texts) -> (n, d)`` or an object with ``embed_query``/``embed_documents`` (the
+#: retrieval package's embedder, which adds the query/passage prefixes e5 expects).
+Embedder = Any
+DENSE_FLOOR, DENSE_CEIL = 0.78, 0.92  # the band e5 cosines of related SRE sentences fall in
+_DOC_VECTORS: dict[tuple[Any, str], Any] = {}
 _PRIOR_DOCS = 8  # pseudo-documents without the term: IDF stays meaningful for tiny registries
 _GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1.0, 0.5
 _NOISE = frozenset({"t", "s", "d", "ll", "re", "ve", "m", "aren", "isn", "don", "doesn",
@@ -162,17 +166,50 @@ class ToolMatcher:
 
     def _with_dense(self, request: str, docs: Sequence[ToolDoc],
                     lexical: list[float]) -> list[float]:
+        """Mix in the embedding model's view. e5-style cosines crowd into a narrow band (about
+        0.78-0.94 for any two SRE sentences), so they are rescaled onto 0..1 over that band
+        before they are averaged with the lexical similarity."""
         try:
             import numpy as np
 
-            vectors = np.asarray(self.embed([request] + [  # type: ignore[misc]
-                f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]), np.float32)
-            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-            vectors = vectors / np.where(norms == 0, 1, norms)
-            cos = np.clip(vectors[1:] @ vectors[0], 0.0, 1.0)
+            query = _normalise(np.asarray(self._embed_query(request), np.float32).reshape(-1))
+            texts = [f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]
+            matrix = np.stack([_normalise(v) for v in self._embed_docs(texts)])
+            cos = matrix @ query
         except Exception:  # the dense model is an optional extra: fall back to lexical
             return lexical
-        return [0.5 * lex + 0.5 * float(c) for lex, c in zip(lexical, cos, strict=True)]
+        dense = np.clip((cos - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0.0, 1.0)
+        return [0.5 * lex + 0.5 * float(d) for lex, d in zip(lexical, dense, strict=True)]
+
+    def _embed_query(self, text: str) -> Any:
+        embed = self.embed
+        if hasattr(embed, "embed_query"):
+            return embed.embed_query(text)  # type: ignore[union-attr]
+        return embed([text])[0]  # type: ignore[misc]
+
+    def _embed_docs(self, texts: list[str]) -> list[Any]:
+        """Document vectors, remembered by text: a find embeds only the request."""
+        embed = self.embed
+        model = getattr(embed, "model_id", id(embed))
+        missing = [t for t in dict.fromkeys(texts) if (model, t) not in _DOC_VECTORS]
+        if missing:
+            if hasattr(embed, "embed_documents"):
+                vectors = embed.embed_documents(missing)  # type: ignore[union-attr]
+            else:
+                vectors = embed(missing)  # type: ignore[misc]
+            for text, vec in zip(missing, vectors, strict=True):
+                if len(_DOC_VECTORS) >= 4096:
+                    _DOC_VECTORS.pop(next(iter(_DOC_VECTORS)))
+                _DOC_VECTORS[(model, text)] = vec
+        return [_DOC_VECTORS[(model, t)] for t in texts]
+
+
+def _normalise(vec: Any) -> Any:
+    import numpy as np
+
+    vec = np.asarray(vec, np.float32).reshape(-1)
+    norm = float(np.linalg.norm(vec))
+    return vec / norm if norm else vec
 
 
 def _coverage(terms: set[str], asked: set[str], default: float) -> float:

@@ -51,6 +51,7 @@ Mode = Literal["bm25", "dense", "hybrid", "rerank"]
 MODES: tuple[str, ...] = ("bm25", "dense", "hybrid", "rerank")
 MAX_TOP_K = 100
 N_CANDIDATES = 150
+DIGEST_CHECK_S = 2.0  # ensure_index re-reads source digests at most this often when warm
 N_SPELLED = 50  # operations whose names the request spells out, whatever BM25 says
 # Field weights of the first-stage keyword score.
 FIELD_WEIGHTS = {"name": 1.0, "service": 0.5, "text": 0.35, "params": 0.1}
@@ -120,6 +121,9 @@ class Retriever:
         self._dense_progress = (0, 0)
         self._generation = 0
         self._stop = threading.Event()
+        # (digest per source, docs per source, source list) of the installed index
+        self._loaded: tuple[dict[str, str], dict[str, int], tuple[str, ...]] | None = None
+        self._checked_at = 0.0
 
     # ------------------------------------------------------------------ parts
     @property
@@ -155,6 +159,9 @@ class Retriever:
         new documents are embedded in the background unless ``wait_dense``."""
         started = time.perf_counter()
         say = progress or (lambda done, total, msg: None)
+        quick = self._unchanged(started)
+        if quick is not None:  # the usual case for a server: called before every search
+            return quick
         with self._build_lock, self.store.locked():
             manifest = self.store.manifest()
             if manifest is not None and not manifest.current():
@@ -194,11 +201,35 @@ class Retriever:
                 self.store.save_bm25(bm25)
             self.store.write_manifest(Manifest(sources=entries, order=order))
             index = SearchIndex.from_docs(all_docs, bm25=bm25)
+            self._loaded = ({n: e.digest for n, e in entries.items()}, dict(status.sources),
+                            tuple(names))
             status.documents = len(all_docs)
             self._install(index)
             status.dense = self._attach_dense(index, order, status.rebuilt, say, wait_dense)
         status.seconds = round(time.perf_counter() - started, 2)
         return status
+
+    def _unchanged(self, started: float) -> IndexStatus | None:
+        """A status without any work when the installed index already matches every source's
+        current digest (None when something must be checked or rebuilt)."""
+        loaded = self._loaded
+        if loaded is None or self._index is None:
+            return None
+        digests, counts, names = loaded
+        if tuple(self._source_list()) != names or not (self.store.dir / "manifest.json").exists():
+            return None
+        if started - self._checked_at > DIGEST_CHECK_S:
+            try:
+                for name in names:
+                    if name in digests and self.catalog.digest(name) != digests[name]:
+                        return None
+            except (SpecError, NotFoundError):
+                return None
+            self._checked_at = started
+        return IndexStatus(
+            documents=len(self._index), sources=counts, reused=[n for n in names if n in digests],
+            dense=self.status()["dense"], seconds=round(time.perf_counter() - started, 3),
+        )
 
     def _source_docs(
         self, name: str, old: Manifest, status: IndexStatus, say: Progress, i: int, n: int,

@@ -56,7 +56,32 @@ class ServerState:
 
         with self._lock:  # cheap: the sandbox is only built when a tool first runs
             return ToolRegistry(self.settings, sandbox=lambda: self.sandbox, pm=self.pm,
-                                operation_lookup=self.catalog.get)
+                                operation_lookup=self.catalog.get,
+                                embed=_SharedEmbedder(self))
+
+
+class _SharedEmbedder:
+    """The retrieval index's embedding model, lent to the tool registry's matcher (loaded on
+    first use; when it cannot load, the matcher falls back to its lexical score)."""
+
+    def __init__(self, state: ServerState) -> None:
+        self.state = state
+
+    def _model(self) -> Any:
+        model = self.state.retriever.embedder
+        if model is None:
+            raise RuntimeError("no embedding model available")
+        return model
+
+    @property
+    def model_id(self) -> str:
+        return str(getattr(self._model(), "model_id", "embedder"))
+
+    def embed_query(self, text: str) -> Any:
+        return self._model().embed_query(text)
+
+    def embed_documents(self, texts: list[str]) -> Any:
+        return self._model().embed_documents(texts)
 
 
 def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:

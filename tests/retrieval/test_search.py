@@ -173,3 +173,25 @@ def test_concurrent_searches_while_reindexing(retriever: Retriever) -> None:
     assert not errors
     assert status.documents > 1000 and answers
     assert set(answers) == {"aws/sns/ListTopics"}
+
+
+def test_warm_ensure_index_is_cheap_and_still_sees_changes(
+    retriever: Retriever, spec_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+
+    import mcp_sre.retrieval.search as search_mod
+
+    monkeypatch.setattr(search_mod, "DIGEST_CHECK_S", 0.0)
+    settings = retriever.settings.model_copy(update={"max_age_hours": 0.0})
+    r = Retriever(settings, embedder=None, sources=SOURCE_NAMES)
+    r.ensure_index()
+    quick = r.ensure_index()
+    assert quick.rebuilt == [] and quick.seconds < 1.0
+    path = spec_dir / "xray.json.gz"
+    model = json.loads(gzip.decompress(path.read_bytes()))
+    model["operations"].pop("GetServiceGraph")
+    path.write_bytes(gzip.compress(json.dumps(model).encode()))
+    status = r.ensure_index()
+    assert status.rebuilt == ["aws-xray"] and status.sources["aws-xray"] == 37
+    assert "GetServiceGraph" not in [x.operation for x in r.search("get service graph", top_k=5)]
