@@ -19,7 +19,9 @@ pytestmark = pytest.mark.skipif(not INSPECTOR, reason="MCP Inspector not install
 
 def inspector(home: Path, *args: str) -> dict:
     env = {**os.environ, "MCP_SRE_HOME": str(home)}
-    out = subprocess.run([INSPECTOR, "--cli", sys.executable, "-m", "mcp_sre", "serve", *args],
+    # the Inspector passes only a few variables to the server it spawns: name ours with -e
+    out = subprocess.run([INSPECTOR, "--cli", "-e", f"MCP_SRE_HOME={home}",
+                          sys.executable, "-m", "mcp_sre", "serve", *args],
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
