@@ -7,6 +7,7 @@ in a temporary directory and is stopped on exit; tools it registers go to a thro
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import time
@@ -22,32 +23,37 @@ from rich.panel import Panel
 from rich.syntax import Syntax
 from rich.table import Table
 
+from mcp_sre.config import load_settings
 from mcp_sre.demo.targets import local_aws, local_kubernetes, merged_env
 
 __all__ = ["run_demo"]
 
 POD_TOOL_CODE = '''\
 def main(namespace: str = "default") -> list:
-    """Pods that keep restarting, with the reason their last container run ended."""
-    pods = sre.call("kubernetes/core_v1/listCoreV1NamespacedPod", namespace=namespace)
+    """Where each pod of a namespace runs: its node, phase, IP and restart count."""
     rows = []
-    for pod in pods["items"]:
-        for cs in pod.get("status", {}).get("containerStatuses", []):
-            waiting = (cs.get("state") or {}).get("waiting") or {}
-            last = (cs.get("lastState") or {}).get("terminated") or {}
-            if cs.get("restartCount", 0) > 0 or waiting.get("reason") == "CrashLoopBackOff":
-                rows.append({"pod": pod["metadata"]["name"], "container": cs["name"],
-                             "restarts": cs.get("restartCount", 0),
-                             "waiting": waiting.get("reason", ""),
-                             "last_termination": last.get("reason", "")})
+    token = None
+    for _ in range(20):  # bounded pagination
+        params = {"namespace": namespace, "limit": 100}
+        if token:
+            params["continue"] = token
+        page = sre.call("kubernetes/core_v1/listCoreV1NamespacedPod", **params)
+        for pod in page["items"]:
+            status = pod.get("status", {})
+            rows.append({"pod": pod["metadata"]["name"],
+                         "node": pod.get("spec", {}).get("nodeName", ""),
+                         "phase": status.get("phase", ""), "ip": status.get("podIP", ""),
+                         "restarts": sum(c.get("restartCount", 0)
+                                         for c in status.get("containerStatuses", []))})
+        token = page.get("metadata", {}).get("continue")
+        if not token:
+            break
     return rows
 '''
 POD_TOOL_TEST = '''\
-def test_finds_crash_looping_pods():
+def test_places_pods_on_nodes():
     rows = main(namespace="shop")
-    assert isinstance(rows, list)
-    for row in rows:
-        assert {"pod", "container", "restarts", "last_termination"} <= set(row)
+    assert rows and all({"pod", "node", "phase", "ip", "restarts"} <= set(r) for r in rows)
 '''
 POD_TOOL_PARAMS = {"type": "object", "properties": {"namespace": {
     "type": "string", "description": "Kubernetes namespace", "default": "default"}}}
@@ -130,14 +136,16 @@ async def _drive(params: StdioServerParameters, out: Transcript) -> None:
             read, write, message_handler=on_message) as s:
         init = await s.initialize()
         tools = (await s.list_tools()).tools
+        builtin = [t.name for t in tools if "mcp-sre/registry" not in (t.meta or {})]
         out.say(f"connected to {init.serverInfo.name} {init.serverInfo.version}: "
-                f"{len(tools)} tools ({', '.join(t.name for t in tools)})")
+                f"{len(tools)} tools, of which {len(tools) - len(builtin)} are registered tools "
+                f"from the starter library; built in: {', '.join(builtin)}")
 
         out.step("Find the operations for a request, in Chinese")
-        out.say("request: [bold]列出电商平台shop命名空间的所有Pod[/bold]")
+        out.say("request: [bold]列出电商平台的所有Pod[/bold]")
         t = time.perf_counter()
         hits = _structured(await s.call_tool("search_apis", {
-            "query": "列出电商平台shop命名空间的所有Pod", "top_k": 5}))
+            "query": "列出电商平台的所有Pod", "top_k": 5}))
         out.table(["rank", "operation", "access", "score"],
                   [[i + 1, h["id"], h["access"], f"{h['score']:.3f}"] for i, h in enumerate(hits)])
         out.say(f"({(time.perf_counter() - t) * 1000:.0f} ms, including the first index load)")
@@ -164,30 +172,38 @@ async def _drive(params: StdioServerParameters, out: Transcript) -> None:
         out.step("Register working code as a new MCP tool")
         out.code(POD_TOOL_CODE)
         reg = _structured(await s.call_tool("register_tool", {
-            "name": "crashlooping_pods",
-            "description": "List pods in a namespace that keep restarting (crash loops), "
-                           "with the last termination reason such as OOMKilled.",
+            "name": "pod_placement",
+            "description": "Where each pod of a Kubernetes namespace runs: node, phase, pod IP "
+                           "and restart count (Pod 调度在哪个节点).",
             "code": POD_TOOL_CODE, "test": POD_TOOL_TEST, "parameters": POD_TOOL_PARAMS}))
-        out.say(f"registered {reg.get('name', 'crashlooping_pods')} "
-                f"version {reg.get('version', '?')}")
+        out.say(f"registered {reg.get('name', 'pod_placement')} version {reg.get('version', '?')}"
+                " (static checks, security review and its test in the sandbox passed)")
         with anyio.move_on_after(5):
             await changed.wait()
         out.say(f"notifications/tools/list_changed received: {changed.is_set()}")
         names = {t.name for t in (await s.list_tools()).tools}
-        out.say(f"crashlooping_pods in tools/list: {'crashlooping_pods' in names}")
+        out.say(f"pod_placement in tools/list: {'pod_placement' in names}")
 
         out.step("Call the new tool")
-        rows = _structured(await s.call_tool("crashlooping_pods", {"namespace": "shop"}))
-        out.table(["pod", "container", "restarts", "waiting", "last termination"],
-                  [[r["pod"], r["container"], r["restarts"], r.get("waiting", ""),
-                    r["last_termination"]] for r in rows])
+        rows = _structured(await s.call_tool("pod_placement", {"namespace": "shop"}))
+        out.table(["pod", "node", "phase", "ip", "restarts"],
+                  [[r["pod"], r["node"], r["phase"], r["ip"], r["restarts"]] for r in rows])
 
-        out.step("Ask again in other words: the registered tool is reused")
-        found = _structured(await s.call_tool("find_tool", {
-            "request": "which pods in shop keep crashing and why?"}))
-        matches = found.get("matches", found) if isinstance(found, dict) else found
-        best = matches[0] if matches else None
-        out.say(f"best match: {best}" if best else "no registered tool matched")
+        out.step("Ask in other words: registered tools are found and reused, nothing generated")
+        for request in ("show the node and IP of every pod in namespace shop",
+                        "pods stuck in CrashLoopBackOff in namespace shop"):
+            found = _structured(await s.call_tool("find_tool", {"request": request}))
+            matches = found.get("matches", found) if isinstance(found, dict) else found
+            best = matches[0] if matches else None
+            if not best:
+                out.say(f"{request!r}: no registered tool matched")
+                continue
+            verdict = "reuse it" if best.get("reuse") else "below the reuse threshold"
+            out.say(f"{request!r} -> {best['name']} (similarity {best['similarity']:.2f}: "
+                    f"{verdict})")
+            if best.get("reuse"):
+                rows = _structured(await s.call_tool(best["name"], {"namespace": "shop"}))
+                out.say(json.dumps(rows, ensure_ascii=False)[:600])
 
 
 def run_demo(keep: bool = False) -> int:
@@ -212,7 +228,11 @@ def run_demo(keep: bool = False) -> int:
         out.say("starting the local Kubernetes endpoint (scenario: crashloop) ...")
         k8s_env, sim = stack.enter_context(local_kubernetes(workdir))
         out.say(f"  {sim.url}")
-        env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(workdir / "registry")})
+        # a copy of the shipped starter library: the demo adds to it without touching yours
+        registry = workdir / "registry"
+        shutil.copytree(load_settings().registry_dir, registry,
+                        ignore=shutil.ignore_patterns(".lock", ".removed"))
+        env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(registry)})
         params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
                                        env=env)
         try:
@@ -223,7 +243,5 @@ def run_demo(keep: bool = False) -> int:
     out.say(f"done; everything started was stopped (work dir {workdir}"
             f"{' kept' if keep else ' removed'})")
     if not keep:
-        import shutil
-
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
