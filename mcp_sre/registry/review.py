@@ -33,7 +33,7 @@ from typing import Any
 import jsonschema
 
 from mcp_sre.registry.models import CheckReport, Finding
-from mcp_sre.sandbox.checks import check_code
+from mcp_sre.sandbox.checks import check_code, dotted_name
 from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
 
 __all__ = [
@@ -85,16 +85,6 @@ def _verb(operation_name: str) -> str:
     return words[0] if words else ""
 
 
-def _dotted(node: ast.AST) -> str | None:
-    parts: list[str] = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if isinstance(node, ast.Name):
-        parts.append(node.id)
-        return ".".join(reversed(parts))
-    return None
-
 
 def _literal_str(node: ast.AST | None) -> str | None:
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
@@ -145,7 +135,7 @@ def _parse_normalized(code: str) -> ast.Module | None:
 
 def _bridge_func(node: ast.Call) -> str | None:
     """``call`` for ``sre.call(...)`` (aliases are normalised first), else None."""
-    dotted = _dotted(node.func)
+    dotted = dotted_name(node.func)
     if dotted and dotted.startswith("sre.") and dotted.count(".") == 1:
         name = dotted.split(".", 1)[1]
         return name if name in BRIDGE_FUNCS else None
@@ -163,7 +153,7 @@ class _Clients(ast.NodeVisitor):
         if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
                 and value.func.attr == "client" and value.args:
             service = _literal_str(value.args[0])
-            root = _dotted(value.func.value) or ""
+            root = dotted_name(value.func.value) or ""
             if service and ("boto3" in root or "session" in root.lower()):
                 for target in node.targets:
                     if isinstance(target, ast.Name):
@@ -273,13 +263,13 @@ class _Security(ast.NodeVisitor):
                 self.add(node, "secret", "WithDecryption=True reads secret values; drop it")
 
     def _env_read(self, node: ast.Call) -> None:
-        dotted = _dotted(node.func) or ""
+        dotted = dotted_name(node.func) or ""
         if dotted in {"os.getenv", "os.environ.get", "getenv", "environ.get"}:
             key = _literal_str(node.args[0]) if node.args else None
             self._env_key(node, key)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
-        if _dotted(node.value) in {"os.environ", "environ"}:
+        if dotted_name(node.value) in {"os.environ", "environ"}:
             self._env_key(node, _literal_str(node.slice))
         self.generic_visit(node)
 
@@ -340,7 +330,7 @@ class _Security(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _iteration(self, node: ast.AST, iterable: ast.AST, body: list[ast.stmt]) -> None:
-        while isinstance(iterable, ast.Call) and _dotted(iterable.func) in _WRAPPERS \
+        while isinstance(iterable, ast.Call) and dotted_name(iterable.func) in _WRAPPERS \
                 and iterable.args:
             iterable = iterable.args[0]  # enumerate(sre.paginate(...)) and the like
         if not isinstance(iterable, ast.Call) or _guarded_break(body):
@@ -350,19 +340,19 @@ class _Security(ast.NodeVisitor):
             self.add(node, "unbounded_pagination", f"iterates every page of {what} with no "
                      "cap; use sre.pages(op, params, max_items=N), PaginationConfig="
                      "{'MaxItems': N}, or break after N items")
-        elif _dotted(iterable.func) in {"itertools.count", "count"} and body \
+        elif dotted_name(iterable.func) in {"itertools.count", "count"} and body \
                 and _calls_api(body):
             self.add(node, "unbounded_pagination", "an endless loop over an API; bound it "
                      "with range(max_pages)")
 
     def _consumed(self, node: ast.Call) -> None:
         """``list(sre.paginate(...))`` reads every page: there is no loop to break out of."""
-        if _dotted(node.func) not in _CONSUMERS:
+        if dotted_name(node.func) not in _CONSUMERS:
             return
         for arg in node.args:
             what = _uncapped_pagination(arg) if isinstance(arg, ast.Call) else None
             if what:
-                self.add(node, "unbounded_pagination", f"{_dotted(node.func)}() reads every "
+                self.add(node, "unbounded_pagination", f"{dotted_name(node.func)}() reads every "
                          f"page of {what}; use sre.pages(op, params, max_items=N)")
 
 
@@ -458,7 +448,7 @@ def _contract(tree: ast.Module, parameters: dict[str, Any]) -> list[Finding]:
             out.append(Finding(rule="contract", line=stmt.lineno, message="top-level code runs "
                                "on import; move it into main() (the registry calls main)"))
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and _dotted(node.func) == "sre.result":
+        if isinstance(node, ast.Call) and dotted_name(node.func) == "sre.result":
             out.append(Finding(rule="contract", line=node.lineno, message="return the value "
                                "from main() instead of calling sre.result()"))
     if main is None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from mcp_sre.sandbox.models import StaticCheckError
 
-__all__ = ["BANNED_CALLS", "BANNED_MODULES", "Finding", "check_code", "ensure_safe"]
+__all__ = ["BANNED_CALLS", "BANNED_MODULES", "Finding", "check_code", "dotted_name", "ensure_safe"]
 
 # Builtins that execute or smuggle code, reach interpreter internals, or open a debugger.
 BANNED_CALLS: dict[str, str] = {
@@ -100,7 +100,7 @@ def _is_dunder(name: str) -> bool:
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
-def _dotted(node: ast.AST) -> str | None:
+def dotted_name(node: ast.AST) -> str | None:
     """``os.path.join`` for an attribute chain on a plain name, else None."""
     parts: list[str] = []
     while isinstance(node, ast.Attribute):
@@ -166,7 +166,7 @@ class _Scanner(ast.NodeVisitor):
         if _is_dunder(node.attr) and node.attr not in _DUNDER_OK:
             self.refuse(node, f"access to the attribute {node.attr} is not allowed "
                               "(interpreter internals)")
-        dotted = _dotted(node)
+        dotted = dotted_name(node)
         if dotted:
             head, _, rest = dotted.partition(".")
             full = f"{self.aliases.get(head, head)}.{rest}" if rest else dotted
@@ -180,7 +180,7 @@ class _Scanner(ast.NodeVisitor):
     def visit_Call(self, node: ast.Call) -> None:
         func = node.func
         name = func.id if isinstance(func, ast.Name) else None
-        target = self.aliases.get(name, name) if name else _dotted(func)
+        target = self.aliases.get(name, name) if name else dotted_name(func)
         if name in BANNED_CALLS and name not in self.aliases:
             self.refuse(node, f"{name}() is not allowed ({BANNED_CALLS[name]})")
         if name in {"getattr", "setattr", "delattr", "hasattr"}:
