@@ -23,6 +23,7 @@ from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_sre.errors import McpSreError
+from mcp_sre.server import schemas
 
 __all__ = ["DynamicTool", "SreMCP", "in_thread", "progress_reporter", "tool_errors"]
 
@@ -93,6 +94,7 @@ class SreMCP(FastMCP):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        schemas.install()
         self._dynamic: dict[str, DynamicTool] = {}
         self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()
         self._mcp_server.create_initialization_options = functools.partial(  # type: ignore[method-assign]
@@ -127,7 +129,7 @@ class SreMCP(FastMCP):
         if dyn is None or self._tool_manager.get_tool(name) is not None:
             return await super().call_tool(name, arguments)
         try:
-            jsonschema.validate(arguments or {}, dyn.input_schema)
+            schemas.validate(arguments or {}, dyn.input_schema)
         except jsonschema.ValidationError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "arguments"
             raise ToolError(f"invalid arguments for {name}: {where}: {exc.message}") from exc

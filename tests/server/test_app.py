@@ -151,3 +151,28 @@ async def test_refresh_reports_progress(home: Path, tmp_path: Path) -> None:
                                    progress_callback=on_progress)
         assert not result.isError
     assert updates[0] == (0, 1, "syncing pets") and updates[-1] == (1, 1, "done")
+
+
+def test_cached_validation_matches_jsonschema(server: SreMCP) -> None:
+    """The SDK's validator is swapped for a cached one that must give the same verdicts."""
+    import jsonschema
+    from mcp.server.lowlevel import server as lowlevel
+
+    from mcp_sre.server import schemas
+
+    assert lowlevel.jsonschema.validate is not jsonschema.validate  # installed by SreMCP
+    assert lowlevel.jsonschema.ValidationError is jsonschema.ValidationError
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 0},
+                                               "tags": {"type": "array",
+                                                        "items": {"$ref": "#/$defs/tag"}}},
+              "required": ["n"], "$defs": {"tag": {"type": "string", "maxLength": 3}}}
+    good = {"n": 1, "tags": ["a", "bb"]}
+    for bad in ({}, {"n": -1}, {"n": 1, "tags": ["long"]}, {"n": "x"}):
+        with pytest.raises(jsonschema.ValidationError) as ours:
+            schemas.validate(bad, schema)
+        with pytest.raises(jsonschema.ValidationError) as theirs:
+            jsonschema.validate(bad, schema)
+        assert ours.value.message == theirs.value.message
+    schemas.validate(good, schema)
+    with pytest.raises(jsonschema.SchemaError):
+        schemas.validate({}, {"type": "no-such-type"})
