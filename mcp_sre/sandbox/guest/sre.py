@@ -237,6 +237,17 @@ def _path(data, expression):
     return None
 
 
+def _token_style(config):
+    """OpenAPI-style token hints (``style: token``, e.g. Kubernetes ``limit``/``continue``)
+    in the botocore vocabulary that :func:`pages` walks."""
+    if config.get("style") != "token" or not config.get("next_token_field"):
+        return config
+    return {"input_token": config.get("token_param"),
+            "output_token": config.get("next_token_field"),
+            "limit_key": config.get("limit_param"),
+            "result_key": config.get("result_key") or "items"}
+
+
 def _as_list(value):
     if value is None:
         return []
@@ -247,7 +258,7 @@ def pages(operation_id, params=None, *, page_size=None, max_items=None, starting
           region=None):
     """Yield every page of a paginated operation (a single page if it has no pagination)."""
     info = describe(operation_id)
-    config = info.get("pagination") or {}
+    config = _token_style(info.get("pagination") or {})
     params = dict(params or {})
     in_tokens = _as_list(config.get("input_token"))
     out_tokens = _as_list(config.get("output_token"))

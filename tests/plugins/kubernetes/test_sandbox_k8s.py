@@ -169,3 +169,23 @@ except ApiException as exc:
     result = sandbox.run(code, providers=["kubernetes"])
     assert result.ok, (result.error, result.stderr)
     assert result.result == {"status": 404, "reason": "NotFound"}
+
+
+def test_sre_pages_follows_continue_tokens(sandbox: Sandbox, cluster) -> None:
+    """``sre.pages`` walks Kubernetes ``limit``/``continue`` pages and stops at max_items."""
+    server, _ = cluster
+    before = len(server.requests_matching("GET", "/namespaces/shop/pods"))
+    code = '''
+names = []
+for page in sre.pages("kubernetes/core_v1/listCoreV1NamespacedPod", {"namespace": "shop"},
+                      page_size=2, max_items=5):
+    names += [p["metadata"]["name"] for p in page["items"]]
+everything = sre.call("kubernetes/core_v1/listCoreV1NamespacedPod", namespace="shop")["items"]
+sre.result({"names": names, "total": len(everything)})
+'''
+    result = sandbox.run(code, providers=["kubernetes"])
+    assert result.ok, (result.error, result.stderr)
+    names, total = result.result["names"], result.result["total"]
+    assert total > 5 and len(names) == 5 and len(set(names)) == 5
+    listed = server.requests_matching("GET", "/namespaces/shop/pods")[before:]
+    assert len(listed) >= 4  # three pages of two, then the full list
