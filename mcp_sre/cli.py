@@ -86,14 +86,14 @@ def specs() -> None:
 
 
 def _print_status(rows: list[Any]) -> None:
-    header = f"{'source':<22} {'provider':<12} {'format':<10} {'ops':>6}  {'fetched (UTC)':<17} state"
+    header = f"{'source':<26} {'provider':<12} {'format':<10} {'ops':>6}  {'fetched (UTC)':<17} state"
     click.echo(header)
     for r in rows:
         fetched = r.fetched_at.strftime("%Y-%m-%d %H:%M") if r.fetched_at else "never"
         state = "stale" if r.stale else ("ok" if r.fetched_at else "-")
         if r.origin == "snapshot":
             state += " (snapshot)"
-        click.echo(f"{r.name:<22} {r.provider:<12} {r.format or '?':<10} {r.operations:>6}  "
+        click.echo(f"{r.name:<26} {r.provider:<12} {r.format or '?':<10} {r.operations:>6}  "
                    f"{fetched:<17} {state}")
         if r.error:
             click.echo(f"  ! {r.error}")
