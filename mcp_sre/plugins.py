@@ -20,7 +20,7 @@ from mcp_sre import hookspecs
 __all__ = ["ENTRY_POINT_GROUP", "FAILED_PLUGINS", "installed_plugin_names", "make_plugin_manager"]
 
 ENTRY_POINT_GROUP = "mcp_sre"
-#: Entry points that failed to import in this process, with the reason (shown by the CLI).
+#: Entry points that failed to import in this process, with the reason (each is also logged).
 FAILED_PLUGINS: dict[str, str] = {}
 log = logging.getLogger("mcp_sre.plugins")
 

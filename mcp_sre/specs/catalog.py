@@ -114,24 +114,32 @@ class SpecCatalog:
         source = self.registry.get(name)
         ttl = self.settings.max_age_hours if max_age_hours is None else max_age_hours
         offline = self.settings.offline if offline is None else offline
-        meta = self.store.meta(name)
-        if meta and not self._expired(meta, ttl):
-            content = self.store.content(name, meta)
-            if content is not None:
-                return Document(source=source, meta=meta, content=content,
-                                stale=meta.last_error is not None)
+        fresh = self._fresh_copy(source, ttl)
+        if fresh is not None:
+            return fresh
         with self._lock(name), self.store.locked(name):
             # Another thread or process may have refreshed it while we waited.
+            fresh = self._fresh_copy(source, ttl)
+            if fresh is not None:
+                return fresh
             meta = self.store.meta(name)
             content = self.store.content(name, meta) if meta else None
-            if meta and content is not None and not self._expired(meta, ttl):
-                return Document(source=source, meta=meta, content=content,
-                                stale=meta.last_error is not None)
             if offline and source.url.startswith(("http://", "https://")):
                 if meta and content is not None:
                     return Document(source=source, meta=meta, content=content, stale=True)
                 return self._seed_from_snapshot(source, None)
             return self._refresh(source, meta if content is not None else None, content)
+
+    def _fresh_copy(self, source: SpecSource, ttl: float) -> Document | None:
+        """The stored copy if it is younger than ``ttl`` and intact, else None."""
+        meta = self.store.meta(source.name)
+        if meta is None or self._expired(meta, ttl):
+            return None
+        content = self.store.content(source.name, meta)
+        if content is None:
+            return None
+        return Document(source=source, meta=meta, content=content,
+                        stale=meta.last_error is not None)
 
     def _refresh(self, source: SpecSource, meta: StoredMeta | None, old: bytes | None) -> Document:
         try:

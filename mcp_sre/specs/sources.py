@@ -50,7 +50,6 @@ class SourceRegistry:
         self.pm = pm
         self.settings = settings
         self._sources: dict[str, SpecSource] = {}
-        self._builtin: set[str] = set()
         pm.hook.register_doc_sources(register=self._register_builtin)
         for entry in settings.sources:
             source = self._validate(entry)
@@ -62,7 +61,6 @@ class SourceRegistry:
         if source.name in self._sources:
             raise ValidationError(f"two plugins register the spec source {source.name!r}")
         self._sources[source.name] = source
-        self._builtin.add(source.name)
 
     @staticmethod
     def _validate(entry: dict[str, Any] | SpecSource) -> SpecSource:
@@ -92,9 +90,6 @@ class SourceRegistry:
 
     def for_provider(self, provider: str) -> list[SpecSource]:
         return [s for s in self.all() if s.provider == provider]
-
-    def is_builtin(self, name: str) -> bool:
-        return name in self._builtin
 
     def add(self, source: SpecSource | dict[str, Any]) -> SpecSource:
         """Add or replace a user source and persist it in the config file."""

@@ -152,12 +152,3 @@ class ContentStore:
                 yield
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
-
-    def names(self) -> list[str]:
-        if not self.root.is_dir():
-            return []
-        return sorted(p.parent.name for p in self.root.glob("*/meta.json"))
-
-    def dump_meta(self, name: str) -> str:
-        meta = self.meta(name)
-        return json.dumps(meta.model_dump(mode="json") if meta else None)

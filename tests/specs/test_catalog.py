@@ -222,3 +222,12 @@ def test_add_source_persists_only_when_it_parses(settings: Settings, server: Spe
 
     reloaded = SpecCatalog(load_settings(home=settings.home))
     assert reloaded.get("mine/mine/listThings").provider == "mine"
+
+
+def test_get_or_fetch_refreshes_past_max_age(settings: Settings, server: SpecServer) -> None:
+    catalog = make_catalog(settings, server)
+    spec = catalog.get_or_fetch("things", "things", "listThings")
+    assert spec.name == "listThings" and len(server.requests) == 1
+    server.body = openapi_doc("listThings", "getThing")
+    assert catalog.get_or_fetch("things", "things", "getThing", max_age_hours=0).name == "getThing"
+    assert len(server.requests) == 2
