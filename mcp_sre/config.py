@@ -45,6 +45,16 @@ class Settings(BaseModel):
         description="Where registered tools are stored: the checkout's tool_registry/ when "
         "running from one, else $MCP_SRE_HOME/tool_registry",
     )
+    starter_tools: bool = Field(
+        default=True,
+        description="Copy the shipped starter tools into the default registry "
+        "($MCP_SRE_HOME/tool_registry) on first use when it has none; "
+        "MCP_SRE_NO_STARTER_TOOLS=1 turns this off",
+    )
+    starter_dir: Path = Field(
+        default_factory=lambda: _shipped("tool_registry"),
+        description="The shipped starter tool library (the source of that copy)",
+    )
     sources: list[dict[str, Any]] = Field(
         default_factory=list, description="User spec sources; override built-ins by name"
     )
@@ -91,6 +101,8 @@ def load_settings(**overrides: Any) -> Settings:
             if key == "offline":
                 value = value.lower() in {"1", "true", "yes"}
             data[key] = value
+    if os.environ.get("MCP_SRE_NO_STARTER_TOOLS", "").lower() in {"1", "true", "yes"}:
+        data["starter_tools"] = False
     data.update(overrides)
     data["home"] = home
     return Settings(**data)

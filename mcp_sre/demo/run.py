@@ -199,8 +199,8 @@ async def _drive(params: StdioServerParameters, out: Transcript) -> None:
                 out.say(f"{request!r}: no registered tool matched")
                 continue
             verdict = "reuse it" if best.get("reuse") else "below the reuse threshold"
-            out.say(f"{request!r} -> {best['name']} (similarity {best['similarity']:.2f}: "
-                    f"{verdict})")
+            out.say(f"{request!r} -> {best['name']} (similarity {best['similarity']:.2f}, "
+                    f"confidence {best.get('confidence', 0):.2f}: {verdict})")
             if best.get("reuse"):
                 rows = _structured(await s.call_tool(best["name"], {"namespace": "shop"}))
                 out.say(json.dumps(rows, ensure_ascii=False)[:600])
@@ -228,10 +228,12 @@ def run_demo(keep: bool = False) -> int:
         out.say("starting the local Kubernetes endpoint (scenario: crashloop) ...")
         k8s_env, sim = stack.enter_context(local_kubernetes(workdir))
         out.say(f"  {sim.url}")
-        # a copy of the shipped starter library: the demo adds to it without touching yours
+        # a copy of the shipped starter library (the same on a checkout and a wheel install):
+        # the demo adds to it without touching yours
         registry = workdir / "registry"
-        shutil.copytree(load_settings().registry_dir, registry,
-                        ignore=shutil.ignore_patterns(".lock", ".removed"))
+        shutil.copytree(load_settings().starter_dir, registry,
+                        ignore=shutil.ignore_patterns(".lock", ".removed", "*.sqlite*",
+                                                      "__pycache__"))
         env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(registry)})
         params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
                                        env=env)

@@ -137,7 +137,7 @@ def find_cmd(request: str, limit: int, as_json: bool) -> None:
         return
     for m in matches:
         flag = "reuse" if m.reuse else "     "
-        click.echo(f"{m.similarity:.2f} {flag} {m.tool.name} v{m.tool.version}: "
+        click.echo(f"{m.similarity:.2f} {m.confidence:.2f} {flag} {m.tool.name} v{m.tool.version}: "
                    f"{m.tool.description}")
 
 

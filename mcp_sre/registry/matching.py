@@ -13,9 +13,22 @@ sensible weights):
   reusing ``pods_not_ready``.
 
 The lexical similarity is their harmonic mean. When a dense embedding function is available
-(the retrieval embedder, or ``embed(texts) -> (n, d)``), the result is the mean of the lexical
-similarity and the request/description cosine rescaled over the band where such cosines fall. Everything sits behind :class:`ToolMatcher`
-so the analysis can switch to the retrieval package's own pieces without touching callers.
+(the retrieval embedder, or ``embed(texts) -> (n, d)``), the similarity is the mean of the lexical
+one and the request/description cosine rescaled over the band where such cosines fall.
+
+Ranking and deciding are different questions. The similarity ranks the right tool first for
+nearly every request, but its value is a poor reuse threshold: "list all EC2 instances" is very
+similar to ``ec2_instances_stopped`` and must still not reuse it. So, with an embedder, the
+decision is a small logistic model (:data:`REUSE_MODEL`) over three features of the best tool:
+
+* *dense* -- its rescaled cosine to the request;
+* *specificity* -- how much closer the request is to the tool than to the plain API operations
+  the tool is built on ("list instances" is as close to ``ec2: describe instances`` as to the
+  tool: it asks for the operation, not for the tool's narrower view);
+* *margin* -- its similarity lead over the runner-up.
+
+The result, ``confidence``, estimates the chance that reusing the tool answers the request.
+Without an embedder the confidence is the lexical similarity itself.
 """
 
 from __future__ import annotations
@@ -27,13 +40,19 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["Embedder", "ToolDoc", "ToolMatcher"]
+__all__ = ["REUSE_MODEL", "Embedder", "Scored", "ToolDoc", "ToolMatcher"]
 
 #: ``embed(texts) -> (n, d)`` or an object with ``embed_query``/``embed_documents`` (the
 #: retrieval package's embedder, which adds the query/passage prefixes e5 expects).
 Embedder = Any
 DENSE_FLOOR, DENSE_CEIL = 0.78, 0.92  # the band e5 cosines of related SRE sentences fall in
 _DOC_VECTORS: dict[tuple[Any, str], Any] = {}
+#: Weights of the reuse decision (see the module docstring), fitted by ``benchmarks/fit_reuse.py``
+#: on ``benchmarks/reuse_train.yaml`` (requests written for fitting only, none of them in the
+#: reuse benchmark). Refit when the embedder or the features change.
+REUSE_MODEL: dict[str, float] = {"dense": 4.16, "specificity": 4.52, "margin": 4.45,
+                                 "bias": -3.55}
+SPECIFICITY_SCALE = 10.0  # cosine differences are hundredths: bring them near 0..1
 _PRIOR_DOCS = 8  # pseudo-documents without the term: IDF stays meaningful for tiny registries
 _GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1.0, 0.5
 _NOISE = frozenset({"t", "s", "d", "ll", "re", "ve", "m", "aren", "isn", "don", "doesn",
@@ -52,6 +71,16 @@ class ToolDoc:
     parameters: tuple[str, ...] = ()  # parameter names and their descriptions
     operations: tuple[str, ...] = ()  # operation ids
     providers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One tool's fit to a request: ``similarity`` ranks, ``confidence`` decides reuse."""
+
+    doc: ToolDoc
+    similarity: float
+    confidence: float
+    features: tuple[tuple[str, float], ...] = ()  # what the confidence was computed from
 
 
 class _Analyzer:
@@ -126,8 +155,34 @@ class ToolMatcher:
 
     def rank(self, request: str, docs: Sequence[ToolDoc]) -> list[tuple[ToolDoc, float]]:
         """Every doc with its similarity to ``request``, best first."""
+        return [(m.doc, m.similarity) for m in self.match(request, docs)]
+
+    def match(self, request: str, docs: Sequence[ToolDoc]) -> list[Scored]:
+        """Every doc with its similarity and reuse confidence, best first."""
         if not docs or not request.strip():
-            return [(d, 0.0) for d in docs]
+            return [Scored(d, 0.0, 0.0) for d in docs]
+        lexical = self._lexical(request, docs)
+        dense = self._dense(request, docs) if self.embed is not None else None
+        if dense is None:
+            order = sorted(range(len(docs)), key=lambda i: (-lexical[i], docs[i].name))
+            return [Scored(docs[i], round(lexical[i], 4), round(lexical[i], 4)) for i in order]
+        cos, anchor = dense
+        rescaled = [min(max((c - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0.0), 1.0)
+                    for c in cos]
+        sims = [0.5 * lex + 0.5 * d for lex, d in zip(lexical, rescaled, strict=True)]
+        order = sorted(range(len(docs)), key=lambda i: (-sims[i], docs[i].name))
+        out = []
+        for rank, i in enumerate(order):
+            rival = sims[order[1]] if rank == 0 and len(order) > 1 else sims[order[0]]
+            feats = {"dense": rescaled[i],
+                     "specificity": (cos[i] - anchor[i]) * SPECIFICITY_SCALE,
+                     "margin": sims[i] - rival if len(order) > 1 else sims[i]}
+            z = REUSE_MODEL["bias"] + sum(REUSE_MODEL[k] * v for k, v in feats.items())
+            out.append(Scored(docs[i], round(sims[i], 4), round(1 / (1 + math.exp(-z)), 4),
+                              tuple((k, round(v, 4)) for k, v in feats.items())))
+        return out
+
+    def _lexical(self, request: str, docs: Sequence[ToolDoc]) -> list[float]:
         a = self.analyzer
         analyzed = [self._doc(d) for d in docs]
         query = {t: w for t, w in a.query(request).items() if t not in _NOISE}
@@ -158,28 +213,25 @@ class ToolMatcher:
             # what the tool says it does (its name, or its summary sentence) is asked for
             p = max(_coverage(name, asked, r), _coverage(name | lead, asked, r))
             lexical.append(2 * p * r / (p + r) if p + r else 0.0)
-        scores = lexical
-        if self.embed is not None:
-            scores = self._with_dense(request, docs, lexical)
-        ranked = sorted(zip(docs, scores, strict=True), key=lambda x: (-x[1], x[0].name))
-        return [(d, round(float(s), 4)) for d, s in ranked]
+        return lexical
 
-    def _with_dense(self, request: str, docs: Sequence[ToolDoc],
-                    lexical: list[float]) -> list[float]:
-        """Mix in the embedding model's view. e5-style cosines crowd into a narrow band (about
-        0.78-0.94 for any two SRE sentences), so they are rescaled onto 0..1 over that band
-        before they are averaged with the lexical similarity."""
+    def _dense(self, request: str, docs: Sequence[ToolDoc]) -> tuple[list[float], list[float]] | None:
+        """Cosines of the request to each tool's text and to the best of the tool's own
+        operations (the tool's cosine when it names none); None when the model fails."""
         try:
             import numpy as np
 
             query = _normalise(np.asarray(self._embed_query(request), np.float32).reshape(-1))
             texts = [f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]
-            matrix = np.stack([_normalise(v) for v in self._embed_docs(texts)])
-            cos = matrix @ query
+            anchors = sorted({_operation_text(op) for d in docs for op in d.operations})
+            vectors = self._embed_docs(texts + anchors)
+            cos = [float(_normalise(v) @ query) for v in vectors]
         except Exception:  # the dense model is an optional extra: fall back to lexical
-            return lexical
-        dense = np.clip((cos - DENSE_FLOOR) / (DENSE_CEIL - DENSE_FLOOR), 0.0, 1.0)
-        return [0.5 * lex + 0.5 * float(d) for lex, d in zip(lexical, dense, strict=True)]
+            return None
+        tool_cos, anchor_cos = cos[:len(texts)], dict(zip(anchors, cos[len(texts):], strict=True))
+        best_anchor = [max((anchor_cos[_operation_text(op)] for op in d.operations), default=c)
+                       for d, c in zip(docs, tool_cos, strict=True)]
+        return tool_cos, best_anchor
 
     def _embed_query(self, text: str) -> Any:
         embed = self.embed
@@ -202,6 +254,18 @@ class ToolMatcher:
                     _DOC_VECTORS.pop(next(iter(_DOC_VECTORS)))
                 _DOC_VECTORS[(model, text)] = vec
         return [_DOC_VECTORS[(model, t)] for t in texts]
+
+
+def _operation_text(operation_id: str) -> str:
+    """What a plain API operation does, in the words the embedder sees for a tool:
+    ``aws/ec2/DescribeInstances`` -> ``ec2: describe instances``."""
+    from mcp_sre.retrieval.documents import STOPWORDS, camel_words
+
+    parts = operation_id.split("/")
+    service, name = (parts[-2], parts[-1]) if len(parts) >= 2 else ("", parts[-1])
+    service_words = set(camel_words(service))
+    words = [w for w in camel_words(name) if w not in service_words and w not in STOPWORDS]
+    return f"{service}: {' '.join(words)}" if service else " ".join(words)
 
 
 def _normalise(vec: Any) -> Any:

@@ -154,5 +154,8 @@ class ToolMatch(BaseModel):
     """One answer of ``find``: a tool and how well it fits the request."""
 
     tool: ToolSummary = Field(description="The matching tool")
-    similarity: float = Field(description="0..1 fit between the request and the tool")
-    reuse: bool = Field(description="True when similarity reaches the reuse threshold")
+    similarity: float = Field(description="0..1 fit between the request and the tool (ranks)")
+    confidence: float = Field(default=0.0, description="0..1 estimate that reusing this tool "
+                              "answers the request (decides reuse)")
+    reuse: bool = Field(description="True on the best match when its confidence reaches the "
+                        "reuse threshold")

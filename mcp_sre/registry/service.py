@@ -38,6 +38,7 @@ from mcp_sre.registry.models import (
     utcnow,
 )
 from mcp_sre.registry.review import review_tool
+from mcp_sre.registry.starter import install_starter_tools
 from mcp_sre.registry.stats import StatsStore
 from mcp_sre.registry.store import RegistryStore
 from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
@@ -49,10 +50,10 @@ if TYPE_CHECKING:
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
 
-REUSE_THRESHOLD = 0.7
-# With an embedding model the similarity is better calibrated; on the starter library's reuse
-# benchmark 0.65 reused the most paraphrases while at most 1 of 12 unrelated requests matched.
-DENSE_REUSE_THRESHOLD = 0.65
+REUSE_THRESHOLD = 0.7  # lexical similarity, when no embedding model is available
+# With an embedding model the decision is the matcher's confidence (a fitted probability that
+# reusing the best tool answers the request; see registry/matching.py and fit_reuse.py).
+DENSE_REUSE_THRESHOLD = 0.8  # at most 1 false reuse in the 105 training requests
 DEPRECATE_BELOW = 0.45
 MIN_CALLS = 10
 _SAMPLE_CHARS = 4000
@@ -114,6 +115,7 @@ class ToolRegistry:
     ) -> None:
         self.settings = settings or load_settings()
         self.store = RegistryStore(Path(self.settings.registry_dir))
+        install_starter_tools(self.settings, self.store)  # first use of a new registry
         self.stats = StatsStore(Path(self.settings.home) / "registry" / "stats.sqlite")
         self._sandbox = sandbox
         self._lookup = operation_lookup
@@ -321,28 +323,32 @@ class ToolRegistry:
     def find(self, request: str, *, limit: int = 5, threshold: float | None = None,
              include_deprecated: bool = False) -> list[ToolMatch]:
         """Tools that fit ``request``, best first; ``reuse`` is set on the best match when its
-        similarity reaches the threshold (reuse it instead of generating code)."""
+        confidence reaches the threshold (reuse it instead of generating code)."""
         if not isinstance(request, str) or not request.strip():
             raise ValidationError("request must be a non-empty description of what you need")
         threshold = self.reuse_threshold if threshold is None else threshold
         entries = self._entries(include_deprecated)
         summaries = {summary.name: summary for summary, _ in entries}
-        docs = []
-        for name, tool in ((summary.name, tool) for summary, tool in entries):
-            params = tuple(f"{k} {(v or {}).get('description', '')}" for k, v in
-                           (tool.parameters.get("properties") or {}).items())
-            text = f"{tool.description} {tool.request or ''}"
-            docs.append(ToolDoc(name=name, description=text, parameters=params,
-                                operations=tuple(tool.operations),
-                                providers=tuple(tool.providers)))
-        ranked = self.matcher.rank(request, docs)
+        docs = [self.tool_doc(tool) for _, tool in entries]
+        ranked = self.matcher.match(request, docs)
         matches = []
-        for i, (doc, sim) in enumerate(ranked[:limit]):
-            if sim <= 0:
+        for i, scored in enumerate(ranked[:limit]):
+            if scored.similarity <= 0:
                 break
-            matches.append(ToolMatch(tool=summaries[doc.name], similarity=sim,
-                                     reuse=i == 0 and sim >= threshold))
+            matches.append(ToolMatch(tool=summaries[scored.doc.name],
+                                     similarity=scored.similarity, confidence=scored.confidence,
+                                     reuse=i == 0 and scored.confidence >= threshold))
         return matches
+
+    @staticmethod
+    def tool_doc(tool: RegisteredTool) -> ToolDoc:
+        """What the matcher compares a request with: the tool's description and the request
+        it was written for, its parameters, operations and providers."""
+        params = tuple(f"{k} {(v or {}).get('description', '')}" for k, v in
+                       (tool.parameters.get("properties") or {}).items())
+        return ToolDoc(name=tool.name, description=f"{tool.description} {tool.request or ''}",
+                       parameters=params, operations=tuple(tool.operations),
+                       providers=tuple(tool.providers))
 
     # ------------------------------------------------------------------ calls
     def validate_args(self, tool: RegisteredTool, args: Any) -> dict[str, Any]:

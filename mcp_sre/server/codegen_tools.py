@@ -62,7 +62,7 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
             return None
         match = matches[0]
         return {"mode": "reused", "tool": match.tool.model_dump(mode="json"),
-                "similarity": match.similarity,
+                "similarity": match.similarity, "confidence": match.confidence,
                 "next": f"call the MCP tool {match.tool.name!r} with arguments matching its "
                         "schema (generate_tool with reuse=false writes a new one)"}
 

@@ -151,7 +151,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         best = next((m.tool.name for m in matches if m.reuse), None)
         return {"reuse": best, "threshold": registry.reuse_threshold,
                 "matches": [{"name": m.tool.name, "similarity": m.similarity,
-                             "reuse": m.reuse, "description": m.tool.description,
+                             "confidence": m.confidence, "reuse": m.reuse, "description": m.tool.description,
                              "parameters": m.tool.parameters, "score": m.tool.score,
                              "version": m.tool.version} for m in matches]}
 
