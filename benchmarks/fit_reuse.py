@@ -30,7 +30,7 @@ from mcp_sre.registry import ToolRegistry  # noqa: E402
 from mcp_sre.registry.matching import REUSE_MODEL  # noqa: E402
 from mcp_sre.retrieval.dense import E5Embedder  # noqa: E402
 
-FEATURES = ("dense", "specificity", "margin")
+FEATURES = ("lexical", "dense", "specificity", "margin")
 
 
 def rows(registry: ToolRegistry, train: dict[str, list[str]]) -> list[tuple[str, str | None, bool, dict[str, float]]]:

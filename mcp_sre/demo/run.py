@@ -190,8 +190,8 @@ async def _drive(params: StdioServerParameters, out: Transcript) -> None:
                   [[r["pod"], r["node"], r["phase"], r["ip"], r["restarts"]] for r in rows])
 
         out.step("Ask in other words: registered tools are found and reused, nothing generated")
-        for request in ("show the node and IP of every pod in namespace shop",
-                        "pods stuck in CrashLoopBackOff in namespace shop"):
+        for request in ("where does each pod in namespace shop run: node and IP",
+                        "pods in shop stuck in CrashLoopBackOff, with the reason"):
             found = _structured(await s.call_tool("find_tool", {"request": request}))
             matches = found.get("matches", found) if isinstance(found, dict) else found
             best = matches[0] if matches else None

@@ -50,8 +50,8 @@ _DOC_VECTORS: dict[tuple[Any, str], Any] = {}
 #: Weights of the reuse decision (see the module docstring), fitted by ``benchmarks/fit_reuse.py``
 #: on ``benchmarks/reuse_train.yaml`` (requests written for fitting only, none of them in the
 #: reuse benchmark). Refit when the embedder or the features change.
-REUSE_MODEL: dict[str, float] = {"dense": 4.16, "specificity": 4.52, "margin": 4.45,
-                                 "bias": -3.55}
+REUSE_MODEL: dict[str, float] = {"lexical": 0.84, "dense": 3.91, "specificity": 4.87,
+                                 "margin": 4.03, "bias": -3.6}
 SPECIFICITY_SCALE = 10.0  # cosine differences are hundredths: bring them near 0..1
 _PRIOR_DOCS = 8  # pseudo-documents without the term: IDF stays meaningful for tiny registries
 _GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1.0, 0.5
@@ -174,7 +174,7 @@ class ToolMatcher:
         out = []
         for rank, i in enumerate(order):
             rival = sims[order[1]] if rank == 0 and len(order) > 1 else sims[order[0]]
-            feats = {"dense": rescaled[i],
+            feats = {"lexical": lexical[i], "dense": rescaled[i],
                      "specificity": (cos[i] - anchor[i]) * SPECIFICITY_SCALE,
                      "margin": sims[i] - rival if len(order) > 1 else sims[i]}
             z = REUSE_MODEL["bias"] + sum(REUSE_MODEL[k] * v for k, v in feats.items())
