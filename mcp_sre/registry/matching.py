@@ -50,8 +50,8 @@ _DOC_VECTORS: dict[tuple[Any, str], Any] = {}
 #: Weights of the reuse decision (see the module docstring), fitted by ``benchmarks/fit_reuse.py``
 #: on ``benchmarks/reuse_train.yaml`` (requests written for fitting only, none of them in the
 #: reuse benchmark). Refit when the embedder or the features change.
-REUSE_MODEL: dict[str, float] = {"lexical": 0.84, "dense": 3.91, "specificity": 4.87,
-                                 "margin": 4.03, "bias": -3.6}
+REUSE_MODEL: dict[str, float] = {"lexical": 1.0, "dense": 3.81, "specificity": 4.88,
+                                 "margin": 2.85, "bias": -3.9}
 SPECIFICITY_SCALE = 10.0  # cosine differences are hundredths: bring them near 0..1
 _PRIOR_DOCS = 8  # pseudo-documents without the term: IDF stays meaningful for tiny registries
 _GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1.0, 0.5
@@ -71,6 +71,7 @@ class ToolDoc:
     parameters: tuple[str, ...] = ()  # parameter names and their descriptions
     operations: tuple[str, ...] = ()  # operation ids
     providers: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()  # requests the tool answered (the one it was written for)
 
 
 @dataclass(frozen=True)
@@ -216,19 +217,26 @@ class ToolMatcher:
         return lexical
 
     def _dense(self, request: str, docs: Sequence[ToolDoc]) -> tuple[list[float], list[float]] | None:
-        """Cosines of the request to each tool's text and to the best of the tool's own
-        operations (the tool's cosine when it names none); None when the model fails."""
+        """Cosines of the request to each tool (its description, or the closest of its
+        example requests) and to the closest of the tool's own operations (the tool's cosine
+        when it names none); None when the model fails."""
         try:
             import numpy as np
 
             query = _normalise(np.asarray(self._embed_query(request), np.float32).reshape(-1))
             texts = [f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]
+            examples = sorted({e for d in docs for e in d.examples})
             anchors = sorted({_operation_text(op) for d in docs for op in d.operations})
-            vectors = self._embed_docs(texts + anchors)
+            vectors = self._embed_docs(texts + examples + anchors)
             cos = [float(_normalise(v) @ query) for v in vectors]
         except Exception:  # the dense model is an optional extra: fall back to lexical
             return None
-        tool_cos, anchor_cos = cos[:len(texts)], dict(zip(anchors, cos[len(texts):], strict=True))
+        n, m = len(texts), len(texts) + len(examples)
+        example_cos = dict(zip(examples, cos[n:m], strict=True))
+        anchor_cos = dict(zip(anchors, cos[m:], strict=True))
+        # a tool fits as well as its description or the closest request it was written for
+        tool_cos = [max([cos[i], *(example_cos[e] for e in d.examples)])
+                    for i, d in enumerate(docs)]
         best_anchor = [max((anchor_cos[_operation_text(op)] for op in d.operations), default=c)
                        for d, c in zip(docs, tool_cos, strict=True)]
         return tool_cos, best_anchor

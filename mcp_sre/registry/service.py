@@ -348,7 +348,8 @@ class ToolRegistry:
                        (tool.parameters.get("properties") or {}).items())
         return ToolDoc(name=tool.name, description=f"{tool.description} {tool.request or ''}",
                        parameters=params, operations=tuple(tool.operations),
-                       providers=tuple(tool.providers))
+                       providers=tuple(tool.providers),
+                       examples=(tool.request,) if tool.request else ())
 
     # ------------------------------------------------------------------ calls
     def validate_args(self, tool: RegisteredTool, args: Any) -> dict[str, Any]:
