@@ -58,6 +58,12 @@ class Settings(BaseModel):
     sources: list[dict[str, Any]] = Field(
         default_factory=list, description="User spec sources; override built-ins by name"
     )
+    llm_query_rewrite: bool = Field(
+        default=False,
+        description="Also ask the configured OpenAI-compatible endpoint (MCP_SRE_LLM_*) to "
+        "rewrite each search request into API words (adds the model's latency to searches; "
+        "MCP_SRE_LLM_QUERY_REWRITE=1)",
+    )
 
     @model_validator(mode="after")
     def _default_registry(self) -> Settings:
@@ -94,11 +100,12 @@ def load_settings(**overrides: Any) -> Settings:
         "MCP_SRE_SNAPSHOT_DIR": "snapshot_dir",
         "MCP_SRE_REGISTRY_DIR": "registry_dir",
         "MCP_SRE_MAX_SPEC_BYTES": "max_spec_bytes",
+        "MCP_SRE_LLM_QUERY_REWRITE": "llm_query_rewrite",
     }
     for env, key in env_map.items():
         if os.environ.get(env):
             value: Any = os.environ[env]
-            if key == "offline":
+            if key in _FLAGS:
                 value = value.lower() in {"1", "true", "yes"}
             data[key] = value
     if os.environ.get("MCP_SRE_NO_STARTER_TOOLS", "").lower() in {"1", "true", "yes"}:
@@ -106,6 +113,9 @@ def load_settings(**overrides: Any) -> Settings:
     data.update(overrides)
     data["home"] = home
     return Settings(**data)
+
+
+_FLAGS = frozenset({"offline", "llm_query_rewrite"})
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

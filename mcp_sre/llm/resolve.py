@@ -7,15 +7,21 @@ caller then returns a context pack so the calling assistant writes the code itse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any, Literal
 
-from mcp_sre.llm import LLM
+import anyio
+
+from mcp_sre.llm import LLM, Message
 from mcp_sre.llm.openai_compat import OpenAICompatLLM
 from mcp_sre.llm.sampling import SamplingLLM, client_supports_sampling
 
-__all__ = ["LLMChoice", "resolve_llm"]
+if TYPE_CHECKING:
+    from mcp_sre.config import Settings
+
+__all__ = ["LLMChoice", "query_rewrite_llm", "resolve_llm"]
 
 Source = Literal["endpoint", "sampling", "none"]
 
@@ -49,3 +55,29 @@ def resolve_llm(session: Any = None, *, env: Mapping[str, str] | None = None) ->
     why = ("no MCP_SRE_LLM_BASE_URL configured and the client does not offer sampling"
            if session is not None else "no MCP_SRE_LLM_BASE_URL configured")
     return LLMChoice(None, "none", why)
+
+
+def query_rewrite_llm(settings: Settings, env: Mapping[str, str] | None = None
+                      ) -> Callable[[str], str] | None:
+    """The retrieval rewriter's LLM seam, ``(prompt) -> text``: the configured endpoint when
+    ``settings.llm_query_rewrite`` is on, else None (searches then never wait on a model).
+
+    Synchronous on purpose: searches run in worker threads, outside the event loop. Answers
+    are remembered per prompt, so a repeated request costs one model call.
+    """
+    if not settings.llm_query_rewrite:
+        return None
+    endpoint = OpenAICompatLLM.from_env(env)
+    if endpoint is None:
+        return None
+
+    @lru_cache(maxsize=1024)
+    def ask(prompt: str) -> str:
+        async def call() -> str:
+            reply = await endpoint.complete([Message(role="user", content=prompt)],
+                                            max_tokens=64)
+            return reply.text
+
+        return anyio.run(call)
+
+    return ask

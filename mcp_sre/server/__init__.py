@@ -38,10 +38,12 @@ class ServerState:
 
     @functools.cached_property
     def retriever(self) -> Any:
+        from mcp_sre.llm.resolve import query_rewrite_llm
         from mcp_sre.retrieval import Retriever
 
         with self._lock:
-            return Retriever(settings=self.settings, catalog=self.catalog)
+            return Retriever(settings=self.settings, catalog=self.catalog,
+                             llm=query_rewrite_llm(self.settings))
 
     @functools.cached_property
     def sandbox(self) -> Any:
