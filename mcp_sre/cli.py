@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -12,6 +13,8 @@ import click
 
 from mcp_sre import __version__
 from mcp_sre.errors import McpSreError
+
+log = logging.getLogger("mcp_sre.cli")
 
 __all__ = ["main"]
 
@@ -44,7 +47,8 @@ def _dump(data: Any) -> None:
 
 class LazyGroup(click.Group):
     """Subcommands that live next to what they drive, imported only when used: ``--help``
-    stays fast and one broken module cannot take every command down."""
+    stays fast and one broken module cannot take every command down. Plugins add theirs
+    through the ``mcp_sre.cli`` entry-point group (name = "module:command")."""
 
     lazy: dict[str, str] = {
         "search": "mcp_sre.retrieval.cli:search_command",
@@ -52,18 +56,30 @@ class LazyGroup(click.Group):
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
-        "k8s-sim": "mcp_sre_kubernetes.sim.cli:k8s_sim",
     }
 
+    @functools.cached_property
+    def commands_by_name(self) -> dict[str, str]:
+        """The built-in lazy commands, then the plugins' (a plugin cannot replace a built-in)."""
+        from importlib.metadata import entry_points
+
+        found = {ep.name: ep.value for ep in entry_points(group="mcp_sre.cli")}
+        return {**found, **self.lazy}
+
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted({*super().list_commands(ctx), *self.lazy})
+        return sorted({*super().list_commands(ctx), *self.commands_by_name})
 
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
-        if name in self.lazy:
+        target = self.commands_by_name.get(name)
+        if target is not None and name not in self.commands:
             import importlib
 
-            module, attr = self.lazy[name].split(":")
-            command = getattr(importlib.import_module(module), attr)
+            module, attr = target.split(":")
+            try:
+                command = getattr(importlib.import_module(module), attr)
+            except (ImportError, AttributeError) as exc:
+                log.warning("command %s (%s) cannot be loaded: %s", name, target, exc)
+                return None
             if name == "eval":
                 from mcp_sre.agents.cli import eval_codegen
 

@@ -70,3 +70,29 @@ def test_config_snippets() -> None:
     assert vscode["servers"]["mcp-sre"]["env"] == {"MCP_SRE_HOME": "/tmp/h"}
     assert runner.invoke(main, ["config", "claude-code"]).output.startswith("claude mcp add")
     assert runner.invoke(main, ["config", "emacs"]).exit_code == 2
+
+
+def test_plugin_commands_come_from_entry_points(monkeypatch) -> None:
+    """A plugin adds a subcommand through the ``mcp_sre.cli`` entry-point group; one that
+    cannot be imported is left out with a warning instead of breaking the CLI."""
+    import importlib.metadata
+
+    import click
+
+    from mcp_sre.cli import LazyGroup
+
+    assert "k8s-sim" in main.list_commands(click.Context(main))  # the installed metadata
+    eps = [importlib.metadata.EntryPoint("k8s-sim", "mcp_sre_kubernetes.sim.cli:k8s_sim",
+                                         "mcp_sre.cli"),
+           importlib.metadata.EntryPoint("broken", "no_such_module:command", "mcp_sre.cli"),
+           importlib.metadata.EntryPoint("search", "no_such_module:command", "mcp_sre.cli")]
+    monkeypatch.setattr(importlib.metadata, "entry_points",
+                        lambda group=None: eps if group == "mcp_sre.cli" else [])
+    group = LazyGroup(name="mcp-sre")
+    ctx = click.Context(group)
+    assert {"k8s-sim", "broken", "search"} <= set(group.list_commands(ctx))
+    command = group.get_command(ctx, "k8s-sim")
+    assert command is not None and command.name == "k8s-sim"
+    assert group.get_command(ctx, "broken") is None
+    search = group.get_command(ctx, "search")  # a plugin cannot replace a built-in
+    assert search is not None and search.name == "search"
