@@ -22,9 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FIELDS", "FieldedBM25", "field_tokens"]
 
-FIELDS = ("name", "service", "text", "params")
+FIELDS = ("name", "service", "text", "params", "examples")
 # Short fields: term frequency saturates fast and length matters little.
-_PARAMS = {"name": (1.2, 0.3), "service": (1.2, 0.2), "text": (1.2, 0.75), "params": (1.2, 0.5)}
+_PARAMS = {"name": (1.2, 0.3), "service": (1.2, 0.2), "text": (1.2, 0.75), "params": (1.2, 0.5),
+           "examples": (1.2, 0.5)}
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -40,6 +41,8 @@ def field_tokens(
         return tokenize(doc.text)
     if field == "params":
         return tokenize(" ".join(doc.params))
+    if field == "examples":
+        return tokens_with_compounds(" ".join(doc.examples), compounds)
     raise KeyError(field)
 
 

@@ -27,13 +27,15 @@ __all__ = [
     "camel_words",
     "clean_text",
     "dense_text",
+    "spec_example_titles",
+    "spec_popularity",
     "spec_service_titles",
     "stem",
     "tokenize",
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 4
+DOC_FORMAT = 7
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -125,8 +127,11 @@ class OperationDoc:
     name_words: list[str] = field(default_factory=list)
     service_words: list[str] = field(default_factory=list)
     service_title: str = ""
+    service_aliases: list[str] = field(default_factory=list)  # further names of the service
     text: str = ""
     params: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)  # titles of the spec's own examples
+    popularity: float = 0.0  # 0..1 prior a format plugin gave (x-popularity)
     deprecated: bool = False
     sha: str = ""
 
@@ -165,6 +170,28 @@ def spec_service_titles(spec: APISpec) -> list[str]:
     return out
 
 
+EXAMPLE_KEY = "x-example-titles"
+POPULARITY_KEY = "x-popularity"
+
+
+def spec_popularity(spec: APISpec) -> float:
+    """How likely a request means this operation rather than a namesake elsewhere, 0..1, as
+    a format plugin judged it (``x-popularity`` in ``raw``); 0 when it did not say."""
+    value = spec.raw.get(POPULARITY_KEY) if isinstance(spec.raw, dict) else None
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return 0.0
+    return min(max(float(value), 0.0), 1.0)
+
+
+def spec_example_titles(spec: APISpec) -> list[str]:
+    """Titles of the examples a format ships for the operation (``x-example-titles`` in
+    ``raw``: "To describe an instance"): requests phrased by the API's own authors."""
+    value = spec.raw.get(EXAMPLE_KEY) if isinstance(spec.raw, dict) else None
+    if not isinstance(value, list):
+        return []
+    return [clean_text(v)[:200] for v in value[:8] if isinstance(v, str) and v.strip()]
+
+
 def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -> OperationDoc:
     """Turn one operation into a document. ``service_titles`` are human names of the
     service (e.g. "Amazon Elastic Compute Cloud"); by default those the spec carries."""
@@ -193,8 +220,11 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
         name_words=camel_words(spec.name),
         service_words=_service_words(spec, titles),
         service_title=titles[0] if titles else spec.service.replace("_", " "),
+        service_aliases=titles[1:],
         text=text,
         params=params,
+        examples=spec_example_titles(spec),
+        popularity=spec_popularity(spec),
         deprecated=spec.deprecated or "deprecated" in summary.lower()[:80],
     )
     doc.sha = document_sha(doc)
@@ -211,9 +241,11 @@ def dense_text(doc: OperationDoc) -> str:
     """The short passage the embedding model sees: service, name words, summary.
 
     Kept short on purpose: embedding cost grows with length and the first sentence carries
-    most of the meaning.
+    most of the meaning. The service is named by its id (the shipped vectors were made so);
+    its human titles reach the keyword fields and the service aliases instead.
     """
-    return f"{doc.service_title}: {' '.join(doc.name_words)}. {first_sentence(doc.summary, 160)}"
+    return f"{doc.service.replace('_', ' ')}: {' '.join(doc.name_words)}. " \
+        f"{first_sentence(doc.summary, 160)}"
 
 
 def has_cjk(text: str) -> bool:

@@ -44,6 +44,7 @@ class SearchIndex:
     penalty: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     common: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     is_read: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    popular: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # the resource an operation acts on: stem of its last name word before By/For, whether
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
@@ -67,6 +68,7 @@ class SearchIndex:
         penalty = np.zeros(len(docs), np.float32)
         common = np.zeros(len(docs), np.float32)
         is_read = np.array([d.access == "read" for d in docs], np.float32)
+        popular = np.array([d.popularity for d in docs], np.float32)
         verbs: list[str] = []
         from mcp_sre.retrieval.documents import stem
 
@@ -92,7 +94,7 @@ class SearchIndex:
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read, resource=[resource_of(d.name_words) for d in docs],
+            is_read=is_read, popular=popular, resource=[resource_of(d.name_words) for d in docs],
         )
         index.aliases = derive_service_aliases(docs)
         return index
@@ -113,6 +115,7 @@ def derive_service_aliases(docs: Sequence[OperationDoc]) -> dict[tuple[str, str]
             name_word_services[w].add(key)
         if d.service_title:
             titles[key].add(d.service_title)
+        titles[key].update(d.service_aliases)
     aliases: dict[tuple[str, str], dict[str, float]] = {}
     for key, key_titles in titles.items():
         found: dict[str, float] = {}

@@ -9,7 +9,7 @@ the spec formats carry), so a newly added spec is recognised by name without edi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -59,6 +59,8 @@ class RewrittenQuery:
     providers: dict[str, float] = field(default_factory=dict)
     words: list[str] = field(default_factory=list)  # the request's own English words, lower-case
     head: str | None = None  # stem of the noun the request is about ("targets" in "lb targets")
+    head_synonyms: set[str] = field(default_factory=set)  # other stems naming that noun
+    head_phrase: list[str] = field(default_factory=list)  # stems of the head's noun phrase
     truncated: bool = False
     llm_rewrite: str | None = None
 
@@ -179,22 +181,81 @@ _PHRASE_END_WORDS = """and or with in of for to from by on at that which who who
 _PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
 
 
-def _head_noun(lower: str, translated: list[str], intents: _PhraseMatcher) -> str | None:
-    """The noun a request is about: the last word of its first English noun phrase ("which
-    load balancer targets are unhealthy" -> target), or for Chinese the last mapped phrase
-    ("负载均衡器的监听器" -> listener). A guess; used as one weak reranking feature."""
-    if translated:
-        words = re.findall(r"[a-z0-9]+", translated[-1])
-        return stem(words[0]) if words else None
-    verbs = set(intents.find(lower))
+# Intent words that ask a question rather than give an order ("which pods", "is it up"):
+# the noun after an order ("..., show the events") is what a request is about.
+_QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "status", "every",
+                             "all", "new"})
+
+
+_ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
+                       "these", "those", "each", "every", "all", "any", "some"})
+_ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
+_PUNCT = frozenset(",;:.!?")
+
+
+def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = ()) -> list[str]:
+    """The first noun phrase of ``tokens``: it starts at the first content word (an intent
+    word counts after an article: "a tag") and ends at punctuation, a preposition or other
+    phrase end, a stopword, or a participle ("the events recorded for it"). A phrase of
+    ``weak`` words only ("information about a dimension") does not count."""
     phrase: list[str] = []
-    for word in re.findall(r"[a-z0-9][a-z0-9-]*", lower):
-        if word in _PHRASE_END and phrase:
+    prev = ""
+    for word in tokens:
+        if "-" in word and any(c.isdigit() for c in word):  # an id (i-123), not a noun
+            word = ","
+        if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
+                       or (len(word) > 4 and word.endswith("ed"))):
+            if all(stem(w) in weak for w in phrase):
+                phrase = []
+                continue
             break
-        if word in STOPWORDS or word in verbs or word in _PHRASE_END or word.isdigit():
+        if not phrase and (word in _PUNCT or word in STOPWORDS or word in _PHRASE_END
+                           or word.isdigit() or (word in verbs and prev not in _ARTICLES)):
+            prev = word
             continue
         phrase.append(word)
-    return stem(phrase[-1].split("-")[-1]) if phrase else None
+        prev = word
+    return phrase
+
+
+def _head_noun(lower: str, translated: list[str], intents: _PhraseMatcher,
+               weak: Container[str] = ()) -> list[str]:
+    """The noun a request is about: the last word of the noun phrase after its last order
+    ("why is my pod crashing, show the events" -> event), else of its first noun phrase
+    ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
+    phrase ("负载均衡器的监听器" -> listener). A guess; used as weak reranking features.
+    Returns the stems of that noun phrase, the head last (empty when there is none)."""
+    if translated:
+        words = re.findall(r"[a-z0-9]+", translated[-1])
+        return [stem(words[0])] if words else []
+    verbs = set(intents.find(lower))
+    tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
+    # an order: an intent word that is not a question, first or after a clause boundary
+    orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
+              and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]
+    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
+    if not phrase:
+        phrase = _noun_phrase(tokens, verbs, weak)
+    return [stem(w.split("-")[-1]) for w in phrase]
+
+
+def _head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) -> set[str]:
+    """Other names of the head noun from the vocabulary: the first new word of a one-word
+    entry ("entries: events records" -> event), the last new word of a phrase's ("dependency
+    map: service graph" -> graph; "error logs: filter log events errors" -> event)."""
+    out: set[str] = set()
+    if head is None:
+        return out
+    for phrase in phrases:
+        words = re.findall(r"[a-z0-9]+", phrase)
+        if has_cjk(phrase) or not words or stem(words[-1]) != head:
+            continue
+        own = {stem(w) for w in words}
+        expansion = [stem(w) for w in re.findall(r"[a-z0-9]+", terms[phrase].lower())
+                     if stem(w) not in own]
+        if expansion:
+            out.add(expansion[0] if len(words) == 1 else expansion[-1])
+    return out
 
 
 class QueryRewriter:
@@ -243,7 +304,8 @@ class QueryRewriter:
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)
         translated: list[str] = []
-        for phrase in self._terms.find(lower):
+        phrases = self._terms.find(lower)
+        for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
             precise = " " in phrase or phrase in self.vocab.precise
@@ -278,9 +340,10 @@ class QueryRewriter:
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
-        head = _head_noun(lower, translated, self._intent_words)
+        phrase = _head_noun(lower, translated, self._intent_words, self.vocab.weak_words)
+        head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
-            head = stem("events")
+            head, phrase = stem("events"), []
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"
@@ -288,6 +351,7 @@ class QueryRewriter:
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             words=re.findall(r"[a-z0-9]+", lower), head=head,
+            head_synonyms=_head_synonyms(head, phrases, self.vocab.terms), head_phrase=phrase,
             llm_rewrite=llm_text,
         )
 

@@ -16,11 +16,14 @@ from mcp_sre.specs.jsonref import CYCLE_KEY, TRUNCATED_KEY
 from mcp_sre.specs.model import Access, APISpec, Parameter, SourceInfo
 
 __all__ = [
+    "EXAMPLES_KEY",
     "READ_VERBS",
     "access_from_name",
     "convert_service",
+    "example_titles",
     "first_sentence",
     "is_service_model",
+    "service_titles",
     "strip_html",
 ]
 
@@ -247,6 +250,56 @@ def _slim_raw(op: dict[str, Any], refs: dict[str, dict[str, str]]) -> dict[str, 
     return raw
 
 
+# Keys this plugin adds to ``APISpec.raw`` for search (generic names the retrieval index reads;
+# nothing there knows about AWS): human names of the service, and the titles of the examples
+# botocore ships for the operation ("To describe an instance").
+TITLE_KEY, TITLES_KEY, EXAMPLES_KEY = "x-service-title", "x-service-titles", "x-example-titles"
+# 0..1 prior that a request means this operation rather than a namesake in another service:
+# 1 when botocore ships examples for it (AWS documents its most used operations that way),
+# 0.5 when a waiter polls it (the canonical "what state is it in" read of a resource).
+POPULARITY_KEY = "x-popularity"
+MAX_EXAMPLE_TITLES = 8
+
+
+def service_titles(metadata: dict[str, Any]) -> dict[str, Any]:
+    """``x-service-title`` (serviceFullName) and ``x-service-titles`` (serviceId,
+    serviceAbbreviation): the names a request may use for the service ("DocumentDB")."""
+    full = str(metadata.get("serviceFullName") or "").strip()
+    others: list[str] = []
+    for key in ("serviceId", "serviceAbbreviation"):
+        name = str(metadata.get(key) or "").strip()
+        if name and name != full and name not in others:
+            others.append(name)
+    out: dict[str, Any] = {}
+    if full:
+        out[TITLE_KEY] = full
+    if others:
+        out[TITLES_KEY] = others
+    return out
+
+
+def example_titles(examples: dict[str, Any] | None) -> dict[str, list[str]]:
+    """Operation -> the titles of its examples in an ``examples-1.json`` mapping."""
+    out: dict[str, list[str]] = {}
+    for op, items in (examples or {}).items():
+        if not isinstance(items, list):
+            continue
+        titles = []
+        for item in items:
+            title = " ".join(str(item.get("title") or "").split()) if isinstance(item, dict) else ""
+            if title and title not in titles:
+                titles.append(title)
+        if titles:
+            out[str(op)] = titles[:MAX_EXAMPLE_TITLES]
+    return out
+
+
+def _search_hints(op_name: str, shown: dict[str, list[str]], polled: set[str]) -> dict[str, Any]:
+    if op_name in shown:
+        return {EXAMPLES_KEY: shown[op_name], POPULARITY_KEY: 1.0}
+    return {POPULARITY_KEY: 0.5} if op_name in polled else {}
+
+
 def _pagination(config: dict[str, Any] | None) -> dict[str, Any] | None:
     if not isinstance(config, dict) or "input_token" not in config:
         return None
@@ -261,9 +314,13 @@ def convert_service(
     provider: str,
     info: SourceInfo,
     paginators: dict[str, Any] | None = None,
+    examples: dict[str, Any] | None = None,
+    waiters: dict[str, Any] | None = None,
     where: str = "",
 ) -> list[APISpec]:
-    """One APISpec per operation. ``where`` names the source in error messages."""
+    """One APISpec per operation. ``where`` names the source in error messages;
+    ``examples`` is the ``examples`` mapping of the service's ``examples-1.json``,
+    ``waiters`` the ``waiters`` mapping of its ``waiters-2.json``."""
     where = where or info.name or service
     if not is_service_model(model):
         raise SpecParseError(where, "not a botocore service model (needs metadata with "
@@ -271,6 +328,9 @@ def convert_service(
     uid = model["metadata"].get("uid", "")
     schemas = _Schemas(model["shapes"], where)
     pages = paginators or {}
+    titles = service_titles(model["metadata"])
+    shown = example_titles(examples)
+    polled = {str(w.get("operation")) for w in (waiters or {}).values() if isinstance(w, dict)}
     refs: dict[str, dict[str, str]] = {}
     specs: list[APISpec] = []
     for op_name, op in model["operations"].items():
@@ -304,6 +364,6 @@ def convert_service(
             pagination=_pagination(pages.get(op_name)),
             deprecated=bool(op.get("deprecated", False)),
             source=info,
-            raw=_slim_raw(op, refs),
+            raw={**_slim_raw(op, refs), **titles, **_search_hints(op_name, shown, polled)},
         ))
     return specs

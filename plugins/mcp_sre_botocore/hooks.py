@@ -18,7 +18,9 @@ from mcp_sre_botocore.installed import (
     MANIFEST_KIND,
     SCHEME,
     fetch_installed,
+    load_examples,
     load_paginators,
+    load_waiters,
     parse_manifest,
 )
 
@@ -107,6 +109,13 @@ def _paginators(source: SpecSource, path: Path | None) -> dict[str, Any]:
     return {}
 
 
+def _beside(path: Path | None, load: Any) -> dict[str, Any]:
+    """A companion file of a local model (examples, waiters), read with ``load``."""
+    if path is not None and path.parent.is_dir():
+        return dict(load(path.parent))
+    return {}
+
+
 @hookimpl
 def parse_spec(
     fmt: str, content: bytes, source: SpecSource, info: SourceInfo
@@ -123,7 +132,9 @@ def parse_spec(
     path = _local_path(source.url)
     return convert_service(
         data, service=_service_name(data, source, path), provider=source.provider or "aws",
-        info=info, paginators=_paginators(source, path), where=source.name,
+        info=info, paginators=_paginators(source, path), examples=_beside(path, load_examples),
+        waiters=_beside(path, load_waiters),
+        where=source.name,
     )
 
 

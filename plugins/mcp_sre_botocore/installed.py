@@ -27,9 +27,11 @@ __all__ = [
     "build_manifest",
     "fetch_installed",
     "find_model_dir",
+    "load_examples",
     "load_json",
     "load_model",
     "load_paginators",
+    "load_waiters",
     "parse_manifest",
 ]
 
@@ -149,6 +151,32 @@ def load_paginators(directory: Path) -> dict[str, Any]:
     return pages
 
 
+def _optional_mapping(directory: Path, stem: str, key: str) -> dict[str, Any]:
+    """``<stem>.json(.gz)``'s ``key`` mapping; empty when absent or unreadable (these files
+    only help search, so a broken one must not fail the service)."""
+    for name in (f"{stem}.json", f"{stem}.json.gz"):
+        path = directory / name
+        if path.is_file():
+            try:
+                data = load_json(path)
+            except (OSError, ValueError, EOFError) as exc:
+                log.warning("cannot read %s: %s", path, exc)
+                return {}
+            value = data.get(key) if isinstance(data, dict) else None
+            return dict(value) if isinstance(value, dict) else {}
+    return {}
+
+
+def load_examples(directory: Path) -> dict[str, Any]:
+    """The ``examples`` mapping of ``examples-1.json`` (empty when botocore has none)."""
+    return _optional_mapping(directory, "examples-1", "examples")
+
+
+def load_waiters(directory: Path) -> dict[str, Any]:
+    """The ``waiters`` mapping of ``waiters-2.json`` (empty when botocore has none)."""
+    return _optional_mapping(directory, "waiters-2", "waiters")
+
+
 def parse_manifest(
     manifest: dict[str, Any], source: SpecSource, info: SourceInfo
 ) -> list[APISpec]:
@@ -180,6 +208,8 @@ def parse_manifest(
         specs.extend(convert_service(
             model, service=service, provider=provider,
             info=info.model_copy(update={"url": str(path)}),
-            paginators=load_paginators(directory), where=f"{source.name}:{service}",
+            paginators=load_paginators(directory), examples=load_examples(directory),
+            waiters=load_waiters(directory),
+            where=f"{source.name}:{service}",
         ))
     return specs

@@ -76,6 +76,20 @@ def test_sts_from_a_file_in_botocore_layout(pm) -> None:
     assert who.source.format == "botocore"
 
 
+def test_search_hints_in_raw_titles_examples_popularity(pm) -> None:
+    """Generic ``x-`` keys the retrieval index reads: the service's names, the titles of the
+    examples botocore ships beside the model, and a popularity prior."""
+    ops = parse_file(pm, STS)
+    who = ops["GetCallerIdentity"]
+    assert who.raw["x-service-title"] == "AWS Security Token Service"
+    assert who.raw["x-service-titles"] == ["STS", "AWS STS"]
+    assert who.raw["x-example-titles"][0] == "To get details about a calling IAM user"
+    assert len(who.raw["x-example-titles"]) == 3 and who.raw["x-popularity"] == 1.0
+    no_examples = ops["GetAccessKeyInfo"]
+    assert "x-example-titles" not in no_examples.raw and "x-popularity" not in no_examples.raw
+    assert no_examples.raw["x-service-title"] == "AWS Security Token Service"
+
+
 def test_sts_parameters_and_credential_minting_is_write(pm) -> None:
     ops = parse_file(pm, STS)
     role = ops["AssumeRole"]
@@ -252,6 +266,8 @@ def test_describe_instances(installed: dict[str, APISpec]) -> None:
     assert instance["title"] == "Instance" and "InstanceId" in instance["properties"]
     assert op.source.url.endswith("service-2.json.gz") and op.source.format == "botocore"
     assert op.documentation_url.endswith("/ec2-2016-11-15/DescribeInstances")
+    assert op.raw["x-service-title"] == "Amazon Elastic Compute Cloud"
+    assert "To describe an Amazon EC2 instance" in op.raw["x-example-titles"]
 
 
 def test_installed_access(installed: dict[str, APISpec]) -> None:

@@ -5,6 +5,8 @@ from mcp_sre.retrieval.documents import (
     camel_words,
     clean_text,
     dense_text,
+    spec_example_titles,
+    spec_popularity,
     spec_service_titles,
     stem,
     tokenize,
@@ -54,7 +56,7 @@ def test_build_document_fields() -> None:
     assert "<p>" not in doc.text and "output includes only those" in doc.text
     assert doc.params == ["InstanceIds", "MaxResults", "DescribeInstancesResult"]
     text = dense_text(doc)
-    assert text.startswith("Amazon Elastic Compute Cloud: describe instances.")
+    assert text.startswith("ec2: describe instances.")  # the id, as the shipped vectors
     assert len(text) < 260
 
 
@@ -67,6 +69,20 @@ def test_titles_from_raw_and_sha_tracks_dense_text() -> None:
     c = build_document(_spec(summary="Something else entirely."))
     assert a.sha == b.sha  # same embedded text -> the cached vector is reused
     assert a.sha != c.sha
+
+
+def test_example_titles_and_popularity_from_raw() -> None:
+    doc = build_document(_spec(raw={"x-example-titles": ["To describe an <b>instance</b>", 7, " "],
+                                    "x-popularity": 3,
+                                    "x-service-title": "Amazon EC2", "x-service-titles": ["EC2"]}))
+    assert doc.examples == ["To describe an instance"]
+    assert doc.popularity == 1.0  # clipped to 0..1
+    assert doc.service_title == "Amazon EC2" and doc.service_aliases == ["EC2"]
+    assert spec_example_titles(_spec(raw={"x-example-titles": "not a list"})) == []
+    assert spec_popularity(_spec(raw={"x-popularity": True})) == 0.0
+    assert spec_popularity(_spec()) == 0.0
+    # neither changes what is embedded: the cached vector stays valid
+    assert doc.sha == build_document(_spec()).sha
 
 
 def test_deprecated_flag_from_summary() -> None:

@@ -89,6 +89,27 @@ def test_head_noun_guess() -> None:
     assert rw.rewrite("列出EKS集群的所有节点组").head == "nodegroup"
 
 
+def test_head_noun_is_the_object_of_the_last_order() -> None:
+    rw = QueryRewriter()
+    # "show" after a clause boundary is an order; "is" asks; "recorded" ends the phrase
+    assert rw.rewrite("why is my pod in CrashLoopBackOff, show the events recorded for it"
+                      ).head == "event"
+    # an intent word after an article is a noun; inside a phrase it is part of it
+    assert rw.rewrite("To add a tag to a load balancer").head == "tag"
+    assert rw.rewrite("is the DNS health check currently passing").head == "check"
+    # a phrase of weak words only does not count, nor does an id
+    assert rw.rewrite("To get information about a dimension").head == "dimens"
+    assert rw.rewrite("get details of instance i-123").head == "instanc"
+
+
+def test_head_synonyms_from_the_vocabulary() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("read the newest entries of one specific log stream")
+    assert q.head == "entri" and "event" in q.head_synonyms
+    assert "graph" in rw.rewrite("show the dependency map of my services").head_synonyms
+    assert rw.rewrite("list all pods").head_synonyms == set()
+
+
 def test_audit_questions_are_not_actions() -> None:
     q = QueryRewriter().rewrite("who stopped instance i-123 yesterday")
     assert "audit" in q.intents and "stop" not in q.intents

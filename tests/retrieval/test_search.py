@@ -30,6 +30,14 @@ from .conftest import SOURCE_NAMES
         ("列出EKS集群的所有节点组", None, "aws/eks/ListNodegroups"),
         ("list notification topics", "aws", "aws/sns/ListTopics"),
         ("To delete a log group", "aws", "aws/logs/DeleteLogGroup"),
+        # the head noun is the object of the last order, not the first noun of the request
+        ("my deployment keeps failing, show the events recorded in namespace shop",
+         "kubernetes", "kubernetes/events_v1/listEventsV1NamespacedEvent"),
+        ("To add a tag to a load balancer", "aws", "aws/elbv2/AddTags"),
+        # a vocabulary synonym of the head noun (dependency map -> service graph)
+        ("show the dependency map of my services", "aws", "aws/xray/GetServiceGraph"),
+        # resource + facet both named: the facet operation
+        ("describe the status of instance i-123", "aws", "aws/ec2/DescribeInstanceStatus"),
     ],
 )
 def test_finds_the_operation(shared_retriever: Retriever, query: str, provider: str | None,
