@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from mcp_sre.specs.fetch import FetchedContent
     from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
 
@@ -95,6 +97,18 @@ def sandbox_shims() -> dict[str, str]:
 def sensitive_operations() -> list[str]:
     """Return glob patterns of operation ids that are reads but must be refused by default
     (e.g. ``aws/secretsmanager/GetSecretValue``)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Search: how requests name a cloud's services
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def retrieval_vocabulary() -> Path | None:
+    """A YAML file of search vocabulary for this plugin's APIs, in the format of the core's
+    ``mcp_sre/retrieval/vocab.yaml`` (usually ``services``: provider -> service -> strong/weak
+    aliases, ``providers`` and ``common_services``; any other section is merged too)."""
 
 
 # --------------------------------------------------------------------------------------------

@@ -80,9 +80,48 @@ class Vocabulary:
     precise: frozenset[str] = frozenset()
 
 
+def plugin_vocabularies() -> tuple[Path, ...]:
+    """The vocabulary files the loaded plugins contribute (``retrieval_vocabulary`` hook):
+    how requests name each cloud's services, its provider words, its common services."""
+    import os
+
+    return _plugin_vocabularies(os.environ.get("MCP_SRE_PLUGINS", ""),
+                                os.environ.get("MCP_SRE_DISABLE_PLUGINS", ""))
+
+
 @lru_cache(maxsize=4)
-def load_vocabulary(path: Path = VOCAB_FILE) -> Vocabulary:
+def _plugin_vocabularies(only: str, disable: str) -> tuple[Path, ...]:
+    from mcp_sre.plugins import make_plugin_manager
+
+    found = make_plugin_manager().hook.retrieval_vocabulary()
+    return tuple(sorted(Path(p) for p in found if p))
+
+
+def _merge(base: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
+    """Sections of ``more`` added to ``base``: mappings merged key by key, lists appended."""
+    for key, value in more.items():
+        old = base.get(key)
+        if isinstance(old, dict) and isinstance(value, dict):
+            base[key] = _merge(dict(old), value)
+        elif isinstance(old, list) and isinstance(value, list):
+            base[key] = [*old, *value]
+        else:
+            base[key] = value
+    return base
+
+
+def load_vocabulary(path: Path = VOCAB_FILE, extra: Sequence[Path] | None = None) -> Vocabulary:
+    """The core vocabulary merged with ``extra`` files (default: the plugins')."""
+    return _load_vocabulary(path, tuple(plugin_vocabularies() if extra is None else extra))
+
+
+@lru_cache(maxsize=4)
+def _load_vocabulary(path: Path, extra: tuple[Path, ...]) -> Vocabulary:
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for more in extra:
+        loaded = yaml.safe_load(more.read_text(encoding="utf-8")) or {}
+        if isinstance(loaded, dict):
+            data = _merge(data, loaded)
     intents = {
         name: ([str(w).lower() for w in spec.get("words", [])], [str(v) for v in spec.get("verbs", [])])
         for name, spec in (data.get("intents") or {}).items()

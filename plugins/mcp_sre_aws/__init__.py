@@ -4,13 +4,14 @@ and the guest-side boto3 shims."""
 from mcp_sre_aws.classify import classify_operation, sensitive_operations
 from mcp_sre_aws.executor import execute_operation, executor_sensitive_operations
 from mcp_sre_aws.shims import sandbox_shims
-from mcp_sre_aws.sources import register_doc_sources
+from mcp_sre_aws.sources import register_doc_sources, retrieval_vocabulary
 
 __all__ = [
     "classify_operation",
     "execute_operation",
     "executor_sensitive_operations",
     "register_doc_sources",
+    "retrieval_vocabulary",
     "sandbox_shims",
     "sensitive_operations",
 ]

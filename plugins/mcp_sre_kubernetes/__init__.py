@@ -3,13 +3,18 @@
 from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
 from mcp_sre_kubernetes.executor import execute_operation
 from mcp_sre_kubernetes.shims import sandbox_shims
-from mcp_sre_kubernetes.sources import fetch_spec_content, register_doc_sources
+from mcp_sre_kubernetes.sources import (
+    fetch_spec_content,
+    register_doc_sources,
+    retrieval_vocabulary,
+)
 
 __all__ = [
     "classify_operation",
     "execute_operation",
     "fetch_spec_content",
     "register_doc_sources",
+    "retrieval_vocabulary",
     "sandbox_shims",
     "sensitive_operations",
 ]

@@ -21,7 +21,7 @@ from mcp_sre_kubernetes.connection import (
     resolve_target,
 )
 
-__all__ = ["CLUSTER_SCHEME", "builtin_sources", "fetch_spec_content", "register_doc_sources"]
+__all__ = ["CLUSTER_SCHEME", "builtin_sources", "fetch_spec_content", "register_doc_sources", "retrieval_vocabulary"]
 
 HERE = Path(__file__).resolve().parent
 CLUSTER_SCHEME = "kubeconfig:"
@@ -83,3 +83,9 @@ def fetch_spec_content(source: SpecSource, etag: str | None) -> FetchedContent |
     content = resp.data or b""
     return FetchedContent(content=content, url=f"{api.configuration.host}{path}",
                           etag=resp.getheader("etag") or hashlib.sha256(content).hexdigest())
+
+
+@hookimpl
+def retrieval_vocabulary() -> Path:
+    """How requests name this provider's services (merged into the search vocabulary)."""
+    return Path(__file__).with_name("vocab.yaml")

@@ -114,3 +114,26 @@ def test_audit_questions_are_not_actions() -> None:
     q = QueryRewriter().rewrite("who stopped instance i-123 yesterday")
     assert "audit" in q.intents and "stop" not in q.intents
     assert ("aws", "cloudtrail") in q.services
+
+
+def test_cloud_vocabulary_comes_from_the_plugins(tmp_path, monkeypatch) -> None:
+    """The core vocabulary names no cloud; each cloud plugin contributes its own file, and a
+    third-party file merges in the same way (mappings key by key, lists appended)."""
+    from mcp_sre.retrieval.rewrite import VOCAB_FILE, plugin_vocabularies
+
+    files = {p.parent.name for p in plugin_vocabularies()}
+    assert {"mcp_sre_aws", "mcp_sre_kubernetes"} <= files
+    core = load_vocabulary(extra=())
+    assert not core.services and not core.providers and not core.common
+    full = load_vocabulary()
+    assert ("aws", "ec2") in full.services and "k8s" in full.providers["kubernetes"]
+    mine = tmp_path / "vocab.yaml"
+    mine.write_text("services:\n  mycloud:\n    widgets:\n      strong: [widget, widgets]\n"
+                    "providers:\n  mycloud: [mycloud]\ncompounds:\n  - [widget, pool]\n",
+                    encoding="utf-8")
+    merged = load_vocabulary(VOCAB_FILE, [*plugin_vocabularies(), mine])
+    assert merged.services[("mycloud", "widgets")]["widget"] > 0
+    assert ("aws", "ec2") in merged.services and merged.providers["mycloud"] == ["mycloud"]
+    assert len(merged.compounds) == len(full.compounds) + 1
+    monkeypatch.setenv("MCP_SRE_DISABLE_PLUGINS", "aws")
+    assert ("aws", "ec2") not in load_vocabulary().services
