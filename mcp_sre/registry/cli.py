@@ -135,9 +135,11 @@ def find_cmd(request: str, limit: int, as_json: bool) -> None:
     if not matches:
         click.echo("no registered tool fits")
         return
+    click.echo(f"similarity confidence (reuse at {registry.reuse_threshold:.2f})")
     for m in matches:
         flag = "reuse" if m.reuse else "     "
-        click.echo(f"{m.similarity:.2f} {m.confidence:.2f} {flag} {m.tool.name} v{m.tool.version}: "
+        click.echo(f"{m.similarity:10.2f} {m.confidence:10.2f} {flag} {m.tool.name} "
+                   f"v{m.tool.version}: "
                    f"{m.tool.description}")
 
 

@@ -106,7 +106,7 @@ class ToolRegistry:
         operation_lookup: Callable[[str], Any] | None = None,
         pm: pluggy.PluginManager | None = None,
         reserved_names: Iterable[str] = (),
-        embed: Embedder | None = None,
+        embed: Embedder | str | None = "auto",
         reuse_threshold: float | None = None,
         deprecate_below: float = DEPRECATE_BELOW,
         min_calls: int = MIN_CALLS,
@@ -122,9 +122,7 @@ class ToolRegistry:
         self.pm = pm
         self.reserved = set(reserved_names)
         self._embed = embed
-        if reuse_threshold is None:
-            reuse_threshold = REUSE_THRESHOLD if embed is None else DENSE_REUSE_THRESHOLD
-        self.reuse_threshold = reuse_threshold
+        self._reuse_threshold = reuse_threshold
         self.deprecate_below = deprecate_below
         self.min_calls = min_calls
         self.test_timeout_s = test_timeout_s
@@ -134,8 +132,22 @@ class ToolRegistry:
     # ------------------------------------------------------------------ parts
     @functools.cached_property
     def matcher(self) -> ToolMatcher:
-        """Built on the first search (loading the vocabulary is not free)."""
-        return ToolMatcher(self._embed)
+        """Built on the first search (loading the vocabulary and the model is not free).
+        ``embed="auto"`` is the retrieval embedder (None when dense retrieval is off)."""
+        embed = self._embed
+        if isinstance(embed, str):
+            from mcp_sre.retrieval.dense import load_embedder
+
+            embed = load_embedder(embed)
+        return ToolMatcher(embed)
+
+    @property
+    def reuse_threshold(self) -> float:
+        """The confidence a best match needs to be reused: the one given, else the fitted
+        model's (with an embedder) or the lexical similarity's."""
+        if self._reuse_threshold is not None:
+            return self._reuse_threshold
+        return DENSE_REUSE_THRESHOLD if self.matcher.embed is not None else REUSE_THRESHOLD
 
     @property
     def sandbox(self) -> Sandbox:

@@ -70,3 +70,17 @@ def test_rollback_rm_and_errors(cli, registry: ToolRegistry, word_count: dict) -
     assert removed.exit_code == 0 and ".removed" in removed.output
     missing = cli("show", "word_count")
     assert missing.exit_code == 1 and "error: no tool named 'word_count'" in missing.output
+
+
+def test_find_decides_with_the_embedder_like_the_server(home: Path, monkeypatch) -> None:
+    """``tools find`` loads the same embedding model as the server, so a request for the plain
+    operation is not reused as a narrower tool (by words alone it would be)."""
+    monkeypatch.setenv("MCP_SRE_REGISTRY_DIR", str(Path(__file__).resolve().parents[2]
+                                                   / "tool_registry"))
+    runner = CliRunner()
+    found = json.loads(runner.invoke(tools, ["find", "list all EC2 instances", "--json"],
+                                     catch_exceptions=False).output)
+    assert found["threshold"] == 0.8
+    best = found["matches"][0]
+    assert best["tool"]["name"] == "ec2_instances_stopped"  # ranked first...
+    assert not best["reuse"] and best["confidence"] < best["similarity"]  # ...not reused
