@@ -79,6 +79,8 @@ class IndexStatus(BaseModel):
     rebuilt: list[str] = Field(default_factory=list, description="Sources (re)indexed this time")
     reused: list[str] = Field(default_factory=list, description="Sources unchanged, reused")
     failed: dict[str, str] = Field(default_factory=dict, description="Sources that failed, why")
+    shadowed: dict[str, str] = Field(default_factory=dict,
+                                     description="Sources left out, and the source replacing them")
     dense: str = Field(description="ready, building (n/N), or off")
     seconds: float = Field(description="Time ensure_index took")
 
@@ -175,7 +177,10 @@ class Retriever:
             all_docs: list[OperationDoc] = []
             entries: dict[str, SourceEntry] = {}
             order: list[str] = []
+            status.shadowed = self._shadowed(names)
             for i, name in enumerate(names):
+                if name in status.shadowed:
+                    continue
                 say(i, len(names), f"checking {name}")
                 docs, entry = self._source_docs(name, old, status, say, i, len(names))
                 if docs is None or entry is None:
@@ -230,6 +235,22 @@ class Retriever:
             documents=len(self._index), sources=counts, reused=[n for n in names if n in digests],
             dense=self.status()["dense"], seconds=round(time.perf_counter() - started, 3),
         )
+
+    def _shadowed(self, names: list[str]) -> dict[str, str]:
+        """Listed sources that another listed source replaces, when that one loads (a
+        cluster's own spec over the upstream release): indexing both would list every
+        operation twice. One that does not load leaves what it shadows in place."""
+        out: dict[str, str] = {}
+        for name in names:
+            try:
+                shadows = [n for n in self.catalog.registry.get(name).shadows if n in names]
+                if shadows:
+                    self.catalog.digest(name)
+            except (SpecError, NotFoundError) as exc:
+                log.info("%s does not load (%s): what it shadows stays indexed", name, exc)
+                continue
+            out.update(dict.fromkeys(shadows, name))
+        return out
 
     def _source_docs(
         self, name: str, old: Manifest, status: IndexStatus, say: Progress, i: int, n: int,

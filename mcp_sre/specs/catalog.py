@@ -209,11 +209,23 @@ class SpecCatalog:
     # ------------------------------------------------------------- operations
     def _install(self, name: str, specs: list[APISpec]) -> None:
         with self._guard:
-            for old in self._ops.get(name, []):
-                self._by_id.pop(old.id, None)
+            lost = {old.id for old in self._ops.get(name, []) if self._by_id.get(old.id) is old}
+            for op_id in lost:
+                del self._by_id[op_id]
             self._ops[name] = specs
-            for spec in specs:
-                self._by_id.setdefault(spec.id, spec)
+            self._hold(name, specs)
+            for other, held in self._ops.items():  # ids this source no longer has
+                if other != name and lost:
+                    self._hold(other, [s for s in held if s.id in lost])
+
+    def _hold(self, name: str, specs: list[APISpec]) -> None:
+        """Answer ``get`` for these ids from ``name`` unless a source that shadows it already
+        does (the caller holds the guard)."""
+        rank = self.registry.rank(name)
+        for spec in specs:
+            held = self._by_id.get(spec.id)
+            if held is None or rank < self.registry.rank(held.source.name):
+                self._by_id[spec.id] = spec
 
     def operations(self, name: str, *, max_age_hours: float | None = None,
                    offline: bool | None = None) -> list[APISpec]:
@@ -249,19 +261,20 @@ class SpecCatalog:
             specs = self.store.load_parsed(name, doc.meta.sha256, self._fingerprint, service)
             if specs is not None:
                 with self._guard:
-                    for spec in specs:
-                        self._by_id.setdefault(spec.id, spec)
+                    self._hold(name, specs)
                 return specs
             cached = self.operations(name)
         return [s for s in cached if s.service == service]
 
     def get(self, op_id: str) -> APISpec:
         """One operation by ``provider/service/operation``."""
-        if op_id in self._by_id:
-            return self._by_id[op_id]
         provider, _, rest = op_id.partition("/")
         service = rest.partition("/")[0]
         sources = self.registry.for_provider(provider)
+        held = self._by_id.get(op_id)
+        if held is not None and (not sources or self.registry.rank(held.source.name)
+                                 <= self.registry.rank(sources[0].name)):
+            return held  # no source that shadows this one is left to ask
         if not sources:
             providers = sorted({s.provider for s in self.registry.all()})
             raise NotFoundError(f"unknown provider {provider!r} in {op_id!r}",

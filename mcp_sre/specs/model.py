@@ -98,5 +98,10 @@ class SpecSource(BaseModel):
         default=None, description="Service name for formats that do not carry one"
     )
     default: bool = Field(default=True, description="Synced and indexed by default")
+    shadows: list[str] = Field(
+        default_factory=list,
+        description="Sources whose operations this one replaces while it is a default source "
+        "and loads (a cluster's own spec over the upstream release it runs)",
+    )
     description: str = Field(default="", description="What this source covers")
     options: dict[str, Any] = Field(default_factory=dict, description="Format-specific options")

@@ -52,6 +52,9 @@ class SourceRegistry:
         self._sources: dict[str, SpecSource] = {}
         pm.hook.register_doc_sources(register=self._register_builtin)
         for entry in settings.sources:
+            known = self._sources.get(entry.get("name")) if isinstance(entry, dict) else None
+            if known is not None:  # a built-in overridden by name: only the fields given change
+                entry = {**known.model_dump(), **entry}
             source = self._validate(entry)
             self._sources[source.name] = source
 
@@ -89,7 +92,15 @@ class SourceRegistry:
             raise NotFoundError(f"no spec source named {name!r}; known: {known}") from None
 
     def for_provider(self, provider: str) -> list[SpecSource]:
-        return [s for s in self.all() if s.provider == provider]
+        """A provider's sources, those that shadow others (and are on by default) first: an
+        operation id found in both is answered by the shadowing source."""
+        return sorted((s for s in self.all() if s.provider == provider),
+                      key=lambda s: (self.rank(s.name), s.name))
+
+    def rank(self, name: str) -> int:
+        """0 for a default source that shadows others, 1 for any other (lower answers first)."""
+        source = self._sources.get(name)
+        return 0 if source is not None and source.default and source.shadows else 1
 
     def add(self, source: SpecSource | dict[str, Any]) -> SpecSource:
         """Add or replace a user source and persist it in the config file."""

@@ -203,3 +203,40 @@ def test_warm_ensure_index_is_cheap_and_still_sees_changes(
     status = r.ensure_index()
     assert status.rebuilt == ["aws-xray"] and status.sources["aws-xray"] == 37
     assert "GetServiceGraph" not in [x.operation for x in r.search("get service graph", top_k=5)]
+
+
+def _things_doc(summary: str, *ops: str) -> str:
+    paths = {f"/things/{op}": {"get": {"operationId": op, "summary": summary,
+                                       "responses": {"200": {"description": "OK"}}}}
+             for op in ops}
+    return json.dumps({"openapi": "3.0.3", "info": {"title": "t", "version": "1"},
+                       "paths": paths})
+
+
+def test_a_shadowed_source_is_not_indexed_twice(tmp_path: Path) -> None:
+    """A source that shadows another (a cluster's own spec over the upstream release) is
+    indexed instead of it while it loads; when it cannot load, the upstream is indexed."""
+    from mcp_sre.config import load_settings
+
+    upstream, cluster = tmp_path / "upstream.json", tmp_path / "cluster.json"
+    upstream.write_text(_things_doc("upstream copy", "listThings", "listOldThings"), "utf-8")
+    cluster.write_text(_things_doc("cluster copy", "listThings", "listWidgets"), "utf-8")
+    base = {"provider": "things", "format": "openapi", "service": "things"}
+    sources = [{"name": "things", "url": str(upstream), **base},
+               {"name": "things-cluster", "url": str(cluster), "shadows": ["things"], **base}]
+    settings = load_settings(home=tmp_path / "home", sources=sources, offline=False)
+    retriever = Retriever(settings, embedder=None, vector_seed=None,
+                          sources=["things", "things-cluster"])
+    status = retriever.ensure_index()
+    assert status.shadowed == {"things": "things-cluster"}
+    assert status.documents == 2  # not 4: every operation once
+    hits = retriever.search("list things", provider="things", top_k=5)
+    assert {h.summary for h in hits} == {"cluster copy"}
+
+    cluster.unlink()  # the cluster cannot be reached and was never cached
+    fresh = Retriever(load_settings(home=tmp_path / "home2", sources=sources),
+                      embedder=None, vector_seed=None, sources=["things", "things-cluster"])
+    status = fresh.ensure_index()
+    assert status.shadowed == {} and "things-cluster" in status.failed
+    assert {h.summary for h in fresh.search("list things", provider="things")} == \
+        {"upstream copy"}

@@ -231,3 +231,46 @@ def test_get_or_fetch_refreshes_past_max_age(settings: Settings, server: SpecSer
     server.body = openapi_doc("listThings", "getThing")
     assert catalog.get_or_fetch("things", "things", "getThing", max_age_hours=0).name == "getThing"
     assert len(server.requests) == 2
+
+
+def _summaries(body: bytes, summary: str) -> bytes:
+    doc = json.loads(body)
+    for item in doc["paths"].values():
+        item["get"]["summary"] = summary
+    return json.dumps(doc).encode()
+
+
+def test_a_default_source_shadows_the_one_it_replaces(settings: Settings, server: SpecServer,
+                                                      tmp_path: Path) -> None:
+    """A cluster's own spec (here: the HTTP server) answers for the upstream release (a file)
+    it shadows while it is on by default and loads; off, or down, the upstream answers."""
+    upstream = tmp_path / "upstream.json"
+    upstream.write_bytes(_summaries(openapi_doc("listThings", "listOldThings"), "upstream copy"))
+    server.body = _summaries(openapi_doc("listThings"), "cluster copy")
+    base = {"provider": "things", "format": "openapi", "service": "things"}
+    settings.sources = [{"name": "things", "url": str(upstream), **base},
+                        {"name": "things-cluster", "url": server.url, "shadows": ["things"],
+                         **base}]
+    catalog = SpecCatalog(settings)
+    op_id = catalog.operations("things")[0].id  # the upstream is loaded first, on purpose
+    old_id = op_id.replace("listThings", "listOldThings")
+    assert [s.name for s in catalog.registry.for_provider("things")] == ["things-cluster",
+                                                                          "things"]
+    assert catalog.get(op_id).summary == "cluster copy"
+    assert catalog.get(old_id).summary == "upstream copy"  # only the cluster's ids move
+
+    settings.sources[1]["default"] = False  # shadowing only while the user has it on
+    assert SpecCatalog(settings).get(op_id).summary == "upstream copy"
+
+    server.mode = "500"  # on, but the cluster never answered: the upstream still answers
+    settings.sources[1]["default"] = True
+    settings.home = tmp_path / "other-home"
+    assert SpecCatalog(settings).get(op_id).summary == "upstream copy"
+
+
+def test_a_builtin_source_is_overridden_by_the_fields_given(settings: Settings) -> None:
+    """`{name: kubernetes-cluster, default: true}` in config.yaml turns the built-in on
+    without restating its URL and format."""
+    settings.sources = [{"name": "kubernetes", "default": False}]
+    source = SpecCatalog(settings).registry.get("kubernetes")
+    assert source.default is False and source.url.startswith("https://")
