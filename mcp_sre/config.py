@@ -21,11 +21,19 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 def _shipped(name: str) -> Path:
     """A folder shipped at the top of the repository (``specs_cache``, ``tool_registry``): in
-    the checkout for editable installs, else where a wheel installs its data files."""
+    the checkout for editable installs, else where a wheel installs its data files (under
+    the environment's prefix; under the user base for ``pip install --user``)."""
     in_checkout = PROJECT_ROOT / name
     if in_checkout.is_dir():
         return in_checkout
-    return Path(sys.prefix) / "share" / "mcp-sre" / name
+    installed = Path(sys.prefix) / "share" / "mcp-sre" / name
+    if not installed.is_dir():
+        import site
+
+        user = Path(site.getuserbase()) / "share" / "mcp-sre" / name
+        if user.is_dir():
+            return user
+    return installed
 
 
 class Settings(BaseModel):

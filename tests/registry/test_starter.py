@@ -146,3 +146,15 @@ def test_explicit_and_shipped_registry_dirs_are_never_seeded(
     files = sorted(p.name for p in shipped.iterdir())
     assert install_starter_tools(into_itself) == []
     assert sorted(p.name for p in shipped.iterdir()) == files
+
+
+def test_a_user_install_finds_the_library_under_the_user_base(
+    home: Path, prefix: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`pip install --user` puts the data files under the user base, not sys.prefix."""
+    import site
+
+    monkeypatch.setattr(config, "PROJECT_ROOT", home.parent / "no-checkout")
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "empty-prefix"))
+    monkeypatch.setattr(site, "getuserbase", lambda: str(prefix))
+    assert load_settings(home=home).starter_dir == prefix / "share" / "mcp-sre" / "tool_registry"
