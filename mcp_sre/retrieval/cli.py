@@ -37,10 +37,13 @@ def _progress(done: int, total: int, message: str) -> None:
 def search_command(query: str, provider: str | None, service: str | None, top: int, mode: str,
                    as_json: bool) -> None:
     """Find the operations that do what QUERY asks (English or Chinese)."""
+    from mcp_sre.config import load_settings
+    from mcp_sre.llm.resolve import query_rewrite_llm
     from mcp_sre.retrieval.search import Retriever
 
     try:
-        retriever = Retriever()
+        settings = load_settings()
+        retriever = Retriever(settings, llm=query_rewrite_llm(settings))
         if retriever.store.manifest() is None:
             click.echo("building the search index (first run)...", err=True)
         retriever.ensure_index(progress=None if as_json else _progress)
@@ -77,12 +80,15 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
                    as_json: bool) -> None:
     """Search each line of FILE ({"query", "provider", "gold": [ids]}) and print
     n, top1, top3, mrr, p50_ms, p95_ms and the misses."""
+    from mcp_sre.config import load_settings
+    from mcp_sre.llm.resolve import query_rewrite_llm
     from mcp_sre.retrieval.evaluate import evaluate, load_cases
     from mcp_sre.retrieval.search import Retriever
 
     try:
         cases = load_cases(file)
-        retriever = Retriever()
+        settings = load_settings()
+        retriever = Retriever(settings, llm=query_rewrite_llm(settings))
         status = retriever.ensure_index(progress=None if as_json else _progress,
                                         wait_dense=wait_dense)
         report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter)

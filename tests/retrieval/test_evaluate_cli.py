@@ -95,3 +95,23 @@ def test_cli_eval_retrieval(cli_env: dict[str, str], tmp_path: Path) -> None:
     missing = CliRunner().invoke(eval_group, ["retrieval", str(tmp_path / "nope.jsonl")],
                                  env=cli_env)
     assert missing.exit_code == 1 and missing.output.startswith("error:")
+
+
+def test_cli_search_asks_the_configured_model_to_rewrite(cli_env: dict[str, str]) -> None:
+    """With MCP_SRE_LLM_QUERY_REWRITE=1, the endpoint (a stand-in model behind a real HTTP
+    server on 127.0.0.1) turns a request no vocabulary knows into API words."""
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds chat_endpoint
+    from chat_endpoint import running_chat_server
+
+    query = "frobnicate the shop wombats"
+    with running_chat_server(lambda body: "list EKS node groups") as server:
+        env = {**cli_env, "MCP_SRE_LLM_QUERY_REWRITE": "1", "MCP_SRE_LLM_BASE_URL": server.url,
+               "MCP_SRE_LLM_MODEL": "stand-in-model"}
+        result = CliRunner().invoke(search_command, [query, "--top", "1", "--json"], env=env)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["id"] == "aws/eks/ListNodegroups"
+    assert query in server.requests[0]["messages"][-1]["content"]
+    plain = CliRunner().invoke(search_command, [query, "--top", "1", "--json"], env=cli_env)
+    assert json.loads(plain.stdout)[0]["id"] != "aws/eks/ListNodegroups"
