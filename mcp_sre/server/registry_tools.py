@@ -144,8 +144,10 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         request: Annotated[str, Field(description="What you need, in any words or language")],
         limit: Annotated[int, Field(ge=1, le=20, description="Most matches to return")] = 5,
     ) -> dict[str, Any]:
-        """Search the registered tools by meaning before generating new code. When `reuse`
-        names a tool, call that tool instead of writing code; otherwise none fits well enough."""
+        """Search the registered tools by meaning before generating new code. Matches are
+        ranked by `similarity`; `confidence` estimates (0..1) that reusing a tool answers the
+        request. When `reuse` names a tool (the best match, confidence >= `threshold`), call
+        that tool instead of writing code; otherwise none fits well enough."""
         matches = await in_thread(registry.find, request, limit=limit)
         await exposure.sync()
         best = next((m.tool.name for m in matches if m.reuse), None)
