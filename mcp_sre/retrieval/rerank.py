@@ -14,8 +14,13 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from mcp_sre.retrieval.documents import STOPWORDS, stem
-from mcp_sre.retrieval.rewrite import WRITE_INTENTS
+from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
+from mcp_sre.retrieval.rewrite import (
+    WRITE_INTENTS,
+    fuse_compounds,
+    head_compounds,
+    load_vocabulary,
+)
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -123,15 +128,34 @@ def _plural(word: str) -> bool:
 def resource_of(name_words: list[str]) -> tuple[str, bool, str, bool]:
     """(stem, plural?) of an operation's resource word and of the word before it when the
     resource word is a facet (ComponentStatus -> status, component). A list operation counts
-    as plural (Kubernetes names them listCoreV1NamespacedPod)."""
+    as plural (Kubernetes names them listCoreV1NamespacedPod). Known compounds are one word
+    (DaemonSetStatus -> status, daemonset), as in the rewritten request."""
     words = _resource_words(name_words)
     if not words:
         return "", False, "", False
     listing = bool(name_words) and name_words[0] == "list"
-    last = words[-1]
-    prev = words[-2] if len(words) > 1 and last in _FACETS else ""
-    return (stem(last), listing or _plural(last),
-            stem(prev) if prev else "", bool(prev) and (listing or _plural(prev)))
+    (last, last_plural), *before = reversed(_fused(words))
+    prev, prev_plural = before[0] if before and last in _FACETS else ("", False)
+    return stem(last), listing or last_plural, stem(prev), bool(prev) and (listing or prev_plural)
+
+
+def _fused(words: list[str]) -> list[tuple[str, bool]]:
+    """(word, plural?) for ``words`` with known compounds joined into one word, as plural as
+    its last part (config, maps -> configmaps): the rewriter fuses the request's alike."""
+    stems = [stem(w) for w in words]
+    fused = fuse_compounds(stems, head_compounds(load_vocabulary().compounds))
+    if fused == stems:
+        return [(w, _plural(w)) for w in words]
+    out: list[tuple[str, bool]] = []
+    i = 0
+    for token in fused:
+        j = i
+        while j < len(words) and stem("".join(words[i:j + 1])) != token and stems[j] != token:
+            j += 1
+        j = min(j, len(words) - 1)
+        out.append(("".join(words[i:j + 1]), _plural(words[j])))
+        i = j + 1
+    return out
 
 
 def _facet_named(q: RewrittenQuery, facet: str) -> bool:
@@ -145,9 +169,9 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     one item; when only the word before a facet matches (TargetHealth), 0.5, or 1 if the
     request also names the facet (health check status -> GetHealthCheckStatus)."""
     forms: dict[str, set[bool]] = {}
-    for w in q.words:
-        if w not in STOPWORDS:
-            forms.setdefault(stem(w), set()).add(_plural(w))
+    cjk = has_cjk(q.original)  # Chinese does not inflect: "所有 Pod" is plural
+    for w, plural in _fused([w for w in q.words if w not in STOPWORDS]):
+        forms.setdefault(stem(w), set()).update({True, False} if cjk else {plural})
     out = np.zeros(len(candidates), np.float32)
     if not forms:
         return out

@@ -25,6 +25,8 @@ __all__ = [
     "QueryRewriter",
     "RewrittenQuery",
     "Vocabulary",
+    "fuse_compounds",
+    "head_compounds",
     "load_vocabulary",
     "tokens_with_compounds",
 ]
@@ -213,10 +215,30 @@ def tokens_with_compounds(
     return [s for i, s in enumerate(stems) if s not in _STOP_STEMS and i not in dropped] + extra
 
 
+def fuse_compounds(stems: list[str],
+                   compounds: Sequence[tuple[tuple[str, ...], str, bool]]) -> list[str]:
+    """``stems`` with each run of a known compound's parts replaced by its one token, so a
+    noun phrase and an operation's resource agree: [daemon, set] -> [daemonset]."""
+    out = list(stems)
+    for parts, token, _ in sorted(compounds, key=lambda c: -len(c[0])):
+        n = len(parts)
+        i = 0
+        while i <= len(out) - n:
+            if tuple(out[i:i + n]) == parts:
+                out[i:i + n] = [token]
+            i += 1
+    return out
+
+
+# Intents of a question about what happened: the actions they name are not orders.
+_QUESTION_INTENTS = frozenset({"audit", "diagnose"})
+# Intents whose past participle names a state ("stopped instances"), not an order.
+_LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
+
 # Words that end the first noun phrase of an English request.
 _PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
     are is was were be have has had can could should will would do does did not across between
-    over under into per via than as assigned attached associated using"""
+    over under into per via than as assigned attached associated using exist exists"""
 _PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
 
 
@@ -257,16 +279,30 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = ()) 
     return phrase
 
 
-def _head_noun(lower: str, translated: list[str], intents: _PhraseMatcher,
-               weak: Container[str] = ()) -> list[str]:
+# Words that name an aspect of a thing rather than the thing: "Pod 的状态" (the pods'
+# status) asks about pods; ComponentStatus is the status of components.
+_FACET_STEMS = frozenset(stem(w) for w in ("status", "state", "configuration", "config", "details",
+                                           "detail", "information", "info"))
+
+
+def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
+                   ) -> list[tuple[tuple[str, ...], str, bool]]:
+    """The compounds that name one thing for head-noun matching: not those ending in a
+    facet (component status), whose head is the facet of the word before it."""
+    return [c for c in compounds if c[0][-1] not in _FACET_STEMS]
+
+
+def _head_noun(lower: str, cjk: list[str], intents: _PhraseMatcher,
+               weak: Container[str] = (),
+               compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
     """The noun a request is about: the last word of the noun phrase after its last order
     ("why is my pod crashing, show the events" -> event), else of its first noun phrase
     ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
-    phrase ("负载均衡器的监听器" -> listener). A guess; used as weak reranking features.
-    Returns the stems of that noun phrase, the head last (empty when there is none)."""
-    if translated:
-        words = re.findall(r"[a-z0-9]+", translated[-1])
-        return [stem(words[0])] if words else []
+    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``_cjk_nouns``). A guess; used as weak
+    reranking features. Returns the stems of that noun phrase, the head last (empty when
+    there is none); known compounds fused ("daemon sets" -> daemonset)."""
+    if cjk:
+        return cjk
     verbs = set(intents.find(lower))
     tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
@@ -275,7 +311,7 @@ def _head_noun(lower: str, translated: list[str], intents: _PhraseMatcher,
     phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
     if not phrase:
         phrase = _noun_phrase(tokens, verbs, weak)
-    return [stem(w.split("-")[-1]) for w in phrase]
+    return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
 
 
 def _head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) -> set[str]:
@@ -327,6 +363,9 @@ class QueryRewriter:
         self._providers = _PhraseMatcher(list(self._provider_words))
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
         self._intent_words = _PhraseMatcher(intent_words)
+        self._intent_set = frozenset(intent_words)
+        self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
+                                    for w in self.vocab.intents.get(name, ([], []))[0])
 
     def rewrite(self, query: str) -> RewrittenQuery:
         truncated = len(query) > MAX_QUERY_CHARS
@@ -357,19 +396,26 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
-        if "audit" in intents:  # "who stopped X": asks what happened, does not act
+        if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
                 for tok in {t for w in [*words, *op_verbs] for t in tokenize(w)}:
                     if tok in terms:  # the action is what to look up, not what to run
                         terms[tok] = min(terms[tok], W_WEAK_WORD)
             intents -= WRITE_INTENTS
+        elif not intents & WRITE_INTENTS:  # "instances that are stopped": a state, not an order
+            for word in re.findall(r"[a-z]+ed\b", lower):
+                if stem(word) in self._lifecycle and stem(word) in terms:
+                    terms[stem(word)] = min(terms[stem(word)], W_WEAK_WORD)
         for name in intents:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
                 verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
+        audit_words = set(self.vocab.intents.get("audit", ([], []))[0])
         for alias in self._aliases.find(lower):
             for key, weight in self._alias_index.get(alias, []):
+                if "audit" in intents and alias not in audit_words:
+                    weight = min(weight, W_WEAK)  # "who changed the security group": the trail
                 services[key] = max(services.get(key, 0.0), weight)
         providers: dict[str, float] = {}
         for (provider, _), weight in services.items():
@@ -379,7 +425,9 @@ class QueryRewriter:
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
-        phrase = _head_noun(lower, translated, self._intent_words, self.vocab.weak_words)
+        phrase = _head_noun(lower, self._cjk_nouns(lower) if translated else [],
+                            self._intent_words, self.vocab.weak_words,
+                            head_compounds(self.vocab.compounds))
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
             head, phrase = stem("events"), []
@@ -393,6 +441,28 @@ class QueryRewriter:
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms), head_phrase=phrase,
             llm_rewrite=llm_text,
         )
+
+    def _cjk_nouns(self, lower: str) -> list[str]:
+        """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese
+        phrase's first API word, and each English word that is not an order, a stopword, a
+        number or an id ("查看 Deployment api 的副本数" -> deploy, api, replica). Trailing
+        facets are dropped; earlier nouns are what the reranker falls back on when no
+        operation is named by the last one ("deployment web" is a deployment)."""
+        seq: list[str] = []
+        for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
+            part = m.group(0)
+            if has_cjk(part):
+                for phrase in self._terms.find(part):
+                    words = re.findall(r"[a-z0-9]+", self.vocab.terms[phrase]) if has_cjk(phrase) else []
+                    if words:
+                        seq.append(stem(words[0]))
+            elif not (part in STOPWORDS or part in self._intent_set or part.isdigit()
+                      or ("-" in part and any(c.isdigit() for c in part))
+                      or stem(part) in self.vocab.weak_words):
+                seq.append(stem(part.split("-")[-1]))
+        while len(seq) > 1 and seq[-1] in _FACET_STEMS:
+            seq.pop()
+        return fuse_compounds(seq, head_compounds(self.vocab.compounds))
 
     def _llm_rewrite(self, query: str) -> str | None:
         prompt = (

@@ -137,3 +137,43 @@ def test_cloud_vocabulary_comes_from_the_plugins(tmp_path, monkeypatch) -> None:
     assert len(merged.compounds) == len(full.compounds) + 1
     monkeypatch.setenv("MCP_SRE_DISABLE_PLUGINS", "aws")
     assert ("aws", "ec2") not in load_vocabulary().services
+
+
+def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("查看 shop 命名空间下所有 Pod 的状态")  # the pods' status is about pods
+    assert q.head == "pod" and q.head_phrase[-1] == "pod"
+    # "deployment web": the name last, the resource before it to fall back on
+    assert rw.rewrite("滚动重启 deployment web").head_phrase[-2:] == ["deploy", "web"]
+
+
+def test_compound_heads_match_compound_resources() -> None:
+    from mcp_sre.retrieval.documents import camel_words
+    from mcp_sre.retrieval.rerank import resource_of
+
+    rw = QueryRewriter()
+    assert rw.rewrite("list daemon sets in kube-system").head == "daemonset"
+    assert resource_of(camel_words("listAppsV1NamespacedDaemonSet"))[:2] == ("daemonset", True)
+    assert resource_of(camel_words("readAppsV1NamespacedDaemonSetStatus"))[2] == "daemonset"
+    # a compound ending in a facet stays the facet of the word before it
+    assert resource_of(camel_words("listCoreV1ComponentStatus"))[::2] == ("status", "compon")
+
+
+def test_why_questions_and_states_are_not_orders() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("why did my ECS task stop")
+    assert "stop" not in q.intents and q.terms["stop"] < 0.5
+    q = rw.rewrite("which EC2 instances are stopped")
+    assert "stop" not in q.intents and q.terms["stop"] < 0.5
+    assert rw.rewrite("stop instance i-123").terms["stop"] == 1.0
+
+
+def test_audit_questions_favour_the_trail_over_the_resource() -> None:
+    q = QueryRewriter().rewrite("who modified security group sg-0abc yesterday")
+    assert q.services[("aws", "cloudtrail")] > q.services[("aws", "ec2")]
+
+
+def test_kubectl_short_names_are_understood() -> None:
+    rw = QueryRewriter()
+    assert "persistentvolumeclaim" in rw.rewrite("pvc data-0 is stuck in Pending").terms
+    assert "update" in rw.rewrite("cordon node ip-10-0-1-5").intents
