@@ -37,8 +37,11 @@ from fit_rerank import botocore_titles  # noqa: E402
 
 DEFAULT_SETS = [ROOT / "tests/fixtures/eval/retrieval-dev.jsonl",
                 ROOT / "tests/fixtures/eval/awscli-dev.jsonl",
-                # held out: written before its search results were seen, never tuned on
-                ROOT / "tests/fixtures/eval/retrieval-sre2.jsonl"]
+                # written blind (before their search results were seen); each was then used
+                # to find general misses, so only its first figure is a held-out one:
+                # sre2 0.517/0.733 Top-1/Top-3, sre3 0.517/0.683
+                ROOT / "tests/fixtures/eval/retrieval-sre2.jsonl",
+                ROOT / "tests/fixtures/eval/retrieval-sre3.jsonl"]
 BASELINE = {  # FACTS.md: documents = name words + service + method/path + docs, no rewrite
     ("retrieval-dev", "bm25"): (0.16, 0.22), ("retrieval-dev", "dense"): (0.24, 0.47),
     ("retrieval-dev", "hybrid"): (0.24, 0.36), ("awscli-dev", "bm25"): (0.48, 0.65),

@@ -113,6 +113,8 @@ _FACETS = frozenset({"status", "state", "attributes", "attribute", "configuratio
                      "details", "detail", "summary", "summaries", "history", "metadata", "log",
                      "logs", "scale", "resize", "binding", "eviction", "proxy", "template",
                      "health"})
+# Chinese words that make the noun they qualify plural: all, which ones, how many.
+_CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
 _PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
 
 
@@ -169,9 +171,17 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     one item; when only the word before a facet matches (TargetHealth), 0.5, or 1 if the
     request also names the facet (health check status -> GetHealthCheckStatus)."""
     forms: dict[str, set[bool]] = {}
-    cjk = has_cjk(q.original)  # Chinese does not inflect: "所有 Pod" is plural
+    # Chinese does not inflect: "Pod" is either, unless a word says many ("所有 Pod")
+    cjk = has_cjk(q.original)
+    lower = q.original.lower()
+    at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
+    many = {True} if at >= 0 else {True, False}
     for w, plural in _fused([w for w in q.words if w not in STOPWORDS]):
-        forms.setdefault(stem(w), set()).update({True, False} if cjk else {plural})
+        after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
+        forms.setdefault(stem(w), set()).update(({True} if after else {True, False}) if cjk
+                                                else {plural})
+    if cjk and many == {True} and q.head:  # so is the noun asked about (节点 -> node)
+        forms.setdefault(q.head, set()).update(many)
     out = np.zeros(len(candidates), np.float32)
     if not forms:
         return out

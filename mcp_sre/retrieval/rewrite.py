@@ -194,6 +194,26 @@ class _PhraseMatcher:
 
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
+# A state constant (UPDATE_ROLLBACK_FAILED, CREATE_IN_PROGRESS) names a status, not an order.
+_STATE_CONSTANT = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
+# kubectl flags: the scope they set, and their values (a namespace's name is no noun of the
+# request). "-n shop" scopes to one namespace, "-A" to all of them.
+_KUBECTL_NAMESPACED = re.compile(r"(?<!\S)(?:-n|--namespace)(?:=|\s+)\S+")
+_KUBECTL_ALL = re.compile(r"(?<!\S)(?:-A|--all-namespaces)(?!\S)")
+_KUBECTL_FLAG = re.compile(r"(?<!\S)(?:(?:-[nolc]|--(?:namespace|output|selector|field-selector|"
+                           r"container|sort-by))(?:=|\s+)\S+|-[A-Za-z]|--[a-z][a-z-]*)(?!\S)")
+# a dash between spaces ends a clause like a comma: "stuck - list the stack events"
+_DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
+# "kubectl get pods" with no name after the kind lists them; "kubectl get pod web-1" reads one
+_KUBECTL_LIST = re.compile(r"\bkubectl get [a-z0-9./-]+\s*(?:$|[,;]|[^\x00-\x7f])")
+# a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
+_DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
+# "to 8 replicas", "到 5 个副本": a target count is an order to scale
+_TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
+_FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
+# Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
+_CJK_STATE_MARKERS = ("被", "已经", "已")
+
 
 def tokens_with_compounds(
     text: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]]
@@ -304,6 +324,7 @@ def _head_noun(lower: str, cjk: list[str], intents: _PhraseMatcher,
     if cjk:
         return cjk
     verbs = set(intents.find(lower))
+    lower = _DOTTED_NAME.sub(",", lower)
     tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
@@ -364,6 +385,15 @@ class QueryRewriter:
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
         self._intent_words = _PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
+        self._compound_parts = {token: parts for parts, token, fused in self.vocab.compounds
+                                if not fused}
+        # one-word precise synonyms (kubectl short names: hpa -> horizontalpodautoscaler)
+        self._short_names = {stem(k): toks[0] for k in self.vocab.precise if " " not in k
+                             and len(toks := tokens_with_compounds(self.vocab.terms[k],
+                                                                   self.vocab.compounds)) == 1}
+        acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
+                       for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
+        self._cjk_state = re.compile(f"(?:{'|'.join(_CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 
@@ -371,16 +401,30 @@ class QueryRewriter:
         truncated = len(query) > MAX_QUERY_CHARS
         query = " ".join(query[:MAX_QUERY_CHARS].split())
         lower = query.lower()
+        states = [m.group(0).lower() for m in _STATE_CONSTANT.finditer(query)]
+        # what orders and head nouns are read from: no state constants, no kubectl flags
+        plain = _DASH.sub(", ", _KUBECTL_FLAG.sub(" ", _STATE_CONSTANT.sub(" ", query))).lower()
         terms: dict[str, float] = {}
 
         def add(words: str, weight: float) -> None:
             for tok in tokens_with_compounds(words, self.vocab.compounds):
-                terms[tok] = max(terms.get(tok, 0.0), weight)
+                # one word for a compound ("rolebindings") also names its parts, as
+                # "role bindings" does: an operation name spells them apart (RoleBinding)
+                for part in (tok, *self._compound_parts.get(tok, ())):
+                    terms[part] = max(terms.get(part, 0.0), weight)
 
-        add(query, W_ORIGINAL)  # case kept: identifiers (TagOption, enableDnsHostnames) split
+        # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
+        add(_FLAG_NAME.sub(" ", query), W_ORIGINAL)
         for tok, weight in self.vocab.weak_words.items():
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)
+        for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
+            if tok in terms:
+                terms[tok] = min(terms[tok], W_WEAK_WORD)
+        if _KUBECTL_ALL.search(query):
+            add("allnamespaces", W_PHRASE)
+        elif _KUBECTL_NAMESPACED.search(query):
+            add("namespaced", W_PHRASE)
         translated: list[str] = []
         phrases = self._terms.find(lower)
         for phrase in phrases:
@@ -392,10 +436,17 @@ class QueryRewriter:
                 translated.append(expansion)
         intents: set[str] = set()
         verbs: dict[str, float] = {}
-        found_intent_words = set(self._intent_words.find(lower))
+        found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", plain)))
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
+        if _TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
+            intents.add("scale")
+            add("scale", W_PHRASE)
+        if not intents and query.endswith(("?", "\uff1f")):  # a question with no verb reads
+            intents.add("read")
+        if _KUBECTL_LIST.search(plain):
+            intents = (intents - {"read"}) | {"list"}
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
@@ -404,7 +455,8 @@ class QueryRewriter:
                         terms[tok] = min(terms[tok], W_WEAK_WORD)
             intents -= WRITE_INTENTS
         elif not intents & WRITE_INTENTS:  # "instances that are stopped": a state, not an order
-            for word in re.findall(r"[a-z]+ed\b", lower):
+            for word in re.findall(r"[A-Za-z][a-z]*ed(?![a-z])", query):  # also stoppedReason
+                word = word.lower()
                 if stem(word) in self._lifecycle and stem(word) in terms:
                     terms[stem(word)] = min(terms[stem(word)], W_WEAK_WORD)
         for name in intents:
@@ -425,9 +477,10 @@ class QueryRewriter:
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
-        phrase = _head_noun(lower, self._cjk_nouns(lower) if translated else [],
+        phrase = _head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
                             head_compounds(self.vocab.compounds))
+        phrase = [self._short_names.get(w, w) for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
             head, phrase = stem("events"), []
@@ -438,7 +491,9 @@ class QueryRewriter:
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             words=re.findall(r"[a-z0-9]+", lower), head=head,
-            head_synonyms=_head_synonyms(head, phrases, self.vocab.terms), head_phrase=phrase,
+            head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
+            | ({stem("events")} if "search" in intents else set()),  # a search finds entries
+            head_phrase=phrase,
             llm_rewrite=llm_text,
         )
 

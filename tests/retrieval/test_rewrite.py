@@ -177,3 +177,43 @@ def test_kubectl_short_names_are_understood() -> None:
     rw = QueryRewriter()
     assert "persistentvolumeclaim" in rw.rewrite("pvc data-0 is stuck in Pending").terms
     assert "update" in rw.rewrite("cordon node ip-10-0-1-5").intents
+
+
+def test_kubectl_flags_set_the_scope_and_are_no_nouns() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("kubectl get pods -n payments")
+    assert q.terms["namespaced"] > 0.5 and "n" not in q.terms and q.head == "pod"
+    assert "allnamespac" in rw.rewrite("kubectl get pvc -A").terms
+    assert "list" in q.intents and "read" not in q.intents  # no name after the kind: a list
+    assert "read" in rw.rewrite("kubectl get pod web-1 -n shop").intents
+    ing = rw.rewrite("kubectl get ing -n shop")
+    assert ing.terms["ingress"] >= 0.8 and ing.head == "ingress"
+
+
+def test_short_names_and_one_word_compounds_name_the_resource() -> None:
+    rw = QueryRewriter()
+    assert "horizontalpodautoscal" in rw.rewrite("hpa api in prod").head_phrase
+    q = rw.rewrite("dump the rolebindings in the dev namespace")
+    assert {"rolebind", "role", "bind"} <= set(q.terms)  # RoleBinding spells the parts apart
+    assert "read" in q.intents and q.head == "rolebind"
+
+
+def test_state_constants_and_passives_are_not_orders() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("cfn stack prod-network stuck in UPDATE_ROLLBACK_FAILED - list the stack events")
+    assert "update" not in q.intents and q.terms["rollback"] < 0.5
+    assert q.head == "event" and ("aws", "cloudformation") in q.services
+    assert "disable" not in rw.rewrite("KMS 密钥是不是被禁用了").intents
+    assert "disable" in rw.rewrite("禁用 KMS 密钥 k1").intents
+    assert rw.rewrite("I need the stoppedReason for task t1").terms["stop"] < 0.5
+
+
+def test_target_counts_questions_and_searches() -> None:
+    rw = QueryRewriter()
+    assert "scale" in rw.rewrite("bump the worker deployment up to 8 replicas").intents
+    assert "scale" in rw.rewrite("把 deployment api 扩容到 5 个副本").terms
+    assert "read" in rw.rewrite("ECS service web: running count vs desired count?").intents
+    grep = rw.rewrite("grep the log group /aws/lambda/x for ERROR")
+    assert "search" in grep.intents and grep.verbs.get("filter") == 1.0
+    assert grep.head == "loggroup" and "event" in grep.head_synonyms  # the path is no noun
+    assert rw.rewrite("what does the DNS record api.example.com resolve to").head == "record"
