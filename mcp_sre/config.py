@@ -5,8 +5,11 @@ Everything the server writes at run time lives under one directory, ``MCP_SRE_HO
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +17,7 @@ import platformdirs
 import yaml
 from pydantic import BaseModel, Field, model_validator
 
-__all__ = ["PROJECT_ROOT", "Settings", "atomic_write", "load_settings"]
+__all__ = ["PROJECT_ROOT", "Settings", "atomic_write", "file_lock", "load_settings"]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
@@ -124,6 +127,18 @@ def load_settings(**overrides: Any) -> Settings:
 
 
 _FLAGS = frozenset({"offline", "llm_query_rewrite"})
+
+
+@contextlib.contextmanager
+def file_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created with its folder) across processes."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def atomic_write(path: Path, data: bytes | str) -> None:

@@ -19,7 +19,6 @@ numbers and never interleave their head updates. Removed tools move to ``.remove
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import shutil
@@ -27,7 +26,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
-from mcp_sre.config import atomic_write
+from mcp_sre.config import atomic_write, file_lock
 from mcp_sre.errors import NotFoundError
 from mcp_sre.registry.models import NAME_PATTERN, RegisteredTool, ToolHead, utcnow
 
@@ -58,13 +57,8 @@ class RegistryStore:
                 if depth:
                     yield
                     return
-                self.root.mkdir(parents=True, exist_ok=True)
-                with open(self.root / ".lock", "a+") as fh:
-                    fcntl.flock(fh, fcntl.LOCK_EX)
-                    try:
-                        yield
-                    finally:
-                        fcntl.flock(fh, fcntl.LOCK_UN)
+                with file_lock(self.root / ".lock"):
+                    yield
             finally:
                 self._depth.n = depth
 

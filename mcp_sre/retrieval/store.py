@@ -11,7 +11,6 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import re
@@ -23,7 +22,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.config import atomic_write
+from mcp_sre.config import atomic_write, file_lock
 from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.documents import DOC_FORMAT, OperationDoc
 
@@ -72,13 +71,8 @@ class IndexStore:
     @contextlib.contextmanager
     def locked(self) -> Iterator[None]:
         """One builder at a time across processes; readers never take it."""
-        self.dir.mkdir(parents=True, exist_ok=True)
-        with open(self.dir / ".build.lock", "a+b") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self.dir / ".build.lock"):
+            yield
 
     # ------------------------------------------------------------------ manifest
     def manifest(self) -> Manifest | None:

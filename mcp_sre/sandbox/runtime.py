@@ -15,7 +15,6 @@ monotonic clock matches the one the sleeps are measured against).
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import hashlib
 import importlib.metadata
 import os
@@ -32,7 +31,7 @@ from pathlib import Path
 
 import wasmtime as wt
 
-from mcp_sre.config import atomic_write
+from mcp_sre.config import atomic_write, file_lock
 from mcp_sre.sandbox.models import SandboxSetupError
 
 __all__ = ["Execution", "ExitInfo", "ModuleCache", "RuntimeFiles", "find_runtime"]
@@ -141,13 +140,11 @@ class ModuleCache:
         """Compile and store the module unless a usable copy exists (seconds, once)."""
         if self.ready:
             return self.path
-        with self._compile_lock:
-            self.cache_dir.mkdir(parents=True, exist_ok=True)
-            with open(self.path.with_suffix(".lock"), "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)  # another process may be compiling
-                if not self.ready:
-                    module = wt.Module.from_file(wt.Engine(make_config()), str(self.files.wasm))
-                    atomic_write(self.path, module.serialize())
+        # another thread, or another process, may be compiling
+        with self._compile_lock, file_lock(self.path.with_suffix(".lock")):
+            if not self.ready:
+                module = wt.Module.from_file(wt.Engine(make_config()), str(self.files.wasm))
+                atomic_write(self.path, module.serialize())
         return self.path
 
     def load(self, engine: wt.Engine) -> wt.Module:

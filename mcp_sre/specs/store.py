@@ -10,7 +10,6 @@ parsers that produced them.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import logging
 import os
@@ -23,7 +22,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.config import atomic_write
+from mcp_sre.config import atomic_write, file_lock
 from mcp_sre.specs.fetch import sha256_of
 from mcp_sre.specs.model import APISpec
 
@@ -144,11 +143,5 @@ class ContentStore:
     @contextlib.contextmanager
     def locked(self, name: str) -> Iterator[None]:
         """Hold an exclusive lock on one source across processes (fetch + write)."""
-        folder = self._dir(name)
-        folder.mkdir(parents=True, exist_ok=True)
-        with open(folder / ".lock", "a+b") as fh:
-            fcntl.flock(fh, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(fh, fcntl.LOCK_UN)
+        with file_lock(self._dir(name) / ".lock"):
+            yield
