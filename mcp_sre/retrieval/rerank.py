@@ -18,7 +18,6 @@ from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
 from mcp_sre.retrieval.rewrite import (
     WRITE_INTENTS,
     fuse_compounds,
-    head_compounds,
     load_vocabulary,
 )
 
@@ -145,7 +144,7 @@ def _fused(words: list[str]) -> list[tuple[str, bool]]:
     """(word, plural?) for ``words`` with known compounds joined into one word, as plural as
     its last part (config, maps -> configmaps): the rewriter fuses the request's alike."""
     stems = [stem(w) for w in words]
-    fused = fuse_compounds(stems, head_compounds(load_vocabulary().compounds))
+    fused = fuse_compounds(stems, load_vocabulary().head_compounds)
     if fused == stems:
         return [(w, _plural(w)) for w in words]
     out: list[tuple[str, bool]] = []

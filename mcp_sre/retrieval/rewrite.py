@@ -80,6 +80,11 @@ class Vocabulary:
     weak_words: dict[str, float]
     providers: dict[str, list[str]]
     precise: frozenset[str] = frozenset()
+    # the compounds that name one thing, for head-noun matching (see head_compounds)
+    head_compounds: list[tuple[tuple[str, ...], str, bool]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.head_compounds = head_compounds(self.compounds)
 
 
 def plugin_vocabularies() -> tuple[Path, ...]:
@@ -479,7 +484,7 @@ class QueryRewriter:
             add(llm_text, W_EXPANDED)
         phrase = _head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
-                            head_compounds(self.vocab.compounds))
+                            self.vocab.head_compounds)
         phrase = [self._short_names.get(w, w) for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
@@ -517,7 +522,7 @@ class QueryRewriter:
                 seq.append(stem(part.split("-")[-1]))
         while len(seq) > 1 and seq[-1] in _FACET_STEMS:
             seq.pop()
-        return fuse_compounds(seq, head_compounds(self.vocab.compounds))
+        return fuse_compounds(seq, self.vocab.head_compounds)
 
     def _llm_rewrite(self, query: str) -> str | None:
         prompt = (
