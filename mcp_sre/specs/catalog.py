@@ -214,9 +214,10 @@ class SpecCatalog:
                 del self._by_id[op_id]
             self._ops[name] = specs
             self._hold(name, specs)
-            for other, held in self._ops.items():  # ids this source no longer has
-                if other != name and lost:
-                    self._hold(other, [s for s in held if s.id in lost])
+            if lost:  # ids this source no longer has: another source may still answer
+                for other, held in self._ops.items():
+                    if other != name:
+                        self._hold(other, [s for s in held if s.id in lost])
 
     def _hold(self, name: str, specs: list[APISpec]) -> None:
         """Answer ``get`` for these ids from ``name`` unless a source that shadows it already
