@@ -12,7 +12,7 @@ from mcp_sre.errors import NotFoundError
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content
 
-__all__ = ["REGION", "SERVICES", "BotocoreLookup", "seed_aws"]
+__all__ = ["REGION", "SERVICES", "BotocoreLookup", "SpecLookup", "seed_aws"]
 
 REGION = "us-east-1"
 
@@ -70,20 +70,11 @@ SERVICES = ("ec2", "cloudwatch", "logs", "s3", "secretsmanager", "kms", "ssm", "
             "rds")
 
 
-class BotocoreLookup:
-    """``operation_lookup`` over the installed botocore models of a few services, parsed by the
-    real botocore format plugin (the catalog does the same for all of AWS)."""
+class SpecLookup:
+    """``operation_lookup`` over parsed specs held in a dict (the catalog does the same)."""
 
-    def __init__(self, pm, services=SERVICES) -> None:
-        data = Path(botocore.__file__).parent / "data"
-        self.specs: dict[str, APISpec] = {}
-        for service in services:
-            versions = sorted(p for p in (data / service).iterdir() if p.is_dir())
-            model = versions[-1] / "service-2.json.gz"
-            source = SpecSource(name=f"aws-{service}", provider="aws", url=str(model),
-                                format="botocore")
-            for spec in parse_content(pm, model.read_bytes(), source):
-                self.specs[spec.id] = spec
+    def __init__(self, specs: dict[str, APISpec]) -> None:
+        self.specs = specs
 
     def __call__(self, op_id: str) -> APISpec:
         try:
@@ -94,3 +85,20 @@ class BotocoreLookup:
     def names(self, provider: str, service: str) -> list[str]:
         return [s.name for s in self.specs.values()
                 if s.provider == provider and s.service == service]
+
+
+class BotocoreLookup(SpecLookup):
+    """``operation_lookup`` over the installed botocore models of a few services, parsed by the
+    real botocore format plugin (the catalog does the same for all of AWS)."""
+
+    def __init__(self, pm, services=SERVICES) -> None:
+        data = Path(botocore.__file__).parent / "data"
+        specs: dict[str, APISpec] = {}
+        for service in services:
+            versions = sorted(p for p in (data / service).iterdir() if p.is_dir())
+            model = versions[-1] / "service-2.json.gz"
+            source = SpecSource(name=f"aws-{service}", provider="aws", url=str(model),
+                                format="botocore")
+            for spec in parse_content(pm, model.read_bytes(), source):
+                specs[spec.id] = spec
+        super().__init__(specs)

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -100,9 +101,8 @@ def test_cli_eval_retrieval(cli_env: dict[str, str], tmp_path: Path) -> None:
 def test_cli_search_asks_the_configured_model_to_rewrite(cli_env: dict[str, str]) -> None:
     """With MCP_SRE_LLM_QUERY_REWRITE=1, the endpoint (a stand-in model behind a real HTTP
     server on 127.0.0.1) turns a request no vocabulary knows into API words."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/ holds chat_endpoint
+    if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds chat_endpoint
+        sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
     from chat_endpoint import running_chat_server
 
     query = "frobnicate the shop wombats"

@@ -4,35 +4,21 @@ the policy before anything reaches the API server."""
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import pytest
 
 from mcp_sre.config import load_settings
-from mcp_sre.errors import NotFoundError
 from mcp_sre.plugins import make_plugin_manager
 from mcp_sre.sandbox import Sandbox
-from mcp_sre.specs.model import APISpec
 from mcp_sre_kubernetes.sim import SimServer
 
 from .test_sim import request
 
-
-class SpecLookup:
-    """``operation_lookup`` over the parsed Kubernetes specs (the catalog does the same)."""
-
-    def __init__(self, specs: dict[str, APISpec]) -> None:
-        self.specs = specs
-
-    def __call__(self, op_id: str) -> APISpec:
-        try:
-            return self.specs[op_id]
-        except KeyError:
-            raise NotFoundError(f"no operation {op_id!r}") from None
-
-    def names(self, provider: str, service: str) -> list[str]:
-        return [s.name for s in self.specs.values()
-                if s.provider == provider and s.service == service]
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # tests/ holds conftest_moto
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from conftest_moto import SpecLookup
 
 
 @pytest.fixture(scope="module")
