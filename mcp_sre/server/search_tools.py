@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
-from mcp_sre.retrieval.search import SearchResult
+from mcp_sre.retrieval.searcher import SearchResult
 from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
 
 if TYPE_CHECKING:
