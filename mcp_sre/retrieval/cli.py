@@ -28,7 +28,7 @@ def _progress(done: int, total: int, message: str) -> None:
 
 @click.command("search")
 @click.argument("query")
-@click.option("--provider", default=None, help="Only this provider (aws, kubernetes, ...).")
+@click.option("--provider", default=None, help="Only this provider (the first part of an operation id).")
 @click.option("--service", default=None, help="Only this service (ec2, core_v1, ...).")
 @click.option("--top", "top", type=int, default=10, show_default=True, help="How many results.")
 @click.option("--mode", type=_MODES, default="rerank", show_default=True,

@@ -224,3 +224,21 @@ def test_target_counts_questions_and_searches() -> None:
     assert "search" in grep.intents and grep.verbs.get("filter") == 1.0
     assert grep.head == "loggroup" and "event" in grep.head_synonyms  # the path is no noun
     assert rw.rewrite("what does the DNS record api.example.com resolve to").head == "record"
+
+
+def test_command_syntax_is_plugin_data(tmp_path) -> None:
+    """Command-line rules come from a plugin's vocabulary: without them "-n" is a word like
+    any other; a third-party file adds its own command syntax the same way."""
+    core = QueryRewriter(load_vocabulary())
+    from mcp_sre.retrieval.documents import stem
+
+    assert stem("namespaced") not in core.rewrite("show pods -n shop").terms
+    mine = tmp_path / "vocab.yaml"
+    mine.write_text("command_syntax:\n"
+                    "  flags: ['(?<!\\S)(?:--zone(?:=|\\s+)\\S+|--[a-z][a-z-]*)(?!\\S)']\n"
+                    "  scopes: [{pattern: '(?<!\\S)--every-zone(?!\\S)', term: allzones}]\n"
+                    "  lists: ['\\bwidgetctl ls\\b']\n", encoding="utf-8")
+    rw = QueryRewriter(load_vocabulary(extra=[mine]))
+    q = rw.rewrite("widgetctl ls gadgets --zone north --every-zone")
+    assert "list" in q.intents and stem("allzones") in q.terms
+    assert "north" not in q.head_phrase and q.head == stem("gadgets")
