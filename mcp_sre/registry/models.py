@@ -3,7 +3,7 @@
 One :class:`RegisteredTool` is one *version* of a tool; it is written to disk as
 ``<name>/v<N>/meta.json`` (everything but the code and the test, which sit beside it as
 ``tool.py`` and ``test_tool.py`` so a person can read them). The tool's state across versions
-(which version is active, active or deprecated) is a :class:`ToolHead` in ``<name>/tool.json``.
+(which version is active, active or deprecated) is a :class:`ToolState` in ``<name>/tool.json``.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ __all__ = [
     "RegisteredTool",
     "Status",
     "TestReport",
-    "ToolHead",
     "ToolMatch",
+    "ToolState",
     "ToolStats",
     "ToolSummary",
     "slug_name",
@@ -72,7 +72,7 @@ class RegisteredTool(BaseModel):
         return self.model_dump(mode="json", exclude={"code", "test"})
 
 
-class ToolHead(BaseModel):
+class ToolState(BaseModel):
     """A tool's state across its versions (``<name>/tool.json``)."""
 
     name: str = Field(description="Tool name")

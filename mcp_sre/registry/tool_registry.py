@@ -30,8 +30,8 @@ from mcp_sre.registry.models import (
     CheckReport,
     RegisteredTool,
     TestReport,
-    ToolHead,
     ToolMatch,
+    ToolState,
     ToolStats,
     ToolSummary,
     utcnow,
@@ -281,7 +281,7 @@ class ToolRegistry:
     def summary(self, name: str) -> ToolSummary:
         return self._summarize(self.store.head(name), self.store.load(name))
 
-    def _summarize(self, head: ToolHead, tool: RegisteredTool) -> ToolSummary:
+    def _summarize(self, head: ToolState, tool: RegisteredTool) -> ToolSummary:
         stats = self.stats.get(tool.name, tool.version, head.status_changed_at)
         return ToolSummary(
             name=tool.name, description=tool.description, version=tool.version,
