@@ -95,9 +95,10 @@ def main() -> int:
                 rep = evaluate(retriever, subset, mode=mode, use_provider=use_provider)
                 rows.append({"set": name, "mode": mode, "provider_filter": use_provider,
                              "n": rep.n, "top1": rep.top1, "top3": rep.top3, "mrr": rep.mrr,
+                             "recall10": rep.recall10, "set_recall10": rep.set_recall10,
                              "p50_ms": rep.p50_ms, "p95_ms": rep.p95_ms})
-    header = f"{'set':<24} {'mode':<7} {'filter':<6} {'n':>4} {'top1':>6} {'top3':>6} {'mrr':>6} " \
-             f"{'p50 ms':>7} {'p95 ms':>7}  baseline top1/top3"
+    header = f"{'set':<24} {'mode':<7} {'filter':<6} {'n':>4} {'top1':>6} {'top3':>6} {'mrr':>6} {'r@10':>6} " \
+             f"{'set@10':>6} {'p50 ms':>7} {'p95 ms':>7}  baseline top1/top3"
     print(header)
     print("-" * len(header))
     for r in rows:
@@ -105,6 +106,7 @@ def main() -> int:
         base_s = f"{base[0]:.2f}/{base[1]:.2f}" if base and r["provider_filter"] else ""
         print(f"{r['set']:<24} {r['mode']:<7} {'yes' if r['provider_filter'] else 'no':<6} "
               f"{r['n']:>4} {r['top1']:>6.3f} {r['top3']:>6.3f} {r['mrr']:>6.3f} "
+              f"{r['recall10']:>6.3f} {r['set_recall10']:>6.3f} "
               f"{r['p50_ms']:>7.1f} {r['p95_ms']:>7.1f}  {base_s}")
     if args.json:
         args.json.write_text(json.dumps({"build_keyword_s": keyword_s, "build_total_s": total_s,
