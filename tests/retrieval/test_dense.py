@@ -76,9 +76,29 @@ def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: 
 
 def test_background_embedding_then_ready(small_settings, e5: E5Embedder) -> None:
     r = Retriever(small_settings, embedder=Counting(e5), sources=["aws-xray"], vector_seed=None)
+    r.indexer.inline_embed_max = 0  # as for a source too large to embed before answering
     status = r.ensure_index()
     assert status.dense.startswith("building")
+    assert "keyword-only" in (r.dense_note() or "")
     # keyword search answers while vectors are computed
     assert r.search("get service graph", top_k=1)[0].operation == "GetServiceGraph"
     assert r.wait_for_dense(120)
     assert r.status()["dense"] == "ready"
+
+
+def test_a_few_new_documents_are_embedded_before_answering(small_settings, e5: E5Embedder) -> None:
+    """After a source is added, a short-lived process (one search, then exit) must not answer
+    keyword-only: the few missing vectors are embedded before ensure_index returns."""
+    counting = Counting(e5)
+    r = Retriever(small_settings, embedder=counting, sources=["aws-sns", "aws-xray"],
+                  vector_seed=None)
+    status = r.ensure_index()  # no wait_dense: what `mcp-sre search` does
+    assert status.dense == "ready" and counting.embedded == status.documents
+    assert r.dense_note() is None
+    assert r.search("列出所有通知主题", top_k=1)[0].operation == "ListTopics"
+
+
+def test_keyword_only_says_so(small_settings) -> None:
+    r = Retriever(small_settings, embedder=None, sources=["aws-sns"])
+    r.ensure_index()
+    assert "keyword-only" in (r.dense_note() or "") and "unavailable" in (r.dense_note() or "")
