@@ -47,6 +47,9 @@ class SearchIndex:
     common: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     is_read: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     popular: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # 1 where a plugin's vocabulary describes how requests name the provider's services
+    # (0 for an API a user added): the reranker leans on the dense model where it is 0
+    described: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # the resource an operation acts on: stem of its last name word before By/For, whether
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
@@ -72,6 +75,7 @@ class SearchIndex:
         common = np.zeros(len(docs), np.float32)
         is_read = np.array([d.access == "read" for d in docs], np.float32)
         popular = np.array([d.popularity for d in docs], np.float32)
+        described = np.array([d.provider in vocab.providers for d in docs], np.float32)
         verbs: list[str] = []
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
@@ -94,7 +98,7 @@ class SearchIndex:
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read, popular=popular,
+            is_read=is_read, popular=popular, described=described,
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)

@@ -38,3 +38,23 @@ def test_without_a_plural_word_either_number_fits() -> None:
 def test_a_noun_before_the_plural_word_keeps_either_number() -> None:
     *_, list_ds, read_ds = _scores("daemonset fluent-bit 有几个节点上没跑起来")
     assert list_ds == read_ds == 1.0
+
+
+def test_an_added_providers_operations_lean_on_the_dense_model() -> None:
+    """Two candidates, one keyword-strong and one dense-strong: for a provider a vocabulary
+    describes the keyword one wins; for an added API (described 0) the dense one does."""
+    from mcp_sre.retrieval.rerank import FEATURE_NAMES, FeatureReranker, Features
+
+    zero = np.zeros(2, np.float32)
+    cols = {n: zero for n in FEATURE_NAMES if n not in ("dense",)}
+    cols.update(lexical=np.array([1.0, 0.8], np.float32),
+                coverage=np.array([1.0, 0.5], np.float32))
+    gap = np.array([0.06, 0.0], np.float32)  # the second is the dense model's best match
+    reranker = FeatureReranker()
+
+    def order(described: float) -> list[int]:
+        feats = Features(candidates=np.arange(2), dense_gap=gap,
+                         described=np.full(2, described, np.float32), **cols)
+        return reranker.rerank(feats)[0].tolist()
+
+    assert order(1.0) == [0, 1] and order(0.0) == [1, 0]
