@@ -196,7 +196,8 @@ def retrieval_finder(retriever: Any, lookup: Callable[[str], APISpec]) -> Operat
         hits: list[Any] = []
         for provider in providers or [None]:  # type: ignore[list-item]
             try:
-                hits.extend(retriever.search(request, provider=provider, top_k=limit))
+                hits.extend(retriever.search(request, provider=provider, top_k=limit,
+                                             decompose=True))  # every part of the request
             except McpSreError:
                 if providers and len(providers) > 1:
                     continue  # one unknown provider must not hide the others

@@ -33,9 +33,12 @@ def _progress(done: int, total: int, message: str) -> None:
 @click.option("--top", "top", type=int, default=10, show_default=True, help="How many results.")
 @click.option("--mode", type=_MODES, default="rerank", show_default=True,
               help="Pipeline: keyword, dense, fused, or fused + rerank.")
+@click.option("--whole", is_flag=True,
+              help="Rank the request as one; by default a request that needs several "
+                   "operations gets results for each part, as search_apis does.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search_command(query: str, provider: str | None, service: str | None, top: int, mode: str,
-                   as_json: bool) -> None:
+                   whole: bool, as_json: bool) -> None:
     """Find the operations that do what QUERY asks (English or Chinese)."""
     from mcp_sre.config import load_settings
     from mcp_sre.llm.resolve import query_rewrite_llm
@@ -48,7 +51,7 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
             click.echo("building the search index (first run)...", err=True)
         retriever.ensure_index(progress=None if as_json else _progress)
         results = retriever.search(query, provider=provider, service=service, top_k=top,
-                                   mode=mode)  # type: ignore[arg-type]
+                                   mode=mode, decompose=not whole)  # type: ignore[arg-type]
         note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)
@@ -78,11 +81,13 @@ def eval_group() -> None:
               help="Search every provider even when a case names one.")
 @click.option("--wait-dense", is_flag=True,
               help="Finish embedding every operation before measuring.")
+@click.option("--decompose", is_flag=True,
+              help="Search as search_apis does: each part of a multi-part request covered.")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: bool,
-                   as_json: bool) -> None:
-    """Search each line of FILE ({"query", "provider", "gold": [ids]}) and print
-    n, top1, top3, mrr, p50_ms, p95_ms and the misses."""
+                   decompose: bool, as_json: bool) -> None:
+    """Search each line of FILE ({"query", "provider", "gold": [ids], "parts"?: [[ids]]})
+    and print n, top1, top3, mrr, recall@10, set_recall@10, p50_ms, p95_ms and the misses."""
     from mcp_sre.config import load_settings
     from mcp_sre.llm.resolve import query_rewrite_llm
     from mcp_sre.retrieval.evaluate import evaluate, load_cases
@@ -93,7 +98,8 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
         settings = load_settings()
         retriever = Retriever(settings, llm=query_rewrite_llm(settings))
         retriever.ensure_index(progress=None if as_json else _progress, wait_dense=wait_dense)
-        report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter)
+        report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter,
+                          decompose=decompose)
         note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)

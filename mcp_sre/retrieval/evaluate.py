@@ -99,8 +99,10 @@ def evaluate(
     mode: str = "rerank",
     use_provider: bool = True,
     top_k: int = 10,
+    decompose: bool = False,
 ) -> EvalReport:
-    """Search every case and score the ranking."""
+    """Search every case and score the ranking (``decompose``: as ``search_apis`` does, each
+    part of a multi-part request covered)."""
     hits1 = hits3 = hits10 = 0
     rr_sum = set_sum = 0.0
     latencies: list[float] = []
@@ -109,7 +111,7 @@ def evaluate(
         started = time.perf_counter()
         results = retriever.search(
             case.query, provider=case.provider if use_provider else None, top_k=top_k,
-            mode=mode,  # type: ignore[arg-type]
+            mode=mode, decompose=decompose,  # type: ignore[arg-type]
         )
         latencies.append((time.perf_counter() - started) * 1000)
         gold = set(case.gold)

@@ -151,6 +151,7 @@ class Retriever:
         top_k: int = 10,
         *,
         mode: Mode = "rerank",
+        decompose: bool = False,
     ) -> list[SearchResult]:
         """Operations for ``query``, best first (see :meth:`Searcher.search`)."""
-        return self.searcher.search(query, provider, service, top_k, mode=mode)
+        return self.searcher.search(query, provider, service, top_k, mode=mode, decompose=decompose)

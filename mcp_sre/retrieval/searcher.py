@@ -18,9 +18,10 @@ from pydantic import BaseModel, Field
 
 from mcp_sre.errors import NotFoundError, ValidationError
 from mcp_sre.retrieval.candidates import N_CANDIDATES, candidates
+from mcp_sre.retrieval.decompose import load_decomposer, merge
 from mcp_sre.retrieval.fusion import top_k
 from mcp_sre.retrieval.rerank import FeatureReranker, RerankWeights
-from mcp_sre.retrieval.rewrite import QueryRewriter
+from mcp_sre.retrieval.rewrite import WRITE_INTENTS, QueryRewriter
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.dense import Embedder
@@ -93,9 +94,12 @@ class Searcher:
         top_k: int = 10,
         *,
         mode: Mode = "rerank",
+        decompose: bool = False,
     ) -> list[SearchResult]:
         """Operations for ``query``, best first. Queries longer than 1,000 characters are
-        truncated (and the log says so); an empty one is a :class:`ValidationError`."""
+        truncated (and the log says so); an empty one is a :class:`ValidationError`.
+        ``decompose``: a request that needs several operations (a condition on a metric, a
+        failure's logs and events, several clauses) gets each part's best results too."""
         started = time.perf_counter()
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("the search query is empty",
@@ -111,7 +115,19 @@ class Searcher:
         q = rewriter.rewrite(query)
         ranked, scores = self._rank(index, q, mask, mode)
         results = [self._result(index.docs[int(i)], float(s)) for i, s in zip(ranked[:top_k], scores[:top_k], strict=False)]
-        self._log(q, provider, service, mode, results, time.perf_counter() - started)
+        parts = load_decomposer().parts(q.original) if decompose else []
+        if parts:
+            rankings = []
+            for part, context in parts:
+                pq = rewriter.rewrite(part)
+                if context and pq.head is None:  # "check its status": of what the request is about
+                    pq = rewriter.rewrite(f"{part} {context}")
+                p_ranked, p_scores = self._rank(index, pq, mask, mode)
+                rankings.append([self._result(index.docs[int(i)], float(s))
+                                 for i, s in zip(p_ranked[:top_k], p_scores[:top_k], strict=False)])
+            results = merge(results, rankings, top_k, read_only=not (q.intents & WRITE_INTENTS))
+        self._log(q, provider, service, mode, results, time.perf_counter() - started,
+                  [p for p, _ in parts])
         return results
 
     def _mask(self, index: SearchIndex, provider: str | None, service: str | None) -> np.ndarray | None:
@@ -169,11 +185,11 @@ class Searcher:
         )
 
     def _log(self, q: Any, provider: str | None, service: str | None, mode: str,
-             results: list[SearchResult], seconds: float) -> None:
+             results: list[SearchResult], seconds: float, parts: list[str] | None = None) -> None:
         record = {
             "ts": time.time(), "query": q.original, "rewritten": q.text, "truncated": q.truncated,
             "intents": sorted(q.intents), "services": [f"{p}/{s}" for p, s in q.services],
-            "provider": provider, "service": service, "mode": mode,
+            "provider": provider, "service": service, "mode": mode, "parts": parts or [],
             "top": [r.id for r in results[:5]], "latency_ms": round(seconds * 1000, 2),
         }
         line = json.dumps(record, ensure_ascii=False) + "\n"

@@ -30,11 +30,14 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         ctx: Context | None = None,
     ) -> list[SearchResult]:
         """Operations that do what the request asks, best first, out of every operation of
-        every indexed spec (hybrid keyword + semantic search). Read one with get_api_spec."""
+        every indexed spec (hybrid keyword + semantic search). A request that needs several
+        operations (instances *and* their CPU metric; a failing pod's status, log and events)
+        gets results for each part, reads before writes. Read one with get_api_spec."""
         retriever = state.retriever
         report = progress_reporter(ctx)
         await in_thread(retriever.ensure_index, report)
-        results = await in_thread(retriever.search, query, provider, service, top_k)
+        results = await in_thread(lambda: retriever.search(query, provider, service, top_k,
+                                                           decompose=True))
         note = retriever.dense_note()
         if note and ctx is not None:
             await ctx.warning(note)  # keyword-only results must not pass for the full pipeline
