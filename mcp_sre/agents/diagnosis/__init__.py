@@ -27,9 +27,9 @@ from mcp_sre.agents.diagnosis.models import (
 from mcp_sre.agents.diagnosis.render import to_markdown
 
 __all__ = [
+    "Diagnoser",
     "DiagnosisError",
     "DiagnosisReport",
-    "Diagnoser",
     "Evidence",
     "ObjectRef",
     "Run",

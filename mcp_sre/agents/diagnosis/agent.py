@@ -105,6 +105,12 @@ class Diagnoser:
             return (ref, [obj], "") if obj else (ref, [], "not_found")
         namespaces = self._namespaces(question, namespace)
         text = question.lower()
+        if not namespace and self.knowledge.namespace_kind:  # names of namespaces asked about
+            for obj in collector.list(self.knowledge.namespace_kind, "") or []:
+                name = str(obj["metadata"].get("name", ""))
+                if re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and \
+                        name not in namespaces[:-1]:
+                    namespaces.insert(len(namespaces) - 1, name)
         for ns in namespaces:
             best: tuple[int, dict[str, Any]] | None = None
             listed_any = False

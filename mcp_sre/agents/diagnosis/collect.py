@@ -121,7 +121,7 @@ class Collector:
         self._lists[(kind, ns)] = items
         return items
 
-    def find(self, kind: str, namespace: str, name: str) -> dict[str, Any] | None | bool:
+    def find(self, kind: str, namespace: str, name: str) -> dict[str, Any] | bool | None:
         """The object, ``None`` if it does not exist, ``False`` if it cannot be seen."""
         items = self.list(kind, namespace)
         if items is None:

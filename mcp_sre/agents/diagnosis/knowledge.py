@@ -100,6 +100,7 @@ class Knowledge(BaseModel):
     question_kinds: list[str] = Field(default_factory=list,
                                       description="Kinds whose names a question may mention")
     default_namespace: str = "default"
+    namespace_kind: str = Field(default="", description="Kind whose names are namespaces")
     relations: list[Relation] = Field(default_factory=list)
     logs: dict[str, Any] = Field(default_factory=dict, description="How to read container logs")
     signals: list[SignalRule] = Field(default_factory=list)

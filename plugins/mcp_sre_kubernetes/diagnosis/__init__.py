@@ -4,7 +4,6 @@ object graph (relations.yaml), what is abnormal (signals.yaml), and what it mean
 from __future__ import annotations
 
 from pathlib import Path
-
 from typing import Any
 
 from mcp_sre import hookimpl

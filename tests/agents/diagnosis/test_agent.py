@@ -92,7 +92,7 @@ def test_forbidden_reads_become_could_not_see(diagnoser, tmp_path: Path) -> None
         report = diagnoser.diagnose("why does backend-api crash?", {
             "kind": "Deployment", "namespace": "webapp-backend", "name": "backend-api"})
     assert report.status == "problem_found" and "128Mi" in report.root_cause
-    assert any("Event" in c and "403" not in c or "forbidden" in c.lower()
+    assert any(("Event" in c and "403" not in c) or "forbidden" in c.lower()
                for c in report.could_not_see), report.could_not_see
     assert any(s.outcome == "forbidden" for s in report.steps)
 
