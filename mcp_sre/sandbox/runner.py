@@ -205,10 +205,11 @@ class Sandbox:
             shown = "; ".join(str(f) for f in findings[:10])
             return RunResult(ok=False, error=ErrorInfo(type="static_check", message=shown),
                              duration_ms=_ms(started))
-        return _Run(self, code, providers, timeout_s, allow_writes, inputs or {}, started).go()
+        run = _ProgramRun(self, code, providers, timeout_s, allow_writes, inputs or {}, started)
+        return run.execute()
 
 
-class _Run:
+class _ProgramRun:
     """State of one execution; ``abort`` may be called from the watchdog or the bridge."""
 
     def __init__(self, box: Sandbox, code: str, providers: Iterable[str] | None,
@@ -237,7 +238,7 @@ class _Run:
         if self.execution is not None:
             self.execution.interrupt()
 
-    def go(self) -> RunResult:
+    def execute(self) -> RunResult:
         box = self.box
         try:
             channel = Channel(box.limits, self.handler.call, self.handler.describe, self.abort)
