@@ -37,6 +37,19 @@ _STOP = {"is", "the", "a", "an", "and", "of", "in", "has", "was", "are", "for", 
          "which", "named", "called", "not", "keeps", "with", "on", "my", "our", "its", "it"}
 
 
+def _linked(graph: Graph) -> Callable[[ObjectRef, ObjectRef], bool]:
+    """Whether two objects are joined by a relation the walk followed (either way)."""
+    def key(ref: ObjectRef) -> tuple[str, str, str]:
+        return (ref.kind, ref.namespace, ref.name)
+
+    def linked(a: ObjectRef, b: ObjectRef) -> bool:
+        ka, kb = key(a), key(b)
+        return any(kb in keys for keys in graph.rel.get(ka, {}).values()) or \
+            any(ka in keys for keys in graph.rel.get(kb, {}).values())
+
+    return linked
+
+
 def detect_language(question: str) -> str:
     return "zh" if _CJK.search(question or "") else "en"
 
@@ -181,7 +194,7 @@ class Diagnoser:
         graph, _ = collect(self.knowledge, reader, start, collector=collector)
         say(2, "looking for anomalies")
         signals = find_signals(graph, self.knowledge, book)
-        explanations = explain(signals, self.knowledge)
+        explanations = explain(signals, self.knowledge, _linked(graph))
         say(3, "writing the report")
         layers = layered(explanations, book.items, language, ref)
         fired = {s.rule for s in signals}

@@ -74,11 +74,17 @@ class SignalRule(BaseModel):
 class RootRule(BaseModel):
     """Maps a signal (and conditions on its facts) to report text in each language."""
 
+    model_config = {"populate_by_name": True}
+
     id: str
     signal: str | list[str] = Field(description="Signal rule id(s) this explains")
     when: list[dict[str, Any]] = Field(default_factory=list, description="Conditions on facts")
     layer: Literal["symptom", "direct", "root"] = "root"
     priority: float = 50.0
+    with_: dict[str, Any] | None = Field(
+        default=None, alias="with",
+        description="Another signal that must back this one: {signal, when, related}; its "
+        "facts join as with_<name> (so one rule can say 'policy X AND timeouts to port Y')")
     text: dict[str, str] = Field(description="Language -> template")
     fix: dict[str, list[str]] = Field(default_factory=dict)
     prevention: dict[str, list[str]] = Field(default_factory=dict)

@@ -9,6 +9,7 @@ much else agrees.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -47,20 +48,51 @@ def _clean(text: str) -> str:
     return " ".join(text.split()).replace(" :", ":").replace(" ,", ",").strip()
 
 
-def explain(signals: list[Signal], knowledge: Knowledge) -> list[Explanation]:
-    """The best rule for each signal, ranked."""
+Related = Callable[[ObjectRef, ObjectRef], bool]
+
+
+def _backed(signal: Signal, rule: RootRule, signals: list[Signal],
+            related: Related | None) -> Signal | None:
+    """``signal`` joined with a backing signal the rule's ``with`` asks for (None: none)."""
+    need = rule.with_ or {}
+    for other in signals:
+        if other is signal or other.rule != need.get("signal"):
+            continue
+        if not all(check(other.facts, c, other.facts) for c in need.get("when") or []):
+            continue
+        if need.get("related") and not (related and related(signal.object, other.object)):
+            continue
+        facts = {**signal.facts, **{f"with_{k}": v for k, v in other.facts.items()}}
+        if all(check(facts, c, facts) for c in rule.when):
+            return signal.model_copy(update={
+                "facts": facts, "evidence": [*signal.evidence,
+                                             *[e for e in other.evidence
+                                               if e not in signal.evidence]]})
+    return None
+
+
+def explain(signals: list[Signal], knowledge: Knowledge,
+            related: Related | None = None) -> list[Explanation]:
+    """The best rule for each signal, ranked (``related`` tells whether two objects are
+    linked in the collected graph, for rules that need a backing signal)."""
     by_signal: dict[str, list[RootRule]] = {}
     for rule in knowledge.rules:
         for sid in knowledge.signals_of(rule):
             by_signal.setdefault(sid, []).append(rule)
     out = []
     for signal in signals:
-        rules = [r for r in by_signal.get(signal.rule, [])
-                 if all(check(signal.facts, c, signal.facts) for c in r.when)]
-        if not rules:
+        options: list[tuple[RootRule, Signal]] = []
+        for rule in by_signal.get(signal.rule, []):
+            if rule.with_:
+                joined = _backed(signal, rule, signals, related)
+                if joined is not None:
+                    options.append((rule, joined))
+            elif all(check(signal.facts, c, signal.facts) for c in rule.when):
+                options.append((rule, signal))
+        if not options:
             continue
-        best = max(rules, key=lambda r: r.priority)
-        out.append(Explanation(signal, best, best.priority + signal.score / 10))
+        best, used = max(options, key=lambda o: o[0].priority)
+        out.append(Explanation(used, best, best.priority + signal.score / 10))
     return sorted(out, key=lambda e: -e.rank)
 
 

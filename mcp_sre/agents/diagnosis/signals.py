@@ -184,7 +184,9 @@ def _log_signals(graph: Graph, knowledge: Knowledge, book: EvidenceBook) -> list
         key: Key = log["object"]
         hits = scan_log(log["text"], knowledge.log_patterns)[:2]
         for hit in hits:
+            port = re.search(r":(\d{2,5})\b", hit["entity"] or "")
             facts = {"pattern": hit["pattern"], "entity": hit["entity"] or hit["line"],
+                     "port": port.group(1) if port else "",
                      "line": hit["line"], "count": hit["count"], "container": log["container"],
                      "previous": log["previous"], "name": key[2], "namespace": key[1]}
             run = "previous" if log["previous"] else "current"
