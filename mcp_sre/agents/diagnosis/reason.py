@@ -102,7 +102,7 @@ def layered(explanations: list[Explanation], evidence: list[Evidence], lang: str
     def best(layer: str) -> Explanation | None:
         return next((e for e in explanations if e.rule.layer == layer), None)
 
-    root = best("root") or best("direct")
+    root = best("root") or best("direct") or best("symptom")
     direct = next((e for e in explanations if e.rule.layer == "direct" and e is not root), None)
     symptom = best("symptom")
     used = [e for e in (root, direct, symptom) if e is not None]
