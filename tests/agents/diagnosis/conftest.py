@@ -13,7 +13,7 @@ import pytest
 from mcp_sre.agents.diagnosis import Diagnoser
 from mcp_sre.config import PROJECT_ROOT, load_settings
 from mcp_sre.errors import NotFoundError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox import Sandbox
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content
