@@ -50,6 +50,26 @@ def _linked(graph: Graph) -> Callable[[ObjectRef, ObjectRef], bool]:
     return linked
 
 
+def _named(question: str, wanted: str, objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The object called ``wanted``, else the one whose name the question mentions (the
+    longest such name wins: ``web-app-db`` over ``web-app``)."""
+    text = question.lower()
+    best: tuple[int, dict[str, Any]] | None = None
+    for obj in objects:
+        name = str((obj.get("metadata") or {}).get("name", ""))
+        hit = name == wanted if wanted else re.search(
+            r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", text) is not None
+        if hit and name and (best is None or len(name) > best[0]):
+            best = (len(name), obj)
+    return best[1] if best else None
+
+
+def _ref_of(obj: dict[str, Any]) -> ObjectRef:
+    meta = obj.get("metadata") or {}
+    return ObjectRef(kind=str(obj.get("kind", "")), namespace=str(meta.get("namespace") or ""),
+                     name=str(meta.get("name", "")))
+
+
 def detect_language(question: str) -> str:
     return "zh" if _CJK.search(question or "") else "en"
 
@@ -124,31 +144,27 @@ class Diagnoser:
                 if re.search(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])", text) and \
                         name not in namespaces[:-1]:
                     namespaces.insert(len(namespaces) - 1, name)
+        wanted = target.name if target is not None and target.name else ""
         for ns in namespaces:
-            best: tuple[int, dict[str, Any]] | None = None
-            listed_any = False
-            for kind in self.knowledge.question_kinds:
-                items = collector.list(kind, ns) or []
-                listed_any = listed_any or bool(items)
-                for obj in items:
-                    name = str(obj["metadata"].get("name", ""))
-                    if target is not None and target.name:
-                        hit = name == target.name
-                    else:
-                        hit = re.search(r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])",
-                                        text) is not None
-                    if hit and (best is None or len(name) > best[0]):
-                        best = (len(name), obj)
-            if best is not None:
-                obj = best[1]
-                return ObjectRef(kind=obj["kind"], namespace=ns,
-                                 name=obj["metadata"]["name"]), [obj], ""
-            if listed_any and (target is None or not target.name):
-                pods = collector.list(str(self.knowledge.logs.get("kind", "")), ns) or []
-                return ObjectRef(kind="Namespace", name=ns), pods, ""
-        name = target.name if target is not None else ""
+            lists = [collector.list(kind, ns) or [] for kind in self.knowledge.question_kinds]
+            obj = _named(question, wanted, [o for items in lists for o in items])
+            if obj is not None:
+                return _ref_of(obj), [obj], ""
+        # not in those namespaces: look cluster-wide where the provider can list that way
+        everywhere = [o for kind in self.knowledge.question_kinds
+                      for o in collector.list_all(kind) or []]
+        obj = _named(question, wanted, everywhere)
+        if obj is not None:
+            return _ref_of(obj), [obj], ""
+        if not wanted:  # no object named: every pod of the namespace asked about
+            pod_kind = str(self.knowledge.logs.get("kind", ""))
+            for ns in namespaces:
+                pods = collector.list(pod_kind, ns) or []
+                if pods:
+                    return ObjectRef(kind=self.knowledge.namespace_kind or "namespace",
+                                     name=ns), pods, ""
         return ObjectRef(kind=target.kind if target else "", namespace=namespaces[0],
-                         name=name or "?"), [], "not_found"
+                         name=wanted or "(no object named in the question)"), [], "not_found"
 
     # ------------------------------------------------------------------ the run
     def run(self, question: str, target: ObjectRef | dict[str, Any] | None = None, *,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -24,10 +25,16 @@ __all__ = ["diagnose_command", "eval_diagnosis"]
 @click.option("--llm/--no-llm", default=True, show_default=True,
               help="Use the configured OpenAI-compatible endpoint (MCP_SRE_LLM_BASE_URL) if set.")
 @click.option("--steps", is_flag=True, help="Show every read and reasoning step.")
+@click.option("--replay", type=click.Path(exists=True, path_type=Path), default=None,
+              help="Diagnose a recorded cluster (a scenario file or a `cluster-info dump` "
+              "folder) served locally, instead of the live one.")
 @friendly_errors
 def diagnose_command(question: str, namespace: str | None, kind: str | None, name: str | None,
-                     as_json: bool, lang: str | None, llm: bool, steps: bool) -> None:
+                     as_json: bool, lang: str | None, llm: bool, steps: bool,
+                     replay: Path | None) -> None:
     """Why is this workload failing? A layered root-cause report with evidence (read-only)."""
+    import contextlib
+
     import anyio
 
     from mcp_sre.agents.diagnosis import build_diagnoser, diagnose_report, to_markdown
@@ -48,9 +55,18 @@ def diagnose_command(question: str, namespace: str | None, kind: str | None, nam
         if not as_json:
             click.echo(f"[{done}/{total}] {message}", err=True)
 
-    report = anyio.run(lambda: diagnose_report(diagnoser, question, target, namespace=namespace,
-                                               lang=lang, llm=model, llm_label=label,
-                                               progress=progress))
+    served: Any = contextlib.nullcontext(None)
+    if replay is not None:
+        served = diagnoser.sandbox.pm.hook.replay_cluster(folder=replay)
+        if served is None:
+            raise DiagnosisError(f"no plugin can replay {replay}",
+                                 hint="give a scenario file or a cluster-info dump folder")
+    with served as context:
+        if context is not None:
+            diagnoser.context = context
+        report = anyio.run(lambda: diagnose_report(
+            diagnoser, question, target, namespace=namespace, lang=lang, llm=model,
+            llm_label=label, progress=progress))
     if as_json:
         click.echo(json.dumps(report.model_dump(mode="json"), indent=2, ensure_ascii=False))
     else:

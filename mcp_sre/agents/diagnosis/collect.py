@@ -121,6 +121,25 @@ class Collector:
         self._lists[(kind, ns)] = items
         return items
 
+    def list_all(self, kind: str) -> list[dict[str, Any]] | None:
+        """Objects of ``kind`` in every namespace (None when the kind has no such listing)."""
+        spec = self.k.kind(kind)
+        if spec is None or not spec.list_all:
+            return None
+        key = (kind, "*")
+        if key not in self._lists:
+            result = self.reader.read(spec.list_all, dict(spec.params),
+                                      why=f"find the {kind} the question names")
+            items = None
+            if result.ok and isinstance(result.data, dict):
+                items = [i for i in result.data.get("items") or [] if isinstance(i, dict)]
+                for item in items:
+                    item.setdefault("kind", kind)
+                    self.graph.operations.setdefault(key_of(item), spec.list_all)
+                self.graph.listed.append(f"{kind} in all namespaces: {len(items)}")
+            self._lists[key] = items
+        return self._lists[key]
+
     def find(self, kind: str, namespace: str, name: str) -> dict[str, Any] | bool | None:
         """The object, ``None`` if it does not exist, ``False`` if it cannot be seen."""
         items = self.list(kind, namespace)

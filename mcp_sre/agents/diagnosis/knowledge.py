@@ -26,6 +26,7 @@ class Kind(BaseModel):
 
     list: str = Field(description="Operation id that lists objects of this kind")
     namespaced: bool = Field(default=True, description="Listed per namespace")
+    list_all: str = Field(default="", description="Operation id listing it in every namespace")
     params: dict[str, Any] = Field(default_factory=dict, description="Extra list parameters")
 
 

@@ -20,7 +20,7 @@ def to_markdown(report: DiagnosisReport, texts: dict[str, dict[str, str]] | None
         out += [f"_{report.note}_", ""]
     for key, value in (("symptom", report.symptom), ("direct", report.direct_cause),
                        ("root", report.root_cause)):
-        if value:
+        if value and not (key == "direct" and value == report.root_cause):
             out.append(f"**{h(key)}:** {value}  ")
     out.append(f"**{h('confidence')}:** {report.confidence:.0%} ({report.reasoner})")
     out.append("")
