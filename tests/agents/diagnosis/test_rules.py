@@ -41,7 +41,7 @@ def test_knowledge_merges_and_names_broken_files(diag_pm, tmp_path: Path) -> Non
         assert {"en", "zh"} <= set(rule.text), rule.id
     broken = tmp_path / "broken.yaml"
     broken.write_text("signals:\n  - {id: x, kind: Pod, layer: sideways}\n")
-    with pytest.raises(DiagnosisError, match="broken.yaml"):
+    with pytest.raises(DiagnosisError, match=r"broken\.yaml"):
         load_knowledge(diag_pm, extra=[broken])
     with pytest.raises(DiagnosisError, match="does not exist"):
         load_knowledge(diag_pm, extra=[tmp_path / "nope.yaml"])
