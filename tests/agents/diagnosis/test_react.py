@@ -101,12 +101,11 @@ def test_parse_action() -> None:
     assert parse_action('{"action": "read"}') is None and parse_action("no") is None
 
 
-def test_mcp_tool_with_sampling(diagnoser, tmp_path: Path, monkeypatch) -> None:
-    from mcp_sre.server import build_server, diagnosis_tools
-
-    class State:  # the parts of ServerState the diagnose tool uses
-        sandbox = diagnoser.sandbox
-        pm = diagnoser.sandbox.pm
+def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
+    """The real server (build_server, its catalog and sandbox) answers diagnose; the client's
+    model is a scripted stand-in behind the real sampling protocol."""
+    from mcp_sre.config import load_settings
+    from mcp_sre.server import ServerState, build_server
 
     asked: list[Any] = []
 
@@ -119,23 +118,30 @@ def test_mcp_tool_with_sampling(diagnoser, tmp_path: Path, monkeypatch) -> None:
 
     progress: list[Any] = []
 
-    async def go() -> Any:
-        from mcp.server.fastmcp import FastMCP
-
-        mcp = FastMCP("t")
-        diagnosis_tools.register_diagnosis_tools(mcp, State())  # type: ignore[arg-type]
+    async def go(server: Any) -> Any:
         async with create_connected_server_and_client_session(
-                mcp._mcp_server, sampling_callback=scripted_stand_in_llm) as client:
+                server._mcp_server, sampling_callback=scripted_stand_in_llm) as client:
+            tools = {t.name: t for t in (await client.list_tools()).tools}
+            assert tools["diagnose"].annotations and tools["diagnose"].annotations.readOnlyHint
+
             async def on_progress(done: float, total: float | None, message: str | None) -> None:
                 progress.append(message)
-            return await client.call_tool("diagnose", {"question": "why?", "target": TARGET},
-                                          progress_callback=on_progress)
+
+            plain = await client.call_tool("diagnose", {"question": "why?", "target": TARGET,
+                                                        "use_llm": False})
+            sampled = await client.call_tool("diagnose", {"question": "why?", "target": TARGET},
+                                             progress_callback=on_progress)
+            return plain, sampled
 
     with cluster(CASE / "scenario.yaml", tmp_path) as context:
         monkeypatch.setenv("KUBECONFIG", context["kubernetes"]["kubeconfig"])
-        result = anyio.run(go)
-    assert not result.isError, result.content
-    data = result.structuredContent or json.loads(result.content[0].text)
+        server = build_server(ServerState(load_settings(home=tmp_path / "home")))
+        plain, sampled = anyio.run(go, server)
+    for result in (plain, sampled):
+        assert not result.isError, result.content
+    rules = plain.structuredContent or json.loads(plain.content[0].text)
+    assert rules["report"]["reasoner"] == "rules" and "OOMKilled" in rules["report"]["root_cause"]
+    data = sampled.structuredContent or json.loads(sampled.content[0].text)
     assert data["report"]["reasoner"].startswith("llm") and asked
     assert "128Mi" in data["report"]["root_cause"] and "# " in data["markdown"]
-    assert progress and build_server  # progress notifications arrived
+    assert progress  # progress notifications arrived
