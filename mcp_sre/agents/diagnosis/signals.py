@@ -22,10 +22,10 @@ from mcp_sre.agents.diagnosis.knowledge import Knowledge, LogPattern, SignalRule
 from mcp_sre.agents.diagnosis.models import Evidence, ObjectRef, Signal
 from mcp_sre.agents.diagnosis.paths import check, first, values
 
-__all__ = ["EvidenceBook", "find_signals", "scan_log"]
+__all__ = ["EvidenceBook", "find_signals", "quantity", "scan_log"]
 
 MAX_QUOTE = 400
-_ROOTS = ("obj.", "item.", "rel.", "target.")
+_ROOTS = ("obj.", "item.", "rel.", "target.", "fact.")
 
 
 class EvidenceBook:
@@ -65,11 +65,30 @@ def _pairs(value: Any) -> str:
     return str(value)
 
 
+_UNITS = {"n": 1e-9, "u": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "K": 1e3, "M": 1e6, "G": 1e9,
+          "T": 1e12, "P": 1e15, "E": 1e18, "Ki": 2.0**10, "Mi": 2.0**20, "Gi": 2.0**30,
+          "Ti": 2.0**40, "Pi": 2.0**50, "Ei": 2.0**60}
+_QUANTITY = re.compile(r"^\s*([0-9.]+(?:[eE][-+]?[0-9]+)?)\s*([A-Za-z]{0,2})\s*$")
+
+
+def quantity(value: Any) -> float | None:
+    """``128Mi`` -> 134217728.0, ``250m`` -> 0.25, ``2`` -> 2.0 (None if not a quantity)."""
+    match = _QUANTITY.match(str(value))
+    if not match or match.group(2) not in _UNITS:
+        return None
+    return float(match.group(1)) * _UNITS[match.group(2)]
+
+
 def _fact(scope: dict[str, Any], spec: Any, facts: dict[str, Any]) -> Any:
     if not isinstance(spec, dict):
         spec = {"path": spec}
     if "value" in spec:
         return spec["value"]
+    if "ratio" in spec:  # percent of one numeric fact over another
+        top, bottom = (facts.get(str(n)) for n in spec["ratio"])
+        if isinstance(top, int | float) and isinstance(bottom, int | float) and bottom:
+            return round(100 * top / bottom)
+        return None
     found = values(scope, _rooted(str(spec.get("path", ""))), facts)
     if spec.get("regex"):
         hits = []
@@ -82,6 +101,8 @@ def _fact(scope: dict[str, Any], spec: Any, facts: dict[str, Any]) -> Any:
         found = [str(v).lower() for v in found]
     if spec.get("format") == "pairs":
         found = [_pairs(v) for v in found]
+    if spec.get("format") == "quantity":
+        found = [q for q in (quantity(v) for v in found) if q is not None]
     if spec.get("format") == "join":
         found = [" ".join(str(x) for x in v) if isinstance(v, list) else str(v) for v in found]
     if spec.get("all"):
@@ -127,6 +148,7 @@ def _apply(rule: SignalRule, graph: Graph, key: Key, book: EvidenceBook) -> list
             value = _fact(scope, spec, facts)
             if value not in (None, "", []):
                 facts[name] = value
+        scope["fact"] = facts  # conditions may test facts: {path: fact.usage_pct, gt: 90}
         conditions = [{**c, "path": _rooted(str(c.get("path", "")))} for c in rule.when]
         if not all(check(scope, c, facts) for c in conditions):
             continue
@@ -134,7 +156,8 @@ def _apply(rule: SignalRule, graph: Graph, key: Key, book: EvidenceBook) -> list
         facts.setdefault("namespace", key[1])
         evidence = []
         for ev in rule.evidence:
-            found = values(obj, str(ev.get("path", "")), facts)
+            path = str(ev.get("path", ""))
+            found = values(scope if path.startswith(_ROOTS) else obj, path, facts)
             if not found:
                 continue
             label = str(ev.get("label") or ev.get("path"))
