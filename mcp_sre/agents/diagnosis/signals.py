@@ -163,9 +163,13 @@ def _apply(rule: SignalRule, graph: Graph, key: Key, book: EvidenceBook) -> list
             label = str(ev.get("label") or ev.get("path"))
             for fname, fvalue in facts.items():
                 label = label.replace("{" + fname + "}", str(fvalue))
+            source_key = key
+            if path.startswith("rel."):  # quoted from a related object: its read
+                rid = path[4:].split("[")[0].split(".")[0]
+                source_key = next(iter(graph.rel.get(key, {}).get(rid) or []), key)
             evidence.append(book.add(
                 source=ev.get("source", "field"), object=_ref(key).label(), path=label,
-                quote=_quote(found), operation=graph.operations.get(key, ""),
+                quote=_quote(found), operation=graph.operations.get(source_key, ""),
                 time=str(first(obj, ev["time"]) or "") if ev.get("time") else ""))
         out.append(Signal(rule=rule.id, layer=rule.layer, score=rule.score, object=_ref(key),
                           facts=facts, evidence=evidence))

@@ -20,6 +20,7 @@ from mcp_sre.specs.parse import parse_content
 from mcp_sre_kubernetes.sim import SimServer
 
 SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+CUSTOM_OBJECTS = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "custom_objects_swagger.json"
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "eval"
 
 
@@ -38,10 +39,10 @@ def diag_pm() -> Any:
 
 @pytest.fixture(scope="session")
 def k8s_lookup(diag_pm: Any) -> Any:
-    source = SpecSource(name="kubernetes", provider="kubernetes", url=str(SWAGGER),
-                        format="swagger")
-    specs: dict[str, APISpec] = {s.id: s for s in parse_content(diag_pm, SWAGGER.read_bytes(),
-                                                                 source)}
+    specs: dict[str, APISpec] = {}
+    for path, name in ((SWAGGER, "kubernetes"), (CUSTOM_OBJECTS, "kubernetes-custom-objects")):
+        source = SpecSource(name=name, provider="kubernetes", url=str(path), format="swagger")
+        specs.update((s.id, s) for s in parse_content(diag_pm, path.read_bytes(), source))
 
     def lookup(op_id: str) -> APISpec:
         try:

@@ -101,3 +101,17 @@ def test_expect_matching() -> None:
     assert matches("Storage class \"sc\" is missing", r"/\bsc\b/")
     assert not matches("the disc is full", r"/\bsc\b/")
     assert matches("OOMKilled at 128Mi", "oomkilled")
+
+
+def test_metrics_where_the_cluster_serves_them(diagnoser, tmp_path: Path) -> None:
+    """With metrics.k8s.io served (the simulator's ``metrics`` section), usage near a limit
+    becomes a signal quoted from the metrics read; without it the diagnosis goes on."""
+    pytest.importorskip("mcp_sre_kubernetes.sim.metrics")
+    with cluster("crashloop", tmp_path) as context:
+        diagnoser.context = context
+        report = diagnoser.diagnose("why does checkout keep restarting?", {
+            "kind": "Deployment", "namespace": "shop", "name": "checkout"})
+    near = [s for s in report.signals if s.rule == "resource_near_limit"]
+    assert near and max(s.facts["usage_pct"] for s in near) >= 90
+    metric = [e for e in report.evidence if e.source == "metric"]
+    assert metric and metric[0].operation.endswith("listNamespacedCustomObject")
