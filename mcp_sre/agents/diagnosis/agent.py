@@ -50,9 +50,12 @@ def _linked(graph: Graph) -> Callable[[ObjectRef, ObjectRef], bool]:
     return linked
 
 
-def _named(question: str, wanted: str, objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _named(question: str, wanted: str, objects: list[dict[str, Any]],
+           kinds: list[str] | None = None) -> dict[str, Any] | None:
     """The object called ``wanted``, else the one whose name the question mentions (the
-    longest such name wins: ``web-app-db`` over ``web-app``)."""
+    longest such name wins: ``web-app-db`` over ``web-app``), else one whose name starts with a
+    word of the question (``web-app`` -> ``web-app-6d9c7f5b8d-x2k4p``), preferring the kinds
+    the question names (``kinds``), then the order of ``objects``, then the shortest name."""
     text = question.lower()
     best: tuple[int, dict[str, Any]] | None = None
     for obj in objects:
@@ -61,7 +64,16 @@ def _named(question: str, wanted: str, objects: list[dict[str, Any]]) -> dict[st
             r"(?<![\w-])" + re.escape(name.lower()) + r"(?![\w-])", text) is not None
         if hit and name and (best is None or len(name) > best[0]):
             best = (len(name), obj)
-    return best[1] if best else None
+    if best is not None or wanted:
+        return best[1] if best else None
+    words = set(re.findall(r"[a-z0-9][a-z0-9-]{2,}[a-z0-9]", text))
+    ranked: list[tuple[tuple[int, int, int], dict[str, Any]]] = []
+    for index, obj in enumerate(objects):
+        name = str((obj.get("metadata") or {}).get("name", ""))
+        if any(name.startswith(w + "-") for w in words):
+            named_kind = 0 if obj.get("kind") in (kinds or []) else 1
+            ranked.append(((named_kind, index if named_kind else 0, len(name)), obj))
+    return min(ranked, key=lambda r: r[0])[1] if ranked else None
 
 
 def _ref_of(obj: dict[str, Any]) -> ObjectRef:
@@ -145,15 +157,17 @@ class Diagnoser:
                         name not in namespaces[:-1]:
                     namespaces.insert(len(namespaces) - 1, name)
         wanted = target.name if target is not None and target.name else ""
+        asked = [kind for word, kind in self.knowledge.aliases.items()
+                 if re.search(r"(?<![\w-])" + re.escape(word) + r"(?![\w-])", text)]
         for ns in namespaces:
             lists = [collector.list(kind, ns) or [] for kind in self.knowledge.question_kinds]
-            obj = _named(question, wanted, [o for items in lists for o in items])
+            obj = _named(question, wanted, [o for items in lists for o in items], asked)
             if obj is not None:
                 return _ref_of(obj), [obj], ""
         # not in those namespaces: look cluster-wide where the provider can list that way
         everywhere = [o for kind in self.knowledge.question_kinds
                       for o in collector.list_all(kind) or []]
-        obj = _named(question, wanted, everywhere)
+        obj = _named(question, wanted, everywhere, asked)
         if obj is not None:
             return _ref_of(obj), [obj], ""
         if not wanted:  # no object named: every pod of the namespace asked about

@@ -115,3 +115,17 @@ def test_metrics_where_the_cluster_serves_them(diagnoser, tmp_path: Path) -> Non
     assert near and max(s.facts["usage_pct"] for s in near) >= 90
     metric = [e for e in report.evidence if e.source == "metric"]
     assert metric and metric[0].operation.endswith("listNamespacedCustomObject")
+
+
+def test_targets_found_from_the_question_alone(diagnoser, tmp_path: Path) -> None:
+    case = FIXTURES / "diagnosis" / "fix-service-with-no-endpoints"
+    with cluster(case / "scenario.yaml", tmp_path) as context:
+        diagnoser.context = context
+        pod = diagnoser.diagnose("web-app Pod 一直 CrashLoopBackOff, 为什么?")
+        deployment = diagnoser.diagnose("why is web-app-deployment not running?")
+        whole = diagnoser.diagnose("what is wrong in namespace webshop-frontend?")
+    assert pod.target and pod.target.kind == "Pod" and pod.target.name.startswith("web-app")
+    assert pod.language == "zh" and "production-gpu" in pod.root_cause
+    assert deployment.target and deployment.target.kind == "Deployment"
+    assert whole.target and whole.target.name == "webshop-frontend"
+    assert "production-gpu" in whole.root_cause
