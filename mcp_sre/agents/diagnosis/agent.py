@@ -180,6 +180,19 @@ class Diagnoser:
         return ObjectRef(kind=target.kind if target else "", namespace=namespaces[0],
                          name=wanted or "(no object named in the question)"), [], "not_found"
 
+    def _blind_rules(self, graph: Graph) -> set[str]:
+        """Signal rules that read a relation whose objects could not be listed: not checked,
+        so not 'ruled out'."""
+        dark = {rel.id for rel in self.knowledge.relations
+                if set(rel.to) & graph.unavailable}
+        blind = set()
+        for rule in self.knowledge.signals:
+            paths = [str(c.get("path", "")) for c in rule.when]
+            if any(p.startswith("rel.") and p[4:].split("[")[0].split(".")[0] in dark
+                   for p in paths):
+                blind.add(rule.id)
+        return blind
+
     # ------------------------------------------------------------------ the run
     def run(self, question: str, target: ObjectRef | dict[str, Any] | None = None, *,
             namespace: str | None = None, lang: str | None = None,
@@ -229,8 +242,11 @@ class Diagnoser:
         layers = layered(explanations, book.items, language, ref)
         fired = {s.rule for s in signals}
         kinds = {k[0] for k in graph.objects}
-        ruled_out = sorted({f"{r.id} ({r.kind})" for r in self.knowledge.signals
-                            if r.kind in kinds and r.id not in fired})
+        blind = self._blind_rules(graph)
+        ruled_out = list(dict.fromkeys(
+            (r.title.get(language) or r.title.get("en") or r.id) + f" ({r.kind})"
+            for r in self.knowledge.signals
+            if r.kind in kinds and r.id not in fired and r.id not in blind))
         logs = len(graph.logs)
         checked = [f"{item}" for item in graph.listed] + (
             [f"logs: {logs} container run(s)"] if logs else [])

@@ -49,6 +49,7 @@ class Graph:
     logs: list[dict[str, Any]] = field(default_factory=list)
     operations: dict[Key, str] = field(default_factory=dict)
     listed: list[str] = field(default_factory=list)
+    unavailable: set[str] = field(default_factory=set)  # kinds whose listing failed
 
     def of_kind(self, kind: str) -> list[Key]:
         return [k for k in self.objects if k[0] == kind]
@@ -118,6 +119,10 @@ class Collector:
                     items.append(item)
                     self.graph.operations.setdefault(key_of(item), spec.list)
             self.graph.listed.append(f"{kind}{' in ' + ns if ns else ''}: {len(items)}")
+        else:
+            self.graph.unavailable.add(kind)
+            self.graph.listed.append(f"{kind}{' in ' + ns if ns else ''}: not available "
+                                     f"({result.outcome})")
         self._lists[(kind, ns)] = items
         return items
 
@@ -270,6 +275,7 @@ class Collector:
                     if result.ok and isinstance(result.data, str) and result.data.strip():
                         self.graph.logs.append({"object": key, "container": container,
                                                 "previous": previous, "text": result.data,
+                                                "restarts": float(restarts or 0),
                                                 "operation": result.operation,
                                                 "time": result.time})
 

@@ -62,6 +62,8 @@ class SignalRule(BaseModel):
     kind: str
     layer: Literal["symptom", "direct", "root"] = "direct"
     score: float = 50.0
+    title: dict[str, str] = Field(default_factory=dict,
+                                  description="What it looks for, per language (ruled out lists)")
     each: list[str] = Field(default_factory=list, description="Paths of items to check one by one")
     when: list[dict[str, Any]] = Field(default_factory=list, description="Conditions, all hold")
     lookup: dict[str, str] = Field(default_factory=dict,

@@ -220,7 +220,9 @@ def _log_signals(graph: Graph, knowledge: Knowledge, book: EvidenceBook) -> list
             eid = book.add(source="log", object=_ref(key).label(),
                            path=f"{log['container']} ({run} log)", quote=hit["line"],
                            operation=log["operation"], time=log["time"])
-            score = hit["score"] + (5 if log["previous"] else 0)
+            # the run before a crash, and a container that restarts, tell more than a sidecar
+            score = hit["score"] + (5 if log["previous"] else 0) + \
+                (5 if log.get("restarts") else 0)
             out.append(Signal(rule="log_line", layer="root", score=score, object=_ref(key),
                               facts=facts, evidence=[eid]))
     return out
