@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.config import Settings, load_settings
-from mcp_sre.demo.targets import aws_environment, start_moto
+from mcp_sre_demo.targets import aws_environment, start_moto
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPECS = FIXTURES / "specs"
