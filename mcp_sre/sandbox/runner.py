@@ -83,7 +83,8 @@ class Sandbox:
 
     ``operation_lookup`` maps an operation id to its :class:`APISpec` (default: the spec
     catalog). ``context`` holds host-side settings per provider, e.g.
-    ``{"aws": {"region": "eu-west-1", "profile": "prod-ro"}}``; the guest never sees it.
+    ``{"aws": {"region": "eu-west-1", "profile": "prod-ro"}}`` (key ``"*"``: every provider,
+    under its own); the guest never sees it.
     ``module_dir`` holds the compiled interpreter (default: ``$MCP_SRE_WASM_CACHE`` if set,
     else ``$MCP_SRE_HOME/sandbox``).
     """
