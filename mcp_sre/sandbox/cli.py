@@ -79,8 +79,8 @@ def _context(pairs: tuple[str, ...], region: str | None) -> dict[str, dict[str, 
 @click.option("--inputs", "raw_inputs", metavar="JSON|@FILE",
               help="JSON object available to the program as sre.inputs.")
 @click.option("--context", "context_pairs", multiple=True, metavar="PROVIDER.KEY=VALUE",
-              help="A host-side setting the provider's plugin reads, e.g. aws.profile=dev "
-              "(repeatable; PROVIDER * means every provider).")
+              help="A host-side setting that PROVIDER's plugin reads, such as a profile or a "
+              "namespace (repeatable; PROVIDER * means every provider).")
 @click.option("--region", help="Cloud region for this run, for every provider (host side).")
 @click.option("--memory-mb", type=click.IntRange(32, 4096), default=256, show_default=True,
               help="Guest memory cap.")
