@@ -83,8 +83,7 @@ class Sandbox:
 
     ``operation_lookup`` maps an operation id to its :class:`APISpec` (default: the spec
     catalog). ``context`` holds host-side settings per provider, e.g.
-    ``{"aws": {"region": "eu-west-1", "profile": "prod-ro"}}`` (key ``"*"``: every provider,
-    under its own); the guest never sees it.
+    ``{"aws": {"region": "eu-west-1", "profile": "prod-ro"}}``; the guest never sees it.
     ``module_dir`` holds the compiled interpreter (default: ``$MCP_SRE_WASM_CACHE`` if set,
     else ``$MCP_SRE_HOME/sandbox``).
     """
@@ -206,10 +205,11 @@ class Sandbox:
             shown = "; ".join(str(f) for f in findings[:10])
             return RunResult(ok=False, error=ErrorInfo(type="static_check", message=shown),
                              duration_ms=_ms(started))
-        return _Run(self, code, providers, timeout_s, allow_writes, inputs or {}, started).go()
+        run = _ProgramRun(self, code, providers, timeout_s, allow_writes, inputs or {}, started)
+        return run.execute()
 
 
-class _Run:
+class _ProgramRun:
     """State of one execution; ``abort`` may be called from the watchdog or the bridge."""
 
     def __init__(self, box: Sandbox, code: str, providers: Iterable[str] | None,
@@ -238,7 +238,7 @@ class _Run:
         if self.execution is not None:
             self.execution.interrupt()
 
-    def go(self) -> RunResult:
+    def execute(self) -> RunResult:
         box = self.box
         try:
             channel = Channel(box.limits, self.handler.call, self.handler.describe, self.abort)
