@@ -35,6 +35,9 @@ class ServerState:
         self.catalog = catalog or SpecCatalog(self.settings)
         self.pm = self.catalog.pm
         self._lock = threading.Lock()
+        # Registers and exposes tools (RegisteredToolsPublisher); set by build_server when the
+        # registry's tools are added, None on a server without them.
+        self.publisher: Any = None
 
     @functools.cached_property
     def retriever(self) -> Any:

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from mcp_sre.config import load_settings
-from mcp_sre.registry import RegisteredTool, ToolRegistry, review_tool
+from mcp_sre.registry import RegisteredTool, ToolRegistry
 from mcp_sre.registry.store import RegistryStore
+from mcp_sre.toolcode.review import review_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "tool_registry"
