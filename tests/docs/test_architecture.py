@@ -13,7 +13,6 @@ _NAMED = re.compile(r"`((?:mcp_sre|plugins|tests|tool_registry|specs_cache|docs)
 # Issue 19 moves that land from parallel branches: the page names the new place; until it
 # exists the old one must. Remove an entry once its new place exists (a test below says so).
 LANDING = {
-    "mcp_sre/toolcode/": "mcp_sre/agents/contract.py",
     "mcp_sre/plugin_manager.py": "mcp_sre/plugins.py",
     "mcp_sre/retrieval/indexer.py": "mcp_sre/retrieval/search.py",
     "mcp_sre/retrieval/searcher.py": "mcp_sre/retrieval/search.py",
