@@ -4,6 +4,7 @@ They serve the core's tests and the AWS plugin's (tests/plugins/aws/) alike."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,9 @@ from mcp_sre.config import Settings, load_settings
 from mcp_sre.registry import ToolRegistry
 from mcp_sre.sandbox import Sandbox
 from mcp_sre_demo.targets import aws_environment, start_moto
+
+if str(Path(__file__).parent) not in sys.path:  # tests/ holds conftest_moto, for every test
+    sys.path.insert(0, str(Path(__file__).parent))
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPECS = FIXTURES / "specs"
@@ -70,9 +74,6 @@ def plugin_manager():
 @pytest.fixture(scope="session")
 def lookup(plugin_manager):
     """``operation_lookup`` over a few real botocore service models."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from conftest_moto import BotocoreLookup
 
     return BotocoreLookup(plugin_manager)
@@ -81,9 +82,6 @@ def lookup(plugin_manager):
 @pytest.fixture(scope="session")
 def seeded(aws_env: str) -> dict[str, object]:
     """The AWS data the sandbox, registry and AWS plugin tests read (see conftest_moto)."""
-    import sys
-
-    sys.path.insert(0, str(Path(__file__).parent))
     from conftest_moto import seed_aws
 
     return seed_aws()
