@@ -49,6 +49,7 @@ from mcp_sre.toolcode.review import review_tool
 if TYPE_CHECKING:
     import pluggy
 
+    from mcp_sre.retrieval.rewrite import Vocabulary
     from mcp_sre.sandbox import RunResult, Sandbox
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
@@ -95,7 +96,9 @@ class ToolRegistry:
 
     ``sandbox`` is a :class:`~mcp_sre.sandbox.Sandbox` or a zero-argument factory (the server
     passes its lazy one); ``operation_lookup`` resolves operation ids for the write check;
-    ``reserved_names`` are names tools may not take (the server's built-in tools).
+    ``reserved_names`` are names tools may not take (the server's built-in tools);
+    ``vocabulary`` (or a factory of it) is the search vocabulary the matcher reads requests
+    with (default: the one built from ``pm``).
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class ToolRegistry:
         pm: pluggy.PluginManager | None = None,
         reserved_names: Iterable[str] = (),
         embed: Embedder | str | None = "auto",
+        vocabulary: Vocabulary | Callable[[], Vocabulary] | None = None,
         reuse_threshold: float | None = None,
         deprecate_below: float = DEPRECATE_BELOW,
         min_calls: int = MIN_CALLS,
@@ -120,6 +124,7 @@ class ToolRegistry:
         self._sandbox = sandbox
         self._lookup = operation_lookup
         self.pm = pm
+        self._vocabulary = vocabulary
         self.reserved = set(reserved_names)
         self._embed = embed
         self._reuse_threshold = reuse_threshold
@@ -139,7 +144,12 @@ class ToolRegistry:
             from mcp_sre.retrieval.dense import load_embedder
 
             embed = load_embedder(embed)
-        return ToolMatcher(embed)
+        vocabulary = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
+        if vocabulary is None and self.pm is not None:
+            from mcp_sre.retrieval.rewrite import load_vocabulary
+
+            vocabulary = load_vocabulary(self.pm)
+        return ToolMatcher(embed, vocabulary)
 
     @property
     def reuse_threshold(self) -> float:

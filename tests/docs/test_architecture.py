@@ -10,14 +10,6 @@ DOC = ROOT / "docs" / "architecture.md"
 # A path-like name in backticks: a folder or file of the repository (not a command or a glob).
 _NAMED = re.compile(r"`((?:mcp_sre|plugins|tests|tool_registry|specs_cache|docs)/[\w./<>-]*)`")
 
-# Issue 19 moves that land from parallel branches: the page names the new place; until it
-# exists the old one must. Remove an entry once its new place exists (a test below says so).
-LANDING = {
-    "mcp_sre/plugin_manager.py": "mcp_sre/plugins.py",
-    "mcp_sre/retrieval/indexer.py": "mcp_sre/retrieval/search.py",
-    "mcp_sre/retrieval/searcher.py": "mcp_sre/retrieval/search.py",
-}
-
 
 def named_paths() -> list[str]:
     text = DOC.read_text(encoding="utf-8")
@@ -39,14 +31,8 @@ def test_the_page_names_the_core_packages() -> None:
 
 
 def test_every_named_path_exists() -> None:
-    missing = [p for p in named_paths()
-               if not exists(p) and not (p in LANDING and exists(LANDING[p]))]
+    missing = [p for p in named_paths() if not exists(p)]
     assert not missing, f"docs/architecture.md names paths that are gone: {missing}"
-
-
-def test_landed_moves_leave_the_landing_list() -> None:
-    landed = [p for p in LANDING if exists(p)]
-    assert not landed, f"these moves have landed; drop them from LANDING: {landed}"
 
 
 def test_every_core_package_is_on_the_page() -> None:

@@ -10,7 +10,7 @@ import pytest
 from conftest_moto import SpecLookup
 
 from mcp_sre.config import PROJECT_ROOT, Settings
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.registry import RegistrationRefused, ToolRegistry
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content

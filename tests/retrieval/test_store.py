@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.documents import OperationDoc, build_document
 from mcp_sre.retrieval.store import INDEX_FORMAT, IndexStore, Manifest, SourceEntry

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.errors import SpecFetchError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import fetch_source, sha256_of
 from mcp_sre.specs.model import SpecSource
 

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from mcp_sre.errors import SpecParseError, UnknownFormatError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import SpecSource
 from mcp_sre.specs.parse import detect_format, format_parser, parse_content
 

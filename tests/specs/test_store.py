@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import sha256_of
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content

@@ -6,7 +6,7 @@ from __future__ import annotations
 import botocore.session
 import pytest
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.toolcode.calls import SdkCall
 
 
