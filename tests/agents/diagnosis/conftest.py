@@ -19,7 +19,7 @@ from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content
 from mcp_sre_kubernetes.sim import SimServer
 
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 CUSTOM_OBJECTS = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "custom_objects_swagger.json"
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "eval"
 
