@@ -143,7 +143,8 @@ def _files(paths: list[Path]) -> list[Path]:
 
 
 def load_knowledge(pm: Any = None, extra: list[Path] | None = None) -> Knowledge:
-    """Merge the core log rules, every plugin's files and ``extra`` files (later wins for maps)."""
+    """Merge the core log rules, every plugin's files and ``extra`` files (later wins for maps;
+    a rule whose id is already known updates that rule, field by field)."""
     paths: list[Path] = [CORE_FILE]
     if pm is not None:
         for group in pm.hook.diagnosis_knowledge() or []:
@@ -158,7 +159,16 @@ def load_knowledge(pm: Any = None, extra: list[Path] | None = None) -> Knowledge
         if not isinstance(data, dict):
             raise DiagnosisError(f"diagnosis knowledge {file} must be a YAML mapping")
         for key, value in data.items():
-            if key in _LISTS:
+            if key == "rules":  # a rule whose id is known updates it (e.g. a plugin's fix text)
+                rules = merged.setdefault("rules", [])
+                for entry in value or []:
+                    known = next((r for r in rules if isinstance(entry, dict)
+                                  and r.get("id") == entry.get("id")), None)
+                    if known is not None:
+                        known.update(entry)
+                    else:
+                        rules.append(dict(entry) if isinstance(entry, dict) else entry)
+            elif key in _LISTS:
                 merged.setdefault(key, []).extend(value or [])
             elif key in _MAPS:
                 merged.setdefault(key, {}).update(value or {})

@@ -87,3 +87,12 @@ def test_reasoner_layers_and_backing_signals(diag_pm) -> None:
     joined = layered(explain(signals, knowledge, lambda a, b: True), [], "zh", pod)
     assert "deny" in joined["root_cause"] and "6379" in joined["root_cause"]
     assert joined["fix"] and 0 < joined["confidence"] <= 0.95
+
+
+def test_core_rules_are_neutral_and_plugins_reword_them(diag_pm) -> None:
+    core = {r.id: r for r in load_knowledge(None).rules}
+    assert not any(word in str(r.model_dump()).lower()
+                   for r in core.values() for word in ("kubectl", "kubernetes", "configmap"))
+    merged = {r.id: r for r in load_knowledge(diag_pm).rules}
+    assert "kubectl" in merged["log_env_missing"].fix["en"][0]
+    assert merged["log_env_missing"].text == core["log_env_missing"].text  # only fix replaced
