@@ -62,8 +62,9 @@ def diagnose_command(question: str, namespace: str | None, kind: str | None, nam
             raise DiagnosisError(f"no plugin can replay {replay}",
                                  hint="give a scenario file or a cluster-info dump folder")
     with served as context:
-        if context is not None:
+        if context is not None:  # this diagnoser's own sandbox: its code reads the replay too
             diagnoser.context = context
+            diagnoser.sandbox.context = {**diagnoser.sandbox.context, **context}
         report = anyio.run(lambda: diagnose_report(
             diagnoser, question, target, namespace=namespace, lang=lang, llm=model,
             llm_label=label, progress=progress))

@@ -3,10 +3,12 @@ report model. The model sees the question, the ranked signals, the quoted eviden
 rules' draft; it answers one JSON object per turn::
 
     {"action": "read", "operation": "<operation id>", "params": {...}, "why": "..."}
+    {"action": "code", "code": "<python using sre.call(...)>", "why": "..."}
     {"action": "final", "symptom": "...", "direct_cause": "...", "root_cause": "...",
      "fix": ["..."], "prevention": ["..."], "confidence": 0.8, "evidence": ["E1", "E4"]}
 
-Reads go through the same bridge and policy as everything else (a write is refused). A timeout,
+Reads go through the same bridge and policy as everything else (a write is refused); code
+runs in the diagnoser's sandbox (read-only, audited), for evidence no single read gives. A timeout,
 an endpoint error or answers that are not such JSON (after one correction) end the loop: the
 evidence report is returned with a note saying why.
 """
@@ -35,6 +37,8 @@ found by rules, quoted evidence (ids E1, E2...) and a draft report. Answer with 
 object and nothing else:
 - to read more: {"action": "read", "operation": "<operation id>", "params": {...}, "why": "..."}
   (operations that list each kind: OPERATIONS; reads only)
+- to compute something from several reads: {"action": "code", "code": "import sre\n...print(...)",
+  "why": "..."} (read-only Python in a sandbox; sre.call(operation_id, **params) returns JSON)
 - to finish: {"action": "final", "symptom": "...", "direct_cause": "...", "root_cause": "...",
   "fix": ["..."], "prevention": ["..."], "confidence": 0.0-1.0, "evidence": ["E1", ...]}
 The root cause names the exact fact at fault (a variable, host:port, image tag, limit, name).
@@ -51,9 +55,12 @@ def parse_action(text: str) -> dict[str, Any] | None:
         data = json.loads(match.group(0))
     except ValueError:
         return None
-    if not isinstance(data, dict) or data.get("action") not in ("read", "final"):
+    if not isinstance(data, dict) or data.get("action") not in ("read", "code", "final"):
         return None
     if data["action"] == "read" and not isinstance(data.get("operation"), str):
+        return None
+    if data["action"] == "code" and not (isinstance(data.get("code"), str)
+                                         and data["code"].strip()):
         return None
     if data["action"] == "final" and not (isinstance(data.get("root_cause"), str)
                                           and data["root_cause"].strip()):
@@ -119,6 +126,10 @@ async def react_report(run: Any, diagnoser: Any, llm: Any, *, label: str = "",
                                     "\"action\": \"read\" or \"final\" (final needs a "
                                     "non-empty root_cause)."))
             continue
+        if action["action"] == "code":
+            messages.append(Message(role="user", content=await _run_code(
+                diagnoser, run, report, action)))
+            continue
         if action["action"] == "read":
             params = action.get("params") if isinstance(action.get("params"), dict) else {}
             result = await anyio.to_thread.run_sync(
@@ -142,6 +153,35 @@ async def react_report(run: Any, diagnoser: Any, llm: Any, *, label: str = "",
             continue
         return _final(report, action, label)
     return _fallback(report, f"no final answer after {max_turns} turns", texts)
+
+
+async def _run_code(diagnoser: Any, run: Any, report: DiagnosisReport,
+                    action: dict[str, Any]) -> str:
+    """Run the model's code in the sandbox; the observation (and an evidence item) comes back."""
+    started = time.monotonic()
+    why = str(action.get("why", "LLM asked"))
+    try:
+        result = await anyio.to_thread.run_sync(
+            lambda: diagnoser.sandbox.run(action["code"], timeout_s=30))
+    except McpSreError as exc:
+        report.steps.append(Step(action="code", detail=action["code"][:300], why=why,
+                                 outcome="error"))
+        return f"the code could not run: {exc}"
+    ms = round((time.monotonic() - started) * 1000, 1)
+    report.steps.append(Step(action="code", detail=action["code"][:300], why=why, ms=ms,
+                             outcome="ok" if result.ok else "error"))
+    if not result.ok:
+        error = result.error.message if result.error else "failed"
+        return f"the code failed: {error}\n{result.stderr[-800:]}"
+    body = result.stdout if result.result is None else json.dumps(
+        result.result, ensure_ascii=False, default=str)
+    operations = sorted({c.operation for c in result.calls})
+    eid = run.book.add(source="field", object="sandbox code", path=why[:200],
+                       quote=body[:400], operation=", ".join(operations)[:300],
+                       time=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    if all(e.id != eid for e in report.evidence):
+        report.evidence.append(next(e for e in run.book.items if e.id == eid))
+    return f"{eid}: {body[:MAX_OBSERVATION]}"
 
 
 def _final(report: DiagnosisReport, action: dict[str, Any], label: str) -> DiagnosisReport:

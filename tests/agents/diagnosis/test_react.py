@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import pytest
 from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import CreateMessageResult, TextContent
 
@@ -145,3 +146,35 @@ def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
     assert data["report"]["reasoner"].startswith("llm") and asked
     assert "128Mi" in data["report"]["root_cause"] and "# " in data["markdown"]
     assert progress  # progress notifications arrived
+
+
+@pytest.mark.slow
+def test_the_model_may_run_read_only_code(diag_pm, k8s_lookup, module_dir, tmp_path: Path
+                                          ) -> None:
+    """A code action runs in the real wasm sandbox, against the same cluster, read-only."""
+    from mcp_sre.agents.diagnosis import Diagnoser
+    from mcp_sre.config import load_settings
+    from mcp_sre.sandbox import Sandbox
+
+    code = json.dumps({"action": "code", "why": "limits of every pod", "code": (
+        "import sre\n"
+        "pods = sre.call('kubernetes/core_v1/listCoreV1NamespacedPod', "
+        "namespace='webapp-backend')\n"
+        "for p in pods['items']:\n"
+        "    c = p['spec']['containers'][0]\n"
+        "    print(p['metadata']['name'], c.get('resources', {}).get('limits'))\n")})
+    final = json.dumps({"action": "final", "root_cause": "api-server needs more than 128Mi"})
+    with cluster(CASE / "scenario.yaml", tmp_path) as context, \
+            running_chat_server(scripted_stand_in([code, final])) as chat:
+        box = Sandbox(settings=load_settings(home=tmp_path / "home"), pm=diag_pm,
+                      operation_lookup=k8s_lookup, context=context, module_dir=module_dir)
+        box.warm()  # compile the interpreter outside the run's time limit
+        agent = Diagnoser(box, context=context)
+        report = anyio.run(lambda: diagnose_report(agent, "why?", TARGET,
+                                                   llm=endpoint(chat.url, timeout_s=60)))
+    ran = [s for s in report.steps if s.action == "code"]
+    assert ran and ran[0].outcome == "ok", chat.requests[1]["messages"][-1]["content"]
+    observation = chat.requests[1]["messages"][-1]["content"]
+    assert "backend-api" in observation and "128Mi" in observation
+    assert any(e.object == "sandbox code" and "listCoreV1NamespacedPod" in e.operation
+               for e in report.evidence)
