@@ -1,7 +1,9 @@
 """``meta.k8s.io/v1 Table`` responses, which ``kubectl get`` asks for to print its columns.
 
-Every kind gets Name and Age; pods, deployments, nodes and events get the columns an SRE reads
-first (the real server prints more).
+Every kind gets Name and Age; pods, deployments, nodes and endpoints get the columns an SRE
+reads first (the real server prints more). Events get the real server's own layout (Last Seen,
+Type, Reason, Object, Message; the rest at priority 1, shown by ``-o wide``), whichever event API
+they are read through.
 """
 
 from __future__ import annotations
@@ -90,17 +92,64 @@ _COLUMNS: dict[str, list[tuple[str, str, Cell]]] = {
         ("Volume", "string", lambda c: (c.get("spec") or {}).get("volumeName", "")),
         ("StorageClass", "string", lambda c: (c.get("spec") or {}).get("storageClassName", "")),
     ],
-    "Event": [
-        ("Type", "string", lambda e: e.get("type", "")),
-        ("Reason", "string", lambda e: e.get("reason", "")),
-        ("Object", "string", lambda e: f"{(e.get('involvedObject') or {}).get('kind', '').lower()}"
-                                       f"/{(e.get('involvedObject') or {}).get('name', '')}"),
-        ("Message", "string", lambda e: e.get("message", "")),
+    "Endpoints": [
+        ("Endpoints", "string", lambda e: _endpoints(e)),
     ],
 }
 
 
+def _endpoints(ep: dict[str, Any]) -> str:
+    """kubectl's ``formatEndpoints``: up to three ip:port pairs, then a count."""
+    pairs = [f"{a.get('ip')}:{p.get('port')}" for s in ep.get("subsets") or []
+             for a in s.get("addresses") or [] for p in s.get("ports") or [{}]]
+    if not pairs:
+        return "<none>"
+    more = len(pairs) - 3
+    return ",".join(pairs[:3]) + (f" + {more} more..." if more > 0 else "")
+
+
+def _since(stamp: str | None) -> str:
+    return _age({"metadata": {"creationTimestamp": stamp}}) if stamp else "<unknown>"
+
+
+def _event_row(e: dict[str, Any]) -> list[Any]:
+    """printEvent of kubernetes/pkg/printers, for core and events.k8s.io events alike."""
+    ref = e.get("involvedObject") or e.get("regarding") or {}
+    source = e.get("source") or e.get("deprecatedSource") or {}
+    first_ts = e.get("firstTimestamp") or e.get("deprecatedFirstTimestamp")
+    last_ts = e.get("lastTimestamp") or e.get("deprecatedLastTimestamp")
+    first = _since(first_ts or _second(e.get("eventTime")))
+    last = _since(last_ts) if last_ts else first
+    count = e.get("count") or e.get("deprecatedCount") or 0
+    if e.get("series"):
+        last = _since(_second(e["series"].get("lastObservedTime")))
+        count = e["series"].get("count", count)
+    kind, name = str(ref.get("kind", "")).lower(), ref.get("name", "")
+    component = source.get("component") or e.get("reportingComponent") \
+        or e.get("reportingController") or ""
+    host = source.get("host") or e.get("reportingInstance") or ""
+    return [last, e.get("type", ""), e.get("reason", ""), f"{kind}/{name}" if name else kind,
+            ref.get("fieldPath", ""), f"{component}, {host}" if host else component,
+            str(e.get("message") or e.get("note") or "").strip(), first, count or 1,
+            (e.get("metadata") or {}).get("name", "")]
+
+
+def _second(stamp: str | None) -> str | None:
+    """A MicroTime (``...:05.123456Z``) cut to whole seconds for the age printer."""
+    return stamp[:19] + "Z" if stamp and len(stamp) >= 19 else stamp
+
+
+_EVENT_COLUMNS = [("Last Seen", "string", 0), ("Type", "string", 0), ("Reason", "string", 0),
+                  ("Object", "string", 0), ("Subobject", "string", 1), ("Source", "string", 1),
+                  ("Message", "string", 0), ("First Seen", "string", 1),
+                  ("Count", "integer", 1), ("Name", "string", 1)]
+
+
 def to_table(items: list[dict[str, Any]], kind: str, list_meta: dict[str, Any]) -> dict[str, Any]:
+    if kind == "Event":
+        return _table([{"name": n, "type": t, "format": "name" if n == "Name" else "",
+                        "priority": p, "description": n} for n, t, p in _EVENT_COLUMNS],
+                      [(_event_row(e), e) for e in items], list_meta)
     extra = _COLUMNS.get(kind, [])
     columns = [{"name": "Name", "type": "string", "format": "name", "priority": 0,
                 "description": "Name must be unique within a namespace."}]
@@ -108,11 +157,15 @@ def to_table(items: list[dict[str, Any]], kind: str, list_meta: dict[str, Any]) 
                 for n, t, _ in extra]
     columns.append({"name": "Age", "type": "string", "format": "", "priority": 0,
                     "description": "Time since the object was created."})
-    rows = []
-    for obj in items:
-        meta = obj.get("metadata") or {}
-        cells = [meta.get("name", "")] + [fn(obj) for _, _, fn in extra] + [_age(obj)]
-        rows.append({"cells": cells, "object": {
-            "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1", "metadata": meta}})
+    rows = [([(obj.get("metadata") or {}).get("name", "")] + [fn(obj) for _, _, fn in extra]
+             + [_age(obj)], obj) for obj in items]
+    return _table(columns, rows, list_meta)
+
+
+def _table(columns: list[dict[str, Any]], rows: list[tuple[list[Any], dict[str, Any]]],
+           list_meta: dict[str, Any]) -> dict[str, Any]:
     return {"kind": "Table", "apiVersion": "meta.k8s.io/v1", "metadata": dict(list_meta),
-            "columnDefinitions": columns, "rows": rows}
+            "columnDefinitions": columns,
+            "rows": [{"cells": cells, "object": {
+                "kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                "metadata": obj.get("metadata") or {}}} for cells, obj in rows]}
