@@ -23,7 +23,7 @@ from mcp_sre_kubernetes.sim.objects import (
     selects,
 )
 
-__all__ = ["derive_endpoints", "derive_workload_status"]
+__all__ = ["derive_endpoints", "derive_workload_status", "workload_pods"]
 
 _DS_TOLERATED = {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable",
                  "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure",
@@ -79,6 +79,17 @@ def _backends(store: Store, svc: dict[str, Any]) -> list[dict[str, Any]]:
             and (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
 
 
+def _trigger_time(svc: dict[str, Any], pods: list[dict[str, Any]]) -> dict[str, str]:
+    """The ``last-change-trigger-time`` annotation: the latest change among the backends."""
+    stamps = [str(_meta(svc).get("creationTimestamp") or "")]
+    for pod in pods:
+        stamps.append(str(_meta(pod).get("creationTimestamp") or ""))
+        stamps += [str(c.get("lastTransitionTime") or "") for c in
+                   (pod.get("status") or {}).get("conditions") or [] if c.get("type") == "Ready"]
+    latest = max(stamps)
+    return {"endpoints.kubernetes.io/last-change-trigger-time": latest} if latest else {}
+
+
 def _endpoints_for(store: Store, svc: dict[str, Any]) -> dict[str, Any]:
     spec = svc.get("spec") or {}
     publish = bool(spec.get("publishNotReadyAddresses"))
@@ -103,7 +114,8 @@ def _endpoints_for(store: Store, svc: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"apiVersion": "v1", "kind": "Endpoints", "metadata": {
         "name": meta["name"], "namespace": meta.get("namespace"),
         "creationTimestamp": meta.get("creationTimestamp"),
-        **({"labels": dict(_labels(svc))} if _labels(svc) else {})}}
+        **({"labels": dict(_labels(svc))} if _labels(svc) else {}),
+        "annotations": _trigger_time(svc, _backends(store, svc))}}
     if subsets:
         for subset in subsets.values():
             for field in ("addresses", "notReadyAddresses"):
@@ -139,8 +151,9 @@ def _slice_for(store: Store, svc: dict[str, Any], nodes: dict[str, dict[str, Any
     suffix = hashlib.sha256(f"{meta.get('namespace')}/{meta['name']}".encode()).hexdigest()[:5]
     return {"apiVersion": "discovery.k8s.io/v1", "kind": "EndpointSlice",
             "metadata": {"name": f"{meta['name']}-{suffix}", "generateName": f"{meta['name']}-",
-                         "namespace": meta.get("namespace"),
+                         "namespace": meta.get("namespace"), "generation": 1,
                          "creationTimestamp": meta.get("creationTimestamp"),
+                         "annotations": _trigger_time(svc, _backends(store, svc)),
                          "labels": {**_labels(svc), "kubernetes.io/service-name": meta["name"],
                                     "endpointslice.kubernetes.io/managed-by":
                                         "endpointslice-controller.k8s.io"},
@@ -200,19 +213,28 @@ def _revision(rs: dict[str, Any]) -> tuple[int, str]:
     return (int(rev) if str(rev).isdigit() else 0, str(_meta(rs).get("creationTimestamp", "")))
 
 
+def workload_pods(store: Store, owner: dict[str, Any]) -> list[dict[str, Any]]:
+    """The active pods of a controller; a Deployment's through its ReplicaSets, or by its
+    selector when the scenario left the ReplicaSets out."""
+    if owner.get("kind") != "Deployment":
+        return active(_pods_of(store, owner))
+    ns = _meta(owner).get("namespace")
+    sets = [rs for rs in items(store, "apps", "replicasets", ns) if owned_by(rs, owner)]
+    if sets:
+        return active(p for rs in sets for p in _pods_of(store, rs))
+    selector = (owner.get("spec") or {}).get("selector")
+    return active(p for p in items(store, "", "pods", ns)
+                  if matches_selector(_labels(p), selector))
+
+
 def _deployment(store: Store, dep: dict[str, Any]) -> dict[str, Any]:
     spec, meta = dep.get("spec") or {}, _meta(dep)
     desired = int(spec.get("replicas", 1))
     sets = [rs for rs in items(store, "apps", "replicasets", meta.get("namespace"))
             if owned_by(rs, dep)]
     newest = max(sets, key=_revision) if sets else None
-    if sets:
-        pods = active(p for rs in sets for p in _pods_of(store, rs))
-        updated = active(_pods_of(store, newest)) if newest else []
-    else:  # the scenario left its ReplicaSets out: the pods its selector picks
-        selector = spec.get("selector")
-        pods = updated = active(p for p in items(store, "", "pods", meta.get("namespace"))
-                                if matches_selector(_labels(p), selector))
+    pods = workload_pods(store, dep)
+    updated = active(_pods_of(store, newest)) if newest else pods
     available = sum(1 for p in pods if pod_ready(p))
     rolling = (spec.get("strategy") or {}).get("type", "RollingUpdate") == "RollingUpdate"
     rolling_spec = (spec.get("strategy") or {}).get("rollingUpdate") or {}
@@ -223,7 +245,9 @@ def _deployment(store: Store, dep: dict[str, Any]) -> dict[str, Any]:
         unavailable_ok = 1
     when = _meta(newest or dep).get("creationTimestamp")
     rs_name = _meta(newest).get("name") if newest else meta.get("name")
-    complete = len(updated) == desired and available >= desired and len(pods) == desired
+    # A rollout that put every pod on the newest ReplicaSet is done; pods failing afterwards do
+    # not change Progressing (the controller only updates it while rolling out).
+    complete = len(updated) == desired and len(pods) == desired
     return {
         "observedGeneration": meta.get("generation", 1), "replicas": len(pods),
         "updatedReplicas": len(updated), "readyReplicas": available,

@@ -29,7 +29,12 @@ from mcp_sre_kubernetes.sim.events import (
     to_events_v1,
 )
 from mcp_sre_kubernetes.sim.logs import LogOptions, container_log
-from mcp_sre_kubernetes.sim.metrics import MetricsSection, metrics_objects, metrics_resources
+from mcp_sre_kubernetes.sim.metrics import (
+    METRICS_GROUP,
+    MetricsSection,
+    metrics_objects,
+    metrics_resources,
+)
 from mcp_sre_kubernetes.sim.routes import APIResource, RouteTable
 from mcp_sre_kubernetes.sim.scenario import (
     RFC3339,
@@ -190,10 +195,13 @@ class ClusterState:
         elif "namespace" in meta:
             raise ScenarioError(f"{res.kind} {name!r} is cluster-scoped but has a namespace")
         ns = meta.get("namespace", "")
-        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                              f"{res.group_version}/{res.kind}/{ns}/{name}")))
         meta.setdefault("creationTimestamp",
                         (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        if res.group == METRICS_GROUP:  # computed on read by metrics-server: no uid, no version
+            self.objects.setdefault(res.key, {})[(ns, name)] = obj
+            return obj
+        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                              f"{res.group_version}/{res.kind}/{ns}/{name}")))
         if "spec" in obj:
             meta.setdefault("generation", 1)
         meta["resourceVersion"] = self._next_rv()

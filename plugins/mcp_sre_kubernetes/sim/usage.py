@@ -10,8 +10,9 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from mcp_sre_kubernetes.sim.derive import workload_pods
 from mcp_sre_kubernetes.sim.metrics import MetricsSection, pod_usage
-from mcp_sre_kubernetes.sim.objects import Store, active, items, owned_by, pod_ready
+from mcp_sre_kubernetes.sim.objects import Store, active, items, pod_ready
 from mcp_sre_kubernetes.sim.quantity import QuantityError, format_cpu, format_memory, parse_quantity
 
 __all__ = ["derive_hpa_status", "derive_quota_status"]
@@ -112,11 +113,7 @@ def _target_pods(store: Store, hpa: dict[str, Any]) -> tuple[dict[str, Any] | No
                    if _meta(o).get("name") == ref.get("name")), None)
     if target is None:
         return None, []
-    owners = [target]
-    if plural == "deployments":
-        owners = [rs for rs in items(store, "apps", "replicasets", ns) if owned_by(rs, target)]
-    pods = [p for p in items(store, "", "pods", ns) if any(owned_by(p, o) for o in owners)]
-    return target, active(pods)
+    return target, workload_pods(store, target)
 
 
 def _resource_targets(hpa: dict[str, Any]) -> list[tuple[str, int]]:
