@@ -23,7 +23,13 @@ from mcp_sre_kubernetes.sim.objects import (
     selects,
 )
 
-__all__ = ["derive_endpoints", "derive_workload_status", "workload_pods"]
+__all__ = [
+    "derive_endpoints",
+    "derive_workload_status",
+    "link_uids",
+    "owner_uids",
+    "workload_pods",
+]
 
 _DS_TOLERATED = {"node.kubernetes.io/not-ready", "node.kubernetes.io/unreachable",
                  "node.kubernetes.io/disk-pressure", "node.kubernetes.io/memory-pressure",
@@ -48,6 +54,44 @@ def _fill(obj: dict[str, Any], derived: dict[str, Any], required: tuple[str, ...
         if key in status or (value in (None, 0, [], "") and key not in required):
             continue
         status[key] = value
+
+
+# -- uids -----------------------------------------------------------------------------------
+
+def owner_uids(objects: list[dict[str, Any]]) -> dict[tuple[str, str, str], str]:
+    """``(kind, namespace, name) -> uid`` as the scenario's ownerReferences name them, so an
+    owner written without a uid gets the one its dependents point at."""
+    out = {}
+    for obj in objects:
+        ns = _meta(obj).get("namespace", "")
+        for ref in _meta(obj).get("ownerReferences") or []:
+            if ref.get("uid") and ref.get("kind") and ref.get("name"):
+                out.setdefault((ref["kind"], ns, ref["name"]), ref["uid"])
+    return out
+
+
+def link_uids(store: Store) -> None:
+    """Give ownerReferences and event involvedObjects without a uid the uid of the object they
+    name, as a real cluster's always carry one (``kubectl describe`` matches events by uid).
+    Events whose object no longer exists keep what they have."""
+    by_kind: dict[tuple[str, str, str], str] = {}
+    for bucket in store.values():
+        for obj in bucket.values():
+            meta = _meta(obj)
+            by_kind.setdefault((str(obj.get("kind")), meta.get("namespace", ""),
+                                str(meta.get("name"))), str(meta.get("uid")))
+    for bucket in store.values():
+        for obj in bucket.values():
+            ns = _meta(obj).get("namespace", "")
+            for ref in _meta(obj).get("ownerReferences") or []:
+                uid = by_kind.get((str(ref.get("kind")), ns, str(ref.get("name"))))
+                if uid and not ref.get("uid"):
+                    ref["uid"] = uid
+    for event in items(store, "", "events"):
+        ref = event.get("involvedObject") or {}
+        uid = by_kind.get((str(ref.get("kind")), ref.get("namespace", ""), str(ref.get("name"))))
+        if uid and not ref.get("uid"):
+            ref["uid"] = uid
 
 
 # -- endpoints ------------------------------------------------------------------------------

@@ -20,7 +20,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from mcp_sre_kubernetes.sim.derive import derive_endpoints, derive_workload_status
+from mcp_sre_kubernetes.sim.derive import (
+    derive_endpoints,
+    derive_workload_status,
+    link_uids,
+    owner_uids,
+)
 from mcp_sre_kubernetes.sim.events import (
     EVENTS_V1,
     is_events_v1,
@@ -89,6 +94,7 @@ class ClusterState:
                 if obj.get("kind") == "CustomResourceDefinition":
                     self._serve_crd(obj)
             namespaces: set[str] = set()
+            uids = owner_uids(scenario.objects)
             for i, obj in enumerate(scenario.objects):
                 try:
                     res = self.resource_of(obj)
@@ -96,6 +102,11 @@ class ClusterState:
                     raise ScenarioError(f"scenario {scenario.name!r} object #{i}: {exc.message}",
                                         hint="use an apiVersion/kind the swagger serves") from exc
                 obj = copy.deepcopy(obj)
+                meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+                uid = uids.get((str(obj.get("kind")), meta.get("namespace", "default")
+                                if res.namespaced else "", str(meta.get("name"))))
+                if uid and not meta.get("uid"):
+                    meta["uid"] = uid
                 if res.key == EVENTS_V1 or (res.plural == "events" and not res.group):
                     res, obj = self._stored(res)[0], (to_core(obj) if is_events_v1(obj)
                                                       else normalize_core(obj))
@@ -135,6 +146,7 @@ class ClusterState:
             except KeyError as exc:
                 raise ScenarioError(f"scenario {scenario.name!r} has metrics for "
                                     f"{exc.args[0]}, which it does not have") from None
+        link_uids(self.objects)
         derive_workload_status(self.objects)
         derive_quota_status(self.objects)
         derive_hpa_status(self.objects, self.metrics, now)
