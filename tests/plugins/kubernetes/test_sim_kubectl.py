@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed "
                                 "(Debian: apt-get install kubernetes-client)")
