@@ -1,4 +1,5 @@
-"""``mcp-sre k8s-sim``: serve a scenario as a Kubernetes API endpoint on 127.0.0.1."""
+"""``mcp-sre k8s-sim``: serve a scenario, or a captured cluster, as a Kubernetes API endpoint on
+127.0.0.1."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ __all__ = ["k8s_sim"]
 
 @click.command(name="k8s-sim")
 @click.option("--scenario", default="crashloop", show_default=True,
-              help=f"Built-in scenario ({', '.join(list_scenarios())}) or a scenario YAML file.")
+              help=f"Built-in scenario ({', '.join(list_scenarios())}), a scenario YAML file, or "
+              "a folder from `kubectl cluster-info dump --output-directory` / `mcp-sre snapshot`.")
 @click.option("--port", type=click.IntRange(0, 65535), default=0, show_default=True,
               help="Port on 127.0.0.1; 0 picks a free one.")
 @click.option("--kubeconfig-out", type=click.Path(dir_okay=False, path_type=Path),
@@ -29,7 +31,8 @@ __all__ = ["k8s_sim"]
 @click.option("--no-tls", is_flag=True, help="Serve plain HTTP (kubectl then sends no token).")
 def k8s_sim(scenario: str, port: int, kubeconfig_out: Path | None, swagger: Path | None,
             token: str, no_tls: bool) -> None:
-    """Serve SCENARIO's objects on the real Kubernetes REST paths until interrupted.
+    """Serve a scenario's objects (or a cluster dump) on the real Kubernetes REST paths until
+    interrupted.
 
     Reads, selectors, pagination, logs and discovery work for kubectl and the official
     clients; writes are served too, so tests can show that mcp-sre's policy refused them.
