@@ -95,7 +95,86 @@ _COLUMNS: dict[str, list[tuple[str, str, Cell]]] = {
     "Endpoints": [
         ("Endpoints", "string", lambda e: _endpoints(e)),
     ],
+    "EndpointSlice": [
+        ("AddressType", "string", lambda e: e.get("addressType", "")),
+        ("Ports", "string", lambda e: ",".join(str(p.get("port")) for p in e.get("ports") or [])
+         or "<unset>"),
+        ("Endpoints", "string", lambda e: _joined(
+            [a for ep in e.get("endpoints") or [] for a in ep.get("addresses") or []])),
+    ],
+    "ReplicaSet": [
+        ("Desired", "integer", lambda r: (r.get("spec") or {}).get("replicas", 1)),
+        ("Current", "integer", lambda r: (r.get("status") or {}).get("replicas", 0)),
+        ("Ready", "integer", lambda r: (r.get("status") or {}).get("readyReplicas", 0)),
+    ],
+    "StatefulSet": [
+        ("Ready", "string", lambda s: f"{(s.get('status') or {}).get('readyReplicas', 0)}/"
+                                      f"{(s.get('spec') or {}).get('replicas', 1)}"),
+    ],
+    "DaemonSet": [
+        (col, "integer", lambda d, f=field: (d.get("status") or {}).get(f, 0))
+        for col, field in (("Desired", "desiredNumberScheduled"),
+                           ("Current", "currentNumberScheduled"), ("Ready", "numberReady"),
+                           ("Up-to-date", "updatedNumberScheduled"),
+                           ("Available", "numberAvailable"))
+    ],
+    "Service": [
+        ("Type", "string", lambda v: (v.get("spec") or {}).get("type", "ClusterIP")),
+        ("Cluster-IP", "string", lambda v: (v.get("spec") or {}).get("clusterIP") or "<none>"),
+        ("External-IP", "string", lambda v: _joined(
+            [i.get("ip") or i.get("hostname") for i in ((v.get("status") or {}).get(
+                "loadBalancer") or {}).get("ingress") or []]
+            + list((v.get("spec") or {}).get("externalIPs") or []))),
+        ("Port(s)", "string", lambda v: ",".join(
+            f"{p.get('port')}{':' + str(p['nodePort']) if p.get('nodePort') else ''}/"
+            f"{p.get('protocol', 'TCP')}" for p in (v.get("spec") or {}).get("ports") or [])
+         or "<none>"),
+    ],
+    "HorizontalPodAutoscaler": [
+        ("Reference", "string", lambda h: "{kind}/{name}".format(
+            **{"kind": "", "name": "", **((h.get("spec") or {}).get("scaleTargetRef") or {})})),
+        ("Targets", "string", lambda h: _hpa_targets(h)),
+        ("MinPods", "string", lambda h: (h.get("spec") or {}).get("minReplicas", 1)),
+        ("MaxPods", "integer", lambda h: (h.get("spec") or {}).get("maxReplicas", 0)),
+        ("Replicas", "integer", lambda h: (h.get("status") or {}).get("currentReplicas", 0)),
+    ],
 }
+
+
+def _joined(values: list[Any]) -> str:
+    """Up to three values, then a count, as kubectl's printers shorten lists."""
+    values = [v for v in values if v]
+    if not values:
+        return "<none>"
+    more = len(values) - 3
+    return ",".join(str(v) for v in values[:3]) + (f" + {more} more..." if more > 0 else "")
+
+
+def _hpa_targets(hpa: dict[str, Any]) -> str:
+    """``memory: 94%/80%`` per metric, ``<unknown>`` where the status has no current value."""
+    spec, status = hpa.get("spec") or {}, hpa.get("status") or {}
+    if "targetCPUUtilizationPercentage" in spec:  # autoscaling/v1
+        current = status.get("currentCPUUtilizationPercentage")
+        return (f"cpu: {'<unknown>' if current is None else f'{current}%'}/"
+                f"{spec['targetCPUUtilizationPercentage']}%")
+    current = {(m.get("resource") or {}).get("name"): (m.get("resource") or {}).get("current")
+               for m in status.get("currentMetrics") or [] if m.get("type") == "Resource"}
+    out = []
+    for metric in spec.get("metrics") or []:
+        res = metric.get("resource") or {}
+        target = res.get("target") or {}
+        if metric.get("type") != "Resource":
+            out.append(f"{metric.get('type', '').lower()}: <unknown>")
+            continue
+        now = current.get(res.get("name")) or {}
+        if target.get("type") == "Utilization":
+            got = now.get("averageUtilization")
+            out.append(f"{res.get('name')}: {'<unknown>' if got is None else f'{got}%'}/"
+                       f"{target.get('averageUtilization')}%")
+        else:
+            out.append(f"{res.get('name')}: {now.get('averageValue', '<unknown>')}/"
+                       f"{target.get('averageValue', target.get('value', ''))}")
+    return ", ".join(out) or "<none>"
 
 
 def _endpoints(ep: dict[str, Any]) -> str:
