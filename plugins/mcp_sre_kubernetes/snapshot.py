@@ -2,7 +2,8 @@
 
 The folder has the layout of ``kubectl cluster-info dump --output-directory`` (see
 :mod:`mcp_sre_kubernetes.sim.dump`), plus lists of the kinds kubectl does not dump and previous
-container logs, so ``mcp-sre k8s-sim --scenario DIR`` serves it and a diagnosis can run on it
+container logs (custom resources too, with their definitions), so
+``mcp-sre k8s-sim --scenario DIR`` serves it and a diagnosis can run on it
 later. Every request is a GET. Secret values are never written: a Secret keeps its name, type
 and keys, each value emptied, and the annotation that ``kubectl apply`` copies them into is
 dropped.
@@ -145,6 +146,19 @@ def _container_logs(reader: _Reader, ns: str, pod: dict[str, Any], tail: int | N
     return out
 
 
+def _served_version(crd: dict[str, Any]) -> tuple[str, str, str] | None:
+    """(group, storage-or-first-served version, plural) of a namespaced custom resource."""
+    spec = crd.get("spec") or {}
+    if spec.get("scope") != "Namespaced":
+        return None
+    served = [v for v in spec.get("versions") or [] if v.get("served", True)]
+    if not served:
+        return None
+    version = next((v for v in served if v.get("storage")), served[0])
+    return spec.get("group", ""), version.get("name", ""), (spec.get("names") or {}).get(
+        "plural", "")
+
+
 def take_snapshot(api: Any, namespaces: list[str], out_dir: Path,
                   tail: int | None = None) -> SnapshotReport:
     """Write the dump folder for ``namespaces`` from the cluster ``api`` talks to."""
@@ -172,6 +186,9 @@ def take_snapshot(api: Any, namespaces: list[str], out_dir: Path,
 
     for stem, prefix, plural in _CLUSTER:
         fetch(stem, f"{prefix}/{plural}", out_dir / f"{stem}.json")
+    custom = [_served_version(crd) for crd in fetch(
+        "customresourcedefinitions", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions",
+        out_dir / "customresourcedefinitions.json")]
     found = []
     for ns in namespaces:
         code, body = reader.get(f"/api/v1/namespaces/{ns}")
@@ -184,6 +201,9 @@ def take_snapshot(api: Any, namespaces: list[str], out_dir: Path,
                           out_dir / ns / f"{stem}.json")
             if stem != "pods":
                 continue
+            for group, version, plural in (c for c in custom if c):
+                fetch(f"{plural}.{group}", f"/apis/{group}/{version}/namespaces/{ns}/{plural}",
+                      out_dir / ns / f"{plural}.{group}.json")
             for pod in items:
                 pod_dir = out_dir / ns / pod["metadata"]["name"]
                 for previous, file in ((False, LOG_FILE), (True, PREVIOUS_LOG_FILE)):

@@ -198,3 +198,34 @@ def test_events_of_deleted_objects_and_writes_through_either_api() -> None:
     assert core_view["involvedObject"]["name"] == "cart-5f6d7c8b9-k2j4h"
     assert core_view["reportingComponent"] == "example.com/prober"
     assert core_view["firstTimestamp"] is None and core_view["source"] == {}
+
+
+def test_daemonset_and_statefulset_status() -> None:
+    nodes = [{"apiVersion": "v1", "kind": "Node", "metadata": {"name": n}, "spec": spec}
+             for n, spec in (("n1", {}), ("n2", {"taints": [{"key": "gpu", "effect":
+                                                              "NoSchedule"}]}),
+                             ("n3", {"taints": [{"key": "node.kubernetes.io/memory-pressure",
+                                                 "effect": "NoSchedule"}]}))]
+    ds = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+          "metadata": {"name": "agent", "namespace": "team"},
+          "spec": {"selector": {"matchLabels": {"app": "agent"}}, "template": {"spec": {}}}}
+    sts = {"apiVersion": "apps/v1", "kind": "StatefulSet",
+           "metadata": {"name": "db", "namespace": "team"},
+           "spec": {"replicas": 2, "selector": {"matchLabels": {"app": "db"}}}}
+    pods = []
+    for name, app, node, ready in (("agent-a", "agent", "n1", True),
+                                   ("agent-c", "agent", "n3", False),
+                                   ("db-0", "db", "n1", True), ("db-1", "db", "n3", False)):
+        pod = _pod(name, ready)
+        pod["metadata"]["labels"] = {"app": app}
+        pod["spec"]["nodeName"] = node
+        pods.append(pod)
+    api = _serve(Scenario(name="ds", objects=[*nodes, ds, sts, *pods]))
+    status = _get(api, "/apis/apps/v1/namespaces/team/daemonsets/agent")["status"]
+    # n2's taint is not tolerated; the memory-pressure taint is, as for every DaemonSet pod
+    assert {k: status[k] for k in ("desiredNumberScheduled", "currentNumberScheduled",
+                                   "numberReady", "numberUnavailable")} == {
+        "desiredNumberScheduled": 2, "currentNumberScheduled": 2, "numberReady": 1,
+        "numberUnavailable": 1}
+    status = _get(api, "/apis/apps/v1/namespaces/team/statefulsets/db")["status"]
+    assert (status["replicas"], status["readyReplicas"]) == (2, 1)

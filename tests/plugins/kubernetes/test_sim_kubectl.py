@@ -116,3 +116,14 @@ def test_logs_previous_tail_timestamps(kubectl) -> None:
     assert "256Mi" in lines[-1]
     err = kubectl("logs", "-n", "shop", "cart-5f6d7c8b9-k2j4h", "--previous", fails=True)
     assert 'previous terminated container "redis" in pod "cart-5f6d7c8b9-k2j4h" not found' in err
+
+
+def test_workload_tables(kubectl) -> None:
+    header, rows = _table(kubectl("get", "hpa", "-n", "shop"))
+    assert header == ["NAME", "REFERENCE", "TARGETS", "MINPODS", "MAXPODS", "REPLICAS", "AGE"]
+    assert rows[0][:6] == ["checkout", "Deployment/checkout", "memory: 94%/80%", "2", "6", "2"]
+    header, rows = _table(kubectl("get", "rs", "-n", "shop"))
+    assert header == ["NAME", "DESIRED", "CURRENT", "READY", "AGE"]
+    assert ["payments-7f8b9c6d5", "1", "1", "0"] in [r[:4] for r in rows]
+    header, rows = _table(kubectl("get", "svc", "-n", "shop"))
+    assert header == ["NAME", "TYPE", "CLUSTER-IP", "EXTERNAL-IP", "PORT(S)", "AGE"]

@@ -93,3 +93,13 @@ def test_previous_without_a_previous_run(api) -> None:
     assert code == 400 and status["reason"] == "BadRequest"
     assert status["message"] == ('previous terminated container "web" in pod '
                                  '"web-5d8f7c9b6-abcde" not found')
+
+
+def test_logs_of_a_deleted_pod_stay_in_the_log_store(tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIO)
+    scenario.logs["demo/web-migrate-x1"] = {"migrate": scenario.logs[
+        "demo/web-5d8f7c9b6-fghij"]["web"]}
+    server = SimServer(scenario, swagger=SWAGGER, tls=False, token=None)
+    code, body = _log(server.api, "", "/api/v1/namespaces/demo/pods/web-migrate-x1/log")
+    assert code == 404 and json.loads(body)["message"] == 'pods "web-migrate-x1" not found'
+    assert "fatal" in server.state.logs[("demo", "web-migrate-x1")]["migrate"].current

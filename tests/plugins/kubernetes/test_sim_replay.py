@@ -128,7 +128,9 @@ def test_snapshot_round_trip(source: SimServer, tmp_path: Path) -> None:
         "/apis/networking.k8s.io/v1/namespaces/shop/ingresses",
         "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers",
         "/apis/storage.k8s.io/v1/storageclasses", "/api/v1/namespaces/shop/configmaps",
-        "/apis/metrics.k8s.io/v1beta1/nodes", "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods"])
+        "/apis/metrics.k8s.io/v1beta1/nodes", "/apis/metrics.k8s.io/v1beta1/namespaces/shop/pods",
+        "/apis/cert-manager.io/v1/namespaces/shop/certificates",
+        "/apis/apiextensions.k8s.io/v1/customresourcedefinitions"])
     assert _same_logs(source.api, replay, "shop", previous=False) >= 3
     assert _same_logs(source.api, replay, "shop", previous=True) >= 1
 
