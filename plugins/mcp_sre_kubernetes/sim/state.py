@@ -101,16 +101,7 @@ class ClusterState:
                 except ApiStatusError as exc:
                     raise ScenarioError(f"scenario {scenario.name!r} object #{i}: {exc.message}",
                                         hint="use an apiVersion/kind the swagger serves") from exc
-                obj = copy.deepcopy(obj)
-                meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
-                uid = uids.get((str(obj.get("kind")), meta.get("namespace", "default")
-                                if res.namespaced else "", str(meta.get("name"))))
-                if uid and not meta.get("uid"):
-                    meta["uid"] = uid
-                if res.key == EVENTS_V1 or (res.plural == "events" and not res.group):
-                    res, obj = self._stored(res)[0], (to_core(obj) if is_events_v1(obj)
-                                                      else normalize_core(obj))
-                stored = self._add(res, obj)
+                stored = self._load_object(res, copy.deepcopy(obj), uids)
                 if res.namespaced:
                     namespaces.add(stored["metadata"]["namespace"])
             ns_res = self.routes.resources.get(("", "v1", "namespaces"))
@@ -129,6 +120,20 @@ class ClusterState:
             self._derive(scenario)
             self.floor = self.rv
 
+    def _load_object(self, res: APIResource, obj: dict[str, Any],
+                     uids: dict[tuple[str, str, str], str]) -> dict[str, Any]:
+        """Store one scenario object: an owner takes the uid its dependents name, and events
+        are stored in their core form whichever API the scenario wrote them for."""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        where = meta.get("namespace", "default") if res.namespaced else ""
+        uid = uids.get((str(obj.get("kind")), where, str(meta.get("name"))))
+        if uid and not meta.get("uid"):
+            meta["uid"] = uid
+        if res.key == EVENTS_V1 or (res.plural == "events" and not res.group):
+            res = self._stored(res)[0]
+            obj = to_core(obj) if is_events_v1(obj) else normalize_core(obj)
+        return self._add(res, obj)
+
     def _derive(self, scenario: Scenario) -> None:
         """Serve the metrics API (when the scenario has metrics) and fill in what controllers
         would have written."""
@@ -138,7 +143,7 @@ class ClusterState:
             for res in metrics_resources():
                 if res.key not in self.routes.resources:
                     self.routes.add_resource(res)
-            pods = {k: v for k, v in self.objects.get(("", "v1", "pods"), {}).items()}
+            pods = dict(self.objects.get(("", "v1", "pods"), {}))
             nodes = {n: v for (_, n), v in self.objects.get(("", "v1", "nodes"), {}).items()}
             try:
                 for obj in metrics_objects(scenario.metrics, pods, nodes, now):
