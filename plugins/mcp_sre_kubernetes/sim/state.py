@@ -2,8 +2,8 @@
 
 The simulator keeps no history: every write compacts, so a continue token or an exact
 ``resourceVersion`` older than the latest write gets ``410 Expired``, as a real server does once
-etcd has compacted past it. Events are stored once, in their core form, and served through both
-event APIs (:mod:`.events`); what controllers would derive is filled in at load (:mod:`.derive`,
+etcd has compacted past it. Events and HPAs are stored once and served through each version
+that shows them (:mod:`.versions`); what controllers would derive is filled in at load (:mod:`.derive`,
 :mod:`.usage`); logs of pods the scenario no longer has stay in ``logs`` (a log store's view) but
 the API answers 404 for them, as a real one does.
 """
@@ -26,13 +26,7 @@ from mcp_sre_kubernetes.sim.derive import (
     link_uids,
     owner_uids,
 )
-from mcp_sre_kubernetes.sim.events import (
-    EVENTS_V1,
-    is_events_v1,
-    normalize_core,
-    to_core,
-    to_events_v1,
-)
+from mcp_sre_kubernetes.sim.events import EVENTS_V1
 from mcp_sre_kubernetes.sim.logs import LogOptions, container_log
 from mcp_sre_kubernetes.sim.metrics import (
     METRICS_GROUP,
@@ -51,6 +45,7 @@ from mcp_sre_kubernetes.sim.scenario import (
 from mcp_sre_kubernetes.sim.selectors import field_selector, label_selector
 from mcp_sre_kubernetes.sim.status import ApiStatusError
 from mcp_sre_kubernetes.sim.usage import derive_hpa_status, derive_quota_status
+from mcp_sre_kubernetes.sim.versions import ALIASES
 
 __all__ = ["ClusterState", "ListResult"]
 
@@ -129,9 +124,7 @@ class ClusterState:
         uid = uids.get((str(obj.get("kind")), where, str(meta.get("name"))))
         if uid and not meta.get("uid"):
             meta["uid"] = uid
-        if res.key == EVENTS_V1 or (res.plural == "events" and not res.group):
-            res = self._stored(res)[0]
-            obj = to_core(obj) if is_events_v1(obj) else normalize_core(obj)
+        res, obj = self._storage_form(res, obj)
         return self._add(res, obj)
 
     def _derive(self, scenario: Scenario) -> None:
@@ -163,13 +156,23 @@ class ClusterState:
             self._add(res, obj)
 
     def _stored(self, res: APIResource) -> tuple[APIResource, Any]:
-        """Where a resource's objects live, and how to show them: events.k8s.io events are
-        core events seen through the conversion."""
-        if res.key == EVENTS_V1:
-            core = self.routes.resources.get(("", "v1", "events"))
-            if core is not None:
-                return core, to_events_v1
+        """Where a resource's objects live, and how to show them: a version the server
+        converts to (events.k8s.io events, autoscaling/v1 HPAs) reads the stored form."""
+        alias = ALIASES.get(res.key)
+        if alias is not None and alias.storage in self.routes.resources:
+            return self.routes.resources[alias.storage], alias.to_served
         return res, None
+
+    def _storage_form(self, res: APIResource, obj: dict[str, Any]
+                      ) -> tuple[APIResource, dict[str, Any]]:
+        """The resource an object is stored under and its stored form."""
+        alias = ALIASES.get(res.key)
+        if alias is not None and alias.storage in self.routes.resources:
+            return self.routes.resources[alias.storage], alias.normalize(alias.to_storage(obj))
+        for alias in ALIASES.values():
+            if alias.storage == res.key:
+                return res, alias.normalize(obj)
+        return res, obj
 
     def _serve_crd(self, crd: dict[str, Any]) -> None:
         spec = crd.get("spec") or {}
@@ -286,7 +289,7 @@ class ClusterState:
         rv_match: str | None = None,
     ) -> ListResult:
         stored, view = self._stored(res)
-        if view is not None and field:  # selectors name events.k8s.io fields, stored is core
+        if res.key == EVENTS_V1 and view and field:  # events.k8s.io names, core stored
             field = field.replace("regarding.", "involvedObject.").replace(
                 "reportingController", "reportingComponent")
         labels_ok = label_selector(label)
@@ -382,12 +385,9 @@ class ClusterState:
             meta["namespace"] = namespace
         obj.setdefault("apiVersion", res.group_version)
         obj.setdefault("kind", res.kind)
-        view = None
-        if self._stored(res)[1] is not None:
-            res, view = self._stored(res)
-            obj = to_core(obj)
-        elif res.plural == "events" and not res.group:
-            obj = normalize_core(obj)
+        view = self._stored(res)[1]
+        res, obj = self._storage_form(res, obj)
+        meta = obj.setdefault("metadata", meta)
         with self.lock:
             bucket = self.objects.setdefault(res.key, {})
             old = bucket.get((namespace or "", name))

@@ -229,3 +229,20 @@ def test_daemonset_and_statefulset_status() -> None:
         "numberUnavailable": 1}
     status = _get(api, "/apis/apps/v1/namespaces/team/statefulsets/db")["status"]
     assert (status["replicas"], status["readyReplicas"]) == (2, 1)
+
+
+def test_hpa_served_through_v1_and_v2() -> None:
+    """One stored HPA, two versions, converted the way the apiserver converts them."""
+    api = _serve("crashloop")
+    v2 = _get(api, "/apis/autoscaling/v2/namespaces/shop/horizontalpodautoscalers/checkout")
+    v1 = _get(api, "/apis/autoscaling/v1/namespaces/shop/horizontalpodautoscalers/checkout")
+    assert v1["apiVersion"] == "autoscaling/v1" and v1["metadata"]["uid"] == v2["metadata"]["uid"]
+    assert "targetCPUUtilizationPercentage" not in v1["spec"]  # a memory target: annotation
+    annotations = v1["metadata"]["annotations"]
+    assert json.loads(annotations["autoscaling.alpha.kubernetes.io/metrics"]) == \
+        v2["spec"]["metrics"]
+    assert json.loads(annotations["autoscaling.alpha.kubernetes.io/conditions"]) == \
+        v2["status"]["conditions"]
+    assert (v1["status"]["currentReplicas"], v1["status"]["desiredReplicas"]) == (2, 2)
+    listed = _get(api, "/apis/autoscaling/v1/namespaces/shop/horizontalpodautoscalers")
+    assert [h["metadata"]["name"] for h in listed["items"]] == ["checkout"]
