@@ -20,6 +20,7 @@ from mcp_sre_kubernetes.sim import DEFAULT_TOKEN, ScenarioError, SimServer, load
 from mcp_sre_kubernetes.sim.api import SimRequest
 from mcp_sre_kubernetes.sim.cli import k8s_sim
 from mcp_sre_kubernetes.sim.dump import parse_log_blocks
+from mcp_sre_kubernetes.sim.scenario import ForbiddenRule
 
 from .conftest import SWAGGER
 
@@ -229,3 +230,19 @@ def test_log_blocks_with_kubectl_errors() -> None:
             "line 1\nline 2\n"
             "==== END logs for container app of pod a/b ====\n")
     assert parse_log_blocks(text, Path("x")) == {"init": None, "app": "line 1\nline 2\n"}
+
+
+def test_snapshot_skips_what_rbac_forbids(tmp_path: Path) -> None:
+    scenario = load_scenario("crashloop")
+    scenario.forbidden.append(ForbiddenRule(resource="secrets", verbs=["list"]))
+    with SimServer(scenario, swagger=SWAGGER) as server:
+        kubeconfig = server.write_kubeconfig(tmp_path / "kubeconfig")
+        result = CliRunner().invoke(main, ["snapshot", "-n", "shop,kube-system",
+                                           "--kubeconfig", str(kubeconfig), str(tmp_path / "s")])
+        missing = CliRunner().invoke(main, ["snapshot", "-n", "nope", "--kubeconfig",
+                                            str(kubeconfig), str(tmp_path / "t")])
+    assert result.exit_code == 0, result.output
+    assert "skipped secrets.json: 403" in result.output and "cannot list resource" in result.output
+    assert not (tmp_path / "s" / "shop" / "secrets.json").exists()
+    assert (tmp_path / "s" / "kube-system" / "pods.json").is_file()
+    assert missing.exit_code == 1 and "namespace 'nope' not found" in missing.output
