@@ -62,8 +62,8 @@ def owner_uids(objects: list[dict[str, Any]]) -> dict[tuple[str, str, str], str]
     """``(kind, namespace, name) -> uid`` as the scenario's ownerReferences name them, so an
     owner written without a uid gets the one its dependents point at."""
     out = {}
-    for obj in objects:
-        ns = _meta(obj).get("namespace", "")
+    for obj in objects:  # dependents (pods, ReplicaSets, Jobs) are namespaced
+        ns = _meta(obj).get("namespace", "default")
         for ref in _meta(obj).get("ownerReferences") or []:
             if ref.get("uid") and ref.get("kind") and ref.get("name"):
                 out.setdefault((ref["kind"], ns, ref["name"]), ref["uid"])
