@@ -232,7 +232,7 @@ def take_snapshot(api: Any, namespaces: list[str], out_dir: Path,
 @click.argument("out_dir", type=click.Path(file_okay=False, path_type=Path))
 def snapshot(namespaces: tuple[str, ...], kubeconfig: str | None, kube_context: str | None,
              tail: int | None, out_dir: Path) -> None:
-    """Write NAMESPACES of a live cluster to OUT_DIR as a replayable dump (read-only).
+    """Write the --namespace namespaces of a live cluster to OUT_DIR as a replayable dump.
 
     The folder has `kubectl cluster-info dump --output-directory` layout plus the kinds
     kubectl leaves out and previous container logs; serve it with

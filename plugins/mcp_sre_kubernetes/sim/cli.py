@@ -10,8 +10,9 @@ from pathlib import Path
 import click
 
 from mcp_sre.errors import McpSreError
-from mcp_sre_kubernetes.sim.scenario import list_scenarios
+from mcp_sre_kubernetes.sim.scenario import list_scenarios, load_scenario
 from mcp_sre_kubernetes.sim.server import DEFAULT_TOKEN, SimServer
+from mcp_sre_kubernetes.sim.timeshift import shift_to
 
 __all__ = ["k8s_sim"]
 
@@ -29,8 +30,10 @@ __all__ = ["k8s_sim"]
 @click.option("--token", default=DEFAULT_TOKEN, show_default=True,
               help="Bearer token the endpoint requires (a dummy credential).")
 @click.option("--no-tls", is_flag=True, help="Serve plain HTTP (kubectl then sends no token).")
+@click.option("--shift-to-now", is_flag=True,
+              help="Move a dump's times so its capture time is now (ages look as they did).")
 def k8s_sim(scenario: str, port: int, kubeconfig_out: Path | None, swagger: Path | None,
-            token: str, no_tls: bool) -> None:
+            token: str, no_tls: bool, shift_to_now: bool) -> None:
     """Serve a scenario's objects (or a cluster dump) on the real Kubernetes REST paths until
     interrupted.
 
@@ -38,7 +41,10 @@ def k8s_sim(scenario: str, port: int, kubeconfig_out: Path | None, swagger: Path
     clients; writes are served too, so tests can show that mcp-sre's policy refused them.
     """
     try:
-        server = SimServer(scenario, swagger=swagger, port=port, token=token or None,
+        loaded = load_scenario(scenario)
+        if shift_to_now:
+            loaded = shift_to(loaded)
+        server = SimServer(loaded, swagger=swagger, port=port, token=token or None,
                            tls=not no_tls)
     except McpSreError as exc:
         raise click.ClickException(str(exc)) from exc

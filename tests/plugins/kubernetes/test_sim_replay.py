@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,9 @@ from mcp_sre_kubernetes.sim import DEFAULT_TOKEN, ScenarioError, SimServer, load
 from mcp_sre_kubernetes.sim.api import SimRequest
 from mcp_sre_kubernetes.sim.cli import k8s_sim
 from mcp_sre_kubernetes.sim.dump import parse_log_blocks
+from mcp_sre_kubernetes.sim.logs import parse_time
 from mcp_sre_kubernetes.sim.scenario import ForbiddenRule
+from mcp_sre_kubernetes.sim.timeshift import capture_time, shift_to
 
 from .conftest import SWAGGER
 
@@ -246,3 +249,22 @@ def test_snapshot_skips_what_rbac_forbids(tmp_path: Path) -> None:
     assert not (tmp_path / "s" / "shop" / "secrets.json").exists()
     assert (tmp_path / "s" / "kube-system" / "pods.json").is_file()
     assert missing.exit_code == 1 and "namespace 'nope' not found" in missing.output
+
+
+def test_shift_to_now_moves_a_dump_in_time(source: SimServer, tmp_path: Path) -> None:
+    kubeconfig = source.write_kubeconfig(tmp_path / "kubeconfig")
+    out = tmp_path / "snap"
+    assert CliRunner().invoke(main, ["snapshot", "-n", "shop", "--kubeconfig", str(kubeconfig),
+                                     str(out)]).exit_code == 0
+    dump = load_scenario(out)
+    captured = capture_time(dump)
+    assert captured is not None
+    later = captured + timedelta(days=3, seconds=7)
+    moved = shift_to(dump, later)
+    assert capture_time(moved) == later
+    pod = next(o for o in moved.objects if o["metadata"]["name"] == "checkout-6d5f9c7b8-9wq7z")
+    was = next(o for o in dump.objects if o["metadata"]["name"] == "checkout-6d5f9c7b8-9wq7z")
+    assert parse_time(pod["status"]["startTime"]) - parse_time(was["status"]["startTime"]) == \
+        later - captured
+    logs = moved.logs["shop/checkout-6d5f9c7b8-9wq7z"]["checkout"].previous
+    assert logs.startswith("2026-11-28T09:52:47.551Z INFO")  # 2026-11-25T09:52:40.551Z + 3d 7s
