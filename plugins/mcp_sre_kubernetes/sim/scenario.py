@@ -39,6 +39,8 @@ BUILTIN_SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 _RELATIVE_TIME = re.compile(r"^now(?:([-+])(\d+)([smhd]))?$")
 _PLACEHOLDER = re.compile(r"\{\{\s*now(?:([-+])(\d+)([smhd]))?(?:\|([^}]*))?\s*\}\}")
 RFC3339 = "%Y-%m-%dT%H:%M:%SZ"
+# libyaml's safe loader when PyYAML has it: scenarios are large and loaded once per server
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
@@ -137,7 +139,7 @@ def load_scenario(name_or_path: str | Path, *, now: datetime | None = None) -> S
             )
         path = candidate
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)  # a safe loader
     except (OSError, yaml.YAMLError) as exc:
         raise ScenarioError(f"cannot read scenario {path}: {exc}") from exc
     if not isinstance(data, dict):
