@@ -288,7 +288,10 @@ def _deployment(store: Store, dep: dict[str, Any]) -> dict[str, Any]:
     if rolling and surge == 0 and unavailable_ok == 0:
         unavailable_ok = 1
     when = _meta(newest or dep).get("creationTimestamp")
-    rs_name = _meta(newest).get("name") if newest else meta.get("name")
+    hashes = sorted({_labels(p).get("pod-template-hash", "") for p in pods} - {""})
+    rs_name = _meta(newest).get("name") if newest else \
+        f"{meta.get('name')}-{hashes[-1]}" if hashes else meta.get("name")
+    ok = available >= desired - unavailable_ok
     # A rollout that put every pod on the newest ReplicaSet is done; pods failing afterwards do
     # not change Progressing (the controller only updates it while rolling out).
     complete = len(updated) == desired and len(pods) == desired
@@ -298,11 +301,9 @@ def _deployment(store: Store, dep: dict[str, Any]) -> dict[str, Any]:
         "availableReplicas": available,
         "unavailableReplicas": max(0, max(desired, len(pods)) - available),
         "conditions": [
-            _condition("Available", available >= desired - unavailable_ok,
-                       "MinimumReplicasAvailable" if available >= desired - unavailable_ok
-                       else "MinimumReplicasUnavailable",
-                       "Deployment has minimum availability."
-                       if available >= desired - unavailable_ok
+            _condition("Available", ok,
+                       "MinimumReplicasAvailable" if ok else "MinimumReplicasUnavailable",
+                       "Deployment has minimum availability." if ok
                        else "Deployment does not have minimum availability.", when),
             _condition("Progressing", True,
                        "NewReplicaSetAvailable" if complete else "ReplicaSetUpdated",
