@@ -56,6 +56,7 @@ class LazyGroup(click.Group):
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
+        "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
     }
 
     @functools.cached_property
@@ -85,6 +86,10 @@ class LazyGroup(click.Group):
 
                 if "codegen" not in command.commands:
                     command.add_command(eval_codegen)
+                from mcp_sre.agents.diagnosis.cli import eval_diagnosis
+
+                if "diagnosis" not in command.commands:
+                    command.add_command(eval_diagnosis)
             return command
         return super().get_command(ctx, name)
 
@@ -234,13 +239,3 @@ def config_snippet(client: str, home: str | None) -> None:
         return
     _dump({"mcpServers": {"mcp-sre": server}})  # claude_desktop_config.json, ~/.cursor/mcp.json
 
-
-# ------------------------------------------------------------------------------------- demo
-@main.command()
-@click.option("--keep", is_flag=True, help="Keep the demo's work directory.")
-@friendly_errors
-def demo(keep: bool) -> None:
-    """See the whole product work end to end on local targets."""
-    from mcp_sre.demo.run import run_demo
-
-    sys.exit(run_demo(keep=keep))
