@@ -72,3 +72,21 @@ async def test_search_apis_over_stdio(server_params: StdioServerParameters) -> N
 
         bad = await s.call_tool("search_apis", {"query": "orders", "top_k": 0})
         assert bad.isError
+
+
+async def test_search_apis_says_when_results_are_keyword_only(
+        server_params: StdioServerParameters) -> None:
+    """With no embedding model, the client is told (an MCP log message) that the results are
+    keyword-only, instead of silently getting a weaker ranking."""
+    server_params.env = {**(server_params.env or {}), "MCP_SRE_EMBEDDER": "none"}
+    said: list[str] = []
+
+    async def on_log(params) -> None:  # type: ignore[no-untyped-def]
+        said.append(f"{params.level}: {params.data}")
+
+    async with stdio_client(server_params) as (read, write), \
+            ClientSession(read, write, logging_callback=on_log) as s:
+        await s.initialize()
+        result = await s.call_tool("search_apis", {"query": "list the orders", "top_k": 3})
+        assert not result.isError
+    assert any(m.startswith("warning:") and "keyword-only" in m for m in said), said
