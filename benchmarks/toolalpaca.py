@@ -53,10 +53,18 @@ def add_toolalpaca(settings: Settings, out: Path, data: Path = DATA) -> Path:
                 if op:
                     names[action] = op
             for query, golden in zip(api["Instructions"], api["Golden_Answers"], strict=True):
-                parts = list(dict.fromkeys(names[a["Action"]] for a in golden if a["Action"] in names))
+                parts = list(
+                    dict.fromkeys(names[a["Action"]] for a in golden if a["Action"] in names)
+                )
                 if parts:
-                    cases.append({"query": query, "provider": name, "gold": parts,
-                                  "parts": [[p] for p in parts]})
+                    cases.append(
+                        {
+                            "query": query,
+                            "provider": name,
+                            "gold": parts,
+                            "parts": [[p] for p in parts],
+                        }
+                    )
     path = out / "toolalpaca.jsonl"
     path.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases), "utf-8")
     return path

@@ -55,8 +55,11 @@ class Decomposer:
         if cond:  # "CPU>80% 的 EC2 实例": the measurement, and the things without the condition
             measure = _words_before(text, cond.start())
             out.append((f"{measure} {self.measurement}".strip(), ""))
-            rest = (text[: cond.start()].removesuffix(measure) + " " +
-                    re.sub(r"^[\s\d.%]+(percent|%)?", " ", text[cond.end():])).strip()
+            rest = (
+                text[: cond.start()].removesuffix(measure)
+                + " "
+                + re.sub(r"^[\s\d.%]+(percent|%)?", " ", text[cond.end() :])
+            ).strip()
             if rest:
                 out.append((rest, ""))
         if len(clauses) > 1:
@@ -79,8 +82,11 @@ class Decomposer:
         return unique[:MAX_PARTS]
 
 
-_TIME = re.compile(r"(last|past|over|history|trend|since|hours?|minutes?|days?|week|过去|最近|小时|"
-                   r"分钟|天|历史|趋势|曲线|变化)", re.IGNORECASE)
+_TIME = re.compile(
+    r"(last|past|over|history|trend|since|hours?|minutes?|days?|week|过去|最近|小时|"
+    r"分钟|天|历史|趋势|曲线|变化)",
+    re.IGNORECASE,
+)
 
 
 def _has_time(text: str) -> bool:
@@ -110,8 +116,9 @@ def _words_before(text: str, at: int) -> str:
 def _alternation(words: Sequence[str]) -> re.Pattern[str]:
     alts = sorted({w.strip().lower() for w in words if w.strip()}, key=len, reverse=True)
     # a Latin word stands alone: "5xx" in "api-5xx-high" is a name, not a measurement
-    body = "|".join(re.escape(w) if has_cjk(w) else rf"(?<![\w-]){re.escape(w)}(?![\w-])"
-                    for w in alts)
+    body = "|".join(
+        re.escape(w) if has_cjk(w) else rf"(?<![\w-]){re.escape(w)}(?![\w-])" for w in alts
+    )
     return re.compile(body or r"(?!)", re.IGNORECASE)
 
 
