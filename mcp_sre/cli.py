@@ -205,12 +205,19 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--token", envvar="MCP_SRE_TOKEN", default=None,
               help="Bearer token required on every HTTP request (env MCP_SRE_TOKEN).")
+@click.option("--metrics-port", type=int, default=None,
+              help="Also serve Prometheus /metrics on this port (for stdio; the HTTP "
+                   "transports serve /metrics on --port too).")
+@click.option("--all-tools", is_flag=True,
+              help="List every registered tool in tools/list (no tool budget).")
 @friendly_errors
-def serve(transport: str, host: str, port: int, token: str | None) -> None:
+def serve(transport: str, host: str, port: int, token: str | None, metrics_port: int | None,
+          all_tools: bool) -> None:
     """Run the MCP server."""
     from mcp_sre.server.transport import run_server
 
-    run_server(transport=transport, host=host, port=port, token=token)
+    run_server(transport=transport, host=host, port=port, token=token,
+               metrics_port=metrics_port, all_tools=all_tools)
 
 
 # ----------------------------------------------------------------------------------- config

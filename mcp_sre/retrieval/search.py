@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from mcp_sre import observability
 from mcp_sre.config import Settings, load_settings
 from mcp_sre.errors import NotFoundError, SpecError, ValidationError
 from mcp_sre.retrieval.bm25 import FieldedBM25
@@ -406,7 +407,9 @@ class Retriever:
         q = rewriter.rewrite(query)
         ranked, scores = self._rank(index, q, mask, mode)
         results = [self._result(index.docs[int(i)], float(s)) for i, s in zip(ranked[:top_k], scores[:top_k], strict=False)]
-        self._log(q, provider, service, mode, results, time.perf_counter() - started)
+        seconds = time.perf_counter() - started
+        self._log(q, provider, service, mode, results, seconds)
+        observability.current().search(query, mode, seconds, [r.id for r in results])
         return results
 
     def _mask(self, index: SearchIndex, provider: str | None, service: str | None) -> np.ndarray | None:

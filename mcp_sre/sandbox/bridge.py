@@ -24,6 +24,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from decimal import Decimal
 from typing import Any
 
+from mcp_sre import observability
 from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
 from mcp_sre.sandbox.audit import AuditLog, redact
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
@@ -217,10 +218,11 @@ class CallHandler:
     def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
         return {"id": msg_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
 
-    def _record(self, record: CallRecord) -> None:
+    def _record(self, record: CallRecord, spec: APISpec | None = None) -> None:
         self.records.append(record)
         if self.audit is not None:
             self.audit.write(record, run_id=self.run_id)
+        observability.current().bridge_call(record, spec)
 
     def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Parameters and pagination of an operation (catalog data; not a cloud call)."""
@@ -256,7 +258,7 @@ class CallHandler:
                                                        for r in self.records))
         if not decision.allowed:
             self._record(CallRecord(operation=spec.id, params=redact(params), decision="denied",
-                                    reason=decision.reason))
+                                    reason=decision.reason), spec)
             return self._error(msg_id, "policy_denied", decision.reason, rule=decision.rule)
         try:
             validate_params(spec, params)
@@ -319,5 +321,5 @@ class CallHandler:
             record.error = ErrorInfo(type="provider_error", message=message)
             reply = self._error(msg_id, "provider_error", message)
         record.duration_ms = round((time.monotonic() - started) * 1000, 3)
-        self._record(record)
+        self._record(record, spec)
         return reply

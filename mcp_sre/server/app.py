@@ -23,6 +23,7 @@ from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_sre.errors import McpSreError
+from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server import schemas
 
 __all__ = ["DynamicTool", "SreMCP", "in_thread", "progress_reporter", "tool_errors"]
@@ -92,8 +93,10 @@ def progress_reporter(ctx: Context | None) -> Callable[[int, int, str], None] | 
 class SreMCP(FastMCP):
     """FastMCP with run-time tools and list_changed notifications."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, observability: Observability | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.observability = observability or DISABLED
         schemas.install()
         self._dynamic: dict[str, DynamicTool] = {}
         self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -124,7 +127,13 @@ class SreMCP(FastMCP):
 
     async def call_tool(self, name: str, arguments: dict[str, Any]
                         ) -> Sequence[ContentBlock] | dict[str, Any]:
+        """Every tool call, observed (request id, metrics, one log event, a span)."""
         self._remember_session()
+        return await self.observability.tool_call(
+            name, functools.partial(self._call_tool, name, arguments))
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any]
+                         ) -> Sequence[ContentBlock] | dict[str, Any]:
         dyn = self._dynamic.get(name)
         if dyn is None or self._tool_manager.get_tool(name) is not None:
             return await super().call_tool(name, arguments)

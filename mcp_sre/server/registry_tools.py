@@ -128,6 +128,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         tool = await in_thread(registry.register, name, description, code, test, parameters,
                                returns=returns, request=request,
                                progress=progress_reporter(ctx))
+        state.observability.tool_registered(tool.name, tool.operations)
         await exposure.sync()
         warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
         return {"name": tool.name, "version": tool.version, "status": "active",
