@@ -13,6 +13,7 @@ messages name the valid choices so that a code generator can fix its code.
 from __future__ import annotations
 
 import base64
+import contextvars
 import datetime as dt
 import itertools
 import marshal
@@ -178,6 +179,10 @@ def validate_params(spec: APISpec, params: dict[str, Any]) -> None:
         raise ValidationError(f"{spec.id}: " + "; ".join(problems))
 
 
+def _observe(record: CallRecord, spec: APISpec | None) -> None:
+    observability.current().bridge_call(record, spec)
+
+
 class CallHandler:
     """Serves one run's bridged calls; collects their records."""
 
@@ -208,6 +213,9 @@ class CallHandler:
         self.reply_limit = reply_limit
         self.on_timeout = on_timeout
         self.records: list[CallRecord] = []
+        # calls may arrive on a runtime thread: report them in the context of the run's caller
+        # (its request id, its observability, its span)
+        self._context = contextvars.copy_context()
 
     @property
     def denied(self) -> list[CallRecord]:
@@ -222,7 +230,10 @@ class CallHandler:
         self.records.append(record)
         if self.audit is not None:
             self.audit.write(record, run_id=self.run_id)
-        observability.current().bridge_call(record, spec)
+        try:
+            self._context.run(_observe, record, spec)
+        except RuntimeError:  # the context is in use in another thread: report without it
+            _observe(record, spec)
 
     def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Parameters and pagination of an operation (catalog data; not a cloud call)."""
