@@ -46,7 +46,7 @@ async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(state: ServerS
     async with create_connected_server_and_client_session(server) as client:
         assert not (await client.call_tool("list_spec_sources", {})).isError
         assert (await client.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
-        refused = await client.call_tool("run_code", {"code": WRITE, "timeout_s": 60})
+        refused = await client.call_tool("run_code", {"code": WRITE, "timeout_s": 300})
         assert "policy_denied" in refused.content[0].text
         slow = await client.call_tool("run_code", {"code": "while True:\n    pass\n",
                                                    "timeout_s": 1})
