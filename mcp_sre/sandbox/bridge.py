@@ -215,7 +215,7 @@ class CallHandler:
         self.records: list[CallRecord] = []
         # calls may arrive on a runtime thread: report them in the context of the run's caller
         # (its request id, its observability, its span)
-        self._context = contextvars.copy_context()
+        self._caller_context = contextvars.copy_context()
 
     @property
     def denied(self) -> list[CallRecord]:
@@ -231,7 +231,7 @@ class CallHandler:
         if self.audit is not None:
             self.audit.write(record, run_id=self.run_id)
         try:
-            self._context.run(_observe, record, spec)
+            self._caller_context.run(_observe, record, spec)
         except RuntimeError:  # the context is in use in another thread: report without it
             _observe(record, spec)
 
