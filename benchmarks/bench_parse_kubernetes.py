@@ -13,7 +13,7 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import SpecSource
 from mcp_sre.specs.parse import parse_content
 

@@ -58,7 +58,7 @@ def module_dir(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPath
 @pytest.fixture(scope="session")
 def plugin_manager():
     """Only the AWS plugins: the sandbox and registry tests run against moto."""
-    from mcp_sre.plugins import make_plugin_manager
+    from mcp_sre.plugin_manager import make_plugin_manager
 
     return make_plugin_manager(only={"botocore", "aws"})
 

@@ -1,6 +1,6 @@
 """MCP tools over the tool registry, and the active registered tools exposed as MCP tools.
 
-At start the active tools become dynamic tools; after each registry operation the exposed
+At start every active tool becomes a dynamic tool; after each registry operation the exposed
 set is re-synchronised with the registry on disk (so a tool registered, rolled back, removed
 or deprecated -- here or by another process such as the CLI -- appears or disappears), and
 connected clients get ``notifications/tools/list_changed``.
@@ -23,33 +23,62 @@ from mcp.server.fastmcp import Context
 from pydantic import Field
 
 from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server.app import DynamicTool, SreMCP, in_thread, progress_reporter, tool_errors
 
 if TYPE_CHECKING:
     from mcp_sre.registry import RegisteredTool, ToolRegistry
     from mcp_sre.server import ServerState
 
-__all__ = ["register_registry_tools"]
+__all__ = ["RegisteredToolsPublisher", "register_registry_tools"]
 
 log = logging.getLogger("mcp_sre.server")
 REGISTRY_TOOLS = ("register_tool", "find_tool", "list_registered_tools", "rollback_tool",
                   "call_tool")
 
 
-class _Exposure:
-    """Keeps the server's dynamic tools equal to the registry's active tools (at most
-    ``budget`` of them; None = all)."""
+class RegisteredToolsPublisher:
+    """Keeps the server's dynamic tools equal to the registry's active tools, and registers
+    new ones (:meth:`register`: the one public way in, for ``register_tool`` and
+    ``generate_tool`` alike). Lists at most ``budget`` of them (None = all)."""
 
     def __init__(self, mcp: SreMCP, registry: ToolRegistry, budget: int | None = None,
-                 on_size: Any = None) -> None:
+                 observability: Observability | None = None) -> None:
         self.mcp, self.registry, self.budget = mcp, registry, budget
+        self.observability = observability or DISABLED
         self.exposed: dict[str, tuple[int, str]] = {}  # name -> (version, description)
         self.last_used: dict[str, float] = {}  # name -> monotonic time of the last call
-        self.on_size = on_size
         self._lock = anyio.Lock()  # one sync at a time: concurrent calls must not interleave
 
     def _builtin(self, name: str) -> bool:
         return self.mcp._tool_manager.get_tool(name) is not None
+
+    def reserve_builtin_names(self) -> None:
+        """Registered tools may not take the name of a tool the server has (nor of one of the
+        registry's own tools, even before they are added)."""
+        self.registry.reserved.update(t.name for t in self.mcp._tool_manager.list_tools())
+        self.registry.reserved.update(REGISTRY_TOOLS)
+
+    async def register(self, name: str, description: str, code: str, test: str,
+                       parameters: dict[str, Any], *, returns: dict[str, Any] | None = None,
+                       request: str | None = None, created_by: str = "register_tool",
+                       ctx: Context | None = None) -> dict[str, Any]:
+        """Check, test and store a tool, expose it at once, and say what was registered;
+        raises :class:`~mcp_sre.registry.RegistrationRefused` with every reason otherwise."""
+        self.reserve_builtin_names()
+        tool = await in_thread(self.registry.register, name, description, code, test,
+                               parameters, returns=returns, request=request,
+                               created_by=created_by, progress=progress_reporter(ctx))
+        self.observability.tool_registered(tool.name, tool.operations)
+        await self.sync()
+        warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
+        return {"name": tool.name, "version": tool.version, "status": "active",
+                "providers": tool.providers, "operations": tool.operations,
+                "test": {"passed": True, "tests": tool.test_result.tests if tool.test_result
+                         else [], "duration_ms": tool.test_result.duration_ms
+                         if tool.test_result else 0},
+                "warnings": warnings,
+                "next": f"call the MCP tool {tool.name!r} with arguments matching its schema"}
 
     def dynamic(self, tool: RegisteredTool) -> DynamicTool:
         registry, name = self.registry, tool.name
@@ -110,13 +139,16 @@ class _Exposure:
         finally:
             await self.sync()
 
+    def _report_size(self) -> None:
+        if self.observability.metrics is not None:
+            self.observability.metrics.tools_exposed.set(len(self.exposed))
+
     def start(self) -> None:
         """Expose the tools before any client connects (no notification needed)."""
         for name, tool in self._wanted().items():
             self.mcp.put_dynamic_tool(self.dynamic(tool))
             self.exposed[name] = (tool.version, tool.description)
-        if self.on_size is not None:
-            self.on_size(len(self.exposed))
+        self._report_size()
 
     async def sync(self) -> None:
         async with self._lock:
@@ -129,20 +161,18 @@ class _Exposure:
                 if self.exposed.get(name) != signature:
                     self.exposed[name] = signature
                     await self.mcp.add_dynamic_tool(self.dynamic(tool))
-            if self.on_size is not None:
-                self.on_size(len(self.exposed))
+            self._report_size()
 
 
 def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
     registry: ToolRegistry = state.registry
-    registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
-    registry.reserved.update(REGISTRY_TOOLS)
-    metrics = state.observability.metrics
-    exposure = _Exposure(mcp, registry, budget=state.settings.tool_budget,
-                         on_size=metrics.tools_exposed.set if metrics is not None else None)
-    mcp.unlisted_tool = exposure.call  # a registered tool outside the budget, called by name
+    publisher = RegisteredToolsPublisher(mcp, registry, budget=state.settings.tool_budget,
+                                         observability=state.observability)
+    mcp.unlisted_tool = publisher.call  # a registered tool outside the budget, called by name
+    publisher.reserve_builtin_names()
+    state.publisher = publisher
     try:
-        exposure.start()
+        publisher.start()
     except Exception as exc:  # a broken registry folder must not stop the server
         log.error("registered tools not exposed: %s", exc)
 
@@ -174,20 +204,8 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         security review (no writes, no secrets, no unbounded pagination) and the test in the
         sandbox first; if anything fails nothing is registered and the error lists every
         reason. On success the tool is callable at once under its name."""
-        registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
-        tool = await in_thread(registry.register, name, description, code, test, parameters,
-                               returns=returns, request=request,
-                               progress=progress_reporter(ctx))
-        state.observability.tool_registered(tool.name, tool.operations)
-        await exposure.sync()
-        warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
-        return {"name": tool.name, "version": tool.version, "status": "active",
-                "providers": tool.providers, "operations": tool.operations,
-                "test": {"passed": True, "tests": tool.test_result.tests if tool.test_result
-                         else [], "duration_ms": tool.test_result.duration_ms
-                         if tool.test_result else 0},
-                "warnings": warnings,
-                "next": f"call the MCP tool {tool.name!r} with arguments matching its schema"}
+        return await publisher.register(name, description, code, test, parameters,
+                                       returns=returns, request=request, ctx=ctx)
 
     @mcp.tool(annotations={"readOnlyHint": True})
     @tool_errors
@@ -200,12 +218,12 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         request. When `reuse` names a tool (the best match, confidence >= `threshold`), call
         that tool instead of writing code; otherwise none fits well enough."""
         matches = await in_thread(registry.find, request, limit=limit)
-        await exposure.sync()
+        await publisher.sync()
         best = next((m.tool.name for m in matches if m.reuse), None)
         return {"reuse": best, "threshold": registry.reuse_threshold,
                 "call": "registered tools not in tools/list (listed=false) are called with "
                         "call_tool(name, arguments)",
-                "matches": [{"name": m.tool.name, "listed": m.tool.name in exposure.exposed,
+                "matches": [{"name": m.tool.name, "listed": m.tool.name in publisher.exposed,
                              "similarity": m.similarity,
                              "confidence": m.confidence, "reuse": m.reuse, "description": m.tool.description,
                              "parameters": m.tool.parameters, "score": m.tool.score,
@@ -220,7 +238,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         """Every registered tool, best first (score from success rate, usage and age), with
         its version, usage statistics and parameters."""
         summaries = await in_thread(registry.list, include_deprecated=include_deprecated)
-        await exposure.sync()
+        await publisher.sync()
         return [s.model_dump(mode="json") for s in summaries]
 
     @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": False})
@@ -233,7 +251,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         """Make an earlier version of a registered tool the active one (also re-activates a
         deprecated tool). The MCP tool switches at once."""
         tool = await in_thread(registry.rollback, name, version)
-        await exposure.sync()
+        await publisher.sync()
         return {"name": tool.name, "active_version": tool.version,
                 "versions": await in_thread(registry.store.versions, name)}
 
@@ -247,5 +265,4 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
     ) -> Any:
         """Call a registered tool by name, whether or not tools/list shows it (the list holds
         only the most used ones). The tool is then listed for direct calls."""
-        return await exposure.call(name, arguments or {})
-
+        return await publisher.call(name, arguments or {})

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 import mcp_sre
 from mcp_sre.config import Settings, load_settings
 from mcp_sre.errors import NotFoundError, SpecError, SpecFetchError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import FetchedContent, fetch_source, sha256_of
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content

@@ -3,6 +3,7 @@ and the guest-side boto3 shims."""
 
 from mcp_sre_aws.classify import classify_operation, sensitive_operations
 from mcp_sre_aws.executor import execute_operation, executor_sensitive_operations
+from mcp_sre_aws.sdk_calls import sdk_call_operation
 from mcp_sre_aws.shims import sandbox_shims
 from mcp_sre_aws.sources import register_doc_sources, retrieval_vocabulary
 
@@ -13,5 +14,6 @@ __all__ = [
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",
+    "sdk_call_operation",
     "sensitive_operations",
 ]

@@ -1,5 +1,14 @@
 """Built-in mcp-sre plugin: azure doc sources (see doc_sources.yaml)."""
 
+from pathlib import Path
+
+from mcp_sre import hookimpl
 from mcp_sre_azure.sources import register_doc_sources
 
-__all__ = ["register_doc_sources"]
+__all__ = ["register_doc_sources", "retrieval_vocabulary"]
+
+
+@hookimpl
+def retrieval_vocabulary() -> Path:
+    """How requests and tools name this provider (merged into the search vocabulary)."""
+    return Path(__file__).with_name("vocab.yaml")

@@ -16,7 +16,7 @@ if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds con
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from conftest_moto import REGION
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from mcp_sre.config import Settings
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre.specs.fetch import fetch_source
 from mcp_sre.specs.model import APISpec, SpecSource

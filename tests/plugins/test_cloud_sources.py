@@ -10,7 +10,7 @@ import pytest
 
 from mcp_sre.config import Settings
 from mcp_sre.errors import SpecError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre.specs.model import SpecSource
 from mcp_sre.specs.parse import parse_content

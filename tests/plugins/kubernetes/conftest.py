@@ -16,7 +16,7 @@ import pytest
 
 from mcp_sre.config import PROJECT_ROOT
 from mcp_sre.errors import NotFoundError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox.bridge import CallHandler, OperationResolver
 from mcp_sre.sandbox.policy import Policy
 from mcp_sre.specs.model import APISpec, SpecSource

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_sre.registry.review import operations_in, review_tool, security_findings
+from mcp_sre.toolcode.calls import operations_in, sdk_namer
+from mcp_sre.toolcode.review import review_tool, security_findings
 
 PARAMS = {"type": "object", "properties": {"namespace": {"type": "string"}}}
 TEST = "assert main() is not None\n"
@@ -130,7 +131,7 @@ def test_sandbox_scan_and_undefined_names_reported() -> None:
         assert any(f.rule == "pyflakes_F821" and f.line == 3 for f in report.findings)
 
 
-def test_operations_found_from_sre_and_boto3() -> None:
+def test_operations_found_from_sre_and_boto3(plugin_manager) -> None:
     code = '''
 import boto3
 ec2 = boto3.client("ec2")
@@ -142,8 +143,10 @@ def main():
     cw.get_metric_data(MetricDataQueries=[])
     return sre.call("aws/logs/FilterLogEvents", logGroupName="x")
 '''
-    assert operations_in(code) == ["aws/ec2/DescribeInstances", "aws/ec2/DescribeVolumes",
-                                   "aws/cloudwatch/GetMetricData", "aws/logs/FilterLogEvents"]
+    assert operations_in(code, sdk_namer(plugin_manager)) == [
+        "aws/ec2/DescribeInstances", "aws/ec2/DescribeVolumes", "aws/cloudwatch/GetMetricData",
+        "aws/logs/FilterLogEvents"]
+    assert operations_in(code) == ["aws/logs/FilterLogEvents"]  # without plugins: bridge only
 
 
 @pytest.mark.parametrize("code", [

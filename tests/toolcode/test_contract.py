@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from mcp_sre.agents.contract import (
-    CONTRACT_TEXT,
-    build_test_program,
-    build_tool_program,
-    check_contract,
-    locate_line,
-    parameters_schema,
-)
-from mcp_sre.registry.review import review_tool
 from mcp_sre.sandbox.checks import check_code
+from mcp_sre.toolcode.contract import CONTRACT_TEXT, check_contract, parameters_schema
+from mcp_sre.toolcode.harness import build_test_program, build_tool_program, locate_line
+from mcp_sre.toolcode.review import review_tool
 
 CODE = '''\
 import sre

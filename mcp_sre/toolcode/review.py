@@ -32,21 +32,21 @@ from typing import Any
 
 import jsonschema
 
-from mcp_sre.registry.models import CheckReport, Finding
 from mcp_sre.sandbox.checks import check_code, dotted_name
 from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
+from mcp_sre.toolcode.calls import (
+    PAGINATING_FUNCS,
+    SdkNamer,
+    bridge_func,
+    literal_str,
+    operations_in,
+    parse_normalized,
+    sdk_calls,
+)
+from mcp_sre.toolcode.models import CheckReport, ReviewFinding
 
-__all__ = [
-    "BRIDGE_FUNCS",
-    "WRITE_VERBS",
-    "operations_in",
-    "review_tool",
-    "security_findings",
-]
+__all__ = ["WRITE_VERBS", "review_tool", "security_findings"]
 
-# sre functions that call an operation; the first argument is the operation id.
-BRIDGE_FUNCS = frozenset({"call", "request", "paginate", "pages"})
-PAGINATING_FUNCS = frozenset({"paginate", "pages"})
 # First word of an operation (CamelCase, camelCase or snake_case) that changes state.
 WRITE_VERBS = frozenset({
     "create", "delete", "terminate", "put", "update", "modify", "stop", "start", "reboot",
@@ -86,125 +86,24 @@ def _verb(operation_name: str) -> str:
 
 
 
-def _literal_str(node: ast.AST | None) -> str | None:
-    if isinstance(node, ast.Constant) and isinstance(node.value, str):
-        return node.value
-    return None
-
-
-def _camel(snake: str) -> str:
-    return "".join(w[:1].upper() + w[1:] for w in snake.split("_"))
-
-
-class _SreAliases(ast.NodeTransformer):
-    """Rewrite ``from sre import call as c`` / ``import sre as s`` uses back to ``sre.call``
-    so that every rule sees one spelling (line numbers are kept)."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.funcs: dict[str, str] = {}
-        self.modules: set[str] = set()
-        for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom) and node.module == "sre":
-                for alias in node.names:
-                    self.funcs[alias.asname or alias.name] = alias.name
-            elif isinstance(node, ast.Import):
-                for alias in node.names:
-                    if alias.name == "sre" and alias.asname:
-                        self.modules.add(alias.asname)
-
-    def visit_Name(self, node: ast.Name) -> ast.AST:
-        if node.id in self.funcs:
-            target = ast.Attribute(value=ast.Name(id="sre", ctx=ast.Load()),
-                                   attr=self.funcs[node.id], ctx=node.ctx)
-            return ast.copy_location(target, node)
-        if node.id in self.modules:
-            return ast.copy_location(ast.Name(id="sre", ctx=node.ctx), node)
-        return node
-
-
-def _parse_normalized(code: str) -> ast.Module | None:
-    try:
-        tree = ast.parse(code)
-    except (SyntaxError, ValueError, RecursionError):
-        return None
-    aliases = _SreAliases(tree)
-    if aliases.funcs or aliases.modules:
-        tree = ast.fix_missing_locations(aliases.visit(tree))
-    return tree
-
-
-def _bridge_func(node: ast.Call) -> str | None:
-    """``call`` for ``sre.call(...)`` (aliases are normalised first), else None."""
-    dotted = dotted_name(node.func)
-    if dotted and dotted.startswith("sre.") and dotted.count(".") == 1:
-        name = dotted.split(".", 1)[1]
-        return name if name in BRIDGE_FUNCS else None
-    return None
-
-
-class _Clients(ast.NodeVisitor):
-    """Names bound to ``boto3.client("svc")`` / ``boto3.Session().client("svc")``."""
-
-    def __init__(self) -> None:
-        self.services: dict[str, str] = {}
-
-    def visit_Assign(self, node: ast.Assign) -> None:
-        value = node.value
-        if isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) \
-                and value.func.attr == "client" and value.args:
-            service = _literal_str(value.args[0])
-            root = dotted_name(value.func.value) or ""
-            if service and ("boto3" in root or "session" in root.lower()):
-                for target in node.targets:
-                    if isinstance(target, ast.Name):
-                        self.services[target.id] = service  # type: ignore[assignment]
-        self.generic_visit(node)
-
-
-def operations_in(code: str) -> list[str]:
-    """Operation ids the code names statically: ``sre.call("p/s/Op")`` literals and boto3
-    client methods (``ec2.describe_instances`` -> ``aws/ec2/DescribeInstances``)."""
-    tree = _parse_normalized(code)
-    if tree is None:
-        return []
-    clients = _Clients()
-    clients.visit(tree)
-    found: list[str] = []
-    for node in ast.walk(tree):
-        if not isinstance(node, ast.Call):
-            continue
-        if _bridge_func(node) and node.args:
-            op = _literal_str(node.args[0])
-            if op:
-                found.append(op)
-        elif isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name):
-            service = clients.services.get(node.func.value.id)
-            method = node.func.attr
-            if service and method == "get_paginator" and node.args:
-                method = _literal_str(node.args[0]) or ""
-            if service and method and method not in {"get_paginator", "get_waiter",
-                                                     "can_paginate", "close"}:
-                found.append(f"aws/{service}/{_camel(method)}")
-    return list(dict.fromkeys(found))
-
-
 # ------------------------------------------------------------------ security review
 class _Security(ast.NodeVisitor):
-    def __init__(self, where: str, lookup: OperationLookup | None,
-                 sensitive: Sequence[str]) -> None:
+    def __init__(self, where: str, lookup: OperationLookup | None, sensitive: Sequence[str],
+                 sdk_operations: dict[int, str]) -> None:
         self.where = where
         self.lookup = lookup
         self.sensitive = [p.lower() for p in sensitive]
-        self.findings: list[Finding] = []
-        self._loops: list[ast.AST] = []
+        self.sdk_operations = sdk_operations  # id(call node) -> the operation a plugin named
+        self.findings: list[ReviewFinding] = []
 
     def add(self, node: ast.AST, rule: str, message: str, severity: str = "error") -> None:
-        self.findings.append(Finding(rule=rule, message=message, where=self.where,  # type: ignore[arg-type]
-                                     line=getattr(node, "lineno", 0), severity=severity))  # type: ignore[arg-type]
+        self.findings.append(ReviewFinding(
+            rule=rule, message=message, where=self.where,  # type: ignore[arg-type]
+            line=getattr(node, "lineno", 0), severity=severity))  # type: ignore[arg-type]
 
     # ------------------------------------------------------------- calls
     def visit_Call(self, node: ast.Call) -> None:
-        func = _bridge_func(node)
+        func = bridge_func(node)
         if func:
             self._bridge_call(node, func)
         elif isinstance(node.func, ast.Attribute):
@@ -215,7 +114,7 @@ class _Security(ast.NodeVisitor):
         self.generic_visit(node)
 
     def _bridge_call(self, node: ast.Call, func: str) -> None:
-        op = _literal_str(node.args[0]) if node.args else None
+        op = literal_str(node.args[0]) if node.args else None
         if op is None:
             self.add(node, "dynamic_operation", f"sre.{func}() with a computed operation id: "
                      "the review cannot check it; write the id as a string literal",
@@ -233,7 +132,9 @@ class _Security(ast.NodeVisitor):
             self.add(node, "write_call", f"{op} looks like a write ({_verb(name)}...); "
                      "registered tools are read-only")
 
-    def _access(self, node: ast.Call, op: str) -> str | None:
+    def _access(self, node: ast.Call, op: str, guessed: bool = False) -> str | None:
+        """The spec's access class of ``op``; None when unknown (an SDK-derived id is a guess:
+        not finding it is no finding)."""
         if self.lookup is None:
             return None
         try:
@@ -241,7 +142,7 @@ class _Security(ast.NodeVisitor):
         except Exception as exc:
             from mcp_sre.errors import NotFoundError
 
-            if isinstance(exc, NotFoundError):
+            if isinstance(exc, NotFoundError) and not guessed:
                 self.add(node, "unknown_operation", str(exc))
             return None
         return str(getattr(spec, "access", "read"))
@@ -254,10 +155,20 @@ class _Security(ast.NodeVisitor):
         if any(fnmatch.fnmatchcase(low, p) for p in SECRET_METHODS):
             self.add(node, "secret", f"{method}() reads secret material; tools may read "
                      "metadata only")
+        op = self.sdk_operations.get(id(node))
+        access = self._access(node, op, guessed=True) if op else None
         verb = _verb(method)
-        if verb in WRITE_VERBS and method not in {"set_default", "register_namespace"}:
+        if access is not None:
+            if access != "read":
+                self.add(node, "write_call", f"{method}() calls {op}, a {access} operation; "
+                         "registered tools are read-only")
+        elif verb in WRITE_VERBS and method not in {"set_default", "register_namespace"}:
             self.add(node, "write_call", f"{method}() looks like a write ({verb}...); "
                      "registered tools are read-only")
+        if op and any(fnmatch.fnmatchcase(op.lower(), p) for p in self.sensitive) and not any(
+                fnmatch.fnmatchcase(low, p) for p in SECRET_METHODS):
+            self.add(node, "secret", f"{method}() calls {op}, which returns secret material; "
+                     "tools may read metadata only")
         for kw in node.keywords:
             if kw.arg == "WithDecryption" and isinstance(kw.value, ast.Constant) and kw.value.value:
                 self.add(node, "secret", "WithDecryption=True reads secret values; drop it")
@@ -265,12 +176,12 @@ class _Security(ast.NodeVisitor):
     def _env_read(self, node: ast.Call) -> None:
         dotted = dotted_name(node.func) or ""
         if dotted in {"os.getenv", "os.environ.get", "getenv", "environ.get"}:
-            key = _literal_str(node.args[0]) if node.args else None
+            key = literal_str(node.args[0]) if node.args else None
             self._env_key(node, key)
 
     def visit_Subscript(self, node: ast.Subscript) -> None:
         if dotted_name(node.value) in {"os.environ", "environ"}:
-            self._env_key(node, _literal_str(node.slice))
+            self._env_key(node, literal_str(node.slice))
         self.generic_visit(node)
 
     def _env_key(self, node: ast.AST, key: str | None) -> None:
@@ -293,7 +204,7 @@ class _Security(ast.NodeVisitor):
     def _secret_value(self, name: str | None, value: ast.AST, node: ast.AST) -> None:
         if not name or not _SECRET_NAME.search(name) or _PAGINATION_NAME.search(name):
             return
-        text = _literal_str(value)
+        text = literal_str(value)
         if text and len(text) >= 6 and " " not in text:
             self.add(node, "secret", f"{name} is set to a literal value; credentials must not "
                      "be written into a tool")
@@ -306,7 +217,7 @@ class _Security(ast.NodeVisitor):
 
     def visit_Dict(self, node: ast.Dict) -> None:
         for key, value in zip(node.keys, node.values, strict=False):
-            self._secret_value(_literal_str(key), value, node)
+            self._secret_value(literal_str(key), value, node)
         self.generic_visit(node)
 
     def _secret_keywords(self, node: ast.Call) -> None:
@@ -363,15 +274,15 @@ _CONSUMERS = frozenset({"list", "tuple", "sorted", "set", "sum", "len", "max", "
 
 def _uncapped_pagination(call: ast.Call) -> str | None:
     """What a pagination call iterates, when it sets no cap on items; else None."""
-    func = _bridge_func(call)
+    func = bridge_func(call)
     keywords = {kw.arg: kw.value for kw in call.keywords}
     if func in PAGINATING_FUNCS:
         if func == "pages" and "max_items" in keywords:
             return None
-        return (_literal_str(call.args[0]) if call.args else None) or "an operation"
+        return (literal_str(call.args[0]) if call.args else None) or "an operation"
     if isinstance(call.func, ast.Attribute) and call.func.attr == "paginate":
         config = keywords.get("PaginationConfig")
-        if isinstance(config, ast.Dict) and "MaxItems" in {_literal_str(k) for k in config.keys}:
+        if isinstance(config, ast.Dict) and "MaxItems" in {literal_str(k) for k in config.keys}:
             return None
         return "a paginator"
     return None
@@ -382,7 +293,7 @@ def _calls_api(node: ast.AST | list[ast.stmt]) -> bool:
     for root in nodes:
         for sub in ast.walk(root):
             if isinstance(sub, ast.Call) and (
-                    _bridge_func(sub) or (isinstance(sub.func, ast.Attribute)
+                    bridge_func(sub) or (isinstance(sub.func, ast.Attribute)
                                           and _verb(sub.func.attr) in {"list", "describe",
                                                                        "get", "search",
                                                                        "query", "scan"})):
@@ -406,29 +317,40 @@ def _guarded_break(body: list[ast.stmt]) -> bool:
 
 
 def security_findings(code: str, *, where: str = "code", lookup: OperationLookup | None = None,
-                      sensitive: Iterable[str] = BUILTIN_SENSITIVE) -> list[Finding]:
-    """The security review alone (no writes, no secrets, no unbounded pagination)."""
-    tree = _parse_normalized(code)
+                      sensitive: Iterable[str] = BUILTIN_SENSITIVE,
+                      sdk: SdkNamer | None = None) -> list[ReviewFinding]:
+    """The security review alone (no writes, no secrets, no unbounded pagination); ``sdk``
+    names the operations of SDK-shaped calls (:func:`mcp_sre.toolcode.calls.sdk_namer`) so
+    they are judged by their spec like bridge calls."""
+    tree = parse_normalized(code)
     if tree is None:
         return []  # the static checks report it
-    scanner = _Security(where, lookup, list(sensitive))
+    named = {id(node): op for node, op in _named_sdk_calls(tree, sdk)}
+    scanner = _Security(where, lookup, list(sensitive), named)
     scanner.visit(tree)
     return scanner.findings
 
 
+def _named_sdk_calls(tree: ast.Module, sdk: SdkNamer | None) -> list[tuple[ast.Call, str]]:
+    if sdk is None:
+        return []
+    named = ((node, sdk(call)) for node, call in sdk_calls(tree))
+    return [(node, op) for node, op in named if op]
+
+
 # ------------------------------------------------------------------- static checks
-def _parse(text: str, where: str) -> tuple[ast.Module | None, list[Finding]]:
+def _parse(text: str, where: str) -> tuple[ast.Module | None, list[ReviewFinding]]:
     try:
         return ast.parse(text), []
     except SyntaxError as exc:
-        return None, [Finding(rule="syntax", where=where, line=exc.lineno or 0,  # type: ignore[arg-type]
+        return None, [ReviewFinding(rule="syntax", where=where, line=exc.lineno or 0,  # type: ignore[arg-type]
                               message=f"syntax error: {exc.msg}")]
     except (ValueError, RecursionError) as exc:
-        return None, [Finding(rule="syntax", where=where, message=f"cannot parse: {exc}")]  # type: ignore[arg-type]
+        return None, [ReviewFinding(rule="syntax", where=where, message=f"cannot parse: {exc}")]  # type: ignore[arg-type]
 
 
-def _sandbox_scan(text: str, where: str) -> list[Finding]:
-    return [Finding(rule="sandbox_scan", where=where, line=f.line, message=f.message)  # type: ignore[arg-type]
+def _sandbox_scan(text: str, where: str) -> list[ReviewFinding]:
+    return [ReviewFinding(rule="sandbox_scan", where=where, line=f.line, message=f.message)  # type: ignore[arg-type]
             for f in check_code(text) if not f.message.startswith("syntax error")]
 
 
@@ -436,8 +358,8 @@ _TOP_LEVEL_OK = (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.ClassDef, ast.
                  ast.AnnAssign, ast.Pass)
 
 
-def _contract(tree: ast.Module, parameters: dict[str, Any]) -> list[Finding]:
-    out: list[Finding] = []
+def _contract(tree: ast.Module, parameters: dict[str, Any]) -> list[ReviewFinding]:
+    out: list[ReviewFinding] = []
     main: ast.FunctionDef | None = None
     for i, stmt in enumerate(tree.body):
         if isinstance(stmt, ast.FunctionDef) and stmt.name == "main":
@@ -445,25 +367,25 @@ def _contract(tree: ast.Module, parameters: dict[str, Any]) -> list[Finding]:
         elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant) and i == 0:
             continue  # module docstring
         elif not isinstance(stmt, _TOP_LEVEL_OK):
-            out.append(Finding(rule="contract", line=stmt.lineno, message="top-level code runs "
+            out.append(ReviewFinding(rule="contract", line=stmt.lineno, message="top-level code runs "
                                "on import; move it into main() (the registry calls main)"))
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and dotted_name(node.func) == "sre.result":
-            out.append(Finding(rule="contract", line=node.lineno, message="return the value "
+            out.append(ReviewFinding(rule="contract", line=node.lineno, message="return the value "
                                "from main() instead of calling sre.result()"))
     if main is None:
-        out.append(Finding(rule="contract", message="the code must define a top-level "
+        out.append(ReviewFinding(rule="contract", message="the code must define a top-level "
                            "def main(**params) that returns the tool's JSON result"))
         return out
     out.extend(_signature(main, parameters))
     return out
 
 
-def _signature(main: ast.FunctionDef, parameters: dict[str, Any]) -> list[Finding]:
+def _signature(main: ast.FunctionDef, parameters: dict[str, Any]) -> list[ReviewFinding]:
     args = main.args
-    out: list[Finding] = []
+    out: list[ReviewFinding] = []
     if args.posonlyargs or args.vararg:
-        out.append(Finding(rule="contract", line=main.lineno, message="main() takes keyword "
+        out.append(ReviewFinding(rule="contract", line=main.lineno, message="main() takes keyword "
                            "arguments only (no positional-only parameters, no *args)"))
     names = [a.arg for a in args.args + args.kwonlyargs]
     n_pos_defaults = len(args.defaults)
@@ -473,19 +395,19 @@ def _signature(main: ast.FunctionDef, parameters: dict[str, Any]) -> list[Findin
     required = set(parameters.get("required") or [])
     for name in no_default:
         if name not in required:
-            out.append(Finding(rule="contract", where="parameters", message=f"main() needs "
+            out.append(ReviewFinding(rule="contract", where="parameters", message=f"main() needs "
                                f"{name!r} (no default) but the schema does not list it in "
                                "'required'; add it there or give it a default"))
     if args.kwarg is None:
         for name in sorted(props - set(names)):
-            out.append(Finding(rule="contract", where="parameters", message=f"the schema has "
+            out.append(ReviewFinding(rule="contract", where="parameters", message=f"the schema has "
                                f"{name!r} but main() has no such parameter (nor **kwargs)"))
     return out
 
 
-def _check_parameters(parameters: Any) -> list[Finding]:
-    def bad(message: str) -> list[Finding]:
-        return [Finding(rule="parameters", where="parameters", message=message)]
+def _check_parameters(parameters: Any) -> list[ReviewFinding]:
+    def bad(message: str) -> list[ReviewFinding]:
+        return [ReviewFinding(rule="parameters", where="parameters", message=message)]
 
     if not isinstance(parameters, dict):
         return bad("parameters must be a JSON Schema object")
@@ -499,7 +421,7 @@ def _check_parameters(parameters: Any) -> list[Finding]:
     return []
 
 
-def _ruff(program: str, code_lines: int) -> list[Finding]:
+def _ruff(program: str, code_lines: int) -> list[ReviewFinding]:
     """pyflakes-class errors (undefined names, misplaced return...) when ruff is installed."""
     exe = shutil.which("ruff")
     if exe is None:
@@ -518,13 +440,14 @@ def _ruff(program: str, code_lines: int) -> list[Finding]:
         line = int((item.get("location") or {}).get("row") or 0)
         where = "code" if line <= code_lines else "test"
         line = line if where == "code" else line - code_lines
-        out.append(Finding(rule=f"pyflakes_{item.get('code', '')}", where=where, line=line,  # type: ignore[arg-type]
+        out.append(ReviewFinding(rule=f"pyflakes_{item.get('code', '')}", where=where, line=line,  # type: ignore[arg-type]
                            message=str(item.get("message", ""))))
     return out
 
 
 def review_tool(code: str, test: str, parameters: Any, *, lookup: OperationLookup | None = None,
-                sensitive: Iterable[str] = BUILTIN_SENSITIVE) -> CheckReport:
+                sensitive: Iterable[str] = BUILTIN_SENSITIVE,
+                sdk: SdkNamer | None = None) -> CheckReport:
     """Static checks + security review of a submission; ``passed`` is False on any error."""
     findings = _check_parameters(parameters)
     tree, problems = _parse(code, "code")
@@ -533,14 +456,15 @@ def review_tool(code: str, test: str, parameters: Any, *, lookup: OperationLooku
     findings += problems
     if tree is not None:
         findings += _sandbox_scan(code, "code")
-        findings += _contract(_parse_normalized(code) or tree,
+        findings += _contract(parse_normalized(code) or tree,
                               parameters if isinstance(parameters, dict) else {})
-        findings += security_findings(code, lookup=lookup, sensitive=sensitive)
+        findings += security_findings(code, lookup=lookup, sensitive=sensitive, sdk=sdk)
     if test_tree is not None:
         findings += _sandbox_scan(test, "test")
-        findings += security_findings(test, where="test", lookup=lookup, sensitive=sensitive)
+        findings += security_findings(test, where="test", lookup=lookup, sensitive=sensitive,
+                                      sdk=sdk)
         if not any(isinstance(n, ast.Name) and n.id == "main" for n in ast.walk(test_tree)):
-            findings.append(Finding(rule="contract", where="test", message="the test never "
+            findings.append(ReviewFinding(rule="contract", where="test", message="the test never "
                                     "calls main(...); call it with example arguments and "
                                     "assert on the result"))
     if tree is not None and test_tree is not None:
@@ -549,4 +473,4 @@ def review_tool(code: str, test: str, parameters: Any, *, lookup: OperationLooku
             findings += _ruff(program + test, program.count("\n"))
     findings.sort(key=lambda f: (f.severity != "error", f.where != "code", f.line))
     return CheckReport(passed=not any(f.severity == "error" for f in findings),
-                       findings=findings, operations=operations_in(code))
+                       findings=findings, operations=operations_in(code, sdk))

@@ -1,19 +1,16 @@
-"""The tool-code contract, as the CodeGenerator applies it.
+"""The tool-code contract: what ``main`` and its test look like.
 
-The contract itself is defined by the registry (the :mod:`mcp_sre.registry` package docstring):
+The contract (also in the :mod:`mcp_sre.registry` package docstring, for tool authors):
 **code** defines a top-level ``def main(...)`` whose keyword parameters are the tool's
 parameters and whose JSON return value is the tool's result, with nothing running on import;
 **test** is appended after the code, calls ``main(...)`` (in ``def test_*()`` functions, each
 called in order, or at top level) and asserts on the result; a registered tool runs as
 ``sre.result(main(**sre.inputs))`` with the caller's validated arguments as ``inputs``.
 
-This module gives the code generator what it needs on top: the contract as prompt text, the
-parameters' JSON Schema derived from ``main``'s signature (so the model does not have to write
-it), a few extra checks on the test, and the test program -- built exactly as
-:meth:`mcp_sre.registry.ToolRegistry.run_test` builds it (``main`` wrapped to record its
-calls, then the test, then every ``test*`` function called, then a failure if ``main`` was
-never called), so code that passes here passes registration -- plus the map from program lines
-back to code and test lines for tracebacks.
+This module holds the contract as prompt text, the parameters' JSON Schema derived from
+``main``'s signature (so a writer does not have to write it) and a few checks on the test; the
+programs that run the code are built in :mod:`mcp_sre.toolcode.harness`, for the code
+generator and the registry alike.
 """
 
 from __future__ import annotations
@@ -27,41 +24,13 @@ from pydantic import BaseModel, Field
 __all__ = [
     "CONTRACT_TEXT",
     "ENTRY_POINT",
-    "TOOL_HARNESS",
     "ContractReport",
-    "build_test_program",
-    "build_tool_program",
     "check_contract",
-    "locate_line",
     "parameters_schema",
     "test_names",
 ]
 
 ENTRY_POINT = "main"
-
-# Glue around the submitted code and test; mirrors ToolRegistry.run_test. Only ``sre`` and
-# literal names are used (the static check refuses ``globals()``).
-_MAIN_WRAPPER = """\
-_registry_main = main
-_registry_seen = []
-def main(*args, **kwargs):
-    value = _registry_main(*args, **kwargs)
-    _registry_seen.append(value)
-    return value
-"""
-_TEST_TAIL = """\
-if not _registry_seen:
-    raise AssertionError("the test never called main(); call it with example arguments")
-print("tests passed; main() was called " + str(len(_registry_seen)) + " time(s)")
-import json as _registry_json
-_registry_sample = _registry_seen[0]
-if len(_registry_json.dumps(_registry_sample, default=str)) > {sample_chars}:
-    _registry_sample = "(too large to keep)"
-sre.result({{"calls": len(_registry_seen), "sample": _registry_sample}})
-"""
-SAMPLE_CHARS = 4000
-
-TOOL_HARNESS = "sre.result(main(**sre.inputs))\n"
 
 _JSON_TYPES = {
     "str": "string", "int": "integer", "float": "number", "bool": "boolean",
@@ -239,28 +208,3 @@ def test_names(test: str) -> list[str]:
         return []
     return [n.name for n in tree.body
             if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
-
-
-def build_test_program(code: str, test: str) -> str:
-    """The program that runs the test against the live target (what registration runs)."""
-    head = code.rstrip("\n") + "\n"
-    calls = "".join(f"{name}()\n" for name in test_names(test))
-    return head + _MAIN_WRAPPER + test.rstrip("\n") + "\n" + calls + _TEST_TAIL.format(sample_chars=SAMPLE_CHARS)
-
-
-def build_tool_program(code: str) -> str:
-    """The program that runs a registered tool; the caller's arguments are the run's inputs."""
-    return code.rstrip("\n") + "\n" + TOOL_HARNESS
-
-
-def locate_line(code: str, test: str, line: int) -> tuple[str, int]:
-    """Map a line of :func:`build_test_program`'s program back to ("code"|"test"|"harness",
-    line in that part), so tracebacks point at what the writer wrote."""
-    code_lines = (code.rstrip("\n") + "\n").count("\n")
-    test_start = code_lines + _MAIN_WRAPPER.count("\n") + 1
-    test_lines = (test.rstrip("\n") + "\n").count("\n")
-    if line <= code_lines:
-        return "code", line
-    if test_start <= line < test_start + test_lines:
-        return "test", line - test_start + 1
-    return "harness", line

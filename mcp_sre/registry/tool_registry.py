@@ -1,7 +1,8 @@
 """``ToolRegistry``: register, find, call, score, deprecate, roll back.
 
 Registration is check -> test -> store: the static checks and the security review
-(:mod:`mcp_sre.registry.review`), then the tool's own test in the sandbox; only a tool that
+(:mod:`mcp_sre.toolcode.review`), then the tool's own test in the sandbox
+(:mod:`mcp_sre.toolcode.harness`); only a tool that
 passes both is written, and a refusal lists every reason. Calls validate the arguments against
 the tool's schema, run ``main(**args)`` in the sandbox restricted to the tool's providers, and
 record the outcome; a tool whose score falls below the threshold after enough calls of its
@@ -13,7 +14,6 @@ from __future__ import annotations
 import functools
 import json
 import math
-import re
 import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -28,24 +28,28 @@ from mcp_sre.registry.matching import Embedder, ToolDoc, ToolMatcher
 from mcp_sre.registry.models import (
     NAME_PATTERN,
     CheckReport,
-    Finding,
     RegisteredTool,
     TestReport,
-    ToolHead,
     ToolMatch,
+    ToolState,
     ToolStats,
     ToolSummary,
     utcnow,
 )
-from mcp_sre.registry.review import review_tool
 from mcp_sre.registry.starter import install_starter_tools
 from mcp_sre.registry.stats import StatsStore
 from mcp_sre.registry.store import RegistryStore
 from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
+from mcp_sre.toolcode.calls import SdkNamer, sdk_namer
+from mcp_sre.toolcode.harness import build_tool_program, failure_location, relabel_traceback
+from mcp_sre.toolcode.harness import run_test as run_test_program
+from mcp_sre.toolcode.models import ReviewFinding
+from mcp_sre.toolcode.review import review_tool
 
 if TYPE_CHECKING:
     import pluggy
 
+    from mcp_sre.retrieval.rewrite import Vocabulary
     from mcp_sre.sandbox import RunResult, Sandbox
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
@@ -56,16 +60,13 @@ REUSE_THRESHOLD = 0.7  # lexical similarity, when no embedding model is availabl
 DENSE_REUSE_THRESHOLD = 0.8  # at most 1 false reuse in the 105 training requests
 DEPRECATE_BELOW = 0.45
 MIN_CALLS = 10
-_SAMPLE_CHARS = 4000
-_MAIN = "_registry_main"
 Progress = Callable[[int, int, str], None]
-_TRACE_LINE = re.compile(r'File "<sandbox>", line (\d+)')
 
 
 class RegistrationRefused(ValidationError):
     """The tool failed its checks or its test; ``findings`` and ``test`` say exactly why."""
 
-    def __init__(self, name: str, findings: list[Finding], test: TestReport | None) -> None:
+    def __init__(self, name: str, findings: list[ReviewFinding], test: TestReport | None) -> None:
         self.findings, self.test = findings, test
         reasons = [str(f) for f in findings if f.severity == "error"]
         if test is not None and not test.passed:
@@ -95,7 +96,9 @@ class ToolRegistry:
 
     ``sandbox`` is a :class:`~mcp_sre.sandbox.Sandbox` or a zero-argument factory (the server
     passes its lazy one); ``operation_lookup`` resolves operation ids for the write check;
-    ``reserved_names`` are names tools may not take (the server's built-in tools).
+    ``reserved_names`` are names tools may not take (the server's built-in tools);
+    ``vocabulary`` (or a factory of it) is the search vocabulary the matcher reads requests
+    with (default: the one built from ``pm``).
     """
 
     def __init__(
@@ -107,6 +110,7 @@ class ToolRegistry:
         pm: pluggy.PluginManager | None = None,
         reserved_names: Iterable[str] = (),
         embed: Embedder | str | None = "auto",
+        vocabulary: Vocabulary | Callable[[], Vocabulary] | None = None,
         reuse_threshold: float | None = None,
         deprecate_below: float = DEPRECATE_BELOW,
         min_calls: int = MIN_CALLS,
@@ -120,6 +124,7 @@ class ToolRegistry:
         self._sandbox = sandbox
         self._lookup = operation_lookup
         self.pm = pm
+        self._vocabulary = vocabulary
         self.reserved = set(reserved_names)
         self._embed = embed
         self._reuse_threshold = reuse_threshold
@@ -139,7 +144,12 @@ class ToolRegistry:
             from mcp_sre.retrieval.dense import load_embedder
 
             embed = load_embedder(embed)
-        return ToolMatcher(embed)
+        vocabulary = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
+        if vocabulary is None and self.pm is not None:
+            from mcp_sre.retrieval.rewrite import load_vocabulary
+
+            vocabulary = load_vocabulary(self.pm)
+        return ToolMatcher(embed, vocabulary)
 
     @property
     def reuse_threshold(self) -> float:
@@ -168,6 +178,10 @@ class ToolRegistry:
                 extra.extend(group or [])
         return [*BUILTIN_SENSITIVE, *extra]
 
+    def _sdk(self) -> SdkNamer | None:
+        """How the plugins name SDK calls, for the write check and the operation list."""
+        return sdk_namer(self.pm)
+
     # ------------------------------------------------------------ registration
     def check(self, name: str, description: str, code: str, test: str,
               parameters: Any, returns: dict[str, Any] | None = None,
@@ -181,10 +195,10 @@ class ToolRegistry:
             try:
                 jsonschema.Draft202012Validator.check_schema(returns)
             except jsonschema.SchemaError as exc:
-                findings.append(Finding(rule="returns", where="returns",
+                findings.append(ReviewFinding(rule="returns", where="returns",
                                         message=f"not a valid JSON Schema: {exc.message}"))
         report = review_tool(code, test, parameters, lookup=self._lookup,
-                             sensitive=self._sensitive())
+                             sensitive=self._sensitive(), sdk=self._sdk())
         report.findings[:0] = findings
         report.passed = report.passed and not any(f.severity == "error" for f in findings)
         if not report.passed:
@@ -212,16 +226,29 @@ class ToolRegistry:
             return False
         return True
 
-    def _check_identity(self, name: str, description: str) -> Iterable[Finding]:
+    def _check_identity(self, name: str, description: str) -> Iterable[ReviewFinding]:
         if not isinstance(name, str) or not NAME_PATTERN.match(name):
-            yield Finding(rule="name", where="name", message=f"{name!r} is not a valid tool "
+            yield ReviewFinding(rule="name", where="name", message=f"{name!r} is not a valid tool "
                           "name: lower_snake_case, 3-64 characters, starting with a letter")
         elif name in self.reserved:
-            yield Finding(rule="name", where="name", message=f"{name!r} is a built-in tool; "
+            yield ReviewFinding(rule="name", where="name", message=f"{name!r} is a built-in tool; "
                           "choose another name")
         if not isinstance(description, str) or len(description.strip()) < 10:
-            yield Finding(rule="description", where="name", message="describe what the tool "
+            yield ReviewFinding(rule="description", where="name", message="describe what the tool "
                           "returns in at least one sentence (the model picks tools by it)")
+
+    def free_name(self, name: str) -> str:
+        """``name``, or ``name_2``, ``name_3``... so a generated tool never replaces the active
+        version of a tool someone else registered."""
+        try:
+            taken = {t.name for t in self.list(include_deprecated=True)} | self.reserved
+        except Exception:  # listing is best effort; registration still checks the name
+            return name
+        candidate, n = name, 1
+        while candidate in taken:
+            n += 1
+            candidate = f"{name[:60]}_{n}"
+        return candidate
 
     def register(self, name: str, description: str, code: str, test: str,
                  parameters: Any, *, returns: dict[str, Any] | None = None,
@@ -248,45 +275,13 @@ class ToolRegistry:
     def run_test(self, code: str, test: str, *, providers: list[str] | None = None,
                  timeout_s: float | None = None) -> TestReport:
         """Run ``test`` against ``code`` in the sandbox (see the contract in the package doc)."""
-        import ast
-
-        try:
-            tests = [n.name for n in ast.parse(test).body
-                     if isinstance(n, ast.FunctionDef) and n.name.startswith("test")]
-        except SyntaxError as exc:
-            return TestReport(passed=False, error=f"syntax error in the test: {exc.msg}")
-        head = code.rstrip("\n") + "\n"
-        wrapper = (f"{_MAIN} = main\n_registry_seen = []\n"
-                   f"def main(*args, **kwargs):\n    value = {_MAIN}(*args, **kwargs)\n"
-                   "    _registry_seen.append(value)\n    return value\n")
-        tail = "".join(f"{t}()\n" for t in tests) + (
-            "import json as _registry_json\n"
-            "_registry_sample = _registry_seen[0] if _registry_seen else None\n"
-            f"if len(_registry_json.dumps(_registry_sample, default=str)) > {_SAMPLE_CHARS}:\n"
-            "    _registry_sample = '(too large to keep)'\n"
-            "sre.result({'calls': len(_registry_seen), 'sample': _registry_sample})\n")
-        offset = head.count("\n") + wrapper.count("\n")
-        program = head + wrapper + test.rstrip("\n") + "\n" + tail
-        run = self.sandbox.run(program, providers=providers,
-                               timeout_s=timeout_s or self.test_timeout_s)
-        ops = [c.operation for c in run.calls if c.decision == "allowed"]
-        trace = _relabel(run.stderr, head.count("\n"), offset, test.rstrip("\n").count("\n") + 1)
-        report = TestReport(passed=run.ok, tests=tests, duration_ms=run.duration_ms,
-                            operations=list(dict.fromkeys(ops)), stderr=trace[-3000:])
-        if not run.ok:
-            message = f"{run.error.type}: {run.error.message}" if run.error else "failed"
-            report.error = message.rstrip(": ") + _locate(trace)
-        elif not isinstance(run.result, dict) or not run.result.get("calls"):
-            report.passed = False
-            report.error = "the test never called main(); call it with example arguments"
-        else:
-            report.sample = run.result.get("sample")
+        report, _ = run_test_program(self.sandbox, code, test, providers=providers,
+                                     timeout_s=timeout_s or self.test_timeout_s)
         return report
 
     def _run_tool(self, tool: RegisteredTool, args: dict[str, Any],
                   timeout_s: float | None) -> RunResult:
-        program = tool.code.rstrip("\n") + "\nsre.result(main(**sre.inputs))\n"
-        return self.sandbox.run(program, providers=tool.providers, inputs=args,
+        return self.sandbox.run(build_tool_program(tool.code), providers=tool.providers, inputs=args,
                                 timeout_s=timeout_s or self.call_timeout_s)
 
     # ------------------------------------------------------------------ reads
@@ -296,7 +291,7 @@ class ToolRegistry:
     def summary(self, name: str) -> ToolSummary:
         return self._summarize(self.store.head(name), self.store.load(name))
 
-    def _summarize(self, head: ToolHead, tool: RegisteredTool) -> ToolSummary:
+    def _summarize(self, head: ToolState, tool: RegisteredTool) -> ToolSummary:
         stats = self.stats.get(tool.name, tool.version, head.status_changed_at)
         return ToolSummary(
             name=tool.name, description=tool.description, version=tool.version,
@@ -402,8 +397,8 @@ class ToolRegistry:
                           error=error)
         self._maybe_deprecate(name)
         if not run.ok:
-            trace = _relabel(run.stderr, tool.code.rstrip("\n").count("\n") + 1, 10**9, 0)
-            raise ToolCallError(f"{name} failed: {error}{_locate(trace)}")
+            trace = relabel_traceback(run.stderr, tool.code)
+            raise ToolCallError(f"{name} failed: {error}{failure_location(trace)}")
         try:
             json.dumps(run.result)
         except (TypeError, ValueError):
@@ -469,29 +464,3 @@ class ToolRegistry:
         path = self.store.remove(name)
         self.stats.forget(name)
         return path
-
-
-def _relabel(stderr: str, code_lines: int, test_offset: int, test_lines: int = 10**9) -> str:
-    """Traceback lines of the combined program -> ``<tool>`` / ``<test>`` line numbers (the
-    registry's own glue lines show as ``<registry>``)."""
-    def sub(m: re.Match[str]) -> str:
-        line = int(m.group(1))
-        if line <= code_lines:
-            return f'File "<tool>", line {line}'
-        if test_offset < line <= test_offset + test_lines:
-            return f'File "<test>", line {line - test_offset}'
-        return 'File "<registry>", line 0'
-
-    return _TRACE_LINE.sub(sub, stderr or "")
-
-
-_FRAME = re.compile(r'File "<(tool|test)>", line (\d+)[^\n]*\n\s*(.*)')
-
-
-def _locate(trace: str) -> str:
-    """`` at test line 4: assert r["words"] == 7`` for the innermost frame of the tool or test."""
-    frames = _FRAME.findall(trace or "")
-    if not frames:
-        return ""
-    where, line, source = frames[-1]
-    return f" (at {where} line {line}: {source.strip()[:200]})"

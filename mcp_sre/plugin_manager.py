@@ -17,12 +17,19 @@ import pluggy
 
 from mcp_sre import hookspecs
 
-__all__ = ["ENTRY_POINT_GROUP", "FAILED_PLUGINS", "installed_plugin_names", "make_plugin_manager"]
+__all__ = ["ENTRY_POINT_GROUP", "PluginManager", "installed_plugin_names", "make_plugin_manager"]
 
 ENTRY_POINT_GROUP = "mcp_sre"
-#: Entry points that failed to import in this process, with the reason (each is also logged).
-FAILED_PLUGINS: dict[str, str] = {}
 log = logging.getLogger("mcp_sre.plugins")
+
+
+class PluginManager(pluggy.PluginManager):
+    """pluggy's manager plus what loading it found: ``failed`` maps each entry point that
+    did not import to the reason (each is also logged)."""
+
+    def __init__(self, project_name: str = ENTRY_POINT_GROUP) -> None:
+        super().__init__(project_name)
+        self.failed: dict[str, str] = {}
 
 
 def _names(value: str | None) -> set[str] | None:
@@ -40,10 +47,10 @@ def make_plugin_manager(
     only: set[str] | None = None,
     disable: set[str] | None = None,
     extra: list[object] | None = None,
-) -> pluggy.PluginManager:
+) -> PluginManager:
     """Build a fresh manager. ``only``/``disable`` default to the environment variables;
     ``extra`` registers plugin objects directly (tests, embedding)."""
-    pm = pluggy.PluginManager(ENTRY_POINT_GROUP)
+    pm = PluginManager()
     pm.add_hookspecs(hookspecs)
     only = only if only is not None else _names(os.environ.get("MCP_SRE_PLUGINS"))
     disable = disable if disable is not None else _names(os.environ.get("MCP_SRE_DISABLE_PLUGINS"))
@@ -57,7 +64,7 @@ def make_plugin_manager(
         except Exception as exc:  # a broken plugin must not take the server down
             log.warning("plugin %r failed to load and is skipped: %s: %s",
                         ep.name, type(exc).__name__, exc)
-            FAILED_PLUGINS[ep.name] = f"{type(exc).__name__}: {exc}"
+            pm.failed[ep.name] = f"{type(exc).__name__}: {exc}"
             continue
         pm.register(module, name=ep.name)
     for plugin in extra or []:

@@ -1,7 +1,7 @@
 """The security review of final code before it may be registered.
 
-Two layers: the registry's AST rules (:func:`mcp_sre.registry.review.security_findings`: no
-write operations, no secrets, no unbounded loops over paginated APIs; the same rules
+Two layers: the static rules (:func:`mcp_sre.toolcode.review.security_findings`: no write
+operations, no secrets, no unbounded loops over paginated APIs; the same rules
 ``register_tool`` applies), then -- when a model is available -- an LLM review that reads the
 code as a skeptical reviewer would and must answer SAFE or UNSAFE. An UNSAFE verdict refuses
 the code; a model that cannot be reached or answers unclearly does not (the AST rules and the
@@ -17,6 +17,9 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field
 
 from mcp_sre.llm import LLM, Message
+from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
+from mcp_sre.toolcode.calls import SdkNamer, operations_in
+from mcp_sre.toolcode.review import security_findings
 
 __all__ = ["REVIEW_SYSTEM", "SecurityReview", "llm_review", "review_code"]
 
@@ -50,19 +53,18 @@ class SecurityReview(BaseModel):
 
 
 def review_code(code: str, test: str = "", *, lookup: Callable[[str], Any] | None = None,
-                sensitive: Iterable[str] | None = None) -> SecurityReview:
+                sensitive: Iterable[str] | None = None,
+                sdk: SdkNamer | None = None) -> SecurityReview:
     """The AST part of the review, over the code and its test."""
-    from mcp_sre.registry.review import operations_in, security_findings
-    from mcp_sre.sandbox.policy import BUILTIN_SENSITIVE
-
     patterns = list(sensitive) if sensitive is not None else list(BUILTIN_SENSITIVE)
-    found = security_findings(code, lookup=lookup, sensitive=patterns)
+    found = security_findings(code, lookup=lookup, sensitive=patterns, sdk=sdk)
     if test.strip():
-        found += security_findings(test, where="test", lookup=lookup, sensitive=patterns)
+        found += security_findings(test, where="test", lookup=lookup, sensitive=patterns,
+                                   sdk=sdk)
     errors = [str(f) for f in found if f.severity == "error"]
     warnings = [str(f) for f in found if f.severity != "error"]
     return SecurityReview(passed=not errors, findings=errors, warnings=warnings,
-                          operations=operations_in(code))
+                          operations=operations_in(code, sdk))
 
 
 async def llm_review(llm: LLM, code: str, description: str) -> tuple[Verdict, str, Any]:

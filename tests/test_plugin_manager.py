@@ -9,7 +9,7 @@ import pytest
 
 from mcp_sre import hookimpl, hookspecs
 from mcp_sre.config import load_settings
-from mcp_sre.plugins import installed_plugin_names, make_plugin_manager
+from mcp_sre.plugin_manager import installed_plugin_names, make_plugin_manager
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre.specs.model import SpecSource
 
@@ -90,12 +90,12 @@ def test_broken_plugin_is_skipped(monkeypatch: pytest.MonkeyPatch) -> None:
     """A plugin that fails to import is logged and skipped, not fatal."""
     from importlib.metadata import EntryPoint
 
-    import mcp_sre.plugins as plugins
+    import mcp_sre.plugin_manager as plugin_manager
 
     broken = EntryPoint(name="broken", value="mcp_sre_does_not_exist", group="mcp_sre")
-    real = plugins.entry_points
-    monkeypatch.setattr(plugins, "entry_points",
+    real = plugin_manager.entry_points
+    monkeypatch.setattr(plugin_manager, "entry_points",
                         lambda group: [*real(group=group), broken])
     pm = make_plugin_manager()
     assert pm.get_plugin("broken") is None and pm.get_plugin("openapi") is not None
-    assert "ModuleNotFoundError" in plugins.FAILED_PLUGINS["broken"]
+    assert "ModuleNotFoundError" in pm.failed["broken"]
