@@ -8,7 +8,7 @@ bridge calls and an LLM call made for that request log the same ids.
 from __future__ import annotations
 
 import contextlib
-import uuid
+import os
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -24,7 +24,7 @@ _current: ContextVar[Observability | None] = ContextVar("mcp_sre_observability",
 
 
 def new_id() -> str:
-    return uuid.uuid4().hex[:16]
+    return os.urandom(8).hex()
 
 
 def current_ids() -> dict[str, str]:

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from mcp_sre.observability.context import (
+    _request_id,
     _reset_current,
     _set_current,
     bind_ids,
@@ -130,27 +131,34 @@ class Observability:
     async def tool_call(self, name: str, call: Callable[[], Awaitable[T]]) -> T:
         """Run one MCP tool call as the current request: ids, span, metrics, one event."""
         token = _set_current(self)
+        request = _request_id.set(new_id())
+        try:
+            if self._tracer is None:
+                return await self._observed_call(name, call)
+            with self.span("tool_call", tool=name):
+                return await self._observed_call(name, call)
+        finally:
+            _request_id.reset(request)
+            _reset_current(token)
+
+    async def _observed_call(self, name: str, call: Callable[[], Awaitable[T]]) -> T:
         started = time.perf_counter()
         outcome, error = "error", None
         try:
-            with bind_ids(request_id=new_id()), self.span("tool_call", tool=name):
-                try:
-                    result = await call()
-                    outcome = "ok"
-                    return result
-                except Exception as exc:
-                    error = str(exc)[:300]
-                    raise
-                finally:
-                    elapsed = time.perf_counter() - started
-                    if self.metrics is not None:
-                        self.metrics.tool_calls.labels(name, outcome).inc()
-                        self.metrics.tool_latency.labels(name).observe(elapsed)
-                    if self.log_events:
-                        self.log.info("tool_call", tool=name, outcome=outcome, error=error,
-                                      duration_ms=round(elapsed * 1000, 3))
+            result = await call()
+            outcome = "ok"
+            return result
+        except Exception as exc:
+            error = str(exc)[:300]
+            raise
         finally:
-            _reset_current(token)
+            elapsed = time.perf_counter() - started
+            if self.metrics is not None:
+                self.metrics.tool_calls.labels(name, outcome).inc()
+                self.metrics.tool_latency.labels(name).observe(elapsed)
+            if self.log_events:
+                self.log.info("tool_call", tool=name, outcome=outcome, error=error,
+                              duration_ms=round(elapsed * 1000, 3))
 
     # ----------------------------------------------------------------- sandbox
     def sandbox_run(self, result: Any) -> None:

@@ -10,6 +10,7 @@ or written falls back to stderr with one warning.
 from __future__ import annotations
 
 import atexit
+import functools
 import logging
 import queue
 import re
@@ -41,27 +42,38 @@ _SECRET_VALUE = re.compile(
 _MASK = "***"
 
 
+_TRIGGER = re.compile(r"BEGIN|AKIA|ASIA|eyJ|sk-|[Bb]earer|BEARER|[=:]")
+
+
 def _mask_text(text: str) -> str:
+    if not _TRIGGER.search(text):  # the common case: nothing that could hide a secret
+        return text
+
     def repl(match: re.Match[str]) -> str:
         whole = match.group(0)
-        for prefix in ("bearer", "password", "passwd", "secret", "token", "api", "secret"):
-            if whole.lower().startswith(prefix):
-                cut = re.match(r"[^=:\s]*\s*[=:\s]\s*", whole)
-                return (cut.group(0) if cut else "") + _MASK
+        if whole[:1].lower() in "bpsta" and re.match(r"(?i)(bearer|password|passwd|secret|"
+                                                     r"token|api)", whole):
+            cut = re.match(r"[^=:\s]*\s*[=:\s]\s*", whole)
+            return (cut.group(0) if cut else "") + _MASK
         return _MASK
 
     return _SECRET_VALUE.sub(repl, text)
+
+
+@functools.lru_cache(maxsize=4096)
+def _secret_key(key: str) -> bool:
+    return bool(_SECRET_KEY.search(key)) and not _NOT_SECRET_KEY.search(key)
 
 
 def redact_secrets(value: Any, depth: int = 0) -> Any:
     """A copy of ``value`` with secret-named fields and secret-looking strings masked."""
     if isinstance(value, str):
         return _mask_text(value) if len(value) >= 8 else value
-    if depth > 6:
+    if depth > 6 or value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, dict):
-        return {k: _MASK if isinstance(k, str) and _SECRET_KEY.search(k) and
-                not _NOT_SECRET_KEY.search(k) and not isinstance(v, bool | int | float | dict)
+        return {k: _MASK if isinstance(k, str) and _secret_key(k) and
+                not isinstance(v, bool | int | float | dict | None)
                 else redact_secrets(v, depth + 1) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [redact_secrets(v, depth + 1) for v in value]
@@ -203,10 +215,10 @@ def _level_filter(_: Any, method: str, event: dict[str, Any]) -> dict[str, Any]:
 
 _RENDERER = _Renderer()
 _PRE_CHAIN: list[Any] = [
+    _redact,  # before the ids and the timestamp: they hold no secrets
     structlog.processors.add_log_level,
     _add_ids,
     structlog.processors.TimeStamper(fmt="iso", utc=True),
-    _redact,
 ]
 structlog.configure(  # at import: events never reach stdout, even before configure_logging
     processors=[_level_filter, *_PRE_CHAIN, structlog.processors.format_exc_info, _RENDERER],
