@@ -146,3 +146,15 @@ def test_metrics_port_in_use_is_a_clear_error() -> None:
         assert "mcp_sre_build_info" in text
     finally:
         server.close()
+
+
+async def test_metrics_need_the_token_and_healthz_does_not(state: ServerState) -> None:
+    from mcp_sre.server.transport import BearerTokenMiddleware
+
+    app = BearerTokenMiddleware(build_server(state).streamable_http_app(), "s3cret-token")
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
+                                 base_url="http://127.0.0.1") as http:
+        assert (await http.get("/metrics")).status_code == 401
+        scraped = await http.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
+        assert scraped.status_code == 200 and "mcp_sre_build_info" in scraped.text
+        assert (await http.get("/healthz")).status_code == 200
