@@ -29,14 +29,17 @@ async def _noop(args: dict[str, Any], ctx: Any) -> dict[str, Any]:
     return {"n": args.get("n", 0)}
 
 
-NOOP = DynamicTool(name="noop", description="Return n.", handler=_noop,
-                   input_schema={"type": "object", "properties": {"n": {"type": "integer"}}},
-                   output_schema={"type": "object", "properties": {"n": {"type": "integer"}}})
+NOOP = DynamicTool(
+    name="noop",
+    description="Return n.",
+    handler=_noop,
+    input_schema={"type": "object", "properties": {"n": {"type": "integer"}}},
+    output_schema={"type": "object", "properties": {"n": {"type": "integer"}}},
+)
 
 
 def _server(home: Path, obs: Observability) -> Any:
-    server = build_server(ServerState(load_settings(home=home, tool_budget=0),
-                                      observability=obs))
+    server = build_server(ServerState(load_settings(home=home, tool_budget=0), observability=obs))
     server.put_dynamic_tool(NOOP)
     return server
 
@@ -75,8 +78,10 @@ async def main(calls: int, rounds: int) -> None:
     on = _server(work / "on", Observability(metrics=Metrics(version="bench")))
     off = _server(work / "off", DISABLED)
     times: dict[str, list[float]] = {"off": [], "on": []}
-    async with create_connected_server_and_client_session(on) as c_on, \
-            create_connected_server_and_client_session(off) as c_off:
+    async with (
+        create_connected_server_and_client_session(on) as c_on,
+        create_connected_server_and_client_session(off) as c_off,
+    ):
         await _round(c_on, 200, [])  # warm both
         await _round(c_off, 200, [])
         for r in range(rounds):
@@ -88,14 +93,18 @@ async def main(calls: int, rounds: int) -> None:
     lines = sum(1 for _ in log_file.open())
     p50 = {k: statistics.median(v) * 1e6 for k, v in times.items()}
     p90 = {k: statistics.quantiles(v, n=10)[-1] * 1e6 for k, v in times.items()}
-    print(f"trivial tool call over an in-memory MCP session, {calls} calls each, "
-          f"{rounds} alternating rounds")
+    print(
+        f"trivial tool call over an in-memory MCP session, {calls} calls each, "
+        f"{rounds} alternating rounds"
+    )
     for k in ("off", "on"):
         print(f"  observability {k:3}: p50 {p50[k]:8.1f} us   p90 {p90[k]:8.1f} us")
     overhead = (p50["on"] - p50["off"]) / p50["off"] * 100
     print(f"  p50 overhead: {overhead:+.1f} % (target <= 5 %); {lines} log lines written")
-    print(f"  observability's own cost per call (tight loop, median of 20x500): {added:.1f} us "
-          f"= {added / p50['off'] * 100:.2f} % of the p50 call without it")
+    print(
+        f"  observability's own cost per call (tight loop, median of 20x500): {added:.1f} us "
+        f"= {added / p50['off'] * 100:.2f} % of the p50 call without it"
+    )
 
 
 if __name__ == "__main__":

@@ -64,8 +64,14 @@ class AgentRun:
             if self.obs.metrics is not None:
                 self.obs.metrics.agent_steps.labels(self.agent, kind).inc()
             if self.obs.log_events:
-                self.obs.log.info("agent_step", agent=self.agent, kind=kind, status=status,
-                                  duration_ms=_ms(started), **fields)
+                self.obs.log.info(
+                    "agent_step",
+                    agent=self.agent,
+                    kind=kind,
+                    status=status,
+                    duration_ms=_ms(started),
+                    **fields,
+                )
 
     def decision(self, what: str, **fields: Any) -> None:
         """Something the agent decided (a rule matched, a hypothesis ruled out) and why."""
@@ -76,8 +82,13 @@ class AgentRun:
 class Observability:
     """Metrics (``metrics`` may be None), structured log events and optional spans."""
 
-    def __init__(self, *, metrics: Metrics | None = None, tracer_provider: Any = None,
-                 log_events: bool = True) -> None:
+    def __init__(
+        self,
+        *,
+        metrics: Metrics | None = None,
+        tracer_provider: Any = None,
+        log_events: bool = True,
+    ) -> None:
         self.metrics = metrics
         self.log_events = log_events
         self.log = get_logger("mcp_sre")
@@ -111,8 +122,11 @@ class Observability:
         if self._tracer is None:
             yield None
             return
-        attrs = {k: v for k, v in {**attributes, **current_ids()}.items()
-                 if isinstance(v, str | bool | int | float)}
+        attrs = {
+            k: v
+            for k, v in {**attributes, **current_ids()}.items()
+            if isinstance(v, str | bool | int | float)
+        }
         with self._tracer.start_as_current_span(name, attributes=attrs) as span:
             yield span
 
@@ -121,10 +135,12 @@ class Observability:
         if self._tracer is None:
             return
         end = time.time_ns()
-        attrs = {k: v for k, v in {**attributes, **current_ids()}.items()
-                 if isinstance(v, str | bool | int | float)}
-        span = self._tracer.start_span(name, attributes=attrs,
-                                       start_time=end - int(seconds * 1e9))
+        attrs = {
+            k: v
+            for k, v in {**attributes, **current_ids()}.items()
+            if isinstance(v, str | bool | int | float)
+        }
+        span = self._tracer.start_span(name, attributes=attrs, start_time=end - int(seconds * 1e9))
         span.end(end_time=end)
 
     # -------------------------------------------------------------- tool calls
@@ -157,8 +173,13 @@ class Observability:
                 self.metrics.tool_calls.labels(name, outcome).inc()
                 self.metrics.tool_latency.labels(name).observe(elapsed)
             if self.log_events:
-                self.log.info("tool_call", tool=name, outcome=outcome, error=error,
-                              duration_ms=round(elapsed * 1000, 3))
+                self.log.info(
+                    "tool_call",
+                    tool=name,
+                    outcome=outcome,
+                    error=error,
+                    duration_ms=round(elapsed * 1000, 3),
+                )
 
     # ----------------------------------------------------------------- sandbox
     def sandbox_run(self, result: Any) -> None:
@@ -171,9 +192,13 @@ class Observability:
             if kind in LIMIT_KINDS:
                 self.metrics.sandbox_limits.labels(LIMIT_KINDS[kind]).inc()
         if self.log_events:
-            self.log.info("sandbox_run", outcome=kind, duration_ms=result.duration_ms,
-                          calls=len(result.calls),
-                          error=result.error.message[:300] if result.error else None)
+            self.log.info(
+                "sandbox_run",
+                outcome=kind,
+                duration_ms=result.duration_ms,
+                calls=len(result.calls),
+                error=result.error.message[:300] if result.error else None,
+            )
 
     def bridge_call(self, record: Any, spec: Any = None) -> None:
         """One bridged call (``CallRecord``) as decided by the policy."""
@@ -187,12 +212,22 @@ class Observability:
                 if record.error is not None:
                     m.bridge_errors.labels(provider, record.error.type).inc()
         if self.log_events:
-            self.log.info("bridge_call", operation=record.operation, provider=provider,
-                          access=access, decision=record.decision, reason=record.reason or None,
-                          duration_ms=record.duration_ms,
-                          error=record.error.type if record.error else None)
-        self._leaf("bridge.call", record.duration_ms / 1000, operation=record.operation,
-                   decision=record.decision)
+            self.log.info(
+                "bridge_call",
+                operation=record.operation,
+                provider=provider,
+                access=access,
+                decision=record.decision,
+                reason=record.reason or None,
+                duration_ms=record.duration_ms,
+                error=record.error.type if record.error else None,
+            )
+        self._leaf(
+            "bridge.call",
+            record.duration_ms / 1000,
+            operation=record.operation,
+            decision=record.decision,
+        )
 
     # --------------------------------------------------------------- retrieval
     def search(self, query: str, mode: str, seconds: float, result_ids: list[str]) -> None:
@@ -200,16 +235,22 @@ class Observability:
         if self.metrics is not None:
             self.metrics.retrieval_latency.labels(mode).observe(seconds)
         if self.log_events:
-            self.log.info("search", query=query[:200], mode=mode,
-                          duration_ms=round(seconds * 1000, 3), top=result_ids[:3])
+            self.log.info(
+                "search",
+                query=query[:200],
+                mode=mode,
+                duration_ms=round(seconds * 1000, 3),
+                top=result_ids[:3],
+            )
         self._leaf("retrieval.search", seconds, mode=mode)
 
     def tool_registered(self, name: str, operations: list[str]) -> None:
         """Registered code calls ``operations``: their rank in the latest search holding
         each (how far down the list the right operation was)."""
         for op in operations:
-            rank = next((ids.index(op) + 1 for ids in reversed(self._searches) if op in ids),
-                        float("inf"))
+            rank = next(
+                (ids.index(op) + 1 for ids in reversed(self._searches) if op in ids), float("inf")
+            )
             if self.metrics is not None:
                 self.metrics.retrieval_rank.observe(rank)
         if self.log_events:
@@ -225,16 +266,22 @@ class Observability:
 
     def codegen(self, ok: bool, rounds: int, **fields: Any) -> None:
         if self.metrics is not None:
-            self.metrics.codegen_runs.labels("ok" if ok else "failed",
-                                             _rounds_label(rounds)).inc()
+            self.metrics.codegen_runs.labels("ok" if ok else "failed", _rounds_label(rounds)).inc()
         if self.log_events:
-            self.log.info("codegen_run", outcome="ok" if ok else "failed", rounds=rounds,
-                          **fields)
+            self.log.info("codegen_run", outcome="ok" if ok else "failed", rounds=rounds, **fields)
 
     # -------------------------------------------------------------------- LLM
-    def llm_call(self, *, source: str, model: str, seconds: float, outcome: str = "ok",
-                 input_tokens: int | None = None, output_tokens: int | None = None,
-                 cost: float | None = None) -> None:
+    def llm_call(
+        self,
+        *,
+        source: str,
+        model: str,
+        seconds: float,
+        outcome: str = "ok",
+        input_tokens: int | None = None,
+        output_tokens: int | None = None,
+        cost: float | None = None,
+    ) -> None:
         model = model or "unknown"
         if self.metrics is not None:
             m = self.metrics
@@ -247,9 +294,16 @@ class Observability:
             if cost:
                 m.llm_cost.labels(model).inc(cost)
         if self.log_events:
-            self.log.info("llm_call", source=source, model=model, outcome=outcome,
-                          duration_ms=round(seconds * 1000, 3), input_tokens=input_tokens,
-                          output_tokens=output_tokens, cost=cost)
+            self.log.info(
+                "llm_call",
+                source=source,
+                model=model,
+                outcome=outcome,
+                duration_ms=round(seconds * 1000, 3),
+                input_tokens=input_tokens,
+                output_tokens=output_tokens,
+                cost=cost,
+            )
         self._leaf("llm.call", seconds, source=source, model=model, outcome=outcome)
 
     # ------------------------------------------------------------------ agents
@@ -272,9 +326,13 @@ class Observability:
                     self.metrics.agent_runs.labels(agent, run.outcome).inc()
                     self.metrics.agent_latency.labels(agent).observe(elapsed)
                 if self.log_events:
-                    self.log.info("agent_run_finished", agent=agent, outcome=run.outcome,
-                                  steps=run.steps, duration_ms=round(elapsed * 1000, 3))
-
+                    self.log.info(
+                        "agent_run_finished",
+                        agent=agent,
+                        outcome=run.outcome,
+                        steps=run.steps,
+                        duration_ms=round(elapsed * 1000, 3),
+                    )
 
 
 def _ms(started: float) -> float:

@@ -27,10 +27,12 @@ __all__ = ["LogSink", "configure_logging", "get_logger", "redact_secrets"]
 
 Format = Literal["json", "console"]
 _LEVELS = {"debug": 10, "info": 20, "warning": 30, "error": 40, "critical": 50}
-_SECRET_KEY = re.compile(r"pass(word|phrase|wd)?|secret|token|credential|private_?key|api_?key|"
-                         r"access_?key|session_?key|authorization|cookie", re.IGNORECASE)
-_NOT_SECRET_KEY = re.compile(r"(next|pagination|continuation|starting|page)_?token",
-                             re.IGNORECASE)
+_SECRET_KEY = re.compile(
+    r"pass(word|phrase|wd)?|secret|token|credential|private_?key|api_?key|"
+    r"access_?key|session_?key|authorization|cookie",
+    re.IGNORECASE,
+)
+_NOT_SECRET_KEY = re.compile(r"(next|pagination|continuation|starting|page)_?token", re.IGNORECASE)
 _SECRET_VALUE = re.compile(
     r"-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?(-----END [A-Z ]*PRIVATE KEY-----|$)"
     r"|\b(AKIA|ASIA)[0-9A-Z]{16}\b"
@@ -38,7 +40,8 @@ _SECRET_VALUE = re.compile(
     r"|\bsk-[A-Za-z0-9_-]{16,}"
     r"|(?i:\bbearer\s+)[A-Za-z0-9._~+/=-]{8,}"
     r"|(?i:\b(password|passwd|secret|token|api[_-]?key|secret[_-]?access[_-]?key)"
-    r"\s*[=:]\s*)[^\s,;&\"']+")
+    r"\s*[=:]\s*)[^\s,;&\"']+"
+)
 _MASK = "***"
 
 
@@ -51,8 +54,11 @@ def _mask_text(text: str) -> str:
 
     def repl(match: re.Match[str]) -> str:
         whole = match.group(0)
-        if whole[:1].lower() in "bpsta" and re.match(r"(?i)(bearer|password|passwd|secret|"
-                                                     r"token|api)", whole):
+        if whole[:1].lower() in "bpsta" and re.match(
+            r"(?i)(bearer|password|passwd|secret|"
+            r"token|api)",
+            whole,
+        ):
             cut = re.match(r"[^=:\s]*\s*[=:\s]\s*", whole)
             return (cut.group(0) if cut else "") + _MASK
         return _MASK
@@ -72,9 +78,14 @@ def redact_secrets(value: Any, depth: int = 0) -> Any:
     if depth > 6 or value is None or isinstance(value, bool | int | float):
         return value
     if isinstance(value, dict):
-        return {k: _MASK if isinstance(k, str) and _secret_key(k) and
-                not isinstance(v, bool | int | float | dict | None)
-                else redact_secrets(v, depth + 1) for k, v in value.items()}
+        return {
+            k: _MASK
+            if isinstance(k, str)
+            and _secret_key(k)
+            and not isinstance(v, bool | int | float | dict | None)
+            else redact_secrets(v, depth + 1)
+            for k, v in value.items()
+        }
     if isinstance(value, list | tuple):
         return [redact_secrets(v, depth + 1) for v in value]
     return value
@@ -117,8 +128,9 @@ class LogSink:
                 owned = open(file, "a", encoding="utf-8", buffering=1)  # noqa: SIM115
                 target = owned
             except OSError as exc:
-                problem = f"log file {file} cannot be written ({exc.strerror or exc}); " \
-                          "logging to stderr"
+                problem = (
+                    f"log file {file} cannot be written ({exc.strerror or exc}); logging to stderr"
+                )
                 target = sys.stderr
         with self._lock:
             old, self._owned, self._target = self._owned, owned, target
@@ -134,8 +146,9 @@ class LogSink:
     def _start(self) -> None:
         with self._lock:
             if self._thread is None:
-                self._thread = threading.Thread(target=self._drain, name="mcp-sre-logs",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._drain, name="mcp-sre-logs", daemon=True
+                )
                 self._thread.start()
 
     def _drain(self) -> None:
@@ -200,8 +213,11 @@ class _Renderer:
 
     def set(self, fmt: Format) -> None:
         self.format = fmt
-        self._render = (structlog.processors.JSONRenderer(ensure_ascii=False, default=str)
-                        if fmt == "json" else structlog.dev.ConsoleRenderer(colors=False))
+        self._render = (
+            structlog.processors.JSONRenderer(ensure_ascii=False, default=str)
+            if fmt == "json"
+            else structlog.dev.ConsoleRenderer(colors=False)
+        )
 
     def __call__(self, logger: Any, method: str, event: dict[str, Any]) -> Any:
         return self._render(logger, method, event)
@@ -230,8 +246,14 @@ SINK.level = 30
 _stdlib_handler: logging.Handler | None = None
 
 
-def configure_logging(*, fmt: Format = "json", level: str = "info", file: Path | None = None,
-                      stream: IO[str] | None = None, stdlib: bool = True) -> str | None:
+def configure_logging(
+    *,
+    fmt: Format = "json",
+    level: str = "info",
+    file: Path | None = None,
+    stream: IO[str] | None = None,
+    stdlib: bool = True,
+) -> str | None:
     """Set the format, level and destination of this process's logs; with ``stdlib`` the
     ``mcp_sre.*`` standard-library loggers are rendered the same way (and stop propagating to
     the root logger). Returns a warning when the log file could not be opened (logs then go
@@ -242,9 +264,12 @@ def configure_logging(*, fmt: Format = "json", level: str = "info", file: Path |
     problem = SINK.retarget(stream, file)
     if stdlib and _stdlib_handler is None:
         handler = logging.StreamHandler(_SinkStream())  # type: ignore[arg-type]
-        handler.setFormatter(structlog.stdlib.ProcessorFormatter(
-            processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, _RENDERER],
-            foreign_pre_chain=[structlog.stdlib.add_logger_name, *_PRE_CHAIN]))
+        handler.setFormatter(
+            structlog.stdlib.ProcessorFormatter(
+                processors=[structlog.stdlib.ProcessorFormatter.remove_processors_meta, _RENDERER],
+                foreign_pre_chain=[structlog.stdlib.add_logger_name, *_PRE_CHAIN],
+            )
+        )
         root = logging.getLogger("mcp_sre")
         root.addHandler(handler)
         root.propagate = False

@@ -28,8 +28,15 @@ class SourceFreshness:
 
     __slots__ = ("age_s", "error", "name", "operations", "provider", "stale")
 
-    def __init__(self, name: str, provider: str, age_s: float | None, stale: bool,
-                 error: bool, operations: int) -> None:
+    def __init__(
+        self,
+        name: str,
+        provider: str,
+        age_s: float | None,
+        stale: bool,
+        error: bool,
+        operations: int,
+    ) -> None:
         self.name, self.provider, self.age_s = name, provider, age_s
         self.stale, self.error, self.operations = stale, error, operations
 
@@ -60,18 +67,26 @@ class _StateCollector(Collector):
 
     def _compute(self) -> Iterator[Any]:
         if self.sources is not None:
-            age = GaugeMetricFamily("mcp_sre_spec_source_age_seconds",
-                                    "Seconds since the source was last confirmed current",
-                                    labels=["source", "provider"])
-            stale = GaugeMetricFamily("mcp_sre_spec_source_stale",
-                                      "1 when the source is past its TTL or its last refresh "
-                                      "failed", labels=["source", "provider"])
-            error = GaugeMetricFamily("mcp_sre_spec_source_last_refresh_failed",
-                                      "1 when the last refresh of the source failed",
-                                      labels=["source", "provider"])
-            ops = GaugeMetricFamily("mcp_sre_spec_source_operations",
-                                    "Operations parsed from the source",
-                                    labels=["source", "provider"])
+            age = GaugeMetricFamily(
+                "mcp_sre_spec_source_age_seconds",
+                "Seconds since the source was last confirmed current",
+                labels=["source", "provider"],
+            )
+            stale = GaugeMetricFamily(
+                "mcp_sre_spec_source_stale",
+                "1 when the source is past its TTL or its last refresh failed",
+                labels=["source", "provider"],
+            )
+            error = GaugeMetricFamily(
+                "mcp_sre_spec_source_last_refresh_failed",
+                "1 when the last refresh of the source failed",
+                labels=["source", "provider"],
+            )
+            ops = GaugeMetricFamily(
+                "mcp_sre_spec_source_operations",
+                "Operations parsed from the source",
+                labels=["source", "provider"],
+            )
             try:
                 rows = list(self.sources())
             except Exception:  # a broken store must not break the scrape
@@ -85,9 +100,11 @@ class _StateCollector(Collector):
                 ops.add_metric(labels, float(row.operations))
             yield from (age, stale, error, ops)
         if self.registry_size is not None:
-            size = GaugeMetricFamily("mcp_sre_registry_tools",
-                                     "Registered tools by status (exposed: in tools/list)",
-                                     labels=["status"])
+            size = GaugeMetricFamily(
+                "mcp_sre_registry_tools",
+                "Registered tools by status (exposed: in tools/list)",
+                labels=["status"],
+            )
             try:
                 counts = self.registry_size()
             except Exception:
@@ -103,58 +120,131 @@ class Metrics:
     def __init__(self, registry: CollectorRegistry | None = None, version: str = "") -> None:
         self.registry = r = registry or CollectorRegistry()
         Info("mcp_sre_build", "mcp-sre version", registry=r).info({"version": version})
-        self.tool_calls = Counter("mcp_sre_tool_calls", "MCP tool calls by tool and outcome "
-                                  "(ok, error)", ["tool", "outcome"], registry=r)
-        self.tool_latency = Histogram("mcp_sre_tool_call_duration_seconds",
-                                      "MCP tool call latency", ["tool"],
-                                      buckets=LATENCY_BUCKETS, registry=r)
-        self.sandbox_runs = Counter("mcp_sre_sandbox_runs", "Sandbox runs by outcome (ok or "
-                                    "the error type)", ["outcome"], registry=r)
-        self.sandbox_latency = Histogram("mcp_sre_sandbox_run_duration_seconds",
-                                         "Sandbox run wall time", buckets=LATENCY_BUCKETS,
-                                         registry=r)
-        self.sandbox_limits = Counter("mcp_sre_sandbox_limit_hits", "Runs stopped by a limit "
-                                      "(time, memory, output)", ["kind"], registry=r)
-        self.bridge_calls = Counter("mcp_sre_bridge_calls", "Bridged cloud calls by provider, "
-                                    "operation access (read, write, unknown) and decision "
-                                    "(allowed, denied, invalid)",
-                                    ["provider", "access", "decision"], registry=r)
-        self.bridge_errors = Counter("mcp_sre_bridge_call_errors", "Allowed calls that failed, "
-                                     "by provider and error type", ["provider", "type"],
-                                     registry=r)
-        self.bridge_latency = Histogram("mcp_sre_bridge_call_duration_seconds",
-                                        "Host time per allowed bridged call", ["provider"],
-                                        buckets=LATENCY_BUCKETS, registry=r)
-        self.retrieval_latency = Histogram("mcp_sre_retrieval_duration_seconds",
-                                           "Operation search latency", ["mode"],
-                                           buckets=LATENCY_BUCKETS, registry=r)
-        self.retrieval_rank = Histogram("mcp_sre_retrieval_called_rank", "Rank (1 = first) in "
-                                        "the latest search of each operation that registered "
-                                        "code calls; absent from the searches: +Inf",
-                                        buckets=(1, 2, 3, 5, 10, 20, 50), registry=r)
-        self.codegen_runs = Counter("mcp_sre_codegen_runs", "Code generation runs by outcome "
-                                    "(ok, failed) and rounds used (1, 2, 3, more)",
-                                    ["outcome", "rounds"], registry=r)
-        self.tool_requests = Counter("mcp_sre_tool_requests", "generate_tool requests by path: "
-                                     "reused (a registered tool), generated, context_pack",
-                                     ["path"], registry=r)
-        self.llm_calls = Counter("mcp_sre_llm_calls", "LLM calls by model, source (endpoint, "
-                                 "sampling) and outcome", ["model", "source", "outcome"],
-                                 registry=r)
-        self.llm_tokens = Counter("mcp_sre_llm_tokens", "LLM tokens by model and direction "
-                                  "(input, output)", ["model", "direction"], registry=r)
-        self.llm_cost = Counter("mcp_sre_llm_cost", "LLM cost by model, in the currency of the "
-                                "configured prices", ["model"], registry=r)
-        self.llm_latency = Histogram("mcp_sre_llm_call_duration_seconds", "LLM call latency",
-                                     ["source"], buckets=LATENCY_BUCKETS, registry=r)
-        self.agent_runs = Counter("mcp_sre_agent_runs", "Agent runs by agent and outcome",
-                                  ["agent", "outcome"], registry=r)
-        self.agent_latency = Histogram("mcp_sre_agent_run_duration_seconds", "Agent run time",
-                                       ["agent"], buckets=LATENCY_BUCKETS, registry=r)
-        self.agent_steps = Counter("mcp_sre_agent_steps", "Agent steps by agent and kind",
-                                   ["agent", "kind"], registry=r)
-        self.tools_exposed = Gauge("mcp_sre_tools_exposed", "Registered tools listed in "
-                                   "tools/list (the tool budget)", registry=r)
+        self.tool_calls = Counter(
+            "mcp_sre_tool_calls",
+            "MCP tool calls by tool and outcome (ok, error)",
+            ["tool", "outcome"],
+            registry=r,
+        )
+        self.tool_latency = Histogram(
+            "mcp_sre_tool_call_duration_seconds",
+            "MCP tool call latency",
+            ["tool"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.sandbox_runs = Counter(
+            "mcp_sre_sandbox_runs",
+            "Sandbox runs by outcome (ok or the error type)",
+            ["outcome"],
+            registry=r,
+        )
+        self.sandbox_latency = Histogram(
+            "mcp_sre_sandbox_run_duration_seconds",
+            "Sandbox run wall time",
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.sandbox_limits = Counter(
+            "mcp_sre_sandbox_limit_hits",
+            "Runs stopped by a limit (time, memory, output)",
+            ["kind"],
+            registry=r,
+        )
+        self.bridge_calls = Counter(
+            "mcp_sre_bridge_calls",
+            "Bridged cloud calls by provider, "
+            "operation access (read, write, unknown) and decision "
+            "(allowed, denied, invalid)",
+            ["provider", "access", "decision"],
+            registry=r,
+        )
+        self.bridge_errors = Counter(
+            "mcp_sre_bridge_call_errors",
+            "Allowed calls that failed, by provider and error type",
+            ["provider", "type"],
+            registry=r,
+        )
+        self.bridge_latency = Histogram(
+            "mcp_sre_bridge_call_duration_seconds",
+            "Host time per allowed bridged call",
+            ["provider"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.retrieval_latency = Histogram(
+            "mcp_sre_retrieval_duration_seconds",
+            "Operation search latency",
+            ["mode"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.retrieval_rank = Histogram(
+            "mcp_sre_retrieval_called_rank",
+            "Rank (1 = first) in "
+            "the latest search of each operation that registered "
+            "code calls; absent from the searches: +Inf",
+            buckets=(1, 2, 3, 5, 10, 20, 50),
+            registry=r,
+        )
+        self.codegen_runs = Counter(
+            "mcp_sre_codegen_runs",
+            "Code generation runs by outcome (ok, failed) and rounds used (1, 2, 3, more)",
+            ["outcome", "rounds"],
+            registry=r,
+        )
+        self.tool_requests = Counter(
+            "mcp_sre_tool_requests",
+            "generate_tool requests by path: reused (a registered tool), generated, context_pack",
+            ["path"],
+            registry=r,
+        )
+        self.llm_calls = Counter(
+            "mcp_sre_llm_calls",
+            "LLM calls by model, source (endpoint, sampling) and outcome",
+            ["model", "source", "outcome"],
+            registry=r,
+        )
+        self.llm_tokens = Counter(
+            "mcp_sre_llm_tokens",
+            "LLM tokens by model and direction (input, output)",
+            ["model", "direction"],
+            registry=r,
+        )
+        self.llm_cost = Counter(
+            "mcp_sre_llm_cost",
+            "LLM cost by model, in the currency of the configured prices",
+            ["model"],
+            registry=r,
+        )
+        self.llm_latency = Histogram(
+            "mcp_sre_llm_call_duration_seconds",
+            "LLM call latency",
+            ["source"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.agent_runs = Counter(
+            "mcp_sre_agent_runs",
+            "Agent runs by agent and outcome",
+            ["agent", "outcome"],
+            registry=r,
+        )
+        self.agent_latency = Histogram(
+            "mcp_sre_agent_run_duration_seconds",
+            "Agent run time",
+            ["agent"],
+            buckets=LATENCY_BUCKETS,
+            registry=r,
+        )
+        self.agent_steps = Counter(
+            "mcp_sre_agent_steps", "Agent steps by agent and kind", ["agent", "kind"], registry=r
+        )
+        self.tools_exposed = Gauge(
+            "mcp_sre_tools_exposed",
+            "Registered tools listed in tools/list (the tool budget)",
+            registry=r,
+        )
         self.state = _StateCollector()
         r.register(self.state)
 

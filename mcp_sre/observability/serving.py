@@ -47,11 +47,14 @@ class MetricsServer:
             self.server, self.thread = start_http_server(port, addr=host, registry=registry)
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                raise McpSreError(f"metrics port {port} on {host} is already in use",
-                                  hint="pick another --metrics-port, or stop what listens "
-                                       "there") from exc
-            raise McpSreError(f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}",
-                              hint="check --metrics-port and the bind address") from exc
+                raise McpSreError(
+                    f"metrics port {port} on {host} is already in use",
+                    hint="pick another --metrics-port, or stop what listens there",
+                ) from exc
+            raise McpSreError(
+                f"cannot serve metrics on {host}:{port}: {exc.strerror or exc}",
+                hint="check --metrics-port and the bind address",
+            ) from exc
         self.port = self.server.server_address[1]
 
     def close(self) -> None:

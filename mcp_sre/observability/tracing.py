@@ -41,8 +41,12 @@ class _WarnOnce:
             self.failing = False
         elif not self.failing:
             self.failing = True
-            log.warning("otlp_export_failed", endpoint=self.endpoint, detail=detail,
-                        effect="spans are dropped until the endpoint answers")
+            log.warning(
+                "otlp_export_failed",
+                endpoint=self.endpoint,
+                detail=detail,
+                effect="spans are dropped until the endpoint answers",
+            )
         return result
 
     def shutdown(self) -> None:
@@ -52,8 +56,9 @@ class _WarnOnce:
         return bool(self.exporter.force_flush(timeout_millis))
 
 
-def make_tracer_provider(endpoint: str, *, service_name: str = "mcp-sre",
-                         timeout_s: float = 2.0) -> Any | None:
+def make_tracer_provider(
+    endpoint: str, *, service_name: str = "mcp-sre", timeout_s: float = 2.0
+) -> Any | None:
     """A tracer provider exporting to ``endpoint`` (OTLP over HTTP when its exporter is
     installed, else gRPC), or None with a warning when the SDK is missing."""
     try:
@@ -61,31 +66,44 @@ def make_tracer_provider(endpoint: str, *, service_name: str = "mcp-sre",
         from opentelemetry.sdk.trace import TracerProvider
         from opentelemetry.sdk.trace.export import BatchSpanProcessor
     except ImportError:
-        log.warning("otlp_unavailable", detail="opentelemetry-sdk is not installed; "
-                    "pip install 'mcp-sre[otel]'")
+        log.warning(
+            "otlp_unavailable",
+            detail="opentelemetry-sdk is not installed; pip install 'mcp-sre[otel]'",
+        )
         return None
     try:
         from opentelemetry.exporter.otlp.proto.http.trace_exporter import OTLPSpanExporter
 
         url = endpoint.rstrip("/")
-        exporter = OTLPSpanExporter(endpoint=url if url.endswith("/v1/traces")
-                                    else url + "/v1/traces", timeout=timeout_s)
+        exporter = OTLPSpanExporter(
+            endpoint=url if url.endswith("/v1/traces") else url + "/v1/traces", timeout=timeout_s
+        )
     except ImportError:
         try:
             from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import (
                 OTLPSpanExporter as GrpcExporter,
             )
         except ImportError:
-            log.warning("otlp_unavailable", detail="no OTLP exporter installed; "
-                        "pip install opentelemetry-exporter-otlp-proto-http")
+            log.warning(
+                "otlp_unavailable",
+                detail="no OTLP exporter installed; "
+                "pip install opentelemetry-exporter-otlp-proto-http",
+            )
             return None
         exporter = GrpcExporter(endpoint=endpoint, timeout=timeout_s, insecure=True)
     # the exporters log every retry themselves; our wrapper says it once
-    for name in ("opentelemetry.exporter.otlp.proto.http.trace_exporter",
-                 "opentelemetry.exporter.otlp.proto.grpc.exporter",
-                 "opentelemetry.exporter.otlp.proto.http", "opentelemetry.sdk.trace.export"):
+    for name in (
+        "opentelemetry.exporter.otlp.proto.http.trace_exporter",
+        "opentelemetry.exporter.otlp.proto.grpc.exporter",
+        "opentelemetry.exporter.otlp.proto.http",
+        "opentelemetry.sdk.trace.export",
+    ):
         logging.getLogger(name).setLevel(logging.CRITICAL)
     provider = TracerProvider(resource=Resource.create({"service.name": service_name}))
-    provider.add_span_processor(BatchSpanProcessor(_WarnOnce(exporter, endpoint),  # type: ignore[arg-type]
-                                                   export_timeout_millis=int(timeout_s * 1000)))
+    provider.add_span_processor(
+        BatchSpanProcessor(
+            _WarnOnce(exporter, endpoint),  # type: ignore[arg-type]
+            export_timeout_millis=int(timeout_s * 1000),
+        )
+    )
     return provider

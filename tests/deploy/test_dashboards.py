@@ -22,7 +22,9 @@ GRAFANA_VARS = {"$__rate_interval": "5m", "$__interval": "1m", "$__range": "1h"}
 
 
 def _load_builder():
-    spec = importlib.util.spec_from_file_location("dashboards", DEPLOY / "grafana" / "dashboards.py")
+    spec = importlib.util.spec_from_file_location(
+        "dashboards", DEPLOY / "grafana" / "dashboards.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     sys.modules["dashboards"] = module  # dataclasses look their module up
@@ -69,12 +71,19 @@ def test_exported_json_matches_the_code(tmp_path: Path) -> None:
     module = _load_builder()
     written = module.export(tmp_path)
     names = {p.name for p in written}
-    assert names == {"overview.json", "traffic.json", "sandbox.json", "agents.json",
-                     "retrieval.json", "specs.json"}
+    assert names == {
+        "overview.json",
+        "traffic.json",
+        "sandbox.json",
+        "agents.json",
+        "retrieval.json",
+        "specs.json",
+    }
     for path in written:
         committed = DEPLOY / "grafana" / path.name
-        assert committed.read_text() == path.read_text(), \
+        assert committed.read_text() == path.read_text(), (
             f"{committed} is stale: run python deploy/grafana/dashboards.py"
+        )
 
 
 def test_every_dashboard_query_parses_and_names_exported_metrics(exported: set[str]) -> None:
@@ -101,8 +110,14 @@ def test_rules_have_runbooks_and_cover_the_issue() -> None:
         assert len(rule["annotations"].get("runbook", "")) > 100, name
         assert rule["labels"]["severity"] in {"info", "warning", "critical"}
     text = " ".join(rule_exprs())
-    for needle in ('outcome="error"', "tool_call_duration_seconds_bucket", 'decision="denied"',
-                   "spec_source_stale", "llm_cost_total", "sandbox_limit_hits_total"):
+    for needle in (
+        'outcome="error"',
+        "tool_call_duration_seconds_bucket",
+        'decision="denied"',
+        "spec_source_stale",
+        "llm_cost_total",
+        "sandbox_limit_hits_total",
+    ):
         assert needle in text, needle
 
 

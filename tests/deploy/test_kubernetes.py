@@ -28,9 +28,16 @@ def by_kind(kind: str) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("version", VERSIONS)
 def test_every_manifest_validates_strictly(version: str) -> None:
     docs = documents()
-    assert {d["kind"] for _, d in docs} >= {"Deployment", "Service", "ConfigMap",
-                                             "ServiceAccount", "ClusterRole",
-                                             "ClusterRoleBinding", "Secret", "Namespace"}
+    assert {d["kind"] for _, d in docs} >= {
+        "Deployment",
+        "Service",
+        "ConfigMap",
+        "ServiceAccount",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Secret",
+        "Namespace",
+    }
     for _name, doc in docs:
         kubernetes_validate.validate(doc, version, strict=True)  # raises on any error
 

@@ -59,8 +59,11 @@ def stop(proc: subprocess.Popen) -> None:
 
 def test_promtool_accepts_rules_and_config(prometheus_bins, tmp_path: Path) -> None:
     _, promtool = prometheus_bins
-    rules = subprocess.run([promtool, "check", "rules", str(DEPLOY / "prometheus" / "rules.yml")],
-                           capture_output=True, text=True)
+    rules = subprocess.run(
+        [promtool, "check", "rules", str(DEPLOY / "prometheus" / "rules.yml")],
+        capture_output=True,
+        text=True,
+    )
     assert rules.returncode == 0, rules.stdout + rules.stderr
     assert "SUCCESS: 8 rules found" in rules.stdout
     # The config names the token file Kubernetes would mount; give promtool one to find.
@@ -72,8 +75,11 @@ def test_promtool_accepts_rules_and_config(prometheus_bins, tmp_path: Path) -> N
             job["authorization"]["credentials_file"] = str(token)
     shutil.copy(DEPLOY / "prometheus" / "rules.yml", tmp_path / "rules.yml")
     (tmp_path / "prometheus.yml").write_text(yaml.safe_dump(config))
-    checked = subprocess.run([promtool, "check", "config", str(tmp_path / "prometheus.yml")],
-                             capture_output=True, text=True)
+    checked = subprocess.run(
+        [promtool, "check", "config", str(tmp_path / "prometheus.yml")],
+        capture_output=True,
+        text=True,
+    )
     assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
@@ -84,33 +90,66 @@ def stack(prometheus_bins, tmp_path: Path, module_dir: Path) -> Iterator[dict[st
     prometheus, _ = prometheus_bins
     home = tmp_path / "home"
     mcp_port, prom_port = free_port(), free_port()
-    env = {**os.environ, "MCP_SRE_HOME": str(home), "MCP_SRE_WASM_CACHE": str(module_dir),
-           "MCP_SRE_OFFLINE": "1"}
+    env = {
+        **os.environ,
+        "MCP_SRE_HOME": str(home),
+        "MCP_SRE_WASM_CACHE": str(module_dir),
+        "MCP_SRE_OFFLINE": "1",
+    }
     env.pop("MCP_SRE_TOKEN", None)
     server = subprocess.Popen(
-        [sys.executable, "-m", "mcp_sre", "serve", "--transport", "streamable-http",
-         "--port", str(mcp_port)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        [
+            sys.executable,
+            "-m",
+            "mcp_sre",
+            "serve",
+            "--transport",
+            "streamable-http",
+            "--port",
+            str(mcp_port),
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     rules = yaml.safe_load((DEPLOY / "prometheus" / "rules.yml").read_text())
     for group in rules["groups"]:
         for rule in group["rules"]:
             rule["for"] = "0s"
     (tmp_path / "rules.yml").write_text(yaml.safe_dump(rules))
-    (tmp_path / "prometheus.yml").write_text(yaml.safe_dump({
-        "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
-        "rule_files": ["rules.yml"],
-        "scrape_configs": [{"job_name": "mcp-sre", "metrics_path": "/metrics",
-                            "static_configs": [{"targets": [f"127.0.0.1:{mcp_port}"]}]}],
-    }))
+    (tmp_path / "prometheus.yml").write_text(
+        yaml.safe_dump(
+            {
+                "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},
+                "rule_files": ["rules.yml"],
+                "scrape_configs": [
+                    {
+                        "job_name": "mcp-sre",
+                        "metrics_path": "/metrics",
+                        "static_configs": [{"targets": [f"127.0.0.1:{mcp_port}"]}],
+                    }
+                ],
+            }
+        )
+    )
     prom = subprocess.Popen(
-        [prometheus, f"--config.file={tmp_path / 'prometheus.yml'}",
-         f"--storage.tsdb.path={tmp_path / 'tsdb'}",
-         f"--web.listen-address=127.0.0.1:{prom_port}"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        [
+            prometheus,
+            f"--config.file={tmp_path / 'prometheus.yml'}",
+            f"--storage.tsdb.path={tmp_path / 'tsdb'}",
+            f"--web.listen-address=127.0.0.1:{prom_port}",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     try:
         wait_for(f"http://127.0.0.1:{mcp_port}/healthz", server, "mcp-sre serve")
         wait_for(f"http://127.0.0.1:{prom_port}/-/ready", prom, "prometheus")
-        yield {"server": server, "mcp": f"http://127.0.0.1:{mcp_port}/mcp",
-               "prom": f"http://127.0.0.1:{prom_port}"}
+        yield {
+            "server": server,
+            "mcp": f"http://127.0.0.1:{mcp_port}/mcp",
+            "prom": f"http://127.0.0.1:{prom_port}",
+        }
     finally:
         stop(server)
         stop(prom)
@@ -144,8 +183,7 @@ async def test_prometheus_scrapes_the_server_and_the_error_alert_fires(stack) ->
         assert (await mcp.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
         refused = await mcp.call_tool("run_code", {"code": WRITE, "timeout_s": 300})
         assert "policy_denied" in refused.content[0].text
-        slow = await mcp.call_tool("run_code", {"code": "while True:\n    pass\n",
-                                                "timeout_s": 1})
+        slow = await mcp.call_tool("run_code", {"code": "while True:\n    pass\n", "timeout_s": 1})
         assert '"timeout"' in slow.content[0].text
         # the error series exists in Prometheus before the burst, so rate() sees the burst
         eventually(prom, 'mcp_sre_tool_calls_total{tool="get_api_spec",outcome="error"}', 1)

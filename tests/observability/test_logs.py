@@ -40,8 +40,14 @@ async def test_request_and_run_ids_tie_events_across_threads(log_lines) -> None:
     events = {e["event"]: e for e in log_lines()}
     request_id = events["tool_call"]["request_id"]
     assert events["tool_call"]["outcome"] == "ok" and events["tool_call"]["tool"] == "some_tool"
-    for name in ("in_request", "agent_run_started", "in_worker_thread", "agent_step",
-                 "agent_decision", "agent_run_finished"):
+    for name in (
+        "in_request",
+        "agent_run_started",
+        "in_worker_thread",
+        "agent_step",
+        "agent_decision",
+        "agent_run_finished",
+    ):
         assert events[name]["request_id"] == request_id, name
     run_id = events["agent_run_started"]["run_id"]
     assert events["in_worker_thread"]["run_id"] == run_id
@@ -69,16 +75,25 @@ async def test_each_tool_call_gets_its_own_request_id(log_lines) -> None:
 
 def test_secrets_are_never_logged(log_lines) -> None:
     log = get_logger("mcp_sre.test")
-    log.info("login", password=SECRETS["password"], api_key=SECRETS["openai"],
-             headers={"Authorization": f"Bearer {SECRETS['bearer']}"},
-             detail=f"aws_access_key_id={SECRETS['aws_key']} secret_access_key="
-                    f"{SECRETS['aws_secret']}")
-    log.info("env", env={"AWS_SECRET_ACCESS_KEY": SECRETS["aws_secret"],
-                         "AWS_SESSION_TOKEN": SECRETS["bearer"]})
+    log.info(
+        "login",
+        password=SECRETS["password"],
+        api_key=SECRETS["openai"],
+        headers={"Authorization": f"Bearer {SECRETS['bearer']}"},
+        detail=f"aws_access_key_id={SECRETS['aws_key']} secret_access_key={SECRETS['aws_secret']}",
+    )
+    log.info(
+        "env",
+        env={
+            "AWS_SECRET_ACCESS_KEY": SECRETS["aws_secret"],
+            "AWS_SESSION_TOKEN": SECRETS["bearer"],
+        },
+    )
     log.info("url", url=f"https://api.example.test/v1?api_key={SECRETS['openai']}")
     log.info("pem", body="-----BEGIN RSA PRIVATE KEY-----\nMIIEow\n-----END RSA PRIVATE KEY-----")
     logging.getLogger("mcp_sre.test.stdlib").warning(
-        "calling with Authorization: Bearer %s", SECRETS["bearer"])
+        "calling with Authorization: Bearer %s", SECRETS["bearer"]
+    )
     log.info("pagination", next_token="page-2-token-abcdef", input_tokens=12)
     raw = log_lines.raw()
     for name, secret in SECRETS.items():

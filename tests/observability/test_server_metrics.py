@@ -40,23 +40,29 @@ def value(state: ServerState, name: str, **labels: str) -> float:
 
 
 @pytest.mark.slow
-async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(state: ServerState,
-                                                                   log_lines) -> None:
+async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(
+    state: ServerState, log_lines
+) -> None:
     server = build_server(state)
     async with create_connected_server_and_client_session(server) as client:
         assert not (await client.call_tool("list_spec_sources", {})).isError
         assert (await client.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
         refused = await client.call_tool("run_code", {"code": WRITE, "timeout_s": 300})
         assert "policy_denied" in refused.content[0].text
-        slow = await client.call_tool("run_code", {"code": "while True:\n    pass\n",
-                                                   "timeout_s": 1})
+        slow = await client.call_tool(
+            "run_code", {"code": "while True:\n    pass\n", "timeout_s": 1}
+        )
         assert '"timeout"' in slow.content[0].text
     assert value(state, "mcp_sre_tool_calls_total", tool="list_spec_sources", outcome="ok") == 1
     assert value(state, "mcp_sre_tool_calls_total", tool="get_api_spec", outcome="error") == 1
     assert value(state, "mcp_sre_tool_calls_total", tool="run_code", outcome="ok") == 2
     assert value(state, "mcp_sre_tool_call_duration_seconds_count", tool="run_code") == 2
-    assert value(state, "mcp_sre_bridge_calls_total", provider="aws", access="write",
-                 decision="denied") == 1
+    assert (
+        value(
+            state, "mcp_sre_bridge_calls_total", provider="aws", access="write", decision="denied"
+        )
+        == 1
+    )
     assert value(state, "mcp_sre_sandbox_runs_total", outcome="policy_denied") == 1
     assert value(state, "mcp_sre_sandbox_runs_total", outcome="timeout") == 1
     assert value(state, "mcp_sre_sandbox_limit_hits_total", kind="time") == 1
@@ -73,8 +79,9 @@ async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(state: ServerS
 async def test_metrics_route_and_scrape_time_gauges(state: ServerState) -> None:
     server = build_server(state)
     app = server.streamable_http_app()
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as http:
         body = (await http.get("/metrics")).text
         assert (await http.get("/healthz")).text == "ok\n"
     assert "# TYPE mcp_sre_tool_calls_total counter" in body
@@ -86,8 +93,12 @@ async def test_metrics_route_and_scrape_time_gauges(state: ServerState) -> None:
 async def test_llm_calls_tokens_and_cost_by_model(monkeypatch: pytest.MonkeyPatch) -> None:
     obs = Observability(metrics=observability.Metrics())
     with running_chat_server() as chat:
-        env = {"MCP_SRE_LLM_BASE_URL": chat.url, "MCP_SRE_LLM_MODEL": "stand-in-model",
-               "MCP_SRE_LLM_PRICE_INPUT": "2", "MCP_SRE_LLM_PRICE_OUTPUT": "10"}
+        env = {
+            "MCP_SRE_LLM_BASE_URL": chat.url,
+            "MCP_SRE_LLM_MODEL": "stand-in-model",
+            "MCP_SRE_LLM_PRICE_INPUT": "2",
+            "MCP_SRE_LLM_PRICE_OUTPUT": "10",
+        }
         choice = resolve_llm(None, env=env)
         assert choice.llm is not None
         with observability.use(obs):
@@ -99,12 +110,23 @@ async def test_llm_calls_tokens_and_cost_by_model(monkeypatch: pytest.MonkeyPatc
     assert reply.text == "echo: ping"
     reg = obs.metrics.registry  # type: ignore[union-attr]
     model = reply.model
-    assert reg.get_sample_value("mcp_sre_llm_calls_total", {
-        "model": model, "source": "endpoint", "outcome": "ok"}) == 1
-    assert reg.get_sample_value("mcp_sre_llm_calls_total", {
-        "model": "stand-in-model", "source": "endpoint", "outcome": "error"}) == 1
-    assert reg.get_sample_value("mcp_sre_llm_tokens_total", {
-        "model": model, "direction": "input"}) == 11
+    assert (
+        reg.get_sample_value(
+            "mcp_sre_llm_calls_total", {"model": model, "source": "endpoint", "outcome": "ok"}
+        )
+        == 1
+    )
+    assert (
+        reg.get_sample_value(
+            "mcp_sre_llm_calls_total",
+            {"model": "stand-in-model", "source": "endpoint", "outcome": "error"},
+        )
+        == 1
+    )
+    assert (
+        reg.get_sample_value("mcp_sre_llm_tokens_total", {"model": model, "direction": "input"})
+        == 11
+    )
     cost = reg.get_sample_value("mcp_sre_llm_cost_total", {"model": model})
     assert cost == pytest.approx((11 * 2 + 7 * 10) / 1e6)
 
@@ -119,10 +141,14 @@ def test_agent_run_outcomes_and_rank_of_called_operation() -> None:
     obs.search("pods", "rerank", 0.01, ["k/core/listPods", "k/core/readPod"])
     obs.tool_registered("t", ["k/core/readPod", "k/core/other"])
     reg = obs.metrics.registry  # type: ignore[union-attr]
-    assert reg.get_sample_value("mcp_sre_agent_runs_total",
-                                {"agent": "diagnosis", "outcome": "found"}) == 1
-    assert reg.get_sample_value("mcp_sre_agent_runs_total",
-                                {"agent": "diagnosis", "outcome": "error"}) == 1
+    assert (
+        reg.get_sample_value("mcp_sre_agent_runs_total", {"agent": "diagnosis", "outcome": "found"})
+        == 1
+    )
+    assert (
+        reg.get_sample_value("mcp_sre_agent_runs_total", {"agent": "diagnosis", "outcome": "error"})
+        == 1
+    )
     assert reg.get_sample_value("mcp_sre_retrieval_called_rank_bucket", {"le": "1.0"}) == 0
     assert reg.get_sample_value("mcp_sre_retrieval_called_rank_bucket", {"le": "2.0"}) == 1
     assert reg.get_sample_value("mcp_sre_retrieval_called_rank_count") == 2
@@ -152,8 +178,9 @@ async def test_metrics_need_the_token_and_healthz_does_not(state: ServerState) -
     from mcp_sre.server.transport import BearerTokenMiddleware
 
     app = BearerTokenMiddleware(build_server(state).streamable_http_app(), "s3cret-token")
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://127.0.0.1") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://127.0.0.1"
+    ) as http:
         assert (await http.get("/metrics")).status_code == 401
         scraped = await http.get("/metrics", headers={"Authorization": "Bearer s3cret-token"})
         assert scraped.status_code == 200 and "mcp_sre_build_info" in scraped.text

@@ -27,8 +27,11 @@ def free_port() -> int:
 async def test_stdio_logs_on_stderr_and_metrics_port(home: Path, tmp_path: Path) -> None:
     port = free_port()
     env = {**os.environ, "MCP_SRE_HOME": str(home), "MCP_SRE_LOG_LEVEL": "info"}
-    params = StdioServerParameters(command=sys.executable, env=env, args=[
-        "-m", "mcp_sre", "serve", "--metrics-port", str(port)])
+    params = StdioServerParameters(
+        command=sys.executable,
+        env=env,
+        args=["-m", "mcp_sre", "serve", "--metrics-port", str(port)],
+    )
     errlog = tmp_path / "stderr.log"
     with errlog.open("w") as err:
         async with stdio_client(params, errlog=err) as (r, w), ClientSession(r, w) as session:
@@ -37,8 +40,7 @@ async def test_stdio_logs_on_stderr_and_metrics_port(home: Path, tmp_path: Path)
             async with httpx.AsyncClient() as http:
                 text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
     assert 'mcp_sre_tool_calls_total{outcome="ok",tool="list_spec_sources"} 1.0' in text
-    events = [json.loads(line) for line in errlog.read_text().splitlines()
-              if line.startswith("{")]
+    events = [json.loads(line) for line in errlog.read_text().splitlines() if line.startswith("{")]
     call = next(e for e in events if e.get("event") == "tool_call")
     assert call["tool"] == "list_spec_sources" and call["request_id"]
 
@@ -50,8 +52,12 @@ def test_metrics_port_in_use_stops_serve_with_a_clear_message(home: Path) -> Non
         port = taken.getsockname()[1]
         done = subprocess.run(
             [sys.executable, "-m", "mcp_sre", "serve", "--metrics-port", str(port)],
-            env={**os.environ, "MCP_SRE_HOME": str(home)}, capture_output=True, text=True,
-            stdin=subprocess.DEVNULL, timeout=120)
+            env={**os.environ, "MCP_SRE_HOME": str(home)},
+            capture_output=True,
+            text=True,
+            stdin=subprocess.DEVNULL,
+            timeout=120,
+        )
     assert done.returncode != 0
     assert f"metrics port {port}" in done.stderr and "already in use" in done.stderr
     assert "Traceback" not in done.stderr and done.stdout == ""

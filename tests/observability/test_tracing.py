@@ -23,8 +23,9 @@ pytestmark = pytest.mark.anyio
 
 
 @pytest.mark.slow
-async def test_spans_nest_from_tool_call_to_bridge_call(home: Path, module_dir: Path,
-                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_spans_nest_from_tool_call_to_bridge_call(
+    home: Path, module_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("MCP_SRE_WASM_CACHE", str(module_dir))
     exporter = InMemorySpanExporter()
     provider = TracerProvider()

@@ -37,10 +37,12 @@ def registered(reg_settings: Settings, sandbox: Sandbox) -> Settings:
     for name in NAMES:
         word = name.split("_")[1]
         state.registry.register(
-            name, f"Return the number given, tagged {word}, for budget tests.",
+            name,
+            f"Return the number given, tagged {word}, for budget tests.",
             f"def main(n: int = 1) -> dict:\n    return {{'tag': '{word}', 'n': n}}\n",
             f"assert main(n=2) == {{'tag': '{word}', 'n': 2}}\n",
-            {"type": "object", "properties": {"n": {"type": "integer"}}})
+            {"type": "object", "properties": {"n": {"type": "integer"}}},
+        )
     return reg_settings
 
 
@@ -63,13 +65,15 @@ async def listed(client: Any) -> set[str]:
 
 
 @pytest.mark.slow
-async def test_budget_lists_n_and_promotes_what_is_used(registered: Settings,
-                                                        sandbox: Sandbox) -> None:
+async def test_budget_lists_n_and_promotes_what_is_used(
+    registered: Settings, sandbox: Sandbox
+) -> None:
     state = make_state(registered, sandbox, 1)
     server = build_server(state)
     changes = Changes()
-    async with create_connected_server_and_client_session(server,
-                                                          message_handler=changes) as client:
+    async with create_connected_server_and_client_session(
+        server, message_handler=changes
+    ) as client:
         names = {t.name for t in (await client.list_tools()).tools}
         assert "call_tool" in names and "find_tool" in names
         first = await listed(client)
