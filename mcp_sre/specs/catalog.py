@@ -196,8 +196,8 @@ class SpecCatalog:
         return self._seed_from_snapshot(source, exc)
 
     def _seed_from_snapshot(self, source: SpecSource, exc: SpecError | None) -> Document:
-        path = self.settings.snapshot_dir / source.snapshot if source.snapshot else None
-        if path is None or not path.is_file():
+        path = self._snapshot_path(source)
+        if path is None:
             if exc is not None:
                 raise exc
             raise SpecFetchError(source.name, "offline, and no cached copy or shipped snapshot",
@@ -205,6 +205,14 @@ class SpecCatalog:
         fetched = FetchedContent(content=path.read_bytes(), url=source.url)
         return self._accept(source, fetched, origin="snapshot",
                             last_error=str(exc) if exc else None)
+
+    def _snapshot_path(self, source: SpecSource) -> Path | None:
+        """The gathering folder (specs_cache/, MCP_SRE_SNAPSHOT_DIR) first, then the plugin's own."""
+        if not source.snapshot:
+            return None
+        homes = [self.settings.snapshot_dir, *([Path(source.snapshot_home)]
+                                               if source.snapshot_home else [])]
+        return next((h / source.snapshot for h in homes if (h / source.snapshot).is_file()), None)
 
     # ------------------------------------------------------------- operations
     def _install(self, name: str, specs: list[APISpec]) -> None:

@@ -16,7 +16,7 @@ from mcp_sre.specs.parse import detect_format, parse_content
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE = ROOT / "tests" / "fixtures" / "specs" / "gcp_cloudtrace_v2.discovery.json"
-SNAPSHOTS = ROOT / "specs_cache"
+SNAPSHOTS = ROOT / "plugins" / "mcp_sre_gcp" / "specs"
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content
 
 ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "specs_cache" / "kubernetes-swagger.json"
+K8S = ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 
 
 @pytest.fixture(scope="module")

@@ -17,7 +17,7 @@ from mcp_sre.specs.parse import parse_content
 from mcp_sre.toolcode.calls import sdk_namer
 from mcp_sre.toolcode.review import review_tool
 
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 PARAMS = {"type": "object", "properties": {"namespace": {"type": "string"}}}
 TEST = "def test_runs():\n    assert main() is not None\n"
 K8S_DELETE = '''

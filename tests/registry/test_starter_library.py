@@ -99,7 +99,7 @@ def test_each_tool_is_found_first_for_its_own_request(tmp_path: Path,
 def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """moto with the demo seed and the local Kubernetes endpoint (crashloop), the host's
     environment pointed at both."""
-    from mcp_sre.demo.targets import local_aws, local_kubernetes
+    from mcp_sre_demo.targets import local_aws, local_kubernetes
 
     work = tmp_path_factory.mktemp("starter-targets")
     with local_aws(work) as (aws_env, seeded), local_kubernetes(work, "crashloop") as (

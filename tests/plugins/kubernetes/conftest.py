@@ -24,7 +24,7 @@ from mcp_sre.specs.parse import parse_content
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sim import SimServer
 
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 CUSTOM_OBJECTS = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "custom_objects_swagger.json"
 GUEST_SRE = PROJECT_ROOT / "mcp_sre" / "sandbox" / "guest" / "sre.py"
 

@@ -12,8 +12,8 @@ import boto3
 import botocore
 import pytest
 
-if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds conftest_moto
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+if str(Path(__file__).resolve().parents[2]) not in sys.path:  # tests/ holds conftest_moto
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest_moto import REGION
 
 from mcp_sre.plugin_manager import make_plugin_manager
