@@ -94,6 +94,7 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
     out.say("[bold]mcp-sre demo[/bold]: local AWS emulator + local Kubernetes endpoint + "
             "`mcp-sre serve` over stdio")
     workdir = Path(tempfile.mkdtemp(prefix="mcp-sre-demo-"))
+    prometheus = None
     out.say("preparing the spec cache and the search index (slow only the first time) ...")
     t = time.perf_counter()
     from mcp_sre.retrieval import Retriever
@@ -118,15 +119,25 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
                         ignore=shutil.ignore_patterns(".lock", ".removed", "*.sqlite*",
                                                       "__pycache__"))
         env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(registry)})
-        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
-                                       env=env)
+        args = ["-m", "mcp_sre", "serve"]
+        if keep:  # a real Prometheus scrapes the server and stays up afterwards
+            from mcp_sre_demo.prometheus import free_port, start_prometheus
+
+            metrics_port = free_port()
+            args += ["--metrics-port", str(metrics_port)]
+            prometheus = start_prometheus(workdir, metrics_port)
+            out.say(f"Prometheus at {prometheus[1]} scrapes the server's /metrics (stays up "
+                    f"after the demo: kill {prometheus[0].pid})" if prometheus else
+                    "no prometheus installed: metrics are not kept")
+        params = StdioServerParameters(command=sys.executable, args=args, env=env)
         try:
             anyio.run(_drive, params, out, STEPS if steps is None else steps)
         except Exception as exc:
             out.panel(f"demo failed: {type(exc).__name__}: {exc}", "red")
             return 1
-    out.say(f"done; everything started was stopped (work dir {workdir}"
-            f"{' kept' if keep else ' removed'})")
+    kept_prometheus = f"; Prometheus keeps answering at {prometheus[1]}" if prometheus else ""
+    out.say(f"done; everything else started was stopped (work dir {workdir}"
+            f"{' kept' if keep else ' removed'}){kept_prometheus}")
     if not keep:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
