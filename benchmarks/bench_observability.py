@@ -1,9 +1,9 @@
 """Overhead of metrics + structured logging on a trivial MCP tool call, in the same run.
 
-Run: ``python benchmarks/bench_observability.py [--calls 2000] [--rounds 10]``.
+Run: ``python benchmarks/bench_observability.py [--calls 2000]``.
 Two servers differ only in observability (metrics and an info-level JSON log event per call,
 written to a file, vs none); a real MCP client session (in memory) calls a trivial tool on
-each in alternating rounds, so drift on a shared machine hits both alike. Prints p50/p90 per
+each, alternating call by call, so drift on a shared machine hits both alike. Prints p50/p90 per
 call for each and the p50 overhead; the target is <= 5 %.
 """
 
@@ -71,7 +71,7 @@ async def _added_cost(obs: Observability) -> float:
     return statistics.median(samples)
 
 
-async def main(calls: int, rounds: int) -> None:
+async def main(calls: int) -> None:
     work = Path(tempfile.mkdtemp(prefix="bench-obs-"))
     log_file = work / "server.log"
     configure_logging(fmt="json", level="info", file=log_file)
@@ -84,10 +84,13 @@ async def main(calls: int, rounds: int) -> None:
     ):
         await _round(c_on, 200, [])  # warm both
         await _round(c_off, 200, [])
-        for r in range(rounds):
-            order = [("on", c_on), ("off", c_off)] if r % 2 else [("off", c_off), ("on", c_on)]
-            for name, client in order:
-                await _round(client, calls // rounds, times[name])
+        pair = [("on", c_on), ("off", c_off)]
+        for r in range(calls):  # call by call, alternating who goes first: drift hits both
+            for name, client in pair if r % 2 else pair[::-1]:
+                started = time.perf_counter()
+                result = await client.call_tool("noop", {"n": r})
+                times[name].append(time.perf_counter() - started)
+                assert not result.isError
     added = await _added_cost(Observability(metrics=Metrics(version="bench")))
     SINK.flush()
     lines = sum(1 for _ in log_file.open())
@@ -95,7 +98,7 @@ async def main(calls: int, rounds: int) -> None:
     p90 = {k: statistics.quantiles(v, n=10)[-1] * 1e6 for k, v in times.items()}
     print(
         f"trivial tool call over an in-memory MCP session, {calls} calls each, "
-        f"{rounds} alternating rounds"
+        "alternating call by call"
     )
     for k in ("off", "on"):
         print(f"  observability {k:3}: p50 {p50[k]:8.1f} us   p90 {p90[k]:8.1f} us")
@@ -110,6 +113,5 @@ async def main(calls: int, rounds: int) -> None:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000)
-    parser.add_argument("--rounds", type=int, default=40)
     args = parser.parse_args()
-    anyio.run(main, args.calls, args.rounds)
+    anyio.run(main, args.calls)
