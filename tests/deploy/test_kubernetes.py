@@ -79,3 +79,12 @@ def test_deployment_token_probes_and_hardening() -> None:
     assert service["spec"]["selector"] == deployment["spec"]["selector"]["matchLabels"]
     (config,) = by_kind("ConfigMap")
     assert "config.yaml" in config["data"]
+
+
+def test_the_configmap_is_a_valid_settings_file(tmp_path: Path) -> None:
+    from mcp_sre.config import load_settings
+
+    (config,) = by_kind("ConfigMap")
+    (tmp_path / "config.yaml").write_text(config["data"]["config.yaml"])
+    settings = load_settings(home=tmp_path)
+    assert settings.log_format == "json" and settings.tool_budget == 20
