@@ -56,6 +56,7 @@ class LazyGroup(click.Group):
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
+        "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
     }
 
     @functools.cached_property
@@ -85,6 +86,10 @@ class LazyGroup(click.Group):
 
                 if "codegen" not in command.commands:
                     command.add_command(eval_codegen)
+                from mcp_sre.agents.diagnosis.cli import eval_diagnosis
+
+                if "diagnosis" not in command.commands:
+                    command.add_command(eval_diagnosis)
             return command
         return super().get_command(ctx, name)
 
