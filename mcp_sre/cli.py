@@ -56,6 +56,7 @@ class LazyGroup(click.Group):
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
+        "health": "mcp_sre.agents.health.cli:health_command",
     }
 
     @functools.cached_property
@@ -85,6 +86,10 @@ class LazyGroup(click.Group):
 
                 if "codegen" not in command.commands:
                     command.add_command(eval_codegen)
+                from mcp_sre.agents.health.cli import eval_health
+
+                if "health" not in command.commands:
+                    command.add_command(eval_health)
             return command
         return super().get_command(ctx, name)
 

@@ -112,6 +112,20 @@ def retrieval_vocabulary() -> Path | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Health: how a provider's answers become health signals
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def health_mappings() -> list[Path]:
+    """Return YAML files (usually one) in the format of :class:`mcp_sre.agents.health.rules.
+    MappingFile`: the ``provider``, when it counts as configured (``env``/``files``), the read
+    ``calls`` that gather its resources and signals, and the ``rules`` that say which fields
+    of each response are the resource, its labels, metrics (name, value, unit, time), states,
+    log lines and traces. Called once per health report; the core names no cloud."""
+
+
+# --------------------------------------------------------------------------------------------
 # Tools: MCP tools contributed by plugins
 # --------------------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ and the guest-side boto3 shims."""
 
 from mcp_sre_aws.classify import classify_operation, sensitive_operations
 from mcp_sre_aws.executor import execute_operation, executor_sensitive_operations
+from mcp_sre_aws.health import health_mappings
 from mcp_sre_aws.shims import sandbox_shims
 from mcp_sre_aws.sources import register_doc_sources, retrieval_vocabulary
 
@@ -10,6 +11,7 @@ __all__ = [
     "classify_operation",
     "execute_operation",
     "executor_sensitive_operations",
+    "health_mappings",
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",

@@ -2,6 +2,7 @@
 
 from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
 from mcp_sre_kubernetes.executor import execute_operation
+from mcp_sre_kubernetes.health import health_mappings
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sources import (
     fetch_spec_content,
@@ -13,6 +14,7 @@ __all__ = [
     "classify_operation",
     "execute_operation",
     "fetch_spec_content",
+    "health_mappings",
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",
