@@ -125,6 +125,15 @@ def health_mappings() -> list[Path]:
     log lines and traces. Called once per health report; the core names no cloud."""
 
 
+@hookspec
+def local_targets() -> dict[str, tuple[str, Callable[..., Any]]]:
+    """Return ``{case file name: (provider, factory)}`` for evaluation cases (``mcp-sre eval
+    health``): ``factory(path, workdir, down=False)`` is a context manager that builds the
+    file's state on a local target on 127.0.0.1 (an emulator, a simulator, a backfilled
+    server) and yields the environment variables that point the host at it; ``down=True``
+    yields an address where nothing answers (a source that is down)."""
+
+
 # --------------------------------------------------------------------------------------------
 # Tools: MCP tools contributed by plugins
 # --------------------------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
 from mcp_sre_kubernetes.executor import execute_operation
-from mcp_sre_kubernetes.health import health_mappings
+from mcp_sre_kubernetes.health import health_mappings, local_targets
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sources import (
     fetch_spec_content,
@@ -15,6 +15,7 @@ __all__ = [
     "execute_operation",
     "fetch_spec_content",
     "health_mappings",
+    "local_targets",
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from mcp_sre import hookimpl
 from mcp_sre.specs.model import SpecSource
 
-__all__ = ["health_mappings", "register_doc_sources"]
+__all__ = ["health_mappings", "local_targets", "register_doc_sources"]
 
 HERE = Path(__file__).resolve().parent
 
@@ -28,3 +29,10 @@ def register_doc_sources(register: Callable[[SpecSource], None]) -> None:
 @hookimpl
 def health_mappings() -> list[Path]:
     return [HERE / "health.yaml"]
+
+
+@hookimpl
+def local_targets() -> dict[str, tuple[str, Any]]:
+    from mcp_sre_prometheus.local import target_for_case
+
+    return {"metrics.om": ("prometheus", target_for_case)}

@@ -175,6 +175,14 @@ def apply_rule(rule: Rule, provider: str, operation: str, response: Any,
     return out
 
 
+def _literal(spec: Any) -> Any:
+    """Metric names and units are usually written as themselves (``ready_ratio``): a plain
+    word is a literal; ``$params.X``, dotted or indexed paths and templates are read."""
+    if isinstance(spec, str) and not any(c in spec for c in "$.[{"):
+        return {"value": spec}
+    return spec
+
+
 def _keep(rule: Rule, record: Any, env: dict[str, Any]) -> bool:
     """``where``: each path must yield a value equal to (or matching the glob of) one wanted."""
     for path, want in rule.where.items():
@@ -204,17 +212,18 @@ def _observe(rule: Rule, provider: str, operation: str, record: Any, env: dict[s
         if isinstance(mapping, dict):
             obs.labels.update({str(k): str(v) for k, v in mapping.items() if v is not None})
     if rule.tags is not None:
-        for tag in field_values(rule.tags.list, record, env):
+        found = field_values(rule.tags.list, record, env)
+        for tag in [t for v in found for t in (v if isinstance(v, list) else [v])]:
             if isinstance(tag, dict) and rule.tags.key in tag:
                 obs.labels[str(tag[rule.tags.key])] = str(tag.get(rule.tags.value, ""))
     for spec in rule.metrics:
-        raw_name = first(spec.metric, record, env)
+        raw_name = first(_literal(spec.metric), record, env)
         if raw_name is None:
             continue
         name = rule.metric_names.get(str(raw_name), str(raw_name))
         values = field_values(spec.value, record, env)
         times = field_values(spec.time, record, env) if spec.time is not None else []
-        unit = str(first(spec.unit, record, env) or "")
+        unit = str(first(_literal(spec.unit), record, env) or "")
         points = obs.metrics.setdefault(name, ([], unit))[0]
         for i, value in enumerate(values):
             number = _number(value)

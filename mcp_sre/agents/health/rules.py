@@ -29,10 +29,11 @@ class _Strict(BaseModel):
 
 
 class MetricSpec(_Strict):
-    metric: Field_ = Field(description="Metric name (field spec or literal); translated "
-                           "through the rule's metric_names")
+    metric: Field_ = Field(description="Metric name: a plain word is literal, else a field "
+                           "spec; translated through the rule's metric_names")
     value: Field_ = Field(description="Value(s): one per point")
-    unit: Field_ = Field(default=None, description="Unit (field spec or literal)")
+    unit: Field_ = Field(default=None, description="Unit: a plain word is literal, else a "
+                         "field spec")
     time: Field_ = Field(default=None, description="Time(s) of the points")
 
 
