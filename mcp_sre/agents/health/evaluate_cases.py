@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_sre.agents.health.config import load_health_config
@@ -105,6 +104,7 @@ def run_case(folder: Path, pm: Any, lookup: Any, targets: dict[str, tuple[str, A
             "unhealthy": sorted(names), "expected_unhealthy": sorted(expected),
             "tp": tp, "fp": fp, "fn": len(expected - flagged), "seconds": round(seconds, 3),
             "components": len(report.components), "score": report.score,
+            "sources": {x.provider: round(x.seconds, 2) for x in report.sources},
             "notes": report.notes[:5]}
 
 

@@ -24,17 +24,19 @@ class ConfigFileError(ValidationError):
     """A YAML file that is not YAML, or does not fit its schema; the message names the line."""
 
 
-def read_yaml(text: str, label: str) -> tuple[Any, yaml.Node | None]:
-    """Parsed data and the node tree (for line numbers)."""
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_yaml(text: str, label: str) -> tuple[Any, str]:
+    """Parsed data, and the text again (its node tree is built only to name a bad line)."""
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_LOADER)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         problem = getattr(exc, "problem", None) or str(exc)
         raise ConfigFileError(f"{label}{where}: not valid YAML: {problem}") from None
-    return data, node
+    return data, text
 
 
 def node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
@@ -58,11 +60,12 @@ def node_line(node: yaml.Node | None, loc: tuple[Any, ...]) -> int | None:
     return line
 
 
-def load_model(model: type[M], data: Any, node: yaml.Node | None, label: str) -> M:
+def load_model(model: type[M], data: Any, text: str | None, label: str) -> M:
     """Validate ``data``; on failure the error names the first bad field and its line."""
     try:
         return model.model_validate(data if data is not None else {})
     except PydanticError as exc:
+        node = yaml.compose(text, Loader=_LOADER) if text else None
         problems = []
         for err in exc.errors()[:3]:
             loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and "[" in p))
