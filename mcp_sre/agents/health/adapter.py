@@ -45,6 +45,7 @@ class Observation:
     placement: str = ""
     namespace: str = ""
     labels: dict[str, str] = field(default_factory=dict)
+    labels_via: str = "label"  # "tag" when the provider calls them tags
     metrics: dict[str, tuple[list[Point], str]] = field(default_factory=dict)
     states: list[tuple[str, str, HealthStatus, str]] = field(default_factory=list)
     logs: list[tuple[str, str]] = field(default_factory=list)  # (stream, message)
@@ -212,6 +213,7 @@ def _observe(rule: Rule, provider: str, operation: str, record: Any, env: dict[s
         if isinstance(mapping, dict):
             obs.labels.update({str(k): str(v) for k, v in mapping.items() if v is not None})
     if rule.tags is not None:
+        obs.labels_via = "tag"
         found = field_values(rule.tags.list, record, env)
         for tag in [t for v in found for t in (v if isinstance(v, list) else [v])]:
             if isinstance(tag, dict) and rule.tags.key in tag:

@@ -92,8 +92,10 @@ class ScopeConfig(_Strict):
                             "'business', in order of trust")
     businesses: dict[str, list[str]] = Field(default_factory=dict, description="Business name "
                                              "-> aliases, in any language")
-    namespaces: bool = Field(default=True, description="A Kubernetes namespace named like the "
-                             "business puts its objects in scope")
+    namespaces: bool = Field(default=True, description="A namespace named like the business "
+                             "puts its objects in scope")
+    system_namespaces: list[str] = Field(default_factory=list, description="Namespaces that "
+                                         "never name a business")
 
 
 class StateAdvice(_Strict):

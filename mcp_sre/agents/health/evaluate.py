@@ -42,7 +42,7 @@ def _aggregate(values: list[float], agg: str) -> float:
         return sum(values)
     if agg == "p95":
         ordered = sorted(values)
-        return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
+        return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return sum(values) / len(values)
 
 

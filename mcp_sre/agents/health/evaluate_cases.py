@@ -24,7 +24,7 @@ import anyio
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_sre.agents.health.config import load_health_config
-from mcp_sre.agents.health.report import HealthAgent
+from mcp_sre.agents.health.report import HealthAgent, mapping_files
 from mcp_sre.agents.health.schema import HealthStatus
 from mcp_sre.agents.health.yamlfile import load_model, read_yaml
 from mcp_sre.errors import ValidationError
@@ -77,7 +77,7 @@ def run_case(folder: Path, pm: Any, lookup: Any, targets: dict[str, tuple[str, A
     case = load_model(CaseSpec, data, node, str(folder / "case.yaml"))
     present = {name: spec for name, spec in targets.items() if (folder / name).is_file()}
     providers = sorted({p for p, _ in present.values()} | set(case.down))
-    env_keys = ["KUBECONFIG", "MCP_SRE_PROMETHEUS_URL", "PROMETHEUS_URL", "AWS_ENDPOINT_URL"]
+    env_keys = [v for m in mapping_files(pm) for v in m.env]  # unset what the case does not set
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
         for name, (provider, factory) in present.items():

@@ -123,7 +123,7 @@ class ComponentHealth(BaseModel):
 
     name: str = Field(description="Display name (Name tag, object name, service label)")
     kind: str = Field(description="Component kind, e.g. instance, deployment, node, service")
-    provider: str = Field(description="aws, kubernetes, prometheus, ...")
+    provider: str = Field(description="Provider name, as its plugin calls it")
     id: str = Field(default="", description="Provider's identifier (instance id, namespace/name)")
     status: HealthStatus = Field(description="Worst status of its signals; unknown when none "
                                  "could be read")

@@ -19,9 +19,6 @@ from mcp_sre.agents.health.schema import ScopeMatch
 
 __all__ = ["Component", "ScopeResolution", "assemble", "discover_scopes", "resolve_scope"]
 
-_SYSTEM_NAMESPACES = {"default", "kube-system", "kube-public", "kube-node-lease"}
-
-
 def _norm(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip().lower()
 
@@ -29,9 +26,9 @@ def _norm(text: str) -> str:
 def _business_labels(obs: Observation, config: ScopeConfig) -> list[tuple[str, str, str]]:
     """(via, key, value) of every business-naming label or namespace of one observation."""
     keys = {_norm(k) for k in config.keys}
-    found = [("tag" if obs.provider != "kubernetes" else "label", k, v)
+    found = [(obs.labels_via, k, v)
              for k, v in obs.labels.items() if _norm(k) in keys and v.strip()]
-    if config.namespaces and obs.namespace and obs.namespace not in _SYSTEM_NAMESPACES:
+    if config.namespaces and obs.namespace and obs.namespace not in config.system_namespaces:
         found.append(("namespace", "namespace", obs.namespace))
     return found
 
