@@ -168,11 +168,24 @@ def apply_rule(rule: Rule, provider: str, operation: str, response: Any,
         response]
     out = []
     for record in records:
+        if rule.decode and isinstance(record, dict):
+            record = _decoded(record, rule.decode)
         if not _keep(rule, record, env):
             continue
         obs = _observe(rule, provider, operation, record, env)
         if obs is not None:
             out.append(obs)
+    return out
+
+
+def _decoded(record: dict[str, Any], keys: list[str]) -> dict[str, Any]:
+    out = dict(record)
+    for key in keys:
+        if isinstance(out.get(key), str):
+            try:
+                out[key] = json.loads(out[key])
+            except ValueError:
+                pass  # not JSON after all: the field stays text
     return out
 
 

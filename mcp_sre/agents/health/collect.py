@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 import anyio
 
 from mcp_sre.agents.health.adapter import DataAdapter, Observation
-from mcp_sre.agents.health.paths import first
+from mcp_sre.agents.health.paths import field_values, first
 from mcp_sre.agents.health.rules import Call, MappingFile
 from mcp_sre.sandbox.audit import AuditLog
 from mcp_sre.sandbox.bridge import CallHandler, OperationResolver
@@ -153,10 +153,24 @@ def _run_call(bridge: HostBridge, adapter: DataAdapter, call: Call, values: dict
         with result.lock:
             result.calls += 1
             result.observations += observed
+        if call.then is not None:
+            _follow(bridge, adapter, call, data, values, result, item)
         token = first(call.paginate.token, data) if call.paginate else None
         if not token:
             return
         params = {**params, call.paginate.param: token}  # type: ignore[union-attr]
+
+
+def _follow(bridge: HostBridge, adapter: DataAdapter, call: Call, data: Any,
+            values: dict[str, Any], result: SourceResult, item: str) -> None:
+    follow = call.then
+    assert follow is not None
+    found = list(dict.fromkeys(str(v) for v in field_values(follow.path, data)))
+    for n in range(0, min(len(found), follow.batch * follow.max_calls), follow.batch):
+        step = Call(operation=follow.operation,
+                    params={**follow.params, follow.param: found[n:n + follow.batch]},
+                    ctx=call.ctx, optional=call.optional)
+        _run_call(bridge, adapter, step, values, result, item)
 
 
 def _provider_phase(bridge: HostBridge, adapter: DataAdapter, mapping: MappingFile,

@@ -8,7 +8,7 @@ absent), like JSONPath, so missing data stays missing instead of becoming zero.
 
 A field spec is a path; a template (``"{metadata.namespace}/{metadata.name}"``); a list of specs
 (first that yields wins); or a mapping with ``path``/``template``/``ratio`` and the operations
-``split``+``part`` (lists: applied in turn), ``trim_suffix``, ``value`` (a literal), ``sum``, ``any``, ``map``, ``default``.
+``split``+``part`` (lists: applied in turn), ``trim_suffix``, ``value`` (a literal), ``difference`` (a - b), ``sum``, ``any``, ``map``, ``default``.
 """
 
 from __future__ import annotations
@@ -135,11 +135,15 @@ def field_values(spec: Any, record: Any, env: dict[str, Any] | None = None) -> l
 
 
 def _operate(spec: dict[str, Any], record: Any, env: dict[str, Any] | None) -> list[Any]:
-    if "ratio" in spec:
+    if "difference" in spec:
+        a, b = (field_values(s, record, env) for s in spec["difference"])
+        x, y = (_number(a[0]) if a else None), (_number(b[0]) if b else None)
+        values: list[Any] = [] if x is None or y is None else [x - y]
+    elif "ratio" in spec:
         num, den = (field_values(s, record, env) for s in spec["ratio"])
         n = _number(num[0]) if num else (0.0 if den else None)
         d = _number(den[0]) if den else None
-        values: list[Any] = [] if n is None or not d else [n / d]
+        values = [] if n is None or not d else [n / d]
     elif "value" in spec:
         values = [spec["value"]]
     else:

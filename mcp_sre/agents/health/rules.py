@@ -69,6 +69,8 @@ class Rule(_Strict):
     shape: list[str] = Field(default_factory=list, description="Paths that must exist for the "
                              "rule to apply to a response of another operation")
     records: str = Field(default="$record", description="Path of the records in the response")
+    decode: list[str] = Field(default_factory=list, description="Keys of a record whose string "
+                              "value is JSON, decoded before the fields are read")
     where: dict[str, Any] = Field(default_factory=dict, description="Keep records whose path "
                                   "equals the value (or one of a list)")
     kind: Field_ = Field(default=None, description="Component kind")
@@ -101,6 +103,17 @@ class Paginate(_Strict):
     max_pages: int = Field(default=10)
 
 
+class FollowUp(_Strict):
+    """A read made with values found in another read's answer (ids -> details)."""
+
+    operation: str = Field(description="Operation id")
+    path: str = Field(description="Where the values are in the first answer")
+    param: str = Field(description="Parameter that takes a batch of them (a list)")
+    batch: int = Field(default=5, description="Values per call")
+    max_calls: int = Field(default=4, description="Follow-up calls at most")
+    params: dict[str, Any] = Field(default_factory=dict, description="Other parameters")
+
+
 class Call(_Strict):
     """One read the collector makes (params are templates: {start}, {end}, {start_epoch},
     {end_epoch}, {window_s}, {id}, {name}, {scope_regex}...)."""
@@ -112,6 +125,8 @@ class Call(_Strict):
                                  "of this kind, after scope is known")
     paginate: Paginate | None = None
     optional: bool = Field(default=False, description="A failure is noted, not a source error")
+    then: FollowUp | None = Field(default=None, description="A read that takes values from "
+                                  "this one's answer")
 
 
 class MappingFile(_Strict):
