@@ -6,12 +6,14 @@ Replay conveniences (the emulator makes the ids, so a case cannot know them in a
 later ``"${name}"`` references; ``repeat: N`` runs a call N times with ``{i}`` = 0..N-1 in its
 strings and ``"{v}"`` = the i-th of the call's ``values`` (repeat defaults to their count);
 ``"now"``/``"now-5m"`` become datetimes and ``"now-5m:ms"`` epoch milliseconds, so
-metrics and logs fall in the report's window whenever the case runs.
+metrics and logs fall in the report's window whenever the case runs (``:s``: epoch seconds);
+``{json: {...}}`` passes a document as JSON text (X-Ray segments).
 """
 
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 import socket
 from collections.abc import Iterator
@@ -25,13 +27,15 @@ from mcp_sre.errors import ValidationError
 
 __all__ = ["replay_calls", "target_for_case"]
 
-_NOW = re.compile(r"^now(?:-(\d+)([smhd]))?(:ms)?$")
+_NOW = re.compile(r"^now(?:-(\d+)([smhd]))?(:ms|:s)?$")
 _REF = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
 def _value(value: Any, saved: dict[str, Any], i: int, now: datetime,
            values: list[Any] | None = None) -> Any:
+    if isinstance(value, dict) and set(value) == {"json"}:  # a JSON document passed as text
+        return json.dumps(_value(value["json"], saved, i, now, values))
     if isinstance(value, dict):
         return {k: _value(v, saved, i, now, values) for k, v in value.items()}
     if isinstance(value, list):
@@ -48,7 +52,9 @@ def _value(value: Any, saved: dict[str, Any], i: int, now: datetime,
     m = _NOW.match(text)
     if m:
         when = now - timedelta(**{_UNITS[m.group(2)]: int(m.group(1))}) if m.group(1) else now
-        return int(when.timestamp() * 1000) if m.group(3) else when
+        if m.group(3) == ":ms":
+            return int(when.timestamp() * 1000)
+        return when.timestamp() if m.group(3) == ":s" else when
     return text
 
 

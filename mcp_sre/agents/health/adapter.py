@@ -41,6 +41,7 @@ class Observation:
     name: str = ""
     aliases: set[str] = field(default_factory=set)
     component: bool = True
+    weak: bool = False  # names a component another provider may own (its kind yields)
     parent: str = ""
     placement: str = ""
     namespace: str = ""
@@ -216,7 +217,7 @@ def _observe(rule: Rule, provider: str, operation: str, record: Any, env: dict[s
     if rule.kind is not None and kind in (None, ""):
         return None  # the rule names kinds it knows; anything else is not its business
     obs = Observation(provider=provider, source=operation, id=str(ident),
-                      kind=str(kind or ""), component=rule.component)
+                      kind=str(kind or ""), component=rule.component, weak=rule.weak)
     obs.name = str(first(rule.display, record, env) or obs.id)
     obs.aliases = {str(a) for spec in rule.aliases for a in field_values(spec, record, env)}
     obs.parent = str(first(rule.parent, record, env) or "")

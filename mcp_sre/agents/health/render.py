@@ -41,7 +41,7 @@ def _signals(comp: ComponentHealth) -> str:
 def render_markdown(report: HealthReport) -> str:
     lang = report.language
     t, names = _TEXT[lang], _STATUS[lang]
-    out = [f"# {t['title'].format(scope=report.scope)}", ""]
+    out = [f"# {t['title'].format(scope=report.business or report.scope)}", ""]
     out.append(f"**{t['status']}: {_ICON[report.status]} {names[report.status]}** · "
                f"{t['score']} {report.score:.0f}/100 · {t['window'].format(m=report.window_minutes)}")
     if report.matched_values:

@@ -7,12 +7,15 @@ thing. It only reads: every call goes through the read-only bridge.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import anyio
 
 from mcp_sre.agents.health.adapter import DataAdapter, Observation
 from mcp_sre.agents.health.collect import HostBridge, SourceResult, Window, collect_all
@@ -21,6 +24,8 @@ from mcp_sre.agents.health.evaluate import business_status, judge_component, pro
 from mcp_sre.agents.health.rules import MappingFile, Rule, load_mapping_file
 from mcp_sre.agents.health.schema import HealthReport, HealthStatus, SourceReport
 from mcp_sre.agents.health.scope import assemble, discover_scopes, resolve_scope
+from mcp_sre.errors import McpSreError
+from mcp_sre.sandbox.bridge import OperationResolver
 
 if TYPE_CHECKING:
     import pluggy
@@ -29,6 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HealthAgent", "detect_language", "mapping_files"]
 
+log = logging.getLogger("mcp_sre.health")
 Progress = Callable[[float, float, str], Awaitable[None] | None]
 Learner = Callable[[str, str, Any], Rule | None]
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -72,6 +78,19 @@ class HealthAgent:
                          and (providers is not None or _configured(m))]
         self.skipped = sorted({m.provider for m in files} - {m.provider for m in self.mappings})
 
+    def _warm(self) -> None:
+        """Resolve every planned operation before the clock starts: loading specs is the
+        catalog's cost, not the sources' (a cold catalog must not eat the time budget)."""
+        resolve = OperationResolver(self.lookup, getattr(self.lookup, "names", None))
+        for mapping in self.mappings:
+            for call in mapping.calls:
+                for op in (call.operation, call.then.operation if call.then else None):
+                    if op:
+                        try:
+                            resolve(op)
+                        except McpSreError as exc:  # reported when the call is made
+                            log.debug("cannot resolve %s: %s", op, exc)
+
     def _bridge(self) -> HostBridge:
         audit = self.home / "audit.log" if self.home else None
         return HostBridge(self.pm, self.lookup, audit_path=audit, context=self.context,
@@ -84,6 +103,7 @@ class HealthAgent:
         """Businesses the tags and labels reveal, and which sources could be read."""
         adapter = self._adapter()
         window = Window.now(self.config.window_minutes)
+        await anyio.to_thread.run_sync(self._warm)
         results = await collect_all(self._bridge(), adapter, self.mappings, window.values(),
                                     phase=1)
         obs = [o for r in results for o in r.observations]
@@ -97,6 +117,7 @@ class HealthAgent:
         started = time.monotonic()
         lang = lang or detect_language(scope)
         window = Window.now(self.config.window_minutes)
+        await anyio.to_thread.run_sync(self._warm)
         bridge, adapter = self._bridge(), self._adapter()
 
         async def step(done: float, message: str) -> None:
@@ -123,6 +144,7 @@ class HealthAgent:
             report.seconds = round(time.monotonic() - started, 3)
             return report
         report.matched_values = sorted(resolution.values)
+        report.business = resolution.named or resolution.business or report.matched_values[0]
         comps = assemble(obs, resolution.values, self.config.scope)
         await step(1, f"{len(comps)} resources belong to {scope}; reading their metrics, "
                       "logs and traces")

@@ -80,6 +80,9 @@ class Rule(_Strict):
                                   "(ARN parts, dimension values) signals may use")
     component: bool = Field(default=True, description="Records are resources (scope "
                             "candidates); false: records only add signals to existing ones")
+    weak: bool = Field(default=False, description="Records name a component that another "
+                       "provider may own (a metric series of a workload): when both are seen, "
+                       "the owner's kind and id are shown")
     parent: Field_ = Field(default=None, description="Identifier of the resource these roll "
                            "up into (a pod into its workload)")
     placement: Field_ = Field(default=None, description="Name of the host it runs on (a node)")

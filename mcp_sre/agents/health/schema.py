@@ -166,7 +166,9 @@ class SourceReport(BaseModel):
 class HealthReport(BaseModel):
     """The health of one business across clouds."""
 
-    scope: str = Field(description="The business asked about")
+    scope: str = Field(description="The request (or business name) as asked")
+    business: str = Field(default="", description="The business the report is about, as the "
+                          "request named it")
     matched_values: list[str] = Field(default_factory=list,
                                       description="Tag/label values taken as this business")
     language: Literal["zh", "en"] = Field(default="en", description="Language of the texts")

@@ -56,6 +56,7 @@ class ScopeResolution:
 
     values: set[str] = field(default_factory=set)
     business: str = ""  # the configured business name, when an alias group matched
+    named: str = ""  # how the request named it (the alias or value found in the text)
     candidates: list[str] = field(default_factory=list)
     reason: str = ""
 
@@ -85,7 +86,10 @@ def resolve_scope(request: str, scopes: dict[str, dict[str, int]], config: Scope
                 not owners and len(matched) > 1 and _ambiguous(matched, text)):
             return ScopeResolution(candidates=sorted(matched), reason="ambiguous")
         business = next(iter(owners)) if len(owners) == 1 else ""
-        return ScopeResolution(values=matched, business=business)
+        said = [n for g in (owners or hit_groups) for n in groups[g] if _contains(text, n)]
+        said += [_norm(v) for v in direct]
+        named = max(said, key=len) if said else ""
+        return ScopeResolution(values=matched, business=business, named=named)
     partial = sorted({v for v in values for token in _tokens(text)
                       if any(piece.startswith(token) for piece in re.split(r"[-_/. ]", _norm(v)))})
     if len(partial) == 1:
@@ -127,6 +131,7 @@ class Component:
     members: list[Observation] = field(default_factory=list)
     ids: set[str] = field(default_factory=set)
     errors: list[str] = field(default_factory=list)
+    weak: bool = False
 
 
 def _in_scope(obs: Observation, values: set[str], config: ScopeConfig,
@@ -156,9 +161,11 @@ def assemble(observations: list[Observation], values: set[str], config: ScopeCon
                 comp = other
         if comp is None:
             comp = Component(key=obs.id, name=obs.name, kind=obs.kind or "resource",
-                             provider=obs.provider, id=obs.id)
+                             provider=obs.provider, id=obs.id, weak=obs.weak)
             comps[obs.id] = comp
             by_name.setdefault(_norm(obs.name), comp)
+        if comp.weak and not obs.weak:  # a resource's own provider names its kind
+            comp.kind, comp.provider, comp.id, comp.weak = obs.kind, obs.provider, obs.id, False
         if comp.name == comp.id and obs.name != obs.id and comp.provider == obs.provider:
             comp.name = obs.name
             by_name.setdefault(_norm(obs.name), comp)
@@ -179,7 +186,7 @@ def assemble(observations: list[Observation], values: set[str], config: ScopeCon
         if obs.kind == "namespace":
             for m in _in_scope(obs, values, config):
                 spaces[obs.id] = ScopeMatch(provider=obs.provider, via="namespace label",
-                                            key=m.key, value=f"{obs.id}: {m.value}")
+                                            key=f"{obs.id}: {m.key}", value=m.value)
     resources = [o for o in observations if o.component and o.kind != "namespace"]
     children = [o for o in resources if o.parent]
     for obs in resources:
