@@ -28,13 +28,24 @@ def register_health_tools(mcp: FastMCP, state: ServerState) -> None:
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
     async def health_report(
-        scope: Annotated[str, Field(description="The business, or the request naming it, in any "
-                                    "language, e.g. '电商平台', 'checkout', 'health of shop'")],
-        lang: Annotated[Literal["zh", "en"] | None, Field(
-            description="Language of the report (default: the request's)")] = None,
-        providers: Annotated[list[str] | None, Field(
-            description="Only these providers, e.g. ['aws', 'kubernetes']; omit for every "
-                        "configured one")] = None,
+        scope: Annotated[
+            str,
+            Field(
+                description="The business, or the request naming it, in any "
+                "language, e.g. '电商平台', 'checkout', 'health of shop'"
+            ),
+        ],
+        lang: Annotated[
+            Literal["zh", "en"] | None,
+            Field(description="Language of the report (default: the request's)"),
+        ] = None,
+        providers: Annotated[
+            list[str] | None,
+            Field(
+                description="Only these providers, e.g. ['aws', 'kubernetes']; omit for every "
+                "configured one"
+            ),
+        ] = None,
         ctx: Context | None = None,
     ) -> dict[str, Any]:
         """Health report of a business across clouds (read-only): finds its resources by
@@ -66,9 +77,16 @@ def register_health_tools(mcp: FastMCP, state: ServerState) -> None:
             except Exception as exc:  # the client went away; the report goes on
                 log.debug("progress not delivered: %s", exc)
 
-        agent = HealthAgent(state.pm, CatalogOperations(state.catalog),
-                            home=Path(state.settings.home), learner=learner,
-                            providers=providers)
+        agent = HealthAgent(
+            state.pm,
+            CatalogOperations(state.catalog),
+            home=Path(state.settings.home),
+            learner=learner,
+            providers=providers,
+        )
         report = await agent.report(scope, lang=lang, progress=progress)
-        return {"markdown": render_markdown(report), "report": report.model_dump(mode="json"),
-                "llm": choice.label}
+        return {
+            "markdown": render_markdown(report),
+            "report": report.model_dump(mode="json"),
+            "llm": choice.label,
+        }

@@ -32,8 +32,9 @@ _REF = re.compile(r"\$\{([A-Za-z_][\w-]*)\}")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
 
-def _value(value: Any, saved: dict[str, Any], i: int, now: datetime,
-           values: list[Any] | None = None) -> Any:
+def _value(
+    value: Any, saved: dict[str, Any], i: int, now: datetime, values: list[Any] | None = None
+) -> Any:
     if isinstance(value, dict) and set(value) == {"json"}:  # a JSON document passed as text
         return json.dumps(_value(value["json"], saved, i, now, values))
     if isinstance(value, dict):
@@ -64,12 +65,14 @@ def _method(client: Any, operation: str) -> Any:
     for snake, api in client.meta.method_to_api_mapping.items():
         if api == operation:
             return getattr(client, snake)
-    raise ValidationError(f"{client.meta.service_model.service_name} has no operation "
-                          f"{operation!r}")
+    raise ValidationError(
+        f"{client.meta.service_model.service_name} has no operation {operation!r}"
+    )
 
 
-def replay_calls(calls: list[dict[str, Any]], endpoint: str, region: str = "us-east-1"
-                 ) -> dict[str, Any]:
+def replay_calls(
+    calls: list[dict[str, Any]], endpoint: str, region: str = "us-east-1"
+) -> dict[str, Any]:
     """Replay a case's calls against ``endpoint``; return the saved values."""
     import boto3
 
@@ -84,16 +87,21 @@ def replay_calls(calls: list[dict[str, Any]], endpoint: str, region: str = "us-e
         service = call["service"]
         if service not in clients:
             clients[service] = boto3.client(
-                service, region_name=region, endpoint_url=endpoint,
-                aws_access_key_id="testing", aws_secret_access_key="testing")
+                service,
+                region_name=region,
+                endpoint_url=endpoint,
+                aws_access_key_id="testing",
+                aws_secret_access_key="testing",
+            )
         method = _method(clients[service], call["operation"])
         values = call.get("values")
         for i in range(int(call.get("repeat", len(values) if values else 1))):
             try:
                 response = method(**_value(call.get("params") or {}, saved, i, now, values))
             except Exception as exc:
-                raise ValidationError(f"aws.yaml call {n} ({service}.{call['operation']}) "
-                                      f"failed: {exc}") from None
+                raise ValidationError(
+                    f"aws.yaml call {n} ({service}.{call['operation']}) failed: {exc}"
+                ) from None
             for name, path in (call.get("save") or {}).items():
                 saved[name] = first(path, response)
     return saved

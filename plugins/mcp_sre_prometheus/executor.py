@@ -24,11 +24,15 @@ PROVIDER = "prometheus"
 
 
 def base_url(context: dict[str, Any]) -> str:
-    url = context.get("url") or os.environ.get("MCP_SRE_PROMETHEUS_URL") or \
-        os.environ.get("PROMETHEUS_URL")
+    url = (
+        context.get("url")
+        or os.environ.get("MCP_SRE_PROMETHEUS_URL")
+        or os.environ.get("PROMETHEUS_URL")
+    )
     if not url:
-        raise ProviderCallError("no Prometheus server configured",
-                                hint="set MCP_SRE_PROMETHEUS_URL=http://host:9090")
+        raise ProviderCallError(
+            "no Prometheus server configured", hint="set MCP_SRE_PROMETHEUS_URL=http://host:9090"
+        )
     return str(url).rstrip("/")
 
 
@@ -47,8 +51,9 @@ def execute_operation(spec: APISpec, params: dict[str, Any], context: dict[str, 
         if param.location == "path":
             text = str(value)
             if "/" in text or text in (".", ".."):
-                raise ProviderCallError(f"{spec.id}: {param.name}={text!r} is not a name",
-                                        kind="validation_error")
+                raise ProviderCallError(
+                    f"{spec.id}: {param.name}={text!r} is not a name", kind="validation_error"
+                )
             path = path.replace("{" + param.name + "}", text)
         else:
             query[param.name] = value
@@ -58,19 +63,25 @@ def execute_operation(spec: APISpec, params: dict[str, Any], context: dict[str, 
         headers["Authorization"] = f"Bearer {token}"
     timeout = float(context.get("timeout_s") or 30.0)
     try:
-        response = httpx.get(base_url(context) + path, params=query, headers=headers,
-                             timeout=min(timeout, 60.0))
+        response = httpx.get(
+            base_url(context) + path, params=query, headers=headers, timeout=min(timeout, 60.0)
+        )
     except httpx.HTTPError as exc:
-        raise ProviderCallError(f"Prometheus is unreachable: {type(exc).__name__}: {exc}",
-                                code="Unreachable") from None
+        raise ProviderCallError(
+            f"Prometheus is unreachable: {type(exc).__name__}: {exc}", code="Unreachable"
+        ) from None
     try:
         body = response.json()
     except ValueError:
-        raise ProviderCallError(f"Prometheus answered HTTP {response.status_code} without "
-                                "JSON", status=response.status_code) from None
+        raise ProviderCallError(
+            f"Prometheus answered HTTP {response.status_code} without JSON",
+            status=response.status_code,
+        ) from None
     if response.status_code >= 400 or body.get("status") != "success":
         raise ProviderCallError(
             f"Prometheus: {body.get('errorType', 'error')}: {body.get('error', 'failed')}",
-            code=str(body.get("errorType") or "error"), status=response.status_code,
-            kind="validation_error" if response.status_code == 400 else "provider_error")
+            code=str(body.get("errorType") or "error"),
+            status=response.status_code,
+            kind="validation_error" if response.status_code == 400 else "provider_error",
+        )
     return body

@@ -21,11 +21,18 @@ from pathlib import Path
 
 from mcp_sre.errors import McpSreError
 
-__all__ = ["closed_port_url", "prometheus_available", "shift_openmetrics", "start_prometheus",
-           "target_for_case"]
+__all__ = [
+    "closed_port_url",
+    "prometheus_available",
+    "shift_openmetrics",
+    "start_prometheus",
+    "target_for_case",
+]
 
-_SAMPLE = re.compile(r"^(?P<head>[^#\s][^{\s]*(?:\{[^}]*\})?\s+\S+)\s+(?P<ts>\d+(?:\.\d+)?)"
-                     r"(?P<tail>\s*(?:#.*)?)$")
+_SAMPLE = re.compile(
+    r"^(?P<head>[^#\s][^{\s]*(?:\{[^}]*\})?\s+\S+)\s+(?P<ts>\d+(?:\.\d+)?)"
+    r"(?P<tail>\s*(?:#.*)?)$"
+)
 
 
 def prometheus_available() -> bool:
@@ -44,38 +51,51 @@ def closed_port_url() -> str:
 
 
 def shift_openmetrics(text: str, lag_s: float = 30.0, now: float | None = None) -> str:
-    """Move every sample's timestamp by one offset so the newest is ``lag_s`` before now."""
-    stamps = [float(m.group("ts")) for line in text.splitlines()
-              if (m := _SAMPLE.match(line.strip()))]
-    if not stamps:
-        return text if text.rstrip().endswith("# EOF") else text.rstrip() + "\n# EOF\n"
-    offset = (now or time.time()) - lag_s - max(stamps)
+    """Move every sample's timestamp by one offset so the newest is ``lag_s`` before now; a
+    sample written without a timestamp gets that newest time."""
+    stamps = [
+        float(m.group("ts")) for line in text.splitlines() if (m := _SAMPLE.match(line.strip()))
+    ]
+    newest = (now or time.time()) - lag_s
+    offset = newest - max(stamps) if stamps else 0.0
     out = []
     for line in text.splitlines():
         m = _SAMPLE.match(line.strip())
         if m:
             ts = float(m.group("ts")) + offset
             line = f"{m.group('head')} {ts:.3f}{m.group('tail')}"
+        elif (
+            line.strip()
+            and not line.lstrip().startswith("#")
+            and len(line.split("}")[-1].split()) == 1 + ("{" not in line)
+        ):
+            line = f"{line.rstrip()} {newest:.3f}"  # a sample without a time: now
         out.append(line)
     body = "\n".join(out).rstrip()
     return (body if body.endswith("# EOF") else body + "\n# EOF") + "\n"
 
 
 @contextlib.contextmanager
-def start_prometheus(workdir: Path, openmetrics: str | None = None,
-                     shift: bool = True) -> Iterator[str]:
+def start_prometheus(
+    workdir: Path, openmetrics: str | None = None, shift: bool = True
+) -> Iterator[str]:
     """Backfill ``openmetrics`` (if any) and serve it; yield the base URL."""
     if not prometheus_available():
-        raise McpSreError("prometheus/promtool are not installed",
-                          hint="apt-get install --no-install-recommends prometheus")
+        raise McpSreError(
+            "prometheus/promtool are not installed",
+            hint="apt-get install --no-install-recommends prometheus",
+        )
     workdir.mkdir(parents=True, exist_ok=True)
     data = Path(tempfile.mkdtemp(prefix="tsdb-", dir=workdir))
     if openmetrics:
         source = workdir / "backfill.om"
         source.write_text(shift_openmetrics(openmetrics) if shift else openmetrics)
-        done = subprocess.run(["promtool", "tsdb", "create-blocks-from", "openmetrics",
-                               str(source), str(data)], capture_output=True, text=True,
-                              timeout=120)
+        done = subprocess.run(
+            ["promtool", "tsdb", "create-blocks-from", "openmetrics", str(source), str(data)],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         if done.returncode != 0:
             raise McpSreError(f"promtool could not backfill: {done.stderr.strip()[-500:]}")
     config = workdir / "prometheus.yml"
@@ -84,9 +104,17 @@ def start_prometheus(workdir: Path, openmetrics: str | None = None,
     log_path = workdir / "prometheus.log"
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(
-            ["prometheus", f"--config.file={config}", f"--storage.tsdb.path={data}",
-             "--storage.tsdb.retention.time=30d", f"--web.listen-address=127.0.0.1:{port}",
-             "--log.level=warn"], stdout=out, stderr=subprocess.STDOUT)
+            [
+                "prometheus",
+                f"--config.file={config}",
+                f"--storage.tsdb.path={data}",
+                "--storage.tsdb.retention.time=30d",
+                f"--web.listen-address=127.0.0.1:{port}",
+                "--log.level=warn",
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -97,8 +125,9 @@ def start_prometheus(workdir: Path, openmetrics: str | None = None,
                         break
             except OSError as exc:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    raise McpSreError("prometheus did not start: "
-                                      f"{log_path.read_text()[-500:]}") from exc
+                    raise McpSreError(
+                        f"prometheus did not start: {log_path.read_text()[-500:]}"
+                    ) from exc
             time.sleep(0.1)
         yield url
     finally:

@@ -37,10 +37,13 @@ async def test_health_report_tool(home: Path, tmp_path: Path, monkeypatch) -> No
             tools = {t.name: t for t in (await client.list_tools()).tools}
             assert tools["health_report"].annotations.readOnlyHint
             result = await client.call_tool(
-                "health_report", {"scope": "帮我分析shop业务的健康状况",
-                                  "providers": ["kubernetes"]}, progress_callback=on_progress)
-            unknown = await client.call_tool("health_report", {"scope": "nobody-tagged-this",
-                                                               "providers": ["kubernetes"]})
+                "health_report",
+                {"scope": "帮我分析shop业务的健康状况", "providers": ["kubernetes"]},
+                progress_callback=on_progress,
+            )
+            unknown = await client.call_tool(
+                "health_report", {"scope": "nobody-tagged-this", "providers": ["kubernetes"]}
+            )
     assert not result.isError, result.content
     data: dict[str, Any] = result.structuredContent or {}
     data = data.get("result", data)
@@ -49,6 +52,6 @@ async def test_health_report_tool(home: Path, tmp_path: Path, monkeypatch) -> No
     assert report["components"][0]["name"] == "checkout"
     assert "健康报告" in data["markdown"]
     assert len(progress) >= 3 and progress[-1][0] == 4 and "done" in (progress[-1][1] or "")
-    other = (unknown.structuredContent or {})
+    other = unknown.structuredContent or {}
     other = other.get("result", other)
     assert other["report"]["status"] == "unknown" and "shop" in other["report"]["candidates"]

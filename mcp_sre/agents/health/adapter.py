@@ -85,14 +85,15 @@ def shape_key(response: Any, depth: int = 2) -> str:
 
     def walk(value: Any, level: int) -> Any:
         if isinstance(value, dict):
-            return {k: walk(v, level + 1) if level < depth else type(v).__name__
-                    for k, v in sorted(value.items())}
+            return {
+                k: walk(v, level + 1) if level < depth else type(v).__name__
+                for k, v in sorted(value.items())
+            }
         if isinstance(value, list):
             return [walk(value[0], level)] if value else []
         return type(value).__name__
 
-    return hashlib.sha256(json.dumps(walk(response, 0), sort_keys=True).encode()
-                          ).hexdigest()[:16]
+    return hashlib.sha256(json.dumps(walk(response, 0), sort_keys=True).encode()).hexdigest()[:16]
 
 
 def learned_rules_dir(home: Path) -> Path:
@@ -102,8 +103,13 @@ def learned_rules_dir(home: Path) -> Path:
 class DataAdapter:
     """Applies mapping rules; asks ``learner`` (if any) about shapes none of them knows."""
 
-    def __init__(self, files: list[MappingFile], *, home: Path | None = None,
-                 learner: Callable[[str, str, Any], Rule | None] | None = None) -> None:
+    def __init__(
+        self,
+        files: list[MappingFile],
+        *,
+        home: Path | None = None,
+        learner: Callable[[str, str, Any], Rule | None] | None = None,
+    ) -> None:
         self.files = {f.provider: f for f in files}
         self.rules: list[tuple[str, Rule]] = [(f.provider, r) for f in files for r in f.rules]
         self.home = home
@@ -128,11 +134,20 @@ class DataAdapter:
         exact = [(p, r) for p, r in self.rules if r.matches(operation)]
         if exact:
             return exact
-        return [(p, r) for p, r in self.rules if r.operation is None and r.shape and
-                all(field_values(s, response) for s in r.shape)]
+        return [
+            (p, r)
+            for p, r in self.rules
+            if r.operation is None and r.shape and all(field_values(s, response) for s in r.shape)
+        ]
 
-    def adapt(self, operation: str, response: Any, *, params: dict[str, Any] | None = None,
-              ctx: dict[str, Any] | None = None) -> list[Observation]:
+    def adapt(
+        self,
+        operation: str,
+        response: Any,
+        *,
+        params: dict[str, Any] | None = None,
+        ctx: dict[str, Any] | None = None,
+    ) -> list[Observation]:
         """Observations of one response; [] (and a note in ``unmapped``) when no rule fits."""
         rules = self.rules_for(operation, response)
         if not rules and self.learner is not None:
@@ -154,19 +169,21 @@ class DataAdapter:
         self.rules.insert(0, (provider, rule))
         if self.home is None:
             return None
-        data = {"provider": provider,
-                "rules": [rule.model_dump(exclude_defaults=True, mode="json")]}
+        data = {
+            "provider": provider,
+            "rules": [rule.model_dump(exclude_defaults=True, mode="json")],
+        }
         path = learned_rules_dir(self.home) / f"{provider}-{rule.name}.yaml"
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, yaml.safe_dump(data, allow_unicode=True, sort_keys=False).encode())
         return path
 
 
-def apply_rule(rule: Rule, provider: str, operation: str, response: Any,
-               env: dict[str, Any]) -> list[Observation]:
+def apply_rule(
+    rule: Rule, provider: str, operation: str, response: Any, env: dict[str, Any]
+) -> list[Observation]:
     """The observations ``rule`` reads from ``response`` (no record: [])."""
-    records = field_values(rule.records, response, env) if rule.records != "$record" else [
-        response]
+    records = field_values(rule.records, response, env) if rule.records != "$record" else [response]
     out = []
     for record in records:
         if rule.decode and isinstance(record, dict):
@@ -202,22 +219,30 @@ def _keep(rule: Rule, record: Any, env: dict[str, Any]) -> bool:
     """``where``: each path must yield a value equal to (or matching the glob of) one wanted."""
     for path, want in rule.where.items():
         allowed = [str(w) for w in (want if isinstance(want, list) else [want])]
-        if not any(fnmatch.fnmatchcase(str(v), a) for v in field_values(path, record, env)
-                   for a in allowed):
+        if not any(
+            fnmatch.fnmatchcase(str(v), a) for v in field_values(path, record, env) for a in allowed
+        ):
             return False
     return True
 
 
-def _observe(rule: Rule, provider: str, operation: str, record: Any, env: dict[str, Any]
-             ) -> Observation | None:
+def _observe(
+    rule: Rule, provider: str, operation: str, record: Any, env: dict[str, Any]
+) -> Observation | None:
     ident = first(rule.id, record, env)
     if ident in (None, ""):
         return None
     kind = first(rule.kind, record, env)
     if rule.kind is not None and kind in (None, ""):
         return None  # the rule names kinds it knows; anything else is not its business
-    obs = Observation(provider=provider, source=operation, id=str(ident),
-                      kind=str(kind or ""), component=rule.component, weak=rule.weak)
+    obs = Observation(
+        provider=provider,
+        source=operation,
+        id=str(ident),
+        kind=str(kind or ""),
+        component=rule.component,
+        weak=rule.weak,
+    )
     obs.name = str(first(rule.display, record, env) or obs.id)
     obs.aliases = {str(a) for spec in rule.aliases for a in field_values(spec, record, env)}
     obs.parent = str(first(rule.parent, record, env) or "")
@@ -250,15 +275,19 @@ def _observe(rule: Rule, provider: str, operation: str, record: Any, env: dict[s
         for value in field_values(state.path, record, env):
             status = state.map.get(str(value), state.map.get("*"))
             if status is not None:
-                obs.states.append((state.signal, str(value), status,
-                                   str(detail) if detail is not None else ""))
+                obs.states.append(
+                    (state.signal, str(value), status, str(detail) if detail is not None else "")
+                )
     if rule.log is not None:
         stream = str(first(rule.log.stream, record, env) or "")
         for message in field_values(rule.log.message, record, env):
             obs.logs.append((stream, str(message)))
     if rule.trace is not None:
         duration = _number(first(rule.trace.duration, record, env))
-        failed = any(v is True or str(v).lower() == "true"
-                     for spec in rule.trace.error for v in field_values(spec, record, env))
+        failed = any(
+            v is True or str(v).lower() == "true"
+            for spec in rule.trace.error
+            for v in field_values(spec, record, env)
+        )
         obs.traces.append((duration, failed))
     return obs

@@ -14,8 +14,9 @@ from mcp_sre.cli import friendly_errors
 __all__ = ["build_agent", "eval_health", "health_command"]
 
 
-def build_agent(config: Path | None = None, providers: tuple[str, ...] = (),
-                learner: Any = None) -> Any:
+def build_agent(
+    config: Path | None = None, providers: tuple[str, ...] = (), learner: Any = None
+) -> Any:
     """A :class:`HealthAgent` on the spec catalog, the plugins and the user's settings."""
     from mcp_sre.agents.health.config import load_health_config
     from mcp_sre.agents.health.learn import learner_from_env
@@ -26,25 +27,47 @@ def build_agent(config: Path | None = None, providers: tuple[str, ...] = (),
 
     settings = load_settings()
     catalog = SpecCatalog(settings)
-    return HealthAgent(catalog.pm, CatalogOperations(catalog),
-                       config=load_health_config(config, home=Path(settings.home)),
-                       home=Path(settings.home), providers=list(providers) or None,
-                       learner=learner if learner is not None else learner_from_env())
+    return HealthAgent(
+        catalog.pm,
+        CatalogOperations(catalog),
+        config=load_health_config(config, home=Path(settings.home)),
+        home=Path(settings.home),
+        providers=list(providers) or None,
+        learner=learner if learner is not None else learner_from_env(),
+    )
 
 
 @click.command("health")
 @click.argument("scope", required=False)
 @click.option("--json", "as_json", is_flag=True, help="The report as JSON (for agents)")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None,
-              help="Language of the report (default: the request's)")
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language of the report (default: the request's)",
+)
 @click.option("--list-scopes", is_flag=True, help="List the businesses tags and labels reveal")
-@click.option("--config", type=click.Path(path_type=Path, exists=True, dir_okay=False),
-              default=None, help="Thresholds/scope YAML over the shipped and $MCP_SRE_HOME ones")
-@click.option("--provider", "providers", multiple=True,
-              help="Only these providers (default: every configured one)")
+@click.option(
+    "--config",
+    type=click.Path(path_type=Path, exists=True, dir_okay=False),
+    default=None,
+    help="Thresholds/scope YAML over the shipped and $MCP_SRE_HOME ones",
+)
+@click.option(
+    "--provider",
+    "providers",
+    multiple=True,
+    help="Only these providers (default: every configured one)",
+)
 @friendly_errors
-def health_command(scope: str | None, as_json: bool, lang: str | None, list_scopes: bool,
-                   config: Path | None, providers: tuple[str, ...]) -> None:
+def health_command(
+    scope: str | None,
+    as_json: bool,
+    lang: str | None,
+    list_scopes: bool,
+    config: Path | None,
+    providers: tuple[str, ...],
+) -> None:
     """Health report of a business across clouds, e.g. mcp-sre health "电商平台" (read-only)."""
     from mcp_sre.agents.health.render import render_markdown, render_scopes
     from mcp_sre.errors import ValidationError
@@ -52,12 +75,17 @@ def health_command(scope: str | None, as_json: bool, lang: str | None, list_scop
     agent = build_agent(config, providers)
     if list_scopes:
         found = anyio.run(agent.list_scopes)
-        click.echo(json.dumps(found, ensure_ascii=False, indent=2) if as_json
-                   else render_scopes(found, lang or "en"))
+        click.echo(
+            json.dumps(found, ensure_ascii=False, indent=2)
+            if as_json
+            else render_scopes(found, lang or "en")
+        )
         return
     if not scope:
-        raise ValidationError("name a business, e.g. mcp-sre health shop",
-                              hint="mcp-sre health --list-scopes shows the ones tags reveal")
+        raise ValidationError(
+            "name a business, e.g. mcp-sre health shop",
+            hint="mcp-sre health --list-scopes shows the ones tags reveal",
+        )
     report = anyio.run(lambda: agent.report(scope, lang=lang))
     click.echo(report.model_dump_json(indent=2) if as_json else render_markdown(report))
 
@@ -72,5 +100,6 @@ def eval_health(folder: Path, as_json: bool, only: tuple[str, ...]) -> None:
     from mcp_sre.agents.health.evaluate_cases import format_summary, run_cases
 
     summary = run_cases(folder, only=list(only) or None)
-    click.echo(json.dumps(summary, ensure_ascii=False, indent=2) if as_json
-               else format_summary(summary))
+    click.echo(
+        json.dumps(summary, ensure_ascii=False, indent=2) if as_json else format_summary(summary)
+    )

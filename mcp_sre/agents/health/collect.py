@@ -48,19 +48,29 @@ class CallFailed(Exception):
 class HostBridge:
     """Host-side reads through the bridge's policy, validation, executor and audit."""
 
-    def __init__(self, pm: pluggy.PluginManager, lookup: Callable[[str], APISpec], *,
-                 audit_path: Path | None, deadline: float,
-                 context: dict[str, dict[str, Any]] | None = None,
-                 policy: PolicyConfig | None = None) -> None:
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        lookup: Callable[[str], APISpec],
+        *,
+        audit_path: Path | None,
+        deadline: float,
+        context: dict[str, dict[str, Any]] | None = None,
+        policy: PolicyConfig | None = None,
+    ) -> None:
         sensitive = [p for group in pm.hook.sensitive_operations() or [] for p in group or []]
         names = getattr(lookup, "names", None)
         self.handler = CallHandler(
             resolve=OperationResolver(lookup, names),
             policy=Policy(policy or PolicyConfig(max_calls_per_run=5000), sensitive),
             execute=lambda spec, params, ctx: pm.hook.execute_operation(
-                spec=spec, params=params, context=ctx),
+                spec=spec, params=params, context=ctx
+            ),
             audit=AuditLog(audit_path) if audit_path else None,
-            run_id="health-" + uuid.uuid4().hex[:8], deadline=deadline, context=context)
+            run_id="health-" + uuid.uuid4().hex[:8],
+            deadline=deadline,
+            context=context,
+        )
         self._ids = iter(range(1, 1 << 62))
 
     def call(self, operation: str, params: dict[str, Any]) -> Any:
@@ -68,8 +78,9 @@ class HostBridge:
         if isinstance(reply, bytes):
             return marshal.loads(reply)["data"]
         error = reply.get("error", {})
-        raise CallFailed(str(error.get("kind", "provider_error")),
-                         str(error.get("message", "failed")))
+        raise CallFailed(
+            str(error.get("kind", "provider_error")), str(error.get("message", "failed"))
+        )
 
 
 @dataclass(frozen=True)
@@ -84,12 +95,17 @@ class Window:
         return self.end - timedelta(minutes=self.minutes)
 
     def values(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "start_epoch": int(self.start.timestamp()), "end_epoch": int(self.end.timestamp()),
-                "start_ms": int(self.start.timestamp() * 1000),
-                "end_ms": int(self.end.timestamp() * 1000),
-                "window_s": self.minutes * 60, "window_m": self.minutes,
-                "step_s": max(15, self.minutes * 60 // 60)}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "start_epoch": int(self.start.timestamp()),
+            "end_epoch": int(self.end.timestamp()),
+            "start_ms": int(self.start.timestamp() * 1000),
+            "end_ms": int(self.end.timestamp() * 1000),
+            "window_s": self.minutes * 60,
+            "window_m": self.minutes,
+            "step_s": max(15, self.minutes * 60 // 60),
+        }
 
     @classmethod
     def now(cls, minutes: int) -> Window:
@@ -131,8 +147,14 @@ def _fill(value: Any, values: dict[str, Any]) -> Any:
     return value
 
 
-def _run_call(bridge: HostBridge, adapter: DataAdapter, call: Call, values: dict[str, Any],
-              result: SourceResult, item: str = "") -> None:
+def _run_call(
+    bridge: HostBridge,
+    adapter: DataAdapter,
+    call: Call,
+    values: dict[str, Any],
+    result: SourceResult,
+    item: str = "",
+) -> None:
     params = _fill(call.params, values)
     ctx = _fill(call.ctx, values)
     pages = call.paginate.max_pages if call.paginate else 1
@@ -161,21 +183,37 @@ def _run_call(bridge: HostBridge, adapter: DataAdapter, call: Call, values: dict
         params = {**params, call.paginate.param: token}  # type: ignore[union-attr]
 
 
-def _follow(bridge: HostBridge, adapter: DataAdapter, call: Call, data: Any,
-            values: dict[str, Any], result: SourceResult, item: str) -> None:
+def _follow(
+    bridge: HostBridge,
+    adapter: DataAdapter,
+    call: Call,
+    data: Any,
+    values: dict[str, Any],
+    result: SourceResult,
+    item: str,
+) -> None:
     follow = call.then
     assert follow is not None
     found = list(dict.fromkeys(str(v) for v in field_values(follow.path, data)))
     for n in range(0, min(len(found), follow.batch * follow.max_calls), follow.batch):
-        step = Call(operation=follow.operation,
-                    params={**follow.params, follow.param: found[n:n + follow.batch]},
-                    ctx=call.ctx, optional=call.optional)
+        step = Call(
+            operation=follow.operation,
+            params={**follow.params, follow.param: found[n : n + follow.batch]},
+            ctx=call.ctx,
+            optional=call.optional,
+        )
         _run_call(bridge, adapter, step, values, result, item)
 
 
-def _provider_phase(bridge: HostBridge, adapter: DataAdapter, mapping: MappingFile,
-                    values: dict[str, Any], items: dict[str, list[tuple[str, str]]],
-                    phase: int, workers: int) -> SourceResult:
+def _provider_phase(
+    bridge: HostBridge,
+    adapter: DataAdapter,
+    mapping: MappingFile,
+    values: dict[str, Any],
+    items: dict[str, list[tuple[str, str]]],
+    phase: int,
+    workers: int,
+) -> SourceResult:
     """Phase 1: calls without ``for_each``; phase 2: one call per in-scope resource."""
     started = time.monotonic()
     result = SourceResult(mapping.provider)
@@ -196,10 +234,17 @@ def _provider_phase(bridge: HostBridge, adapter: DataAdapter, mapping: MappingFi
     return result
 
 
-async def collect_all(bridge: HostBridge, adapter: DataAdapter, mappings: Iterable[MappingFile],
-                      values: dict[str, Any], *, phase: int,
-                      items: dict[str, dict[str, list[tuple[str, str]]]] | None = None,
-                      parallel: bool = True, workers: int = 4) -> list[SourceResult]:
+async def collect_all(
+    bridge: HostBridge,
+    adapter: DataAdapter,
+    mappings: Iterable[MappingFile],
+    values: dict[str, Any],
+    *,
+    phase: int,
+    items: dict[str, dict[str, list[tuple[str, str]]]] | None = None,
+    parallel: bool = True,
+    workers: int = 4,
+) -> list[SourceResult]:
     """One phase for every provider: side by side when ``parallel``, else one after another."""
     mappings = list(mappings)
     results: list[SourceResult | None] = [None] * len(mappings)
@@ -207,8 +252,15 @@ async def collect_all(bridge: HostBridge, adapter: DataAdapter, mappings: Iterab
 
     async def one(i: int, mapping: MappingFile) -> None:
         results[i] = await anyio.to_thread.run_sync(
-            _provider_phase, bridge, adapter, mapping, values,
-            (items or {}).get(mapping.provider, {}), phase, per_call)
+            _provider_phase,
+            bridge,
+            adapter,
+            mapping,
+            values,
+            (items or {}).get(mapping.provider, {}),
+            phase,
+            per_call,
+        )
 
     if parallel:
         async with anyio.create_task_group() as tg:

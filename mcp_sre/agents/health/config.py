@@ -29,8 +29,10 @@ class MetricThreshold(_Strict):
     """How one canonical metric is judged."""
 
     unit: str = Field(default="", description="Unit the thresholds are in")
-    units: dict[str, float] = Field(default_factory=dict, description="Other accepted units "
-                                    "and the factor that converts them into `unit`")
+    units: dict[str, float] = Field(
+        default_factory=dict,
+        description="Other accepted units and the factor that converts them into `unit`",
+    )
     agg: Agg = Field(default="avg", description="How the window's points become one value")
     warn: float | None = Field(default=None, description="Degraded beyond this")
     crit: float | None = Field(default=None, description="Unhealthy beyond this")
@@ -52,8 +54,9 @@ class MetricOverride(_Strict):
 
 
 class LogThresholds(_Strict):
-    error_patterns: list[str] = Field(default_factory=list,
-                                      description="Regexes (case-insensitive) of error lines")
+    error_patterns: list[str] = Field(
+        default_factory=list, description="Regexes (case-insensitive) of error lines"
+    )
     warn: int = Field(default=1, description="Error lines for degraded")
     crit: int = Field(default=10, description="Error lines for unhealthy")
     fix: dict[str, str] = Field(default_factory=dict, description="Suggested fix per language")
@@ -76,26 +79,37 @@ class Scoring(_Strict):
 
     deduction: dict[str, float] = Field(
         default_factory=lambda: {"degraded": 15.0, "unhealthy": 40.0, "unknown": 5.0},
-        description="Points one signal of that status subtracts from its component")
-    kind_weights: dict[str, float] = Field(default_factory=dict, description="Weight of a "
-                                           "component kind in the business score (default 1)")
-    unhealthy_share: float = Field(default=0.3, description="Weighted share of unhealthy "
-                                   "components at which the business is unhealthy")
-    unknown_share: float = Field(default=0.5, description="Share of components with unknown "
-                                 "status at which the business is unknown")
+        description="Points one signal of that status subtracts from its component",
+    )
+    kind_weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weight of a component kind in the business score (default 1)",
+    )
+    unhealthy_share: float = Field(
+        default=0.3,
+        description="Weighted share of unhealthy components at which the business is unhealthy",
+    )
+    unknown_share: float = Field(
+        default=0.5,
+        description="Share of components with unknown status at which the business is unknown",
+    )
 
 
 class ScopeConfig(_Strict):
     """Which tag and label keys name a business, and what each business is also called."""
 
-    keys: list[str] = Field(default_factory=list, description="Tag/label keys meaning "
-                            "'business', in order of trust")
-    businesses: dict[str, list[str]] = Field(default_factory=dict, description="Business name "
-                                             "-> aliases, in any language")
-    namespaces: bool = Field(default=True, description="A namespace named like the business "
-                             "puts its objects in scope")
-    system_namespaces: list[str] = Field(default_factory=list, description="Namespaces that "
-                                         "never name a business")
+    keys: list[str] = Field(
+        default_factory=list, description="Tag/label keys meaning 'business', in order of trust"
+    )
+    businesses: dict[str, list[str]] = Field(
+        default_factory=dict, description="Business name -> aliases, in any language"
+    )
+    namespaces: bool = Field(
+        default=True, description="A namespace named like the business puts its objects in scope"
+    )
+    system_namespaces: list[str] = Field(
+        default_factory=list, description="Namespaces that never name a business"
+    )
 
 
 class StateAdvice(_Strict):
@@ -108,15 +122,18 @@ class HealthConfig(_Strict):
     time_budget_s: float = Field(default=20.0, description="Collection time budget")
     metrics: dict[str, MetricThreshold] = Field(default_factory=dict)
     kinds: dict[str, dict[str, MetricOverride]] = Field(
-        default_factory=dict, description="component kind -> metric -> override")
+        default_factory=dict, description="component kind -> metric -> override"
+    )
     business: dict[str, dict[str, MetricOverride]] = Field(
-        default_factory=dict, description="business -> metric -> override")
+        default_factory=dict, description="business -> metric -> override"
+    )
     logs: LogThresholds = Field(default_factory=LogThresholds)
     traces: TraceThresholds = Field(default_factory=TraceThresholds)
     scoring: Scoring = Field(default_factory=Scoring)
     scope: ScopeConfig = Field(default_factory=ScopeConfig)
-    advice: dict[str, StateAdvice] = Field(default_factory=dict, description="signal or "
-                                           "state value -> fix and follow-up per language")
+    advice: dict[str, StateAdvice] = Field(
+        default_factory=dict, description="signal or state value -> fix and follow-up per language"
+    )
 
     def threshold(self, metric: str, kind: str = "", business: str = "") -> MetricThreshold | None:
         base = self.metrics.get(metric)
@@ -144,8 +161,11 @@ def load_health_config(path: Path | None = None, home: Path | None = None) -> He
     home = home or (Path(os.environ["MCP_SRE_HOME"]) if os.environ.get("MCP_SRE_HOME") else None)
     if home is not None and (home / "health.yaml").is_file():
         layers.append(home / "health.yaml")
-    explicit = path or (Path(os.environ["MCP_SRE_HEALTH_CONFIG"])
-                        if os.environ.get("MCP_SRE_HEALTH_CONFIG") else None)
+    explicit = path or (
+        Path(os.environ["MCP_SRE_HEALTH_CONFIG"])
+        if os.environ.get("MCP_SRE_HEALTH_CONFIG")
+        else None
+    )
     if explicit is not None:
         layers.append(explicit)
     merged: dict[str, Any] = {}

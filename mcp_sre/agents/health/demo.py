@@ -41,9 +41,14 @@ def ecommerce_platform(workdir: Path, pm: Any = None) -> Iterator[dict[str, str]
         yield env
 
 
-def print_health_report(env: dict[str, str] | None = None, question: str = QUESTION, *,
-                        lang: str | None = None, console: Any = None,
-                        home: Path | None = None) -> HealthReport:
+def print_health_report(
+    env: dict[str, str] | None = None,
+    question: str = QUESTION,
+    *,
+    lang: str | None = None,
+    console: Any = None,
+    home: Path | None = None,
+) -> HealthReport:
     """Run the report with ``env`` applied to this process and print it as Markdown (through
     a rich ``console`` when given)."""
     from mcp_sre.agents.health.render import render_markdown
@@ -56,8 +61,9 @@ def print_health_report(env: dict[str, str] | None = None, question: str = QUEST
     try:
         settings = load_settings()
         catalog = SpecCatalog(settings)
-        agent = HealthAgent(catalog.pm, CatalogOperations(catalog),
-                            home=home or Path(settings.home))
+        agent = HealthAgent(
+            catalog.pm, CatalogOperations(catalog), home=home or Path(settings.home)
+        )
         report = anyio.run(lambda: agent.report(question, lang=lang))
     finally:
         for key, value in saved.items():

@@ -27,8 +27,12 @@ from mcp_sre.agents.health.scope import Component
 
 __all__ = ["business_status", "judge_component", "problems_of"]
 
-H, D, U, K = (HealthStatus.healthy, HealthStatus.degraded, HealthStatus.unhealthy,
-              HealthStatus.unknown)
+H, D, U, K = (
+    HealthStatus.healthy,
+    HealthStatus.degraded,
+    HealthStatus.unhealthy,
+    HealthStatus.unknown,
+)
 
 
 def _aggregate(values: list[float], agg: str) -> float:
@@ -53,11 +57,19 @@ def _band(value: float, warn: float | None, crit: float | None, below: bool) -> 
     return U if beyond(crit) else D if beyond(warn) else H
 
 
-def judge_metric(name: str, points: list[Point], unit: str, source: str,
-                 threshold: MetricThreshold) -> MetricHealth:
-    base = MetricHealth(name=name, source=source, unit=threshold.unit, warn=threshold.warn,
-                        crit=threshold.crit, direction=threshold.direction, points=len(points),
-                        status=K)
+def judge_metric(
+    name: str, points: list[Point], unit: str, source: str, threshold: MetricThreshold
+) -> MetricHealth:
+    base = MetricHealth(
+        name=name,
+        source=source,
+        unit=threshold.unit,
+        warn=threshold.warn,
+        crit=threshold.crit,
+        direction=threshold.direction,
+        points=len(points),
+        status=K,
+    )
     factor = 1.0
     if unit and unit.lower() not in ("", "none", threshold.unit.lower()):
         known = {k.lower(): v for k, v in threshold.units.items()}
@@ -83,8 +95,7 @@ def _signal_text(m: MetricHealth) -> str:
     return f"metric {m.name}={m.value:g}{' ' + m.unit if m.unit else ''} ({op} {limit:g})"
 
 
-def judge_component(comp: Component, config: HealthConfig, business: str = ""
-                    ) -> ComponentHealth:
+def judge_component(comp: Component, config: HealthConfig, business: str = "") -> ComponentHealth:
     series: dict[str, tuple[list[Point], str, str]] = {}
     states: dict[tuple[str, str], ResourceHealth] = {}
     logs: dict[str, list[str]] = defaultdict(list)
@@ -105,26 +116,55 @@ def judge_component(comp: Component, config: HealthConfig, business: str = ""
     log_health = []
     for stream, lines in sorted(logs.items()):
         errors = [line for line in lines if any(p.search(line) for p in patterns)]
-        log_health.append(LogHealth(
-            source=log_sources[stream], stream=stream, total=len(lines), errors=len(errors),
-            samples=[e[:200] for e in errors[:3]],
-            status=_band(len(errors), config.logs.warn - 0.5, config.logs.crit - 0.5, False)))
+        log_health.append(
+            LogHealth(
+                source=log_sources[stream],
+                stream=stream,
+                total=len(lines),
+                errors=len(errors),
+                samples=[e[:200] for e in errors[:3]],
+                status=_band(len(errors), config.logs.warn - 0.5, config.logs.crit - 0.5, False),
+            )
+        )
     trace_health = []
     if len(traces) >= config.traces.min_traces:
         failed = sum(1 for _, bad in traces if bad)
         durations = sorted(d for d, _ in traces if d is not None)
         rate = failed / len(traces)
         p95 = _aggregate(durations, "p95") if durations else None
-        status = worst([_band(rate, config.traces.error_rate.warn, config.traces.error_rate.crit,
-                              False)] + ([_band(p95, config.traces.p95_s.warn,
-                                                config.traces.p95_s.crit, False)]
-                                         if p95 is not None else []))
-        trace_health.append(TraceHealth(source=trace_source, traces=len(traces),
-                                        error_rate=round(rate, 4), p95_s=p95, status=status))
+        status = worst(
+            [_band(rate, config.traces.error_rate.warn, config.traces.error_rate.crit, False)]
+            + (
+                [_band(p95, config.traces.p95_s.warn, config.traces.p95_s.crit, False)]
+                if p95 is not None
+                else []
+            )
+        )
+        trace_health.append(
+            TraceHealth(
+                source=trace_source,
+                traces=len(traces),
+                error_rate=round(rate, 4),
+                p95_s=p95,
+                status=status,
+            )
+        )
     resources = list(states.values())
-    health = ComponentHealth(name=comp.name, kind=comp.kind, provider=comp.provider, id=comp.id,
-                             status=K, score=100.0, matched=comp.matched, metrics=metrics,
-                             logs=log_health, traces=trace_health, resources=resources)
+    members = sorted({o.id for o in comp.members if o.component} - {comp.id})
+    health = ComponentHealth(
+        name=comp.name,
+        kind=comp.kind,
+        provider=comp.provider,
+        id=comp.id,
+        members=members[:50],
+        status=K,
+        score=100.0,
+        matched=comp.matched,
+        metrics=metrics,
+        logs=log_health,
+        traces=trace_health,
+        resources=resources,
+    )
     _score(health, config)
     if comp.errors and health.status == K:
         health.reason = "; ".join(comp.errors[:3])
@@ -133,17 +173,22 @@ def judge_component(comp: Component, config: HealthConfig, business: str = ""
     return health
 
 
-def _gather(obs: Observation, series: dict[str, tuple[list[Point], str, str]],
-            states: dict[tuple[str, str], ResourceHealth], logs: dict[str, list[str]],
-            log_sources: dict[str, str]) -> None:
+def _gather(
+    obs: Observation,
+    series: dict[str, tuple[list[Point], str, str]],
+    states: dict[tuple[str, str], ResourceHealth],
+    logs: dict[str, list[str]],
+    log_sources: dict[str, str],
+) -> None:
     for name, (points, unit) in obs.metrics.items():
         held = series.setdefault(name, ([], unit, obs.source))
         held[0].extend(points)
     for signal, value, status, detail in obs.states:
         key = (signal, value)
         if key not in states:
-            states[key] = ResourceHealth(signal=signal, value=value, source=obs.source,
-                                         status=status, detail=detail[:300])
+            states[key] = ResourceHealth(
+                signal=signal, value=value, source=obs.source, status=status, detail=detail[:300]
+            )
     for stream, message in obs.logs:
         logs[stream or obs.id].append(message)
         log_sources.setdefault(stream or obs.id, obs.source)
@@ -175,8 +220,9 @@ def _score(health: ComponentHealth, config: HealthConfig) -> None:
     health.score = max(0.0, 100.0 - sum(d.points for d in deductions))
 
 
-def business_status(components: list[ComponentHealth], config: HealthConfig
-                    ) -> tuple[HealthStatus, float]:
+def business_status(
+    components: list[ComponentHealth], config: HealthConfig
+) -> tuple[HealthStatus, float]:
     """Overall status and the weighted mean score of the components."""
     if not components:
         return K, 0.0
@@ -195,8 +241,9 @@ def business_status(components: list[ComponentHealth], config: HealthConfig
     return H, round(score, 1)
 
 
-def problems_of(components: list[ComponentHealth], config: HealthConfig, lang: str
-                ) -> list[Problem]:
+def problems_of(
+    components: list[ComponentHealth], config: HealthConfig, lang: str
+) -> list[Problem]:
     """One problem per bad component, worst first, with evidence and advice."""
     out = []
     for comp in components:
@@ -204,9 +251,16 @@ def problems_of(components: list[ComponentHealth], config: HealthConfig, lang: s
             continue
         evidence = [d.signal for d in comp.deductions if d.points >= 10]
         fix, follow = _advice(comp, config, lang)
-        out.append(Problem(component=comp.name, status=comp.status,
-                           title=evidence[0] if evidence else comp.status.value,
-                           evidence=evidence, fix=fix, follow_up=follow))
+        out.append(
+            Problem(
+                component=comp.name,
+                status=comp.status,
+                title=evidence[0] if evidence else comp.status.value,
+                evidence=evidence,
+                fix=fix,
+                follow_up=follow,
+            )
+        )
     out.sort(key=lambda p: (p.status != U, -len(p.evidence)))
     return out
 

@@ -27,7 +27,7 @@ from mcp_sre.agents.health.config import load_health_config
 from mcp_sre.agents.health.report import HealthAgent, mapping_files
 from mcp_sre.agents.health.schema import HealthStatus
 from mcp_sre.agents.health.yamlfile import load_model, read_yaml
-from mcp_sre.errors import ValidationError
+from mcp_sre.errors import McpSreError, ValidationError
 
 __all__ = ["CaseSpec", "format_summary", "run_case", "run_cases"]
 
@@ -36,8 +36,9 @@ class Expect(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: HealthStatus = Field(description="Expected overall status")
-    unhealthy: list[str] = Field(default_factory=list, description="Components that must be "
-                                 "reported unhealthy")
+    unhealthy: list[str] = Field(
+        default_factory=list, description="Components that must be reported unhealthy"
+    )
     healthy: list[str] = Field(default_factory=list, description="Components that must not be")
 
 
@@ -70,10 +71,12 @@ def _norm(name: str) -> str:
     return name.strip().lower()
 
 
-def run_case(folder: Path, pm: Any, lookup: Any, targets: dict[str, tuple[str, Any]],
-             workdir: Path) -> dict[str, Any]:
-    data, node = read_yaml((folder / "case.yaml").read_text(encoding="utf-8"),
-                           str(folder / "case.yaml"))
+def run_case(
+    folder: Path, pm: Any, lookup: Any, targets: dict[str, tuple[str, Any]], workdir: Path
+) -> dict[str, Any]:
+    data, node = read_yaml(
+        (folder / "case.yaml").read_text(encoding="utf-8"), str(folder / "case.yaml")
+    )
     case = load_model(CaseSpec, data, node, str(folder / "case.yaml"))
     present = {name: spec for name, spec in targets.items() if (folder / name).is_file()}
     providers = sorted({p for p, _ in present.values()} | set(case.down))
@@ -81,31 +84,43 @@ def run_case(folder: Path, pm: Any, lookup: Any, targets: dict[str, tuple[str, A
     with contextlib.ExitStack() as stack:
         env: dict[str, str] = {}
         for name, (provider, factory) in present.items():
-            env.update(stack.enter_context(factory(folder / name, workdir / provider,
-                                                   down=provider in case.down)))
+            env.update(
+                stack.enter_context(
+                    factory(folder / name, workdir / provider, down=provider in case.down)
+                )
+            )
         stack.enter_context(_environment(env, env_keys))
         override = folder / "health.yaml"
         config = load_health_config(override if override.is_file() else None, home=workdir)
-        agent = HealthAgent(pm, lookup, config=config, home=workdir / "home",
-                            providers=providers)
+        agent = HealthAgent(pm, lookup, config=config, home=workdir / "home", providers=providers)
         started = time.perf_counter()
         report = anyio.run(lambda: agent.report(case.question))
         seconds = time.perf_counter() - started
-    flagged = {_norm(c.name) for c in report.components if c.status == HealthStatus.unhealthy}
-    flagged |= {_norm(c.id) for c in report.components if c.status == HealthStatus.unhealthy}
+    bad = [c for c in report.components if c.status == HealthStatus.unhealthy]
+    flagged = {_norm(n) for c in bad for n in (c.name, c.id, *c.members)}
+    flagged |= {n.rsplit("/", 1)[-1] for n in flagged}  # namespace/name -> name
     expected = {_norm(n) for n in case.expect.unhealthy}
     names = {_norm(c.name) for c in report.components if c.status == HealthStatus.unhealthy}
     tp = len(expected & flagged)
     fp = len({n for n in names if n not in expected}) + len(
-        {_norm(n) for n in case.expect.healthy} & flagged - expected)
-    return {"case": folder.name, "status": report.status.value,
-            "expected_status": case.expect.status.value,
-            "status_ok": report.status == case.expect.status,
-            "unhealthy": sorted(names), "expected_unhealthy": sorted(expected),
-            "tp": tp, "fp": fp, "fn": len(expected - flagged), "seconds": round(seconds, 3),
-            "components": len(report.components), "score": report.score,
-            "sources": {x.provider: round(x.seconds, 2) for x in report.sources},
-            "notes": report.notes[:5]}
+        {_norm(n) for n in case.expect.healthy} & flagged - expected
+    )
+    return {
+        "case": folder.name,
+        "status": report.status.value,
+        "expected_status": case.expect.status.value,
+        "status_ok": report.status == case.expect.status,
+        "unhealthy": sorted(names),
+        "expected_unhealthy": sorted(expected),
+        "tp": tp,
+        "fp": fp,
+        "fn": len(expected - flagged),
+        "seconds": round(seconds, 3),
+        "components": len(report.components),
+        "score": report.score,
+        "sources": {x.provider: round(x.seconds, 2) for x in report.sources},
+        "notes": report.notes[:5],
+    }
 
 
 def run_cases(folder: Path, only: list[str] | None = None) -> dict[str, Any]:
@@ -131,22 +146,34 @@ def run_cases(folder: Path, only: list[str] | None = None) -> dict[str, Any]:
         for case in cases:
             try:
                 results.append(run_case(case, pm, lookup, targets, root / case.name))
-            except ValidationError as exc:
-                results.append({"case": case.name, "error": str(exc), "status_ok": False,
-                                "tp": 0, "fp": 0, "fn": 0, "seconds": 0.0})
+            except McpSreError as exc:  # a case that cannot be built is a failed case
+                results.append(
+                    {
+                        "case": case.name,
+                        "error": str(exc),
+                        "status_ok": False,
+                        "tp": 0,
+                        "fp": 0,
+                        "fn": 0,
+                        "seconds": 0.0,
+                    }
+                )
     finally:
         shutil.rmtree(root, ignore_errors=True)
     tp = sum(r["tp"] for r in results)
     fp = sum(r["fp"] for r in results)
-    fn = sum(r["fn"] for r in results) + sum(len(r.get("expected_unhealthy", []))
-                                             for r in results if "error" in r)
+    fn = sum(r["fn"] for r in results) + sum(
+        len(r.get("expected_unhealthy", [])) for r in results if "error" in r
+    )
     timed = [r["seconds"] for r in results if "error" not in r]
-    return {"n": len(results),
-            "status_accuracy": round(sum(r["status_ok"] for r in results) / len(results), 3),
-            "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
-            "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
-            "p50_s": round(statistics.median(timed), 3) if timed else None,
-            "cases": results}
+    return {
+        "n": len(results),
+        "status_accuracy": round(sum(r["status_ok"] for r in results) / len(results), 3),
+        "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
+        "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
+        "p50_s": round(statistics.median(timed), 3) if timed else None,
+        "cases": results,
+    }
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -157,9 +184,12 @@ def format_summary(summary: dict[str, Any]) -> str:
             continue
         mark = "ok " if r["status_ok"] else "BAD"
         status = f"{mark} {r['status']}/{r['expected_status']}"
-        lines.append(f"{r['case']:<34} {status:<22} {r['tp']}/{r['fp']}/{r['fn']:<18} "
-                     f"{r['seconds']:.2f}s")
-    lines.append(f"n={summary['n']}  status accuracy {summary['status_accuracy']:.3f}  "
-                 f"precision {summary['precision']:.3f}  recall {summary['recall']:.3f}  "
-                 f"p50 {summary['p50_s']} s")
+        lines.append(
+            f"{r['case']:<34} {status:<22} {r['tp']}/{r['fp']}/{r['fn']:<18} {r['seconds']:.2f}s"
+        )
+    lines.append(
+        f"n={summary['n']}  status accuracy {summary['status_accuracy']:.3f}  "
+        f"precision {summary['precision']:.3f}  recall {summary['recall']:.3f}  "
+        f"p50 {summary['p50_s']} s"
+    )
     return "\n".join(lines)

@@ -67,8 +67,15 @@ class RuleLearner:
 
     def __init__(self, llm: LLM, metrics: list[str] | None = None) -> None:
         self.llm = llm
-        self.metrics = metrics or ["cpu_utilization", "memory_utilization", "error_rate",
-                                   "latency_p95", "up", "ready_ratio", "restarts"]
+        self.metrics = metrics or [
+            "cpu_utilization",
+            "memory_utilization",
+            "error_rate",
+            "latency_p95",
+            "up",
+            "ready_ratio",
+            "restarts",
+        ]
         self.asked = 0
         self.rejected: list[str] = []
 
@@ -87,8 +94,9 @@ class RuleLearner:
         sample = json.dumps(_trim(response), ensure_ascii=False, default=str)[:6000]
         self.asked += 1
         try:
-            text = self._ask(PROMPT.format(operation=operation, sample=sample,
-                                           metrics=", ".join(self.metrics)))
+            text = self._ask(
+                PROMPT.format(operation=operation, sample=sample, metrics=", ".join(self.metrics))
+            )
             data = yaml.safe_load(_yaml_block(text))
             if isinstance(data, dict) and isinstance(data.get("rules"), list) and data["rules"]:
                 data = data["rules"][0]

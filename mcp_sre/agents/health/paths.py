@@ -33,7 +33,7 @@ def parse_path(path: str) -> tuple[str, list[tuple[str, Any]]]:
     text = path.strip()
     for name in ("$params", "$ctx", "$record"):
         if text == name or text.startswith(name + "."):
-            root, text = name[1:], text[len(name) + 1:]
+            root, text = name[1:], text[len(name) + 1 :]
             break
     steps: list[tuple[str, Any]] = []
     pos = 0
@@ -162,8 +162,12 @@ def _operate(spec: dict[str, Any], record: Any, env: dict[str, Any] | None) -> l
     if "trim_suffix" in spec:
         suffixes = field_values(spec["trim_suffix"], record, env)
         if suffixes:
-            values = [str(v)[: -len(str(suffixes[0]))] if str(v).endswith(str(suffixes[0]))
-                      and len(str(v)) > len(str(suffixes[0])) else v for v in values]
+            values = [
+                str(v)[: -len(str(suffixes[0]))]
+                if str(v).endswith(str(suffixes[0])) and len(str(v)) > len(str(suffixes[0]))
+                else v
+                for v in values
+            ]
     if spec.get("sum"):
         numbers = [n for n in (_number(v) for v in values) if n is not None]
         values = [sum(numbers)] if numbers else []

@@ -57,16 +57,24 @@ def _configured(mapping: MappingFile) -> bool:
     if not mapping.env and not mapping.files:
         return True
     return any(os.environ.get(v) for v in mapping.env) or any(
-        Path(os.path.expanduser(f)).exists() for f in mapping.files)
+        Path(os.path.expanduser(f)).exists() for f in mapping.files
+    )
 
 
 class HealthAgent:
     """Builds health reports for businesses from whatever providers are configured."""
 
-    def __init__(self, pm: pluggy.PluginManager, lookup: Callable[[str], APISpec], *,
-                 config: HealthConfig | None = None, home: Path | None = None,
-                 learner: Learner | None = None, providers: list[str] | None = None,
-                 context: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self,
+        pm: pluggy.PluginManager,
+        lookup: Callable[[str], APISpec],
+        *,
+        config: HealthConfig | None = None,
+        home: Path | None = None,
+        learner: Learner | None = None,
+        providers: list[str] | None = None,
+        context: dict[str, dict[str, Any]] | None = None,
+    ) -> None:
         self.pm = pm
         self.lookup = lookup
         self.config = config or load_health_config(home=home)
@@ -74,8 +82,12 @@ class HealthAgent:
         self.learner = learner
         self.context = context
         files = mapping_files(pm)
-        self.mappings = [m for m in files if (providers is None or m.provider in providers)
-                         and (providers is not None or _configured(m))]
+        self.mappings = [
+            m
+            for m in files
+            if (providers is None or m.provider in providers)
+            and (providers is not None or _configured(m))
+        ]
         self.skipped = sorted({m.provider for m in files} - {m.provider for m in self.mappings})
 
     def _warm(self) -> None:
@@ -93,8 +105,13 @@ class HealthAgent:
 
     def _bridge(self) -> HostBridge:
         audit = self.home / "audit.log" if self.home else None
-        return HostBridge(self.pm, self.lookup, audit_path=audit, context=self.context,
-                          deadline=time.monotonic() + self.config.time_budget_s)
+        return HostBridge(
+            self.pm,
+            self.lookup,
+            audit_path=audit,
+            context=self.context,
+            deadline=time.monotonic() + self.config.time_budget_s,
+        )
 
     def _adapter(self) -> DataAdapter:
         return DataAdapter(self.mappings, home=self.home, learner=self.learner)
@@ -104,16 +121,25 @@ class HealthAgent:
         adapter = self._adapter()
         window = Window.now(self.config.window_minutes)
         await anyio.to_thread.run_sync(self._warm)
-        results = await collect_all(self._bridge(), adapter, self.mappings, window.values(),
-                                    phase=1)
+        results = await collect_all(
+            self._bridge(), adapter, self.mappings, window.values(), phase=1
+        )
         obs = [o for r in results for o in r.observations]
-        return {"scopes": discover_scopes(obs, self.config.scope),
-                "businesses": self.config.scope.businesses,
-                "sources": [_source_report(r, adapter).model_dump() for r in results],
-                "not_configured": self.skipped}
+        return {
+            "scopes": discover_scopes(obs, self.config.scope),
+            "businesses": self.config.scope.businesses,
+            "sources": [_source_report(r, adapter).model_dump() for r in results],
+            "not_configured": self.skipped,
+        }
 
-    async def report(self, scope: str, *, lang: str | None = None, parallel: bool = True,
-                     progress: Progress | None = None) -> HealthReport:
+    async def report(
+        self,
+        scope: str,
+        *,
+        lang: str | None = None,
+        parallel: bool = True,
+        progress: Progress | None = None,
+    ) -> HealthReport:
         started = time.monotonic()
         lang = lang or detect_language(scope)
         window = Window.now(self.config.window_minutes)
@@ -128,14 +154,19 @@ class HealthAgent:
 
         names = ", ".join(m.provider for m in self.mappings) or "none"
         await step(0, f"reading resources, tags and states from: {names}")
-        first = await collect_all(bridge, adapter, self.mappings, window.values(), phase=1,
-                                  parallel=parallel)
+        first = await collect_all(
+            bridge, adapter, self.mappings, window.values(), phase=1, parallel=parallel
+        )
         obs = [o for r in first for o in r.observations]
         scopes = discover_scopes(obs, self.config.scope)
         resolution = resolve_scope(scope, scopes, self.config.scope)
-        report = HealthReport(scope=scope, language=lang,  # type: ignore[arg-type]
-                              window_minutes=window.minutes, status=HealthStatus.unknown,
-                              score=0.0)
+        report = HealthReport(
+            scope=scope,
+            language=lang,  # type: ignore[arg-type]
+            window_minutes=window.minutes,
+            status=HealthStatus.unknown,
+            score=0.0,
+        )
         if not resolution.values:
             report.candidates = resolution.candidates
             report.notes.append(_no_scope_note(scope, resolution.reason, lang))
@@ -146,11 +177,13 @@ class HealthAgent:
         report.matched_values = sorted(resolution.values)
         report.business = resolution.named or resolution.business or report.matched_values[0]
         comps = assemble(obs, resolution.values, self.config.scope)
-        await step(1, f"{len(comps)} resources belong to {scope}; reading their metrics, "
-                      "logs and traces")
+        await step(
+            1, f"{len(comps)} resources belong to {scope}; reading their metrics, logs and traces"
+        )
         items = _items(comps)
-        second = await collect_all(bridge, adapter, self.mappings, window.values(), phase=2,
-                                   items=items, parallel=parallel)
+        second = await collect_all(
+            bridge, adapter, self.mappings, window.values(), phase=2, items=items, parallel=parallel
+        )
         obs += [o for r in second for o in r.observations]
         comps = assemble(obs, resolution.values, self.config.scope)
         failures = {k: v for r in second for k, v in r.item_errors.items()}
@@ -159,8 +192,12 @@ class HealthAgent:
         await step(2, "judging signals against thresholds")
         business = resolution.business or next(iter(resolution.values))
         judged = [judge_component(c, self.config, business) for c in comps]
-        rank = {HealthStatus.unhealthy: 0, HealthStatus.degraded: 1, HealthStatus.unknown: 2,
-                HealthStatus.healthy: 3}
+        rank = {
+            HealthStatus.unhealthy: 0,
+            HealthStatus.degraded: 1,
+            HealthStatus.unknown: 2,
+            HealthStatus.healthy: 3,
+        }
         judged.sort(key=lambda c: (rank[c.status], c.score, c.name))
         report.components = judged
         report.status, report.score = business_status(judged, self.config)
@@ -169,9 +206,14 @@ class HealthAgent:
         report.notes += _source_notes(report.sources, self.skipped, lang)
         unknown = [c.name for c in judged if c.status == HealthStatus.unknown]
         if unknown:
-            report.notes.append((f"{len(unknown)} 个组件状态未知（无可读信号）：" if lang == "zh"
-                                 else f"{len(unknown)} components could not be judged: ")
-                                + ", ".join(unknown[:10]))
+            report.notes.append(
+                (
+                    f"{len(unknown)} 个组件状态未知（无可读信号）："
+                    if lang == "zh"
+                    else f"{len(unknown)} components could not be judged: "
+                )
+                + ", ".join(unknown[:10])
+            )
         await step(4, f"done: {report.status.value}, score {report.score:.0f}")
         report.seconds = round(time.monotonic() - started, 3)
         return report
@@ -187,21 +229,27 @@ def _items(comps: list[Any]) -> dict[str, dict[str, list[tuple[str, str]]]]:
             if not obs.component or obs.parent or (obs.provider, obs.id) in seen:
                 continue
             seen.add((obs.provider, obs.id))
-            items.setdefault(obs.provider, {}).setdefault(obs.kind, []).append(
-                (obs.id, obs.name))
+            items.setdefault(obs.provider, {}).setdefault(obs.kind, []).append((obs.id, obs.name))
     return items
 
 
 def _source_report(result: SourceResult, adapter: DataAdapter) -> SourceReport:
     provider = result.provider
     unmapped = sorted({op for op in adapter.unmapped if op.split("/", 1)[0] == provider})
-    return SourceReport(provider=provider, ok=result.ok, calls=result.calls,
-                        failed=result.failed, seconds=round(result.seconds, 3),
-                        error="; ".join(result.errors[:3]), unmapped=unmapped)
+    return SourceReport(
+        provider=provider,
+        ok=result.ok,
+        calls=result.calls,
+        failed=result.failed,
+        seconds=round(result.seconds, 3),
+        error="; ".join(result.errors[:3]),
+        unmapped=unmapped,
+    )
 
 
-def _merge_sources(first: list[SourceResult], second: list[SourceResult],
-                   adapter: DataAdapter) -> list[SourceReport]:
+def _merge_sources(
+    first: list[SourceResult], second: list[SourceResult], adapter: DataAdapter
+) -> list[SourceReport]:
     out = []
     for a in first:
         b = next((r for r in second if r.provider == a.provider), None)
@@ -211,8 +259,10 @@ def _merge_sources(first: list[SourceResult], second: list[SourceResult],
             a.seconds += b.seconds
             a.errors += [e for e in b.errors if e not in a.errors]
             if b.item_errors:
-                a.errors.append(f"{len(b.item_errors)} per-resource reads failed, e.g. "
-                                f"{next(iter(b.item_errors.values()))}")
+                a.errors.append(
+                    f"{len(b.item_errors)} per-resource reads failed, e.g. "
+                    f"{next(iter(b.item_errors.values()))}"
+                )
         out.append(_source_report(a, adapter))
     return out
 
@@ -221,25 +271,43 @@ def _source_notes(sources: list[SourceReport], skipped: list[str], lang: str) ->
     notes = []
     for s in sources:
         if not s.ok:
-            notes.append((f"数据源 {s.provider} 不可用，其资源无法查看：" if lang == "zh" else
-                          f"source {s.provider} could not be read; its resources are not "
-                          "seen: ") + s.error)
+            notes.append(
+                (
+                    f"数据源 {s.provider} 不可用，其资源无法查看："
+                    if lang == "zh"
+                    else f"source {s.provider} could not be read; its resources are not seen: "
+                )
+                + s.error
+            )
         elif s.error:
             notes.append(f"{s.provider}: {s.error}")
         if s.unmapped:
-            notes.append((f"{s.provider} 的以下响应格式没有映射规则，按未知处理：" if lang == "zh"
-                          else f"{s.provider}: no mapping rule for ")
-                         + ", ".join(s.unmapped))
+            notes.append(
+                (
+                    f"{s.provider} 的以下响应格式没有映射规则，按未知处理："
+                    if lang == "zh"
+                    else f"{s.provider}: no mapping rule for "
+                )
+                + ", ".join(s.unmapped)
+            )
     if skipped:
-        notes.append(("未配置的数据源：" if lang == "zh" else "sources not configured: ")
-                     + ", ".join(skipped))
+        notes.append(
+            ("未配置的数据源：" if lang == "zh" else "sources not configured: ")
+            + ", ".join(skipped)
+        )
     return notes
 
 
 def _no_scope_note(scope: str, reason: str, lang: str) -> str:
     if reason == "ambiguous":
-        return (f"“{scope}”匹配到多个业务，请指定其中一个（见候选）。" if lang == "zh" else
-                f"{scope!r} matches several businesses; name one of the candidates.")
-    return (f"没有资源被标记为业务“{scope}”；现有的业务标签见候选。" if lang == "zh" else
-            f"no resource is tagged or labelled as {scope!r}; the businesses that exist are "
-            "listed as candidates.")
+        return (
+            f"“{scope}”匹配到多个业务，请指定其中一个（见候选）。"
+            if lang == "zh"
+            else f"{scope!r} matches several businesses; name one of the candidates."
+        )
+    return (
+        f"没有资源被标记为业务“{scope}”；现有的业务标签见候选。"
+        if lang == "zh"
+        else f"no resource is tagged or labelled as {scope!r}; the businesses that exist are "
+        "listed as candidates."
+    )

@@ -18,8 +18,16 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_sre.agents.health.schema import HealthStatus
 from mcp_sre.agents.health.yamlfile import load_model, read_yaml
 
-__all__ = ["Call", "LogSpec", "MappingFile", "MetricSpec", "Rule", "StateSpec", "TraceSpec",
-           "load_mapping_file"]
+__all__ = [
+    "Call",
+    "LogSpec",
+    "MappingFile",
+    "MetricSpec",
+    "Rule",
+    "StateSpec",
+    "TraceSpec",
+    "load_mapping_file",
+]
 
 Field_ = Any  # a field spec (see mcp_sre.agents.health.paths)
 
@@ -29,19 +37,24 @@ class _Strict(BaseModel):
 
 
 class MetricSpec(_Strict):
-    metric: Field_ = Field(description="Metric name: a plain word is literal, else a field "
-                           "spec; translated through the rule's metric_names")
+    metric: Field_ = Field(
+        description="Metric name: a plain word is literal, else a field "
+        "spec; translated through the rule's metric_names"
+    )
     value: Field_ = Field(description="Value(s): one per point")
-    unit: Field_ = Field(default=None, description="Unit: a plain word is literal, else a "
-                         "field spec")
+    unit: Field_ = Field(
+        default=None, description="Unit: a plain word is literal, else a field spec"
+    )
     time: Field_ = Field(default=None, description="Time(s) of the points")
 
 
 class StateSpec(_Strict):
     signal: str = Field(description="Name of the state, e.g. instance_state")
     path: Field_ = Field(description="Where the state value is")
-    map: dict[str, HealthStatus] = Field(description="State value -> status; '*' for any "
-                                         "other value; values not mapped are not judged")
+    map: dict[str, HealthStatus] = Field(
+        description="State value -> status; '*' for any "
+        "other value; values not mapped are not judged"
+    )
     detail: Field_ = Field(default=None, description="Message or reason to show with it")
 
 
@@ -66,31 +79,50 @@ class Rule(_Strict):
 
     name: str = Field(description="Unique rule name")
     operation: str | None = Field(default=None, description="Operation id (glob) it applies to")
-    shape: list[str] = Field(default_factory=list, description="Paths that must exist for the "
-                             "rule to apply to a response of another operation")
+    shape: list[str] = Field(
+        default_factory=list,
+        description="Paths that must exist for the "
+        "rule to apply to a response of another operation",
+    )
     records: str = Field(default="$record", description="Path of the records in the response")
-    decode: list[str] = Field(default_factory=list, description="Keys of a record whose string "
-                              "value is JSON, decoded before the fields are read")
-    where: dict[str, Any] = Field(default_factory=dict, description="Keep records whose path "
-                                  "equals the value (or one of a list)")
+    decode: list[str] = Field(
+        default_factory=list,
+        description="Keys of a record whose string "
+        "value is JSON, decoded before the fields are read",
+    )
+    where: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Keep records whose path equals the value (or one of a list)",
+    )
     kind: Field_ = Field(default=None, description="Component kind")
     id: Field_ = Field(description="Resource identifier")
     display: Field_ = Field(default=None, description="Display name")
-    aliases: list[Field_] = Field(default_factory=list, description="Other identifiers "
-                                  "(ARN parts, dimension values) signals may use")
-    component: bool = Field(default=True, description="Records are resources (scope "
-                            "candidates); false: records only add signals to existing ones")
-    weak: bool = Field(default=False, description="Records name a component that another "
-                       "provider may own (a metric series of a workload): when both are seen, "
-                       "the owner's kind and id are shown")
-    parent: Field_ = Field(default=None, description="Identifier of the resource these roll "
-                           "up into (a pod into its workload)")
+    aliases: list[Field_] = Field(
+        default_factory=list,
+        description="Other identifiers (ARN parts, dimension values) signals may use",
+    )
+    component: bool = Field(
+        default=True,
+        description="Records are resources (scope "
+        "candidates); false: records only add signals to existing ones",
+    )
+    weak: bool = Field(
+        default=False,
+        description="Records name a component that another "
+        "provider may own (a metric series of a workload): when both are seen, "
+        "the owner's kind and id are shown",
+    )
+    parent: Field_ = Field(
+        default=None,
+        description="Identifier of the resource these roll up into (a pod into its workload)",
+    )
     placement: Field_ = Field(default=None, description="Name of the host it runs on (a node)")
     labels: Field_ = Field(default=None, description="Mapping(s) of labels")
     tags: TagSpec | None = Field(default=None, description="List-of-pairs tags")
     namespace: Field_ = Field(default=None, description="Namespace, when there is one")
-    metric_names: dict[str, str] = Field(default_factory=dict, description="Provider metric "
-                                         "name -> canonical name")
+    metric_names: dict[str, str] = Field(
+        default_factory=dict, description="Provider metric name -> canonical name"
+    )
     metrics: list[MetricSpec] = Field(default_factory=list)
     states: list[StateSpec] = Field(default_factory=list)
     log: LogSpec | None = None
@@ -124,21 +156,29 @@ class Call(_Strict):
     operation: str = Field(description="Operation id")
     params: dict[str, Any] = Field(default_factory=dict)
     ctx: dict[str, Any] = Field(default_factory=dict, description="Given to rules as $ctx")
-    for_each: str | None = Field(default=None, description="Run once per in-scope resource "
-                                 "of this kind, after scope is known")
+    for_each: str | None = Field(
+        default=None,
+        description="Run once per in-scope resource of this kind, after scope is known",
+    )
     paginate: Paginate | None = None
     optional: bool = Field(default=False, description="A failure is noted, not a source error")
-    then: FollowUp | None = Field(default=None, description="A read that takes values from "
-                                  "this one's answer")
+    then: FollowUp | None = Field(
+        default=None, description="A read that takes values from this one's answer"
+    )
 
 
 class MappingFile(_Strict):
     provider: str = Field(description="Provider the file is for")
-    env: list[str] = Field(default_factory=list, description="The provider is collected only "
-                           "when one of these environment variables is set, or one of `files` "
-                           "exists (both empty: always)")
-    files: list[str] = Field(default_factory=list, description="Files (~ expanded) that also "
-                             "mean the provider is configured")
+    env: list[str] = Field(
+        default_factory=list,
+        description="The provider is collected only "
+        "when one of these environment variables is set, or one of `files` "
+        "exists (both empty: always)",
+    )
+    files: list[str] = Field(
+        default_factory=list,
+        description="Files (~ expanded) that also mean the provider is configured",
+    )
     rules: list[Rule] = Field(default_factory=list)
     calls: list[Call] = Field(default_factory=list)
 

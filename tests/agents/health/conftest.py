@@ -16,14 +16,24 @@ from mcp_sre.specs.parse import parse_content
 
 if str(Path(__file__).resolve().parents[2]) not in sys.path:  # tests/ holds conftest_moto
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from conftest_moto import BotocoreLookup, SpecLookup  # noqa: E402
+from conftest_moto import BotocoreLookup, SpecLookup
 
 SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
 PROMETHEUS = PROJECT_ROOT / "plugins" / "mcp_sre_prometheus" / "prometheus-http-api.yaml"
 AWS_SERVICES = ("resourcegroupstaggingapi", "ec2", "cloudwatch", "elbv2", "rds", "xray", "logs")
-AMBIENT = ("KUBECONFIG", "KUBERNETES_SERVICE_HOST", "MCP_SRE_PROMETHEUS_URL", "PROMETHEUS_URL",
-           "AWS_ENDPOINT_URL", "AWS_PROFILE", "AWS_ACCESS_KEY_ID", "AWS_REGION",
-           "AWS_DEFAULT_REGION", "MCP_SRE_LLM_BASE_URL", "MCP_SRE_HEALTH_CONFIG")
+AMBIENT = (
+    "KUBECONFIG",
+    "KUBERNETES_SERVICE_HOST",
+    "MCP_SRE_PROMETHEUS_URL",
+    "PROMETHEUS_URL",
+    "AWS_ENDPOINT_URL",
+    "AWS_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "MCP_SRE_LLM_BASE_URL",
+    "MCP_SRE_HEALTH_CONFIG",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -44,9 +54,9 @@ def specs(pm) -> SpecLookup:
     """Operation lookup over the Kubernetes swagger, the Prometheus API and a few AWS services."""
     table: dict[str, APISpec] = dict(BotocoreLookup(pm, AWS_SERVICES).specs)
     for path, provider, fmt, extra in (
-            (SWAGGER, "kubernetes", "swagger", {}),
-            (PROMETHEUS, "prometheus", "openapi", {"service": "api",
-                                                   "options": {"use_tags": False}})):
+        (SWAGGER, "kubernetes", "swagger", {}),
+        (PROMETHEUS, "prometheus", "openapi", {"service": "api", "options": {"use_tags": False}}),
+    ):
         source = SpecSource(name=provider, provider=provider, url=str(path), format=fmt, **extra)
         for spec in parse_content(pm, path.read_bytes(), source):
             table[spec.id] = spec

@@ -39,8 +39,19 @@ def test_config_typo_is_one_clear_line(home: Path, tmp_path: Path) -> None:
 
 @pytest.mark.skipif(not prometheus_available(), reason="Debian prometheus is not installed")
 def test_eval_health_cases(home: Path) -> None:
-    out = CliRunner().invoke(main, ["eval", "health", str(CASES), "--json",
-                                    "--case", "prometheus-errors", "--case", "source-down"])
+    out = CliRunner().invoke(
+        main,
+        [
+            "eval",
+            "health",
+            str(CASES),
+            "--json",
+            "--case",
+            "prometheus-errors",
+            "--case",
+            "source-down",
+        ],
+    )
     assert out.exit_code == 0, out.output
     summary = json.loads(out.output)
     assert {"n", "status_accuracy", "precision", "recall", "p50_s", "cases"} <= set(summary)

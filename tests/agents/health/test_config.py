@@ -21,7 +21,8 @@ def test_shipped_config_loads_with_every_metric_judgeable(tmp_path: Path) -> Non
 def test_overrides_per_kind_and_business(tmp_path: Path) -> None:
     (tmp_path / "health.yaml").write_text(
         "metrics:\n  cpu_utilization: {warn: 60}\n"
-        "business:\n  shop:\n    cpu_utilization: {crit: 75}\n")
+        "business:\n  shop:\n    cpu_utilization: {crit: 75}\n"
+    )
     config = load_health_config(home=tmp_path)
     assert config.threshold("cpu_utilization").warn == 60
     assert config.threshold("cpu_utilization").crit == 90

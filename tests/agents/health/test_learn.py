@@ -10,17 +10,19 @@ from typing import Any
 
 if str(Path(__file__).resolve().parents[2]) not in sys.path:  # tests/ holds chat_endpoint
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from chat_endpoint import running_chat_server  # noqa: E402
+from chat_endpoint import running_chat_server
 
-from mcp_sre.agents.health.adapter import DataAdapter, learned_rules_dir  # noqa: E402
-from mcp_sre.agents.health.learn import RuleLearner  # noqa: E402
-from mcp_sre.llm.openai_compat import OpenAICompatLLM  # noqa: E402
+from mcp_sre.agents.health.adapter import DataAdapter, learned_rules_dir
+from mcp_sre.agents.health.learn import RuleLearner
+from mcp_sre.llm.openai_compat import OpenAICompatLLM
 
 OPERATION = "acme/monitor/ListProbes"
-SAMPLE = {"probes": [{"probeId": "p-1", "target": "checkout", "owner": {"biz": "shop"},
-                      "successPct": 71.5},
-                     {"probeId": "p-2", "target": "cart", "owner": {"biz": "shop"},
-                      "successPct": 99.9}]}
+SAMPLE = {
+    "probes": [
+        {"probeId": "p-1", "target": "checkout", "owner": {"biz": "shop"}, "successPct": 71.5},
+        {"probeId": "p-2", "target": "cart", "owner": {"biz": "shop"}, "successPct": 99.9},
+    ]
+}
 GOOD = """Here is the rule:
 ```yaml
 name: acme-probes
@@ -56,7 +58,9 @@ def test_proposed_rule_is_checked_saved_and_reused(tmp_path: Path) -> None:
         observed = adapter.adapt(OPERATION, SAMPLE)
     assert len(seen) == 1 and "successPct" in seen[0]["messages"][-1]["content"]
     assert [(o.id, o.labels["biz"], o.metrics["availability"][0][0][1]) for o in observed] == [
-        ("checkout", "shop", 71.5), ("cart", "shop", 99.9)]
+        ("checkout", "shop", 71.5),
+        ("cart", "shop", 99.9),
+    ]
     saved = list(learned_rules_dir(tmp_path).glob("*.yaml"))
     assert [p.name for p in saved] == ["acme-acme-probes.yaml"]
     # a new adapter, no model: the saved rule is the fast path now

@@ -7,14 +7,21 @@ import pytest
 from mcp_sre.agents.health.paths import PathError, field_values, first, parse_path
 
 RECORD = {
-    "metadata": {"name": "web", "namespace": "shop",
-                 "labels": {"app.kubernetes.io/part-of": "shop", "pod-template-hash": "abc12"},
-                 "ownerReferences": [{"name": "web-abc12"}]},
+    "metadata": {
+        "name": "web",
+        "namespace": "shop",
+        "labels": {"app.kubernetes.io/part-of": "shop", "pod-template-hash": "abc12"},
+        "ownerReferences": [{"name": "web-abc12"}],
+    },
     "Tags": [{"Key": "Name", "Value": "web-1"}, {"Key": "team", "Value": "shop"}],
-    "status": {"conditions": [{"type": "Ready", "status": "False"},
-                              {"type": "Available", "status": "True"}],
-               "containerStatuses": [{"restartCount": 2}, {"restartCount": 5}],
-               "readyReplicas": 1},
+    "status": {
+        "conditions": [
+            {"type": "Ready", "status": "False"},
+            {"type": "Available", "status": "True"},
+        ],
+        "containerStatuses": [{"restartCount": 2}, {"restartCount": 5}],
+        "readyReplicas": 1,
+    },
     "spec": {"replicas": 4},
     "values": [[1, "0.5"], [2, "NaN"], [3, "0.7"]],
 }
@@ -43,8 +50,16 @@ def test_templates_fallbacks_and_operations() -> None:
     assert first({"ratio": ["status.none", "spec.replicas"]}, RECORD) == 0.0  # absent = 0 ready
     assert first({"ratio": ["status.readyReplicas", "spec.none"]}, RECORD) is None
     assert first({"path": "status.containerStatuses[*].restartCount", "sum": True}, RECORD) == 7
-    assert first({"template": "{metadata.namespace}/{metadata.ownerReferences[0].name}",
-                  "trim_suffix": "-{metadata.labels.pod-template-hash}"}, RECORD) == "shop/web"
+    assert (
+        first(
+            {
+                "template": "{metadata.namespace}/{metadata.ownerReferences[0].name}",
+                "trim_suffix": "-{metadata.labels.pod-template-hash}",
+            },
+            RECORD,
+        )
+        == "shop/web"
+    )
     arn = {"a": "arn:aws:logs:us-east-1:1:log-group:/shop/checkout:*"}
     assert first({"path": "a", "split": [":", "/"], "part": [6, -1]}, arn) == "checkout"
     assert first({"path": "status.conditions[*].status", "map": {"True": "ok"}}, RECORD) == "ok"

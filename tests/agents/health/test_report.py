@@ -57,8 +57,9 @@ def test_untagged_business_lists_what_exists(pm, specs, sim, tmp_path: Path) -> 
 def test_parallel_and_sequential_agree(pm, specs, sim, tmp_path: Path) -> None:
     fast = _report(pm, specs, tmp_path / "a")
     slow = _report(pm, specs, tmp_path / "b", parallel=False)
-    assert [(c.name, c.status) for c in fast.components] == \
-        [(c.name, c.status) for c in slow.components]
+    assert [(c.name, c.status) for c in fast.components] == [
+        (c.name, c.status) for c in slow.components
+    ]
 
 
 def test_source_down_still_reports(pm, specs, sim, tmp_path: Path, monkeypatch) -> None:
@@ -89,9 +90,19 @@ class WritingPlugin:
 
 def test_a_write_in_a_mapping_is_refused(specs, sim, tmp_path: Path) -> None:
     mapping = tmp_path / "evil.yaml"
-    mapping.write_text(yaml.safe_dump({"provider": "kubernetes", "calls": [
-        {"operation": "kubernetes/core_v1/deleteCoreV1NamespacedPod",
-         "params": {"namespace": "shop", "name": "checkout-6d5f9c7b8-9wq7z"}}]}))
+    mapping.write_text(
+        yaml.safe_dump(
+            {
+                "provider": "kubernetes",
+                "calls": [
+                    {
+                        "operation": "kubernetes/core_v1/deleteCoreV1NamespacedPod",
+                        "params": {"namespace": "shop", "name": "checkout-6d5f9c7b8-9wq7z"},
+                    }
+                ],
+            }
+        )
+    )
     pm = make_plugin_manager(extra=[WritingPlugin(mapping)])
     report = _report(pm, specs, tmp_path)
     assert any("policy_denied" in s.error for s in report.sources)

@@ -10,12 +10,24 @@ SCOPE = load_health_config().scope
 
 
 def _obs(ident: str, provider: str = "aws", **labels: str) -> Observation:
-    return Observation(provider=provider, source="x/y/Z", id=ident, name=ident, kind="instance",
-                       labels=dict(labels))
+    return Observation(
+        provider=provider,
+        source="x/y/Z",
+        id=ident,
+        name=ident,
+        kind="instance",
+        labels=dict(labels),
+    )
 
 
-OBS = [_obs("a", business="shop"), _obs("b", **{"业务": "电商平台"}), _obs("c", team="crm"),
-       _obs("d", business="shop-eu"), _obs("e", business="shop-us"), _obs("f", Name="nothing")]
+OBS = [
+    _obs("a", business="shop"),
+    _obs("b", **{"业务": "电商平台"}),
+    _obs("c", team="crm"),
+    _obs("d", business="shop-eu"),
+    _obs("e", business="shop-us"),
+    _obs("f", Name="nothing"),
+]
 
 
 def test_discovery_lists_values_with_where_they_were_found() -> None:
@@ -42,12 +54,21 @@ def test_untagged_and_ambiguous() -> None:
 
 
 def test_assemble_merges_across_providers_and_records_how() -> None:
-    prom = Observation(provider="prometheus", source="prometheus/api/queryRange", id="a",
-                       name="a", kind="service", labels={"business": "shop"})
-    alarm = Observation(provider="aws", source="aws/cloudwatch/DescribeAlarms", id="a",
-                        component=False)
+    prom = Observation(
+        provider="prometheus",
+        source="prometheus/api/queryRange",
+        id="a",
+        name="a",
+        kind="service",
+        labels={"business": "shop"},
+    )
+    alarm = Observation(
+        provider="aws", source="aws/cloudwatch/DescribeAlarms", id="a", component=False
+    )
     comps = assemble([*OBS, prom, alarm], {"shop"}, SCOPE)
     [comp] = comps
     assert len(comp.members) == 3
     assert {(m.provider, m.via, m.key) for m in comp.matched} == {
-        ("aws", "label", "business"), ("prometheus", "label", "business")}
+        ("aws", "label", "business"),
+        ("prometheus", "label", "business"),
+    }

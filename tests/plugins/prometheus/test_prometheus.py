@@ -17,8 +17,9 @@ from mcp_sre.specs.parse import parse_content
 from mcp_sre_prometheus.local import prometheus_available, shift_openmetrics, start_prometheus
 
 SPEC = PROJECT_ROOT / "plugins" / "mcp_sre_prometheus" / "prometheus-http-api.yaml"
-needs_prometheus = pytest.mark.skipif(not prometheus_available(),
-                                      reason="Debian prometheus/promtool are not installed")
+needs_prometheus = pytest.mark.skipif(
+    not prometheus_available(), reason="Debian prometheus/promtool are not installed"
+)
 
 
 def _history() -> str:
@@ -26,10 +27,12 @@ def _history() -> str:
     lines = ["# TYPE http_requests counter"]
     for k in range(121):
         t = 1_000_000 + 60 * k
-        lines.append(f'http_requests_total{{service="checkout",business="shop",code="200"}} '
-                     f'{570 * k} {t}')
-        lines.append(f'http_requests_total{{service="checkout",business="shop",code="500"}} '
-                     f'{30 * k} {t}')
+        lines.append(
+            f'http_requests_total{{service="checkout",business="shop",code="200"}} {570 * k} {t}'
+        )
+        lines.append(
+            f'http_requests_total{{service="checkout",business="shop",code="500"}} {30 * k} {t}'
+        )
     return "\n".join(lines) + "\n# EOF\n"
 
 
@@ -44,25 +47,44 @@ def prometheus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def bridge_for(tmp_path_factory: pytest.TempPathFactory):
     pm = make_plugin_manager()
-    source = SpecSource(name="prometheus", provider="prometheus", url=str(SPEC),
-                        format="openapi", service="api", options={"use_tags": False})
+    source = SpecSource(
+        name="prometheus",
+        provider="prometheus",
+        url=str(SPEC),
+        format="openapi",
+        service="api",
+        options={"use_tags": False},
+    )
     specs: dict[str, APISpec] = {s.id: s for s in parse_content(pm, SPEC.read_bytes(), source)}
     audit = tmp_path_factory.mktemp("audit") / "audit.log"
 
     def make(url: str) -> HostBridge:
-        return HostBridge(pm, specs.__getitem__, audit_path=audit,
-                          deadline=time.monotonic() + 30, context={"prometheus": {"url": url}})
+        return HostBridge(
+            pm,
+            specs.__getitem__,
+            audit_path=audit,
+            deadline=time.monotonic() + 30,
+            context={"prometheus": {"url": url}},
+        )
 
     return make
 
 
 def test_spec_has_the_read_endpoints() -> None:
     pm = make_plugin_manager()
-    source = SpecSource(name="prometheus", provider="prometheus", url=str(SPEC),
-                        format="openapi", service="api", options={"use_tags": False})
+    source = SpecSource(
+        name="prometheus",
+        provider="prometheus",
+        url=str(SPEC),
+        format="openapi",
+        service="api",
+        options={"use_tags": False},
+    )
     ids = {s.id: s.access for s in parse_content(pm, SPEC.read_bytes(), source)}
-    assert ids == {f"prometheus/api/{n}": "read" for n in
-                   ("query", "queryRange", "series", "labels", "labelValues")}
+    assert ids == {
+        f"prometheus/api/{n}": "read"
+        for n in ("query", "queryRange", "series", "labels", "labelValues")
+    }
 
 
 def test_shift_moves_the_newest_sample_to_now() -> None:
@@ -76,17 +98,19 @@ def test_shift_moves_the_newest_sample_to_now() -> None:
 def test_instant_and_range_queries_over_backfilled_history(prometheus, bridge_for) -> None:
     bridge = bridge_for(prometheus)
     now = int(time.time())
-    rate = ('sum by (service) (rate(http_requests_total{code="500"}[5m])) / '
-            'sum by (service) (rate(http_requests_total[5m]))')
+    rate = (
+        'sum by (service) (rate(http_requests_total{code="500"}[5m])) / '
+        "sum by (service) (rate(http_requests_total[5m]))"
+    )
     instant = bridge.call("prometheus/api/query", {"query": rate, "time": now - 60})
     [series] = instant["data"]["result"]
     assert series["metric"] == {"service": "checkout"}
     assert float(series["value"][1]) == pytest.approx(0.05, rel=0.01)
-    ranged = bridge.call("prometheus/api/queryRange", {
-        "query": rate, "start": now - 3600, "end": now, "step": 300})
+    ranged = bridge.call(
+        "prometheus/api/queryRange", {"query": rate, "start": now - 3600, "end": now, "step": 300}
+    )
     values = ranged["data"]["result"][0]["values"]
-    assert len(values) >= 10 and all(float(v) == pytest.approx(0.05, rel=0.01)
-                                     for _, v in values)
+    assert len(values) >= 10 and all(float(v) == pytest.approx(0.05, rel=0.01) for _, v in values)
     labels = bridge.call("prometheus/api/labelValues", {"name": "business"})
     assert labels["data"] == ["shop"]
 
