@@ -30,7 +30,7 @@ def main() -> None:
     t0 = time.perf_counter()
     import botocore
 
-    from mcp_sre.plugins import make_plugin_manager
+    from mcp_sre.plugin_manager import make_plugin_manager
     from mcp_sre.specs.fetch import fetch_source
     from mcp_sre.specs.model import SpecSource
     from mcp_sre.specs.parse import parse_content

@@ -13,11 +13,11 @@ import time
 import tracemalloc
 from pathlib import Path
 
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import SpecSource
 from mcp_sre.specs.parse import parse_content
 
-DEFAULT = Path(__file__).resolve().parents[1] / "specs_cache" / "kubernetes-swagger.json"
+DEFAULT = Path(__file__).resolve().parents[1] / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 TARGET_S = 1.5
 
 

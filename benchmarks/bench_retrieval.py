@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 
 from mcp_sre.config import load_settings  # noqa: E402
 from mcp_sre.retrieval.evaluate import evaluate, load_cases  # noqa: E402
-from mcp_sre.retrieval.search import MODES, Retriever  # noqa: E402
+from mcp_sre.retrieval.retriever import Retriever  # noqa: E402
+from mcp_sre.retrieval.searcher import MODES  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from fit_rerank import botocore_titles  # noqa: E402
@@ -123,7 +124,7 @@ def _write_seed(retriever: Retriever) -> None:
     from mcp_sre.retrieval.dense import VectorCache, seed_path, write_seed
 
     embedder = retriever.embedder
-    index = retriever._index
+    index = retriever.index
     if embedder is None or index is None or index.embeddings is None:
         print("no dense vectors to write")
         return

@@ -247,7 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     sys.path.insert(0, str(ROOT / "tool_registry_src"))
     from seed import load_sources
 
-    from mcp_sre.demo.targets import local_aws, local_kubernetes, merged_env
+    from mcp_sre_demo.targets import local_aws, local_kubernetes, merged_env
 
     manifest = {e["name"]: e for e in _manifest()}
     for table in (PARAPHRASES, HELDOUT):

@@ -91,7 +91,7 @@ def main(runs: int, compile_too: bool) -> None:
     os.environ["MCP_SRE_HOME"] = str(home)
     os.environ["MCP_SRE_WASM_CACHE"] = str(wasm_cache)
     from mcp_sre.config import load_settings
-    from mcp_sre.plugins import make_plugin_manager
+    from mcp_sre.plugin_manager import make_plugin_manager
     from mcp_sre.sandbox import Sandbox
     from mcp_sre.sandbox.runtime import ModuleCache
 

@@ -49,7 +49,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 from mcp_sre.config import load_settings  # noqa: E402
 from mcp_sre.retrieval.documents import OperationDoc, dense_text, first_sentence  # noqa: E402
 from mcp_sre.retrieval.evaluate import EvalCase, gold_forms, load_cases  # noqa: E402
-from mcp_sre.retrieval.search import Retriever  # noqa: E402
+from mcp_sre.retrieval.retriever import Retriever  # noqa: E402
 
 EVAL = ROOT / "tests/fixtures/eval"
 DEV_SETS = [EVAL / "retrieval-dev.jsonl", EVAL / "awscli-dev.jsonl"]
@@ -127,7 +127,7 @@ def doc_text(doc: OperationDoc, form: str) -> str:
 def collect(
     retriever: Retriever, nano: Nano, name: str, cases: list[EvalCase], form: str = "dense",
 ) -> list[Case]:
-    index = retriever._index
+    index = retriever.index
     assert index is not None
     by_id = {d.id: d for d in index.docs}
     out = []
@@ -285,7 +285,7 @@ def main() -> int:
     for family, best in ceiling.items():
         print(f"  {family:<6} " + "  ".join(f"{n} {v:.3f}" for n, v in best.items()))
     per_doc = list(nano.doc_ms.values())
-    n_docs = len(retriever._index.docs) if retriever._index else 0
+    n_docs = len(retriever.index.docs) if retriever.index else 0
     print(f"\ndocument embedding: p50 {pct(per_doc, 50):.2f} ms each; precomputing all {n_docs} "
           f"documents ~ {pct(per_doc, 50) * n_docs / 1000:.0f} s at index time "
           f"(+{n_docs * 576 * 4 / 2**20:.0f} MiB as float32)")

@@ -30,10 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from mcp_sre.config import load_settings  # noqa: E402
+from mcp_sre.retrieval.candidates import N_CANDIDATES, candidates  # noqa: E402
 from mcp_sre.retrieval.evaluate import EvalCase, load_cases  # noqa: E402
 from mcp_sre.retrieval.fusion import top_k  # noqa: E402
 from mcp_sre.retrieval.rerank import FEATURE_NAMES, RerankWeights  # noqa: E402
-from mcp_sre.retrieval.search import FIELD_WEIGHTS, N_CANDIDATES, Retriever  # noqa: E402
+from mcp_sre.retrieval.retriever import Retriever  # noqa: E402
+from mcp_sre.retrieval.searcher import FIELD_WEIGHTS  # noqa: E402
 
 EVAL = ROOT / "tests/fixtures/eval"
 DEV_SETS = [EVAL / "retrieval-dev.jsonl", EVAL / "awscli-dev.jsonl"]
@@ -86,15 +88,18 @@ def eval_titles() -> set[str]:
 def collect(retriever: Retriever, cases: list[EvalCase]) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per case: the candidates' feature matrix (dense column at spread 1, i.e. the raw gap
     kept aside) and which candidates are gold."""
-    index, rewriter = retriever._current()
+    searcher = retriever.searcher
+    index = retriever.current()
+    rewriter = searcher.rewriter_for(index)
     out = []
     for case in cases:
-        mask = retriever._mask(index, case.provider, None)
+        mask = searcher._mask(index, case.provider, None)
         q = rewriter.rewrite(case.query)
         lexical = index.bm25.scores(q.terms, FIELD_WEIGHTS)
-        dense = retriever._dense_scores(index, q, mask)
+        dense = searcher._dense_scores(index, q, mask)
         lex_c = top_k(lexical, N_CANDIDATES, mask)
-        feats, _ = retriever.features(index, q, mask, lexical, dense, lex_c)
+        cands, fused, coverage = candidates(index, q, mask, lexical, dense, lex_c)
+        feats = searcher.reranker.features(index, q, cands, lexical, dense, fused, coverage)
         x = feats.matrix(1.0)
         x[:, FEATURE_NAMES.index("dense")] = feats.dense_gap  # the gap itself; spread applied later
         gold = set(case.gold)

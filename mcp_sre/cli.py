@@ -239,13 +239,3 @@ def config_snippet(client: str, home: str | None) -> None:
         return
     _dump({"mcpServers": {"mcp-sre": server}})  # claude_desktop_config.json, ~/.cursor/mcp.json
 
-
-# ------------------------------------------------------------------------------------- demo
-@main.command()
-@click.option("--keep", is_flag=True, help="Keep the demo's work directory.")
-@friendly_errors
-def demo(keep: bool) -> None:
-    """See the whole product work end to end on local targets."""
-    from mcp_sre.demo.run import run_demo
-
-    sys.exit(run_demo(keep=keep))

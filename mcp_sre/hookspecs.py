@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from mcp_sre.specs.fetch import FetchedContent
     from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
+    from mcp_sre.toolcode.calls import SdkCall
 
 hookspec = pluggy.HookspecMarker("mcp_sre")
 hookimpl = pluggy.HookimplMarker("mcp_sre")
@@ -97,6 +98,20 @@ def sandbox_shims() -> dict[str, str]:
 def sensitive_operations() -> list[str]:
     """Return glob patterns of operation ids that are reads but must be refused by default
     (e.g. ``aws/secretsmanager/GetSecretValue``)."""
+
+
+@hookspec(firstresult=True)
+def sdk_call_operation(call: SdkCall) -> str | None:
+    """Return the operation id an SDK-shaped call in tool code names, or ``None`` if the
+    client is not yours.
+
+    ``call`` (:class:`mcp_sre.toolcode.SdkCall`) is what the code wrote: the factory that made
+    the client with its literal arguments, and the method called on it with its literal
+    arguments, e.g. factory ``client.CoreV1Api``, method ``delete_namespaced_pod`` ->
+    ``kubernetes/core_v1/deleteCoreV1NamespacedPod``. The registry's write check judges the
+    operation by its spec's access class, as it does ``sre.call`` ids, and lists it among the
+    tool's operations. Name only what your sandbox shim would call.
+    """
 
 
 # --------------------------------------------------------------------------------------------

@@ -2,23 +2,18 @@ from datetime import UTC, datetime, timedelta
 
 import sre
 
-MAX_PAGES = 20
-
 
 def _events(namespace, max_items):
-    items, query = [], {"limit": min(max_items, 500), "fieldSelector": "type=Warning"}
-    for _ in range(MAX_PAGES):
-        if namespace:
-            page = sre.request("kubernetes/core_v1/listCoreV1NamespacedEvent",
-                               dict(query, namespace=namespace))
-        else:
-            page = sre.request("kubernetes/core_v1/listCoreV1EventForAllNamespaces", query)
-        items.extend(page.get("items") or [])
-        token = (page.get("metadata") or {}).get("continue")
-        if not token or len(items) >= max_items:
-            break
-        query["continue"] = token
-    return items[:max_items]
+    size = min(max_items, 500)
+    if namespace:
+        pages = sre.pages("kubernetes/core_v1/listCoreV1NamespacedEvent",
+                          {"namespace": namespace, "fieldSelector": "type=Warning"},
+                          page_size=size, max_items=max_items)
+    else:
+        pages = sre.pages("kubernetes/core_v1/listCoreV1EventForAllNamespaces",
+                          {"fieldSelector": "type=Warning"},
+                          page_size=size, max_items=max_items)
+    return [item for page in pages for item in page.get("items") or []]
 
 
 def _when(event):

@@ -1,19 +1,12 @@
 import sre
 
-MAX_PAGES = 10
 PRESSURE = ("MemoryPressure", "DiskPressure", "PIDPressure", "NetworkUnavailable")
 
 
 def _nodes(max_items):
-    items, query = [], {"limit": min(max_items, 500)}
-    for _ in range(MAX_PAGES):
-        page = sre.request("kubernetes/core_v1/listCoreV1Node", query)
-        items.extend(page.get("items") or [])
-        token = (page.get("metadata") or {}).get("continue")
-        if not token or len(items) >= max_items:
-            break
-        query["continue"] = token
-    return items[:max_items]
+    size = min(max_items, 500)
+    pages = sre.pages("kubernetes/core_v1/listCoreV1Node", {}, page_size=size, max_items=max_items)
+    return [item for page in pages for item in page.get("items") or []]
 
 
 def main(include_healthy: bool = False, max_items: int = 1000) -> dict:

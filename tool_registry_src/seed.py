@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  would register {tool.name}")
         return 0
 
-    from mcp_sre.demo.targets import local_aws, local_kubernetes, merged_env
+    from mcp_sre_demo.targets import local_aws, local_kubernetes, merged_env
 
     workdir = Path(tempfile.mkdtemp(prefix="mcp-sre-seed-"))
     with ExitStack() as stack:

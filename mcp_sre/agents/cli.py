@@ -39,10 +39,11 @@ def _state() -> Any:
 def _generator(state: Any, llm: Any, rounds: int, timeout_s: float) -> Any:
     from mcp_sre.agents.codegen import CodeGenerator
     from mcp_sre.agents.context import retrieval_finder
+    from mcp_sre.toolcode.calls import sdk_namer
 
     finder = retrieval_finder(state.retriever, state.catalog.get)
     return CodeGenerator(llm, state.sandbox, finder, lookup=state.catalog.get,
-                         max_rounds=rounds, timeout_s=timeout_s)
+                         max_rounds=rounds, timeout_s=timeout_s, sdk=sdk_namer(state.pm))
 
 
 async def _echo_progress(done: float, total: float, message: str) -> None:
@@ -115,11 +116,9 @@ def generate_command(request: str, providers: tuple[str, ...], as_json: bool, ro
             request, chosen, progress=None if as_json else _echo_progress))
         registered = None
         if register and result.ok:
-            from mcp_sre.agents.observe import free_name
-
             registry = state.registry
             registered = registry.register(
-                free_name(registry, result.name), result.description, result.code,
+                registry.free_name(result.name), result.description, result.code,
                 result.test, result.parameters, request=request, created_by="codegen")
     except McpSreError as exc:
         _fail(exc)

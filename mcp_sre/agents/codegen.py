@@ -1,8 +1,9 @@
 """The CodeGenerator: a ReAct loop that turns a request into working, reviewed, read-only code.
 
-One round: the model writes CODE and TEST (see :mod:`mcp_sre.agents.contract`) -> static checks
-(the registry's review: syntax, the sandbox scan, pyflakes-class errors, the contract, the
-security rules) -> the test runs in the sandbox against the real target -> an observation
+One round: the model writes CODE and TEST (see :mod:`mcp_sre.toolcode.contract`) -> static
+checks (the registry's review, :mod:`mcp_sre.toolcode.review`: syntax, the sandbox scan,
+pyflakes-class errors, the contract, the security rules) -> the test runs in the sandbox
+against the real target (:mod:`mcp_sre.toolcode.harness`, as registration runs it) -> an observation
 (:func:`mcp_sre.agents.observe.observe_run`) goes back to the model. The loop stops at the first
 passing round or after ``max_rounds``; the final code then gets a security review (AST rules,
 plus an LLM verdict when a model is available). Nothing here raises for what the model or its
@@ -26,13 +27,17 @@ from mcp_sre.agents.context import (
     system_prompt,
     user_prompt,
 )
-from mcp_sre.agents.contract import build_test_program, check_contract
-from mcp_sre.agents.observe import observe_run, parse_reply, slug_name
-from mcp_sre.agents.review import SecurityReview, llm_review, review_code
+from mcp_sre.agents.observe import observe_run, parse_reply
 from mcp_sre.errors import McpSreError, ValidationError
 from mcp_sre.llm import LLM, Completion, Message
+from mcp_sre.registry.models import slug_name
 from mcp_sre.sandbox.models import RunResult
 from mcp_sre.specs.model import APISpec
+from mcp_sre.toolcode.calls import SdkNamer
+from mcp_sre.toolcode.contract import check_contract
+from mcp_sre.toolcode.harness import run_test
+from mcp_sre.toolcode.llm_review import SecurityReview, llm_review, review_code
+from mcp_sre.toolcode.review import review_tool
 
 __all__ = ["CodeGenerator", "GenerationResult", "Progress", "RoundChecks", "RoundRecord"]
 
@@ -120,13 +125,15 @@ class CodeGenerator:
     ``sandbox`` is a :class:`mcp_sre.sandbox.Sandbox` (anything with the same ``run``);
     ``find_operations`` picks the operations for a request (see
     :func:`mcp_sre.agents.context.retrieval_finder`); ``lookup`` resolves an operation id for
-    the review (its access class).
+    the review (its access class); ``sdk`` names the operations of SDK-shaped calls
+    (:func:`mcp_sre.toolcode.sdk_namer`).
     """
 
     def __init__(self, llm: LLM, sandbox: Any, find_operations: OperationFinder, *,
                  lookup: Callable[[str], APISpec] | None = None, max_rounds: int = DEFAULT_ROUNDS,
                  max_operations: int = 8, timeout_s: float = 60.0, max_tokens: int = 4096,
-                 templates: list[Template] | None = None, llm_review: bool = True) -> None:
+                 templates: list[Template] | None = None, llm_review: bool = True,
+                 sdk: SdkNamer | None = None) -> None:
         if max_rounds < 1:
             raise ValidationError("max_rounds must be at least 1")
         self.llm = llm
@@ -139,6 +146,7 @@ class CodeGenerator:
         self.max_tokens = max_tokens
         self.templates = load_templates() if templates is None else templates
         self.use_llm_review = llm_review
+        self.sdk = sdk
 
     # ------------------------------------------------------------------ context
     async def context(self, request: str, providers: list[str] | None) -> list[APISpec]:
@@ -222,11 +230,9 @@ class CodeGenerator:
 
     def check(self, code: str, test: str) -> RoundChecks:
         """The registry's review (the same checks ``register_tool`` runs) plus the contract."""
-        from mcp_sre.registry.review import review_tool
-
         contract = check_contract(code, test)
         report = review_tool(code, test, contract.parameters or {"type": "object"},
-                             lookup=self.lookup, sensitive=self._sensitive())
+                             lookup=self.lookup, sensitive=self._sensitive(), sdk=self.sdk)
         errors = [str(f) for f in report.findings if f.severity == "error"]
         errors += [p for p in contract.problems if p not in errors]
         warnings = [str(f) for f in report.findings if f.severity != "error"]
@@ -240,9 +246,10 @@ class CodeGenerator:
         return list(getattr(policy, "sensitive", None) or BUILTIN_SENSITIVE)
 
     def _run_test(self, code: str, test: str, providers: list[str] | None) -> RunResult:
-        program = build_test_program(code, test)
-        return self.sandbox.run(program, providers=providers, timeout_s=self.timeout_s,
-                                allow_writes=False)
+        _, run = run_test(self.sandbox, code, test, providers=providers,
+                          timeout_s=self.timeout_s)
+        assert run is not None  # the static checks parsed the test
+        return run
 
     # ----------------------------------------------------------------- generate
     async def generate(self, request: str, providers: list[str] | None = None, *,
@@ -302,7 +309,8 @@ class CodeGenerator:
 
     async def review(self, code: str, test: str, description: str) -> SecurityReview:
         review = await anyio.to_thread.run_sync(functools.partial(
-            review_code, code, test, lookup=self.lookup, sensitive=self._sensitive()))
+            review_code, code, test, lookup=self.lookup, sensitive=self._sensitive(),
+            sdk=self.sdk))
         if not self.use_llm_review:
             return review
         verdict, notes, answer = await llm_review(self.llm, code, description)

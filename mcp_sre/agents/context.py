@@ -17,10 +17,10 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.agents.contract import CONTRACT_TEXT
 from mcp_sre.errors import McpSreError
 from mcp_sre.sandbox.checks import BANNED_MODULES
 from mcp_sre.specs.model import APISpec, Parameter
+from mcp_sre.toolcode.contract import CONTRACT_TEXT
 
 __all__ = [
     "REPLY_FORMAT",

@@ -21,8 +21,8 @@ from mcp_sre.agents.context import (
     load_templates,
     user_prompt,
 )
-from mcp_sre.agents.contract import CONTRACT_TEXT, ENTRY_POINT
 from mcp_sre.specs.model import APISpec
+from mcp_sre.toolcode.contract import CONTRACT_TEXT, ENTRY_POINT
 
 __all__ = ["ContextPack", "OperationBrief", "build_context_pack"]
 

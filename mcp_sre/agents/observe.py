@@ -14,15 +14,15 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.agents.contract import locate_line
+from mcp_sre.registry.models import NAME_PATTERN, slug_name
+from mcp_sre.toolcode.harness import locate_line
 
-__all__ = ["Reply", "free_name", "observe_run", "parse_reply", "slug_name"]
+__all__ = ["Reply", "observe_run", "parse_reply"]
 
 _THINK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _FENCE = re.compile(r"^```[ \t]*([^\n`]*)\n(.*?)^```[ \t]*$", re.S | re.M)
 _FIELD = re.compile(r"^\s*\**(NAME|DESCRIPTION)\**\s*:\s*(.+?)\s*$", re.M | re.I)
 _FRAME = re.compile(r'File "<sandbox>", line (\d+)')
-_NAME_OK = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 MAX_TRACEBACK_LINES = 14
 MAX_OUTPUT_CHARS = 800
 
@@ -35,29 +35,6 @@ class Reply(BaseModel):
     code: str = Field(default="", description="The CODE block")
     test: str = Field(default="", description="The TEST block")
     problem: str | None = Field(default=None, description="Why the reply could not be used")
-
-
-def slug_name(text: str, fallback: str = "generated_tool") -> str:
-    """A registry-safe tool name from free text (ASCII words only; else the fallback)."""
-    words = re.findall(r"[a-z0-9]+", text.lower())
-    name = "_".join(words)[:64].strip("_")
-    if name and not name[0].isalpha():
-        name = "t_" + name
-    return name if _NAME_OK.match(name or "") else fallback
-
-
-def free_name(registry: Any, name: str) -> str:
-    """``name``, or ``name_2``, ``name_3``... so a generated tool never replaces the active
-    version of a tool someone else registered (``registry``: a ToolRegistry)."""
-    try:
-        taken = {t.name for t in registry.list(include_deprecated=True)} | set(registry.reserved)
-    except Exception:  # listing is best effort; registration still checks the name
-        return name
-    candidate, n = name, 1
-    while candidate in taken:
-        n += 1
-        candidate = f"{name[:60]}_{n}"
-    return candidate
 
 
 def _split_tests(block: str) -> tuple[str, str]:
@@ -95,7 +72,7 @@ def parse_reply(text: str) -> Reply:
     reply.code, reply.test = code.strip("\n") + "\n", (test or "").strip("\n") + "\n"
     if not (test or "").strip():
         reply.problem = "the reply has no test block: add a ```python test block with test_*()"
-    if reply.name and not _NAME_OK.match(reply.name):
+    if reply.name and not NAME_PATTERN.match(reply.name):
         reply.name = slug_name(reply.name, "")
     return reply
 

@@ -32,7 +32,7 @@ that matches main's signature (every parameter without a default is required; ev
 is a parameter unless main takes ``**kwargs``). **returns** (optional) -- a JSON Schema the
 test's sample must satisfy; an ``object`` schema becomes the MCP tool's output schema.
 
-Registration runs :func:`~mcp_sre.registry.review.review_tool` (static checks + the security
+Registration runs :func:`~mcp_sre.toolcode.review.review_tool` (static checks + the security
 review) and then the test in the sandbox; a failure refuses the tool with every reason.
 """
 
@@ -40,31 +40,30 @@ from __future__ import annotations
 
 from mcp_sre.registry.models import (
     CheckReport,
-    Finding,
     RegisteredTool,
     TestReport,
-    ToolHead,
     ToolMatch,
+    ToolState,
     ToolStats,
     ToolSummary,
 )
-from mcp_sre.registry.review import operations_in, review_tool, security_findings
-from mcp_sre.registry.service import RegistrationRefused, ToolCallError, ToolRegistry, score
+from mcp_sre.registry.tool_registry import (
+    RegistrationRefused,
+    ToolCallError,
+    ToolRegistry,
+    score,
+)
 
 __all__ = [
     "CheckReport",
-    "Finding",
     "RegisteredTool",
     "RegistrationRefused",
     "TestReport",
     "ToolCallError",
-    "ToolHead",
     "ToolMatch",
     "ToolRegistry",
+    "ToolState",
     "ToolStats",
     "ToolSummary",
-    "operations_in",
-    "review_tool",
     "score",
-    "security_findings",
 ]

@@ -20,10 +20,11 @@ __all__ = ["tools"]
 
 def _registry() -> Any:
     from mcp_sre.registry import ToolRegistry
+    from mcp_sre.sandbox import CatalogOperations
     from mcp_sre.specs.catalog import SpecCatalog
 
     catalog = SpecCatalog()
-    return ToolRegistry(catalog.settings, pm=catalog.pm, operation_lookup=catalog.get)
+    return ToolRegistry(catalog.settings, pm=catalog.pm, operation_lookup=CatalogOperations(catalog))
 
 
 def _dump(data: Any) -> None:

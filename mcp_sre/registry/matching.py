@@ -37,8 +37,10 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mcp_sre.retrieval.rewrite import Vocabulary
 
 __all__ = ["REUSE_MODEL", "Embedder", "Scored", "ToolDoc", "ToolMatcher"]
 
@@ -58,8 +60,6 @@ _GENERIC_WEIGHT, _NUMBER_WEIGHT, _UNKNOWN_WEIGHT, _CONTEXT_WEIGHT = 0.25, 0.2, 1
 _NOISE = frozenset({"t", "s", "d", "ll", "re", "ve", "m", "aren", "isn", "don", "doesn",
                     "didn", "wasn", "weren", "haven", "hasn", "won", "can", "couldn",
                     "me", "show", "give", "tell", "want", "need", "like", "pleas"})
-_PROVIDER_WORDS = {"kubernetes": "kubernetes k8s kube cluster", "aws": "aws amazon",
-                   "gcp": "gcp google cloud", "azure": "azure microsoft"}
 
 
 @dataclass(frozen=True)
@@ -87,14 +87,16 @@ class Scored:
 class _Analyzer:
     """Text -> weighted stems, with the retrieval rewriter when it is importable."""
 
-    def __init__(self) -> None:
+    def __init__(self, vocabulary: Vocabulary | None = None) -> None:
+        self.provider_context: dict[str, list[str]] = {}
         try:
             from mcp_sre.retrieval.documents import tokenize
             from mcp_sre.retrieval.rewrite import QueryRewriter
 
-            self._rewriter: Any = QueryRewriter()
+            self._rewriter: Any = QueryRewriter(vocabulary)
             self._tokenize: Callable[[str], list[str]] = tokenize
             vocab = self._rewriter.vocab
+            self.provider_context = vocab.provider_context
             self.generic = {t for words, _ in vocab.intents.values() for w in words
                             for t in tokenize(w)} | set(vocab.weak_words)
         except ImportError:  # pragma: no cover - retrieval is part of the package
@@ -113,24 +115,24 @@ class _Analyzer:
     def tokens(self, text: str) -> list[str]:
         return self._tokenize(text)
 
+    def provider_words(self, provider: str) -> str:
+        """What a tool that calls ``provider`` is about (the vocabulary's provider_context)."""
+        return " ".join(self.provider_context.get(provider) or [provider])
+
     def service_words(self, provider: str, service: str) -> str:
-        words = [_PROVIDER_WORDS.get(provider, provider), service.replace("_", " ")]
+        words = [self.provider_words(provider), service.replace("_", " ")]
         if self._rewriter is not None:
             words.extend((self._rewriter.services.get((provider, service)) or {}).keys())
         return " ".join(words)
 
 
-@lru_cache(maxsize=1)
-def _analyzer() -> _Analyzer:
-    return _Analyzer()
-
-
 class ToolMatcher:
-    """Scores requests against tool documents; cheap enough to rebuild per query."""
+    """Scores requests against tool documents. ``vocabulary``: the search vocabulary (default:
+    every installed plugin's); build one matcher and keep it, loading it is not free."""
 
-    def __init__(self, embed: Embedder | None = None) -> None:
+    def __init__(self, embed: Embedder | None = None, vocabulary: Vocabulary | None = None) -> None:
         self.embed = embed
-        self.analyzer = _analyzer()
+        self.analyzer = _Analyzer(vocabulary)
         self._docs: dict[ToolDoc, tuple[set[str], set[str], set[str], set[str]]] = {}
 
     def _doc(self, doc: ToolDoc) -> tuple[set[str], set[str], set[str], set[str]]:
@@ -142,7 +144,7 @@ class ToolMatcher:
             words = " ".join(doc.name.split("_"))
             services = {tuple(op.split("/")[:2]) for op in doc.operations if op.count("/") >= 2}
             context = " ".join(a.service_words(p, s) for p, s in services)
-            context += " " + " ".join(_PROVIDER_WORDS.get(p, p) for p in doc.providers)
+            context += " " + " ".join(a.provider_words(p) for p in doc.providers)
             context += " " + " ".join(doc.parameters)
             ops = " ".join(op.rsplit("/", 1)[-1] for op in doc.operations)
             main = a.doc_terms(f"{words}. {doc.description} {ops}")

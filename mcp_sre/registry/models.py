@@ -3,78 +3,44 @@
 One :class:`RegisteredTool` is one *version* of a tool; it is written to disk as
 ``<name>/v<N>/meta.json`` (everything but the code and the test, which sit beside it as
 ``tool.py`` and ``test_tool.py`` so a person can read them). The tool's state across versions
-(which version is active, active or deprecated) is a :class:`ToolHead` in ``<name>/tool.json``.
+(which version is active, active or deprecated) is a :class:`ToolState` in ``<name>/tool.json``.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
+from mcp_sre.toolcode.models import CheckReport, TestReport, utcnow
+
 __all__ = [
     "NAME_PATTERN",
     "CheckReport",
-    "Finding",
     "RegisteredTool",
     "Status",
     "TestReport",
-    "ToolHead",
     "ToolMatch",
+    "ToolState",
     "ToolStats",
     "ToolSummary",
+    "slug_name",
     "utcnow",
 ]
 
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
 Status = Literal["active", "deprecated"]
-Severity = Literal["error", "warning"]
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class Finding(BaseModel):
-    """One problem found in a tool before it may be registered."""
-
-    rule: str = Field(description="Stable rule id, e.g. syntax, sandbox_scan, write_call, secret")
-    message: str = Field(description="What is wrong and what to change")
-    line: int = Field(default=0, description="1-based line in the code (or test); 0 if none")
-    where: Literal["code", "test", "parameters", "name", "returns"] = Field(
-        default="code", description="Which part of the submission the finding is about")
-    severity: Severity = Field(default="error", description="error refuses; warning only informs")
-
-    def __str__(self) -> str:
-        at = f"{self.where} line {self.line}" if self.line else self.where
-        return f"[{self.rule}] {at}: {self.message}"
-
-
-class CheckReport(BaseModel):
-    """Static checks plus the security review, as run at registration."""
-
-    passed: bool = Field(description="True when no finding has severity error")
-    findings: list[Finding] = Field(default_factory=list, description="Everything found")
-    operations: list[str] = Field(default_factory=list,
-                                  description="Operation ids the code calls, found statically")
-
-
-class TestReport(BaseModel):
-    """The tool's own test, run in the sandbox."""
-
-    __test__ = False  # not a pytest class
-
-    passed: bool = Field(description="True when every test ran and no assertion failed")
-    tests: list[str] = Field(default_factory=list, description="Test functions that ran")
-    error: str | None = Field(default=None, description="Why the test failed (type: message)")
-    stderr: str = Field(default="", description="The tail of the traceback, if any")
-    operations: list[str] = Field(default_factory=list,
-                                  description="Operation ids the sandbox saw the test call")
-    duration_ms: float = Field(default=0.0, description="Wall time of the sandbox run")
-    sample: Any = Field(default=None, description="The first value main() returned in the test")
-    ran_at: datetime = Field(default_factory=utcnow, description="When the test ran")
+def slug_name(text: str, fallback: str = "generated_tool") -> str:
+    """A registry-safe tool name from free text (ASCII words only; else the fallback)."""
+    words = re.findall(r"[a-z0-9]+", text.lower())
+    name = "_".join(words)[:64].strip("_")
+    if name and not name[0].isalpha():
+        name = "t_" + name
+    return name if NAME_PATTERN.match(name or "") else fallback
 
 
 class RegisteredTool(BaseModel):
@@ -106,7 +72,7 @@ class RegisteredTool(BaseModel):
         return self.model_dump(mode="json", exclude={"code", "test"})
 
 
-class ToolHead(BaseModel):
+class ToolState(BaseModel):
     """A tool's state across its versions (``<name>/tool.json``)."""
 
     name: str = Field(description="Tool name")

@@ -5,7 +5,7 @@
     tool_registry/
       .lock                     # flock'd by every writer (threads and processes)
       pods_not_ready/
-        tool.json               # ToolHead: active version, status, history
+        tool.json               # ToolState: active version, status, history
         v1/  tool.py  test_tool.py  meta.json
         v2/  ...
 
@@ -28,7 +28,7 @@ from pathlib import Path
 
 from mcp_sre.config import atomic_write, file_lock
 from mcp_sre.errors import NotFoundError
-from mcp_sre.registry.models import NAME_PATTERN, RegisteredTool, ToolHead, utcnow
+from mcp_sre.registry.models import NAME_PATTERN, RegisteredTool, ToolState, utcnow
 
 __all__ = ["RegistryStore"]
 
@@ -79,10 +79,10 @@ class RegistryStore:
     def exists(self, name: str) -> bool:
         return NAME_PATTERN.match(name) is not None and (self.root / name / HEAD_FILE).is_file()
 
-    def head(self, name: str) -> ToolHead:
+    def head(self, name: str) -> ToolState:
         path = self._dir(name) / HEAD_FILE
         try:
-            return ToolHead.model_validate_json(path.read_text(encoding="utf-8"))
+            return ToolState.model_validate_json(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise NotFoundError(f"no tool named {name!r}", hint=self._hint(name)) from None
 
@@ -141,14 +141,14 @@ class RegistryStore:
                 shutil.rmtree(tmp, ignore_errors=True)
             now = utcnow()
             if head is None:
-                head = ToolHead(name=tool.name, active_version=version, latest_version=version)
+                head = ToolState(name=tool.name, active_version=version, latest_version=version)
             head.active_version = head.latest_version = version
             head.status, head.status_reason, head.status_changed_at = "active", "registered", now
             head.history.append(f"{now:%Y-%m-%dT%H:%M:%SZ} v{version} registered")
             self.write_head(head)
             return tool
 
-    def write_head(self, head: ToolHead) -> None:
+    def write_head(self, head: ToolState) -> None:
         with self.locked():
             head.history = head.history[-200:]
             atomic_write(self.root / head.name / HEAD_FILE,

@@ -28,7 +28,7 @@ def _progress(done: int, total: int, message: str) -> None:
 
 @click.command("search")
 @click.argument("query")
-@click.option("--provider", default=None, help="Only this provider (aws, kubernetes, ...).")
+@click.option("--provider", default=None, help="Only this provider (the first part of an operation id).")
 @click.option("--service", default=None, help="Only this service (ec2, core_v1, ...).")
 @click.option("--top", "top", type=int, default=10, show_default=True, help="How many results.")
 @click.option("--mode", type=_MODES, default="rerank", show_default=True,
@@ -39,7 +39,7 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
     """Find the operations that do what QUERY asks (English or Chinese)."""
     from mcp_sre.config import load_settings
     from mcp_sre.llm.resolve import query_rewrite_llm
-    from mcp_sre.retrieval.search import Retriever
+    from mcp_sre.retrieval.retriever import Retriever
 
     try:
         settings = load_settings()
@@ -83,7 +83,7 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
     from mcp_sre.config import load_settings
     from mcp_sre.llm.resolve import query_rewrite_llm
     from mcp_sre.retrieval.evaluate import evaluate, load_cases
-    from mcp_sre.retrieval.search import Retriever
+    from mcp_sre.retrieval.retriever import Retriever
 
     try:
         cases = load_cases(file)

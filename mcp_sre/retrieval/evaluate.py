@@ -20,7 +20,8 @@ from pydantic import ValidationError as PydanticValidationError
 from mcp_sre.errors import NotFoundError, ValidationError
 
 if TYPE_CHECKING:
-    from mcp_sre.retrieval.search import Retriever, SearchResult
+    from mcp_sre.retrieval.retriever import Retriever
+    from mcp_sre.retrieval.searcher import SearchResult
 
 __all__ = ["EvalCase", "EvalReport", "Miss", "evaluate", "gold_forms", "load_cases"]
 
@@ -50,11 +51,9 @@ class EvalReport(BaseModel):
 
 
 def gold_forms(result: SearchResult) -> set[str]:
-    """Every id form a label may use for ``result``."""
-    forms = {result.id, result.operation}
-    if result.provider == "aws":
-        forms.add(f"{result.service}:{result.operation}")
-    return forms
+    """Every id form a label may use for ``result``: the full id, the operation, and
+    ``service:operation`` (as a CLI names it: ec2:DescribeInstances)."""
+    return {result.id, result.operation, f"{result.service}:{result.operation}"}
 
 
 def load_cases(path: Path) -> list[EvalCase]:
@@ -72,7 +71,7 @@ def load_cases(path: Path) -> list[EvalCase]:
         except (json.JSONDecodeError, PydanticValidationError) as exc:
             raise ValidationError(
                 f"{path}:{no}: not a valid case ({str(exc).splitlines()[0]})",
-                hint='each line: {"query": "...", "provider": "aws", "gold": ["ec2:DescribeInstances"]}',
+                hint='each line: {"query": "...", "provider": "...", "gold": ["service:Operation"]}',
             ) from exc
     if not cases:
         raise ValidationError(f"{path} holds no cases")
@@ -105,10 +104,7 @@ def evaluate(
         hits3 += rank is not None and rank <= 3
         rr_sum += 1.0 / rank if rank else 0.0
         if rank != 1:
-            got = [
-                f"{r.service}:{r.operation}" if r.provider == "aws" else r.operation
-                for r in results[:3]
-            ]
+            got = [f"{r.service}:{r.operation}" for r in results[:3]]
             misses.append(Miss(query=case.query, gold=case.gold, got=got, rank=rank))
     n = len(cases)
     lat = np.array(latencies) if latencies else np.zeros(1)

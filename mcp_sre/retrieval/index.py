@@ -14,18 +14,20 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcp_sre.retrieval.bm25 import FieldedBM25
-from mcp_sre.retrieval.documents import STOPWORDS, camel_words
-from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK, load_vocabulary
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.resources import resource_of
+from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
+    from collections.abc import Collection, Sequence
 
     from mcp_sre.retrieval.documents import OperationDoc
+    from mcp_sre.retrieval.resources import Compounds
+    from mcp_sre.retrieval.rewrite import Vocabulary
 
 __all__ = ["SearchIndex", "derive_service_aliases"]
 
 _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
-_TITLE_NOISE = {"amazon", "aws", "service", "services", "api", "the", "for", "and", "of", "v1", "v2"}
 
 
 @dataclass
@@ -49,15 +51,16 @@ class SearchIndex:
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
 
     @classmethod
     def from_docs(
         cls,
         docs: Sequence[OperationDoc],
+        vocab: Vocabulary,
         bm25: FieldedBM25 | None = None,
         embeddings: np.ndarray | None = None,
     ) -> SearchIndex:
-        vocab = load_vocabulary()
         docs = list(docs)
         bm25 = bm25 or FieldedBM25.build(docs, vocab.compounds)
         keys: dict[tuple[str, str], int] = {}
@@ -70,8 +73,6 @@ class SearchIndex:
         is_read = np.array([d.access == "read" for d in docs], np.float32)
         popular = np.array([d.popularity for d in docs], np.float32)
         verbs: list[str] = []
-        from mcp_sre.retrieval.documents import stem
-
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
             provider_of[i] = providers.setdefault(d.provider, len(providers))
@@ -88,24 +89,27 @@ class SearchIndex:
             penalty[i] = flag
             if d.service in vocab.common.get(d.provider, ()):
                 common[i] = 1.0
-        from mcp_sre.retrieval.rerank import resource_of
-
+        compounds = vocab.head_compounds
         index = cls(
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read, popular=popular, resource=[resource_of(d.name_words) for d in docs],
+            is_read=is_read, popular=popular,
+            resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
-        index.aliases = derive_service_aliases(docs)
+        index.aliases = derive_service_aliases(docs, vocab.title_noise)
         return index
 
     def __len__(self) -> int:
         return len(self.docs)
 
 
-def derive_service_aliases(docs: Sequence[OperationDoc]) -> dict[tuple[str, str], dict[str, float]]:
+def derive_service_aliases(
+    docs: Sequence[OperationDoc], noise: Collection[str] = (),
+) -> dict[tuple[str, str], dict[str, float]]:
     """Names by which a request can refer to each service, from the index itself: the
-    service id and the titles the spec carried. A single word that many services use in
+    service id and the titles the spec carried, less their ``noise`` words (the vocabulary's
+    ``title_noise``: "service", a brand). A single word that many services use in
     operation names (batch, config, health) is only a weak hint."""
     name_word_services: dict[str, set[tuple[str, str]]] = defaultdict(set)
     titles: dict[tuple[str, str], set[str]] = defaultdict(set)
@@ -122,7 +126,7 @@ def derive_service_aliases(docs: Sequence[OperationDoc]) -> dict[tuple[str, str]
         candidates = {key[1].lower().replace("_", " ").replace("-", " ")}
         for title in key_titles:
             words = [w for w in re.findall(r"[A-Za-z0-9]+", title)]
-            stripped = [w for w in words if w.lower() not in _TITLE_NOISE]
+            stripped = [w for w in words if w.lower() not in noise]
             if stripped:
                 candidates.add(" ".join(stripped).lower())
             if len(words) > 1:

@@ -14,12 +14,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from mcp_sre.retrieval.candidates import name_coverage
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
-from mcp_sre.retrieval.rewrite import (
-    WRITE_INTENTS,
-    fuse_compounds,
-    load_vocabulary,
-)
+from mcp_sre.retrieval.resources import fused_words
+from mcp_sre.retrieval.rewrite import WRITE_INTENTS
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -107,56 +105,13 @@ class Features:
         return np.stack([np.asarray(c, np.float64) for c in cols], axis=1)
 
 
-# Last name words that name an aspect of a resource rather than the resource itself.
-_FACETS = frozenset({"status", "state", "attributes", "attribute", "configuration", "config",
-                     "details", "detail", "summary", "summaries", "history", "metadata", "log",
-                     "logs", "scale", "resize", "binding", "eviction", "proxy", "template",
-                     "health"})
 # Chinese words that make the noun they qualify plural: all, which ones, how many.
 _CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
-_PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
 
 
 def _unit(values: np.ndarray) -> np.ndarray:
     top = float(values.max()) if values.size else 0.0
     return values / top if top > 0 else values
-
-
-def _plural(word: str) -> bool:
-    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and stem(word) != word
-
-
-def resource_of(name_words: list[str]) -> tuple[str, bool, str, bool]:
-    """(stem, plural?) of an operation's resource word and of the word before it when the
-    resource word is a facet (ComponentStatus -> status, component). A list operation counts
-    as plural (Kubernetes names them listCoreV1NamespacedPod). Known compounds are one word
-    (DaemonSetStatus -> status, daemonset), as in the rewritten request."""
-    words = _resource_words(name_words)
-    if not words:
-        return "", False, "", False
-    listing = bool(name_words) and name_words[0] == "list"
-    (last, last_plural), *before = reversed(_fused(words))
-    prev, prev_plural = before[0] if before and last in _FACETS else ("", False)
-    return stem(last), listing or last_plural, stem(prev), bool(prev) and (listing or prev_plural)
-
-
-def _fused(words: list[str]) -> list[tuple[str, bool]]:
-    """(word, plural?) for ``words`` with known compounds joined into one word, as plural as
-    its last part (config, maps -> configmaps): the rewriter fuses the request's alike."""
-    stems = [stem(w) for w in words]
-    fused = fuse_compounds(stems, load_vocabulary().head_compounds)
-    if fused == stems:
-        return [(w, _plural(w)) for w in words]
-    out: list[tuple[str, bool]] = []
-    i = 0
-    for token in fused:
-        j = i
-        while j < len(words) and stem("".join(words[i:j + 1])) != token and stems[j] != token:
-            j += 1
-        j = min(j, len(words) - 1)
-        out.append(("".join(words[i:j + 1]), _plural(words[j])))
-        i = j + 1
-    return out
 
 
 def _facet_named(q: RewrittenQuery, facet: str) -> bool:
@@ -175,7 +130,7 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     lower = q.original.lower()
     at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     many = {True} if at >= 0 else {True, False}
-    for w, plural in _fused([w for w in q.words if w not in STOPWORDS]):
+    for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
         after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
         forms.setdefault(stem(w), set()).update(({True} if after else {True, False}) if cjk
                                                 else {plural})
@@ -197,15 +152,6 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     return out
 
 
-def _resource_words(name_words: list[str]) -> list[str]:
-    """The resource part of an operation name: its words after the verb, up to By/For."""
-    words = name_words[1:]
-    for j, w in enumerate(words):
-        if w in _PREPOSITIONS and j:
-            return words[:j]
-    return words
-
-
 def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
     """1 when the request's head noun (or a synonym of it) is the operation's resource; when
     the resource is followed by a facet (TargetHealth for "targets"), 0.5, or 1 if the request
@@ -225,21 +171,6 @@ def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) ->
         if out.any():
             break
     return out
-
-
-def name_coverage(index: SearchIndex, q: RewrittenQuery) -> np.ndarray:
-    """For every operation, the share of its name words the request mentions (0..1), its
-    verb counting when the request's intent allows it (show -> Get/Describe/Read)."""
-    field = index.bm25.fields["name"]
-    hits = np.zeros(len(index), np.float32)
-    terms = dict(q.verbs)
-    terms.update(q.terms)
-    for term, w in terms.items():
-        col = field.vocab.get(term)
-        if col is not None:
-            lo, hi = field.indptr[col], field.indptr[col + 1]
-            hits[field.indices[lo:hi]] += w
-    return np.minimum(hits / index.name_len, 1.0)
 
 
 class FeatureReranker:

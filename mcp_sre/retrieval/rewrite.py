@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem, tokenize
+
+if TYPE_CHECKING:
+    from mcp_sre.plugin_manager import PluginManager
 
 __all__ = [
     "MAX_QUERY_CHARS",
@@ -80,6 +82,15 @@ class Vocabulary:
     weak_words: dict[str, float]
     providers: dict[str, list[str]]
     precise: frozenset[str] = frozenset()
+    title_noise: frozenset[str] = frozenset()  # words of service titles that name no service
+    # words a tool that calls a provider is about (registry matching): unlike ``providers``
+    # they may be ambiguous ("cluster"), so requests are not routed by them
+    provider_context: dict[str, list[str]] = field(default_factory=dict)
+    # command-line syntax in requests (plugins' ``command_syntax``): flags and their values,
+    # which name no noun; scope flags, the first that matches adding its term; commands that list
+    flags: re.Pattern[str] | None = None
+    scopes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+    lists: list[re.Pattern[str]] = field(default_factory=list)
     # the compounds that name one thing, for head-noun matching (see head_compounds)
     head_compounds: list[tuple[tuple[str, ...], str, bool]] = field(init=False)
 
@@ -87,21 +98,11 @@ class Vocabulary:
         self.head_compounds = head_compounds(self.compounds)
 
 
-def plugin_vocabularies() -> tuple[Path, ...]:
-    """The vocabulary files the loaded plugins contribute (``retrieval_vocabulary`` hook):
-    how requests name each cloud's services, its provider words, its common services."""
-    import os
-
-    return _plugin_vocabularies(os.environ.get("MCP_SRE_PLUGINS", ""),
-                                os.environ.get("MCP_SRE_DISABLE_PLUGINS", ""))
-
-
-@lru_cache(maxsize=4)
-def _plugin_vocabularies(only: str, disable: str) -> tuple[Path, ...]:
-    from mcp_sre.plugins import make_plugin_manager
-
-    found = make_plugin_manager().hook.retrieval_vocabulary()
-    return tuple(sorted(Path(p) for p in found if p))
+def plugin_vocabularies(pm: PluginManager) -> tuple[Path, ...]:
+    """The vocabulary files ``pm``'s plugins contribute (``retrieval_vocabulary`` hook): how
+    requests name each cloud's services, its provider words, its common services, its
+    command-line syntax."""
+    return tuple(sorted(Path(p) for p in pm.hook.retrieval_vocabulary() if p))
 
 
 def _merge(base: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
@@ -117,15 +118,14 @@ def _merge(base: dict[str, Any], more: dict[str, Any]) -> dict[str, Any]:
     return base
 
 
-def load_vocabulary(path: Path = VOCAB_FILE, extra: Sequence[Path] | None = None) -> Vocabulary:
-    """The core vocabulary merged with ``extra`` files (default: the plugins')."""
-    return _load_vocabulary(path, tuple(plugin_vocabularies() if extra is None else extra))
-
-
-@lru_cache(maxsize=4)
-def _load_vocabulary(path: Path, extra: tuple[Path, ...]) -> Vocabulary:
+def load_vocabulary(
+    pm: PluginManager | None = None, *, path: Path = VOCAB_FILE, extra: Sequence[Path] | None = None,
+) -> Vocabulary:
+    """The core vocabulary merged with ``extra`` files, else with those of ``pm``'s plugins
+    (the core alone when neither is given). Built anew on every call: hold the value."""
+    files = tuple(extra) if extra is not None else plugin_vocabularies(pm) if pm is not None else ()
     data: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for more in extra:
+    for more in files:
         loaded = yaml.safe_load(more.read_text(encoding="utf-8")) or {}
         if isinstance(loaded, dict):
             data = _merge(data, loaded)
@@ -154,8 +154,18 @@ def _load_vocabulary(path: Path, extra: tuple[Path, ...]) -> Vocabulary:
     common = {p: set(v) for p, v in (data.get("common_services") or {}).items()}
     weak = {stem(str(w).lower()): W_WEAK_WORD for w in data.get("weak_words") or []}
     providers = {p: [str(a).lower() for a in v] for p, v in (data.get("providers") or {}).items()}
-    return Vocabulary(intents, terms, compounds, services, common, weak, providers,
-                      frozenset(precise))
+    context = {p: [str(a).lower() for a in v]
+               for p, v in (data.get("provider_context") or {}).items()}
+    syntax = data.get("command_syntax") or {}
+    flags = [str(f) for f in syntax.get("flags") or []]
+    return Vocabulary(
+        intents, terms, compounds, services, common, weak, providers, frozenset(precise),
+        title_noise=frozenset(str(w).lower() for w in data.get("title_noise") or []),
+        provider_context=context,
+        flags=re.compile("|".join(f"(?:{f})" for f in flags)) if flags else None,
+        scopes=[(re.compile(str(r["pattern"])), str(r["term"])) for r in syntax.get("scopes") or []],
+        lists=[re.compile(str(r)) for r in syntax.get("lists") or []],
+    )
 
 
 def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
@@ -201,16 +211,8 @@ _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 # A state constant (UPDATE_ROLLBACK_FAILED, CREATE_IN_PROGRESS) names a status, not an order.
 _STATE_CONSTANT = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
-# kubectl flags: the scope they set, and their values (a namespace's name is no noun of the
-# request). "-n shop" scopes to one namespace, "-A" to all of them.
-_KUBECTL_NAMESPACED = re.compile(r"(?<!\S)(?:-n|--namespace)(?:=|\s+)\S+")
-_KUBECTL_ALL = re.compile(r"(?<!\S)(?:-A|--all-namespaces)(?!\S)")
-_KUBECTL_FLAG = re.compile(r"(?<!\S)(?:(?:-[nolc]|--(?:namespace|output|selector|field-selector|"
-                           r"container|sort-by))(?:=|\s+)\S+|-[A-Za-z]|--[a-z][a-z-]*)(?!\S)")
 # a dash between spaces ends a clause like a comma: "stuck - list the stack events"
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
-# "kubectl get pods" with no name after the kind lists them; "kubectl get pod web-1" reads one
-_KUBECTL_LIST = re.compile(r"\bkubectl get [a-z0-9./-]+\s*(?:$|[,;]|[^\x00-\x7f])")
 # a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
 _DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
@@ -359,6 +361,13 @@ def _head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) 
     return out
 
 
+def _default_vocabulary() -> Vocabulary:
+    """Every installed plugin's vocabulary, for a rewriter built without one (tests, scripts)."""
+    from mcp_sre.plugin_manager import make_plugin_manager
+
+    return load_vocabulary(make_plugin_manager())
+
+
 class QueryRewriter:
     """Rewrites requests with the shipped vocabulary plus aliases learned from the index.
 
@@ -372,7 +381,7 @@ class QueryRewriter:
         service_aliases: dict[tuple[str, str], dict[str, float]] | None = None,
         llm: Callable[[str], str] | None = None,
     ) -> None:
-        self.vocab = vocabulary or load_vocabulary()
+        self.vocab = vocabulary or _default_vocabulary()
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -392,7 +401,7 @@ class QueryRewriter:
         self._intent_set = frozenset(intent_words)
         self._compound_parts = {token: parts for parts, token, fused in self.vocab.compounds
                                 if not fused}
-        # one-word precise synonyms (kubectl short names: hpa -> horizontalpodautoscaler)
+        # one-word precise synonyms (command-line short names: hpa -> horizontalpodautoscaler)
         self._short_names = {stem(k): toks[0] for k in self.vocab.precise if " " not in k
                              and len(toks := tokens_with_compounds(self.vocab.terms[k],
                                                                    self.vocab.compounds)) == 1}
@@ -407,8 +416,11 @@ class QueryRewriter:
         query = " ".join(query[:MAX_QUERY_CHARS].split())
         lower = query.lower()
         states = [m.group(0).lower() for m in _STATE_CONSTANT.finditer(query)]
-        # what orders and head nouns are read from: no state constants, no kubectl flags
-        plain = _DASH.sub(", ", _KUBECTL_FLAG.sub(" ", _STATE_CONSTANT.sub(" ", query))).lower()
+        # what orders and head nouns are read from: no state constants, no command-line flags
+        plain = _STATE_CONSTANT.sub(" ", query)
+        if self.vocab.flags is not None:
+            plain = self.vocab.flags.sub(" ", plain)
+        plain = _DASH.sub(", ", plain).lower()
         terms: dict[str, float] = {}
 
         def add(words: str, weight: float) -> None:
@@ -426,10 +438,10 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
-        if _KUBECTL_ALL.search(query):
-            add("allnamespaces", W_PHRASE)
-        elif _KUBECTL_NAMESPACED.search(query):
-            add("namespaced", W_PHRASE)
+        for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
+            if pattern.search(query):
+                add(scope, W_PHRASE)
+                break
         translated: list[str] = []
         phrases = self._terms.find(lower)
         for phrase in phrases:
@@ -450,7 +462,7 @@ class QueryRewriter:
             add("scale", W_PHRASE)
         if not intents and query.endswith(("?", "\uff1f")):  # a question with no verb reads
             intents.add("read")
-        if _KUBECTL_LIST.search(plain):
+        if any(pattern.search(plain) for pattern in self.vocab.lists):
             intents = (intents - {"read"}) | {"list"}
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):

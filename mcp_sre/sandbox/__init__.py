@@ -14,7 +14,7 @@ See ``docs/security.md`` for what each layer does and does not stop.
 from __future__ import annotations
 
 from mcp_sre.sandbox.channel import Limits
-from mcp_sre.sandbox.checks import Finding, check_code, ensure_safe
+from mcp_sre.sandbox.checks import ScanFinding, check_code, ensure_safe
 from mcp_sre.sandbox.models import (
     CallRecord,
     ErrorInfo,
@@ -34,7 +34,6 @@ __all__ = [
     "CallRecord",
     "CatalogOperations",
     "ErrorInfo",
-    "Finding",
     "Limits",
     "MemoryLimitError",
     "OutputLimitError",
@@ -45,6 +44,7 @@ __all__ = [
     "Sandbox",
     "SandboxSetupError",
     "SandboxTimeoutError",
+    "ScanFinding",
     "StaticCheckError",
     "check_code",
     "ensure_safe",

@@ -267,7 +267,8 @@ class CallHandler:
         return self._execute(msg_id, spec, params, msg.get("ctx"), started)
 
     def _context(self, spec: APISpec, guest: Any) -> dict[str, Any]:
-        context = dict(self.context.get(spec.provider, {}))
+        """The provider's host-side settings over those for every provider (key ``"*"``)."""
+        context = {**self.context.get("*", {}), **self.context.get(spec.provider, {})}
         region = guest.get("region") if isinstance(guest, dict) else None
         if isinstance(region, str) and _REGION.match(region):
             context["region"] = region

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from mcp_sre.sandbox.models import StaticCheckError
 
-__all__ = ["BANNED_CALLS", "BANNED_MODULES", "Finding", "check_code", "dotted_name", "ensure_safe"]
+__all__ = ["BANNED_CALLS", "BANNED_MODULES", "ScanFinding", "check_code", "dotted_name", "ensure_safe"]
 
 # Builtins that execute or smuggle code, reach interpreter internals, or open a debugger.
 BANNED_CALLS: dict[str, str] = {
@@ -86,7 +86,7 @@ _SYS_BANNED = {"modules", "meta_path", "path_hooks", "settrace", "setprofile", "
 
 
 @dataclass(frozen=True)
-class Finding:
+class ScanFinding:
     """One refused construct."""
 
     line: int
@@ -114,11 +114,11 @@ def dotted_name(node: ast.AST) -> str | None:
 
 class _Scanner(ast.NodeVisitor):
     def __init__(self) -> None:
-        self.findings: list[Finding] = []
+        self.findings: list[ScanFinding] = []
         self.aliases: dict[str, str] = {}  # local name -> module it stands for
 
     def refuse(self, node: ast.AST, message: str) -> None:
-        self.findings.append(Finding(getattr(node, "lineno", 0), message))
+        self.findings.append(ScanFinding(getattr(node, "lineno", 0), message))
 
     # ------------------------------------------------------------------ imports
     def _check_module(self, node: ast.AST, module: str) -> None:
@@ -221,19 +221,19 @@ class _Scanner(ast.NodeVisitor):
                               "system is read-only; print results or use sre.result()")
 
 
-def check_code(code: str, filename: str = "<sandbox>") -> list[Finding]:
+def check_code(code: str, filename: str = "<sandbox>") -> list[ScanFinding]:
     """Every refused construct in ``code``; an empty list means the scan found nothing."""
     try:
         tree = ast.parse(code, filename=filename)
     except SyntaxError as exc:
-        return [Finding(exc.lineno or 0, f"syntax error: {exc.msg}")]
+        return [ScanFinding(exc.lineno or 0, f"syntax error: {exc.msg}")]
     except (ValueError, RecursionError, MemoryError) as exc:
-        return [Finding(0, f"cannot parse the code: {type(exc).__name__}: {exc}")]
+        return [ScanFinding(0, f"cannot parse the code: {type(exc).__name__}: {exc}")]
     scanner = _Scanner()
     try:
         scanner.visit(tree)
     except RecursionError:
-        return [Finding(0, "the code is nested too deeply to check")]
+        return [ScanFinding(0, "the code is nested too deeply to check")]
     return sorted(scanner.findings, key=lambda f: f.line)
 
 

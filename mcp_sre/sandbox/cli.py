@@ -5,6 +5,10 @@ branch on it without parsing: 0 success, 1 the program failed (exception, cloud 
 parameters), 2 usage error, 3 policy refusal, 4 static-check rejection, 5 timeout, 6 memory or
 output cap. Without ``--json`` the program's stdout/stderr pass through and a failure adds one
 ``error: <type>: <message>`` line on stderr.
+
+Host-side settings for the clouds are given as ``--context PROVIDER.KEY=VALUE`` (repeatable,
+e.g. ``--context aws.profile=dev``); the core passes them to that provider's plugin without
+reading them. ``*.KEY=VALUE`` (and ``--region``) apply to every provider.
 """
 
 from __future__ import annotations
@@ -51,6 +55,20 @@ def _inputs(raw: str | None) -> dict[str, Any] | None:
     return value
 
 
+def _context(pairs: tuple[str, ...], region: str | None) -> dict[str, dict[str, str]] | None:
+    """``("aws.profile=dev", "*.region=eu-west-1")`` -> ``{"aws": {"profile": "dev"}, ...}``."""
+    context: dict[str, dict[str, str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        provider, dot, name = key.strip().partition(".")
+        if not (sep and dot and provider and name):
+            raise click.UsageError(f"--context {pair!r}: expected PROVIDER.KEY=VALUE")
+        context.setdefault(provider, {})[name] = value
+    if region:
+        context.setdefault("*", {})["region"] = region
+    return context or None
+
+
 @click.command("run")
 @click.argument("file", type=str)
 @click.option("--provider", "providers", multiple=True, metavar="NAME",
@@ -60,8 +78,10 @@ def _inputs(raw: str | None) -> dict[str, Any] | None:
 @click.option("--json", "as_json", is_flag=True, help="Print the whole result as JSON.")
 @click.option("--inputs", "raw_inputs", metavar="JSON|@FILE",
               help="JSON object available to the program as sre.inputs.")
-@click.option("--region", help="Cloud region for this run (host side).")
-@click.option("--profile", help="AWS profile for this run (host side).")
+@click.option("--context", "context_pairs", multiple=True, metavar="PROVIDER.KEY=VALUE",
+              help="A host-side setting that PROVIDER's plugin reads, such as a profile or a "
+              "namespace (repeatable; PROVIDER * means every provider).")
+@click.option("--region", help="Cloud region for this run, for every provider (host side).")
 @click.option("--memory-mb", type=click.IntRange(32, 4096), default=256, show_default=True,
               help="Guest memory cap.")
 @click.option("--allow-writes", is_flag=True,
@@ -69,17 +89,17 @@ def _inputs(raw: str | None) -> dict[str, Any] | None:
 @click.option("--allow-write", "allow_write_ops", multiple=True, metavar="GLOB",
               help="Allow only the write operations matching GLOB (repeatable).")
 def run_command(file: str, providers: tuple[str, ...], timeout_s: float, as_json: bool,
-                raw_inputs: str | None, region: str | None, profile: str | None,
+                raw_inputs: str | None, context_pairs: tuple[str, ...], region: str | None,
                 memory_mb: int, allow_writes: bool, allow_write_ops: tuple[str, ...]) -> None:
     """Run FILE (or - for stdin) in the sandbox, read-only against the clouds."""
     from mcp_sre.sandbox.runner import Sandbox
 
     code = _read_program(file)
     inputs = _inputs(raw_inputs)
-    aws: dict[str, str] = {k: v for k, v in {"region": region, "profile": profile}.items() if v}
+    context = _context(context_pairs, region)
     writes: bool | list[str] = True if allow_writes else list(allow_write_ops)
     try:
-        box = Sandbox(context={"aws": aws} if aws else None, memory_mb=memory_mb)
+        box = Sandbox(context=context, memory_mb=memory_mb)
         result = box.run(code, providers=list(providers) or None, timeout_s=timeout_s,
                          allow_writes=writes or False, inputs=inputs)
     except McpSreError as exc:

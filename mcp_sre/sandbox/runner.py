@@ -82,7 +82,8 @@ class Sandbox:
     """Runs untrusted Python in CPython-on-WASI with a read-only bridge to the clouds.
 
     ``operation_lookup`` maps an operation id to its :class:`APISpec` (default: the spec
-    catalog). ``context`` holds host-side settings per provider, e.g.
+    catalog); pass :class:`CatalogOperations` over a catalog, not ``catalog.get``, so guests
+    can also list a service's operation names. ``context`` holds host-side settings per provider, e.g.
     ``{"aws": {"region": "eu-west-1", "profile": "prod-ro"}}``; the guest never sees it.
     ``module_dir`` holds the compiled interpreter (default: ``$MCP_SRE_WASM_CACHE`` if set,
     else ``$MCP_SRE_HOME/sandbox``).
@@ -103,7 +104,7 @@ class Sandbox:
     ) -> None:
         self.settings = settings or load_settings()
         if pm is None:
-            from mcp_sre.plugins import make_plugin_manager
+            from mcp_sre.plugin_manager import make_plugin_manager
 
             pm = make_plugin_manager()
         self.pm = pm
@@ -136,10 +137,6 @@ class Sandbox:
                     from mcp_sre.specs.catalog import SpecCatalog
 
                     lookup = CatalogOperations(SpecCatalog(self.settings, self.pm))
-                owner = getattr(lookup, "__self__", None)  # e.g. catalog.get
-                if not hasattr(lookup, "names") and hasattr(owner, "iter_operations") and \
-                        hasattr(owner, "registry"):
-                    lookup = CatalogOperations(owner)  # same lookup, plus name listing
                 names = getattr(lookup, "names", None)
                 self._resolver = OperationResolver(lookup, names)
             return self._resolver
@@ -205,10 +202,11 @@ class Sandbox:
             shown = "; ".join(str(f) for f in findings[:10])
             return RunResult(ok=False, error=ErrorInfo(type="static_check", message=shown),
                              duration_ms=_ms(started))
-        return _Run(self, code, providers, timeout_s, allow_writes, inputs or {}, started).go()
+        run = _ProgramRun(self, code, providers, timeout_s, allow_writes, inputs or {}, started)
+        return run.execute()
 
 
-class _Run:
+class _ProgramRun:
     """State of one execution; ``abort`` may be called from the watchdog or the bridge."""
 
     def __init__(self, box: Sandbox, code: str, providers: Iterable[str] | None,
@@ -237,7 +235,7 @@ class _Run:
         if self.execution is not None:
             self.execution.interrupt()
 
-    def go(self) -> RunResult:
+    def execute(self) -> RunResult:
         box = self.box
         try:
             channel = Channel(box.limits, self.handler.call, self.handler.describe, self.abort)

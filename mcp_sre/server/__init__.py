@@ -13,6 +13,7 @@ from typing import Any
 
 from mcp_sre import __version__
 from mcp_sre.config import Settings, load_settings
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.server.app import DynamicTool, SreMCP
 from mcp_sre.specs.catalog import SpecCatalog
 
@@ -27,39 +28,60 @@ and submit it with register_tool). Everything runs read-only against clouds by d
 
 
 class ServerState:
-    """What the tools share: one catalog per server, and the heavier parts built on first use
-    (the retrieval index, the sandbox, the tool registry) so the server starts fast."""
+    """What the tools share: one plugin manager and one catalog per server (the catalog's
+    manager when a catalog is given), passed to the parts built on first use (the retrieval
+    index, the vocabulary, the sandbox, the tool registry) so the server starts fast."""
 
     def __init__(self, settings: Settings | None = None, catalog: SpecCatalog | None = None):
         self.settings = settings or (catalog.settings if catalog else load_settings())
-        self.catalog = catalog or SpecCatalog(self.settings)
-        self.pm = self.catalog.pm
+        self.pm = catalog.pm if catalog else make_plugin_manager()
+        self.catalog = catalog or SpecCatalog(self.settings, self.pm)
         self._lock = threading.Lock()
+        # Registers and exposes tools (RegisteredToolsPublisher); set by build_server when the
+        # registry's tools are added, None on a server without them.
+        self.publisher: Any = None
+
+    @functools.cached_property
+    def vocabulary(self) -> Any:
+        """The search vocabulary: the core's merged with the plugins'."""
+        from mcp_sre.retrieval.rewrite import load_vocabulary
+
+        return load_vocabulary(self.pm)
+
+    @functools.cached_property
+    def operations(self) -> Any:
+        """Operation id -> APISpec over the catalog, with per-service name listing."""
+        from mcp_sre.sandbox import CatalogOperations
+
+        return CatalogOperations(self.catalog)
 
     @functools.cached_property
     def retriever(self) -> Any:
         from mcp_sre.llm.resolve import query_rewrite_llm
         from mcp_sre.retrieval import Retriever
 
+        vocabulary = self.vocabulary
         with self._lock:
-            return Retriever(settings=self.settings, catalog=self.catalog,
-                             llm=query_rewrite_llm(self.settings))
+            return Retriever(settings=self.settings, catalog=self.catalog, pm=self.pm,
+                             vocabulary=vocabulary, llm=query_rewrite_llm(self.settings))
 
     @functools.cached_property
     def sandbox(self) -> Any:
         from mcp_sre.sandbox import Sandbox
 
+        operations = self.operations
         with self._lock:
-            return Sandbox(settings=self.settings, pm=self.pm, operation_lookup=self.catalog.get)
+            return Sandbox(settings=self.settings, pm=self.pm, operation_lookup=operations)
 
     @functools.cached_property
     def registry(self) -> Any:
         from mcp_sre.registry import ToolRegistry
 
+        operations = self.operations
         with self._lock:  # cheap: the sandbox is only built when a tool first runs
             return ToolRegistry(self.settings, sandbox=lambda: self.sandbox, pm=self.pm,
-                                operation_lookup=self.catalog.get,
-                                embed=_SharedEmbedder(self))
+                                operation_lookup=operations, embed=_SharedEmbedder(self),
+                                vocabulary=lambda: self.vocabulary)
 
 
 class _SharedEmbedder:

@@ -3,8 +3,9 @@ when no model is available) and ``run_code`` (the sandbox).
 
 ``generate_tool`` first asks the tool registry for a registered tool that already serves the
 request (reuse, no model call); after a successful generation it registers the code through
-the server's own ``register_tool`` tool, so registration runs the same checks and test as for
-any assistant and connected clients get ``list_changed``. Register these tools before the
+the server's publisher (:class:`~mcp_sre.server.registry_tools.RegisteredToolsPublisher`, what
+``register_tool`` calls), so registration runs the same checks and test as for any assistant
+and connected clients get ``list_changed``. Register these tools before the
 registry's (``build_server``) so their names are reserved.
 """
 
@@ -14,13 +15,12 @@ import logging
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.fastmcp import Context, FastMCP
-from mcp.server.fastmcp.exceptions import ToolError
 from pydantic import Field
 
-from mcp_sre.agents.observe import free_name
 from mcp_sre.errors import McpSreError
 from mcp_sre.sandbox.models import RunResult
 from mcp_sre.server.app import in_thread, tool_errors
+from mcp_sre.toolcode.calls import sdk_namer
 
 if TYPE_CHECKING:
     from mcp_sre.server import ServerState
@@ -67,17 +67,15 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
                         "schema (generate_tool with reuse=false writes a new one)"}
 
     async def register_result(result: Any) -> dict[str, Any]:
-        registry = _registry(state)
-        if registry is None or mcp._tool_manager.get_tool("register_tool") is None:
+        publisher = state.publisher
+        if publisher is None:
             return {"registered": False, "reason": "this server has no tool registry"}
-        name = await in_thread(free_name, registry, result.name)
-        args = {"name": name, "description": result.description, "code": result.code,
-                "test": result.test, "parameters": result.parameters,
-                "request": result.request}
+        name = await in_thread(publisher.registry.free_name, result.name)
         try:
-            out = await mcp._tool_manager.call_tool("register_tool", args)
-        except ToolError as exc:
-            return {"registered": False, "reason": str(exc)}
+            out = await publisher.register(name, result.description, result.code, result.test,
+                                           result.parameters, request=result.request)
+        except McpSreError as exc:
+            return {"registered": False, "reason": f"{type(exc).__name__}: {exc}"}
         return {"registered": True, **out}
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
@@ -142,7 +140,7 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
                 log.debug("progress not delivered: %s", exc)
 
         generator = CodeGenerator(choice.llm, state.sandbox, finder, lookup=state.catalog.get,
-                                  max_operations=MAX_OPERATIONS)
+                                  max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm))
         result = await generator.generate(request, providers, progress=progress)
         answer = {"mode": "generated", "llm": choice.label, **result.model_dump(mode="json")}
         if result.ok:

@@ -21,14 +21,16 @@ if TYPE_CHECKING:
     from mcp_sre.registry import RegisteredTool, ToolRegistry
     from mcp_sre.server import ServerState
 
-__all__ = ["register_registry_tools"]
+__all__ = ["RegisteredToolsPublisher", "register_registry_tools"]
 
 log = logging.getLogger("mcp_sre.server")
 REGISTRY_TOOLS = ("register_tool", "find_tool", "list_registered_tools", "rollback_tool")
 
 
-class _Exposure:
-    """Keeps the server's dynamic tools equal to the registry's active tools."""
+class RegisteredToolsPublisher:
+    """Keeps the server's dynamic tools equal to the registry's active tools, and registers
+    new ones (:meth:`register`: the one public way in, for ``register_tool`` and
+    ``generate_tool`` alike)."""
 
     def __init__(self, mcp: SreMCP, registry: ToolRegistry) -> None:
         self.mcp, self.registry = mcp, registry
@@ -37,6 +39,32 @@ class _Exposure:
 
     def _builtin(self, name: str) -> bool:
         return self.mcp._tool_manager.get_tool(name) is not None
+
+    def reserve_builtin_names(self) -> None:
+        """Registered tools may not take the name of a tool the server has (nor of one of the
+        registry's own tools, even before they are added)."""
+        self.registry.reserved.update(t.name for t in self.mcp._tool_manager.list_tools())
+        self.registry.reserved.update(REGISTRY_TOOLS)
+
+    async def register(self, name: str, description: str, code: str, test: str,
+                       parameters: dict[str, Any], *, returns: dict[str, Any] | None = None,
+                       request: str | None = None, created_by: str = "register_tool",
+                       ctx: Context | None = None) -> dict[str, Any]:
+        """Check, test and store a tool, expose it at once, and say what was registered;
+        raises :class:`~mcp_sre.registry.RegistrationRefused` with every reason otherwise."""
+        self.reserve_builtin_names()
+        tool = await in_thread(self.registry.register, name, description, code, test,
+                               parameters, returns=returns, request=request,
+                               created_by=created_by, progress=progress_reporter(ctx))
+        await self.sync()
+        warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
+        return {"name": tool.name, "version": tool.version, "status": "active",
+                "providers": tool.providers, "operations": tool.operations,
+                "test": {"passed": True, "tests": tool.test_result.tests if tool.test_result
+                         else [], "duration_ms": tool.test_result.duration_ms
+                         if tool.test_result else 0},
+                "warnings": warnings,
+                "next": f"call the MCP tool {tool.name!r} with arguments matching its schema"}
 
     def dynamic(self, tool: RegisteredTool) -> DynamicTool:
         registry, name = self.registry, tool.name
@@ -88,11 +116,11 @@ class _Exposure:
 
 def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
     registry: ToolRegistry = state.registry
-    registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
-    registry.reserved.update(REGISTRY_TOOLS)
-    exposure = _Exposure(mcp, registry)
+    publisher = RegisteredToolsPublisher(mcp, registry)
+    publisher.reserve_builtin_names()
+    state.publisher = publisher
     try:
-        exposure.start()
+        publisher.start()
     except Exception as exc:  # a broken registry folder must not stop the server
         log.error("registered tools not exposed: %s", exc)
 
@@ -124,19 +152,8 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         security review (no writes, no secrets, no unbounded pagination) and the test in the
         sandbox first; if anything fails nothing is registered and the error lists every
         reason. On success the tool is callable at once under its name."""
-        registry.reserved.update(t.name for t in mcp._tool_manager.list_tools())
-        tool = await in_thread(registry.register, name, description, code, test, parameters,
-                               returns=returns, request=request,
-                               progress=progress_reporter(ctx))
-        await exposure.sync()
-        warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
-        return {"name": tool.name, "version": tool.version, "status": "active",
-                "providers": tool.providers, "operations": tool.operations,
-                "test": {"passed": True, "tests": tool.test_result.tests if tool.test_result
-                         else [], "duration_ms": tool.test_result.duration_ms
-                         if tool.test_result else 0},
-                "warnings": warnings,
-                "next": f"call the MCP tool {tool.name!r} with arguments matching its schema"}
+        return await publisher.register(name, description, code, test, parameters,
+                                       returns=returns, request=request, ctx=ctx)
 
     @mcp.tool(annotations={"readOnlyHint": True})
     @tool_errors
@@ -149,7 +166,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         request. When `reuse` names a tool (the best match, confidence >= `threshold`), call
         that tool instead of writing code; otherwise none fits well enough."""
         matches = await in_thread(registry.find, request, limit=limit)
-        await exposure.sync()
+        await publisher.sync()
         best = next((m.tool.name for m in matches if m.reuse), None)
         return {"reuse": best, "threshold": registry.reuse_threshold,
                 "matches": [{"name": m.tool.name, "similarity": m.similarity,
@@ -166,7 +183,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         """Every registered tool, best first (score from success rate, usage and age), with
         its version, usage statistics and parameters."""
         summaries = await in_thread(registry.list, include_deprecated=include_deprecated)
-        await exposure.sync()
+        await publisher.sync()
         return [s.model_dump(mode="json") for s in summaries]
 
     @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": False})
@@ -179,6 +196,6 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         """Make an earlier version of a registered tool the active one (also re-activates a
         deprecated tool). The MCP tool switches at once."""
         tool = await in_thread(registry.rollback, name, version)
-        await exposure.sync()
+        await publisher.sync()
         return {"name": tool.name, "active_version": tool.version,
                 "versions": await in_thread(registry.store.versions, name)}

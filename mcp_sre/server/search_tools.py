@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
-from mcp_sre.retrieval.search import SearchResult
+from mcp_sre.retrieval.searcher import SearchResult
 from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
 
 if TYPE_CHECKING:
@@ -22,8 +22,8 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
     async def search_apis(
         query: Annotated[str, Field(description="What you want to do, in English or Chinese, "
                                     "e.g. 'list pods in namespace shop' or '查看EC2实例的CPU'")],
-        provider: Annotated[str | None, Field(description="Only this provider, e.g. aws, "
-                                              "kubernetes")] = None,
+        provider: Annotated[str | None, Field(description="Only this provider (the first part "
+                                              "of an operation id)")] = None,
         service: Annotated[str | None, Field(description="Only this service, e.g. ec2, "
                                              "core_v1")] = None,
         top_k: Annotated[int, Field(ge=1, le=50, description="How many results")] = 10,

@@ -24,7 +24,7 @@ from pydantic import BaseModel, Field
 import mcp_sre
 from mcp_sre.config import Settings, load_settings
 from mcp_sre.errors import NotFoundError, SpecError, SpecFetchError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import FetchedContent, fetch_source, sha256_of
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content
@@ -196,8 +196,8 @@ class SpecCatalog:
         return self._seed_from_snapshot(source, exc)
 
     def _seed_from_snapshot(self, source: SpecSource, exc: SpecError | None) -> Document:
-        path = self.settings.snapshot_dir / source.snapshot if source.snapshot else None
-        if path is None or not path.is_file():
+        path = self._snapshot_path(source)
+        if path is None:
             if exc is not None:
                 raise exc
             raise SpecFetchError(source.name, "offline, and no cached copy or shipped snapshot",
@@ -205,6 +205,14 @@ class SpecCatalog:
         fetched = FetchedContent(content=path.read_bytes(), url=source.url)
         return self._accept(source, fetched, origin="snapshot",
                             last_error=str(exc) if exc else None)
+
+    def _snapshot_path(self, source: SpecSource) -> Path | None:
+        """The gathering folder (specs_cache/, MCP_SRE_SNAPSHOT_DIR) first, then the plugin's own."""
+        if not source.snapshot:
+            return None
+        homes = [self.settings.snapshot_dir, *([Path(source.snapshot_home)]
+                                               if source.snapshot_home else [])]
+        return next((h / source.snapshot for h in homes if (h / source.snapshot).is_file()), None)
 
     # ------------------------------------------------------------- operations
     def _install(self, name: str, specs: list[APISpec]) -> None:

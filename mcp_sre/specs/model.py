@@ -92,7 +92,14 @@ class SpecSource(BaseModel):
     url: str = Field(description="Live location: https URL, file path, or a plugin scheme")
     format: str | None = Field(default=None, description="Format name; detected when omitted")
     snapshot: str | None = Field(
-        default=None, description="File in specs_cache/ used when the live source is unreachable"
+        default=None,
+        description="File name of the copy used when the live source is unreachable: looked "
+        "up in the snapshot folder (specs_cache/) first, then in snapshot_home",
+    )
+    snapshot_home: str | None = Field(
+        default=None,
+        description="Folder of the plugin that ships the snapshot (its specs/); set by the "
+        "plugin's loader",
     )
     service: str | None = Field(
         default=None, description="Service name for formats that do not carry one"

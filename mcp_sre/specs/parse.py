@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from mcp_sre.errors import SpecParseError, UnknownFormatError
+from mcp_sre.hookspecs import hookimpl
 from mcp_sre.specs.fetch import sha256_of
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
 
 if TYPE_CHECKING:
     import pluggy
 
-__all__ = ["detect_format", "parse_content"]
+__all__ = ["detect_format", "format_parser", "parse_content"]
+
+
+Parser = Callable[[bytes, SpecSource, SourceInfo], list[APISpec]]
+
+
+def format_parser(name: str, parse: Parser) -> Callable[..., list[APISpec] | None]:
+    """The ``parse_spec`` hookimpl of a plugin that reads one format: ``parse`` for ``name``,
+    ``None`` (not mine) for any other (``parse_spec = format_parser(FORMAT, parse_x)``)."""
+
+    @hookimpl
+    def parse_spec(
+        fmt: str, content: bytes, source: SpecSource, info: SourceInfo
+    ) -> list[APISpec] | None:
+        return parse(content, source, info) if fmt == name else None
+
+    return parse_spec
 
 
 def detect_format(pm: pluggy.PluginManager, content: bytes, source: SpecSource) -> str:

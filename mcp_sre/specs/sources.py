@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from importlib import resources
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import yaml
@@ -17,14 +18,25 @@ from pydantic import ValidationError as PydanticValidationError
 
 from mcp_sre.config import Settings, atomic_write
 from mcp_sre.errors import NotFoundError, SpecError, ValidationError
+from mcp_sre.hookspecs import hookimpl
 from mcp_sre.specs.model import SpecSource
 
 if TYPE_CHECKING:
     import pluggy
 
-__all__ = ["SourceRegistry", "sources_from_package"]
+__all__ = ["SNAPSHOT_FOLDER", "SourceRegistry", "doc_sources_hook", "owned_snapshot",
+           "sources_from_package"]
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+SNAPSHOT_FOLDER = "specs"  # a plugin's own snapshots, beside its doc_sources.yaml
+
+
+def owned_snapshot(source: SpecSource, package_dir: Path) -> SpecSource:
+    """``source`` with ``snapshot_home`` set when ``package_dir/specs/`` holds its snapshot."""
+    home = package_dir / SNAPSHOT_FOLDER
+    if source.snapshot and (home / source.snapshot).is_file():
+        return source.model_copy(update={"snapshot_home": str(home)})
+    return source
 
 
 def sources_from_package(package: str, filename: str = "doc_sources.yaml") -> list[SpecSource]:
@@ -35,12 +47,25 @@ def sources_from_package(package: str, filename: str = "doc_sources.yaml") -> li
     if not isinstance(entries, list):
         raise SpecError(where, "expected a top-level 'sources:' list")
     sources: list[SpecSource] = []
+    package_dir = Path(str(resources.files(package)))
     for i, entry in enumerate(entries):
         try:
-            sources.append(SpecSource.model_validate(entry))
+            sources.append(owned_snapshot(SpecSource.model_validate(entry), package_dir))
         except PydanticValidationError as exc:
             raise SpecError(where, f"entry {i} is invalid: {exc.errors()[0]['msg']}") from exc
     return sources
+
+
+def doc_sources_hook(package: str) -> Callable[[Callable[[SpecSource], None]], None]:
+    """The ``register_doc_sources`` hookimpl of a plugin whose sources are all listed in its
+    ``doc_sources.yaml`` (``register_doc_sources = doc_sources_hook(__name__)``)."""
+
+    @hookimpl
+    def register_doc_sources(register: Callable[[SpecSource], None]) -> None:
+        for source in sources_from_package(package):
+            register(source)
+
+    return register_doc_sources
 
 
 class SourceRegistry:

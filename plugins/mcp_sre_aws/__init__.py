@@ -4,6 +4,7 @@ and the guest-side boto3 shims."""
 from mcp_sre_aws.classify import classify_operation, sensitive_operations
 from mcp_sre_aws.executor import execute_operation, executor_sensitive_operations
 from mcp_sre_aws.health import health_mappings, local_targets
+from mcp_sre_aws.sdk_calls import sdk_call_operation
 from mcp_sre_aws.shims import sandbox_shims
 from mcp_sre_aws.sources import register_doc_sources, retrieval_vocabulary
 
@@ -16,5 +17,6 @@ __all__ = [
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",
+    "sdk_call_operation",
     "sensitive_operations",
 ]

@@ -109,7 +109,7 @@ def replay_calls(
 
 @contextlib.contextmanager
 def target_for_case(path: Path, workdir: Path, down: bool = False) -> Iterator[dict[str, str]]:
-    from mcp_sre.demo.targets import aws_environment, start_moto
+    from mcp_sre_demo.targets import aws_environment, start_moto
 
     workdir.mkdir(parents=True, exist_ok=True)
     if down:

@@ -1,25 +1,15 @@
-"""Register the spec sources listed in this package's ``doc_sources.yaml``."""
+"""Register the spec sources listed in this package's ``doc_sources.yaml``, and the vocabulary."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from mcp_sre import hookimpl
-from mcp_sre.specs.model import SpecSource
-from mcp_sre.specs.sources import sources_from_package
+from mcp_sre.specs.sources import doc_sources_hook
 
-__all__ = ["load_doc_sources", "register_doc_sources", "retrieval_vocabulary"]
+__all__ = ["register_doc_sources", "retrieval_vocabulary"]
 
-
-def load_doc_sources(package: str = __package__ or "mcp_sre_aws") -> list[SpecSource]:
-    return sources_from_package(package)
-
-
-@hookimpl
-def register_doc_sources(register: Callable[[SpecSource], None]) -> None:
-    for source in load_doc_sources():
-        register(source)
+register_doc_sources = doc_sources_hook(__package__ or "mcp_sre_aws")
 
 
 @hookimpl

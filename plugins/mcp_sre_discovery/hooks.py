@@ -7,6 +7,7 @@ import json
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
+from mcp_sre.specs.parse import format_parser
 from mcp_sre_discovery.convert import DISCOVERY_KIND, convert_document
 
 __all__ = ["FORMAT", "detect_spec_format", "parse_spec"]
@@ -23,12 +24,7 @@ def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
         else None
 
 
-@hookimpl
-def parse_spec(
-    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
-) -> list[APISpec] | None:
-    if fmt != FORMAT:
-        return None
+def parse_discovery(content: bytes, source: SpecSource, info: SourceInfo) -> list[APISpec]:
     try:
         doc = json.loads(content)
     except ValueError as exc:
@@ -36,3 +32,6 @@ def parse_spec(
     if not isinstance(doc, dict):
         raise SpecParseError(source.name, "discovery document is not a JSON object")
     return convert_document(doc, source, info)
+
+
+parse_spec = format_parser(FORMAT, parse_discovery)

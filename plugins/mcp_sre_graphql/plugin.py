@@ -26,6 +26,7 @@ from graphql.validation.validate import validate_sdl
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo, SpecSource
+from mcp_sre.specs.parse import format_parser
 from mcp_sre_graphql.schemas import (
     default_of,
     example_document,
@@ -70,12 +71,7 @@ def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
     return FORMAT if looks_like_graphql(content) else None
 
 
-@hookimpl
-def parse_spec(
-    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
-) -> list[APISpec] | None:
-    if fmt != FORMAT:
-        return None
+def parse_graphql(content: bytes, source: SpecSource, info: SourceInfo) -> list[APISpec]:
     schema = build_graphql_schema(content, source.name)
     service = source.service or source.name
     specs: list[APISpec] = []
@@ -92,6 +88,10 @@ def parse_spec(
             source.name, "the GraphQL schema has no Query, Mutation or Subscription fields"
         )
     return specs
+
+
+parse_spec = format_parser(FORMAT, parse_graphql)
+
 
 
 def build_graphql_schema(content: bytes, source_name: str) -> GraphQLSchema:

@@ -14,6 +14,7 @@ from typing import Any
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo, SpecSource
+from mcp_sre.specs.parse import format_parser
 from mcp_sre_html.extract import (
     ExtractedOperation,
     ExtractedParameter,
@@ -61,15 +62,6 @@ def looks_like_html(content: bytes) -> bool:
 @hookimpl
 def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
     return FORMAT if looks_like_html(content) else None
-
-
-@hookimpl
-def parse_spec(
-    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
-) -> list[APISpec] | None:
-    if fmt != FORMAT:
-        return None
-    return parse_html(content, source, info)
 
 
 def parse_html(
@@ -220,3 +212,6 @@ def _first_sentence(text: str) -> str:
     first = text.strip().split("\n\n", 1)[0]
     m = re.match(r"(.+?[.!?])(\s|$)", first, re.DOTALL)
     return (m.group(1) if m else first).replace("\n", " ")[:300]
+
+
+parse_spec = format_parser(FORMAT, parse_html)

@@ -3,6 +3,7 @@
 from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
 from mcp_sre_kubernetes.executor import execute_operation
 from mcp_sre_kubernetes.health import health_mappings, local_targets
+from mcp_sre_kubernetes.sdk_calls import sdk_call_operation
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sources import (
     fetch_spec_content,
@@ -19,5 +20,6 @@ __all__ = [
     "register_doc_sources",
     "retrieval_vocabulary",
     "sandbox_shims",
+    "sdk_call_operation",
     "sensitive_operations",
 ]

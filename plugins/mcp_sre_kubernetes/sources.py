@@ -14,6 +14,7 @@ from mcp_sre import hookimpl
 from mcp_sre.errors import SpecFetchError
 from mcp_sre.specs.fetch import FetchedContent
 from mcp_sre.specs.model import SpecSource
+from mcp_sre.specs.sources import owned_snapshot
 from mcp_sre_kubernetes.connection import (
     KubernetesConfigError,
     api_client_for,
@@ -35,7 +36,7 @@ def builtin_sources(*, include_cluster: bool | None = None) -> list[SpecSource]:
         include_cluster = cluster_configured()
     out = []
     for entry in entries:
-        source = SpecSource.model_validate(entry)
+        source = owned_snapshot(SpecSource.model_validate(entry), HERE)
         if source.url.startswith(CLUSTER_SCHEME) and not include_cluster:
             continue
         if "://" not in source.url and ":" not in source.url.split("/", 1)[0]:

@@ -19,6 +19,7 @@ from google.protobuf import descriptor_pb2
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo, SpecSource
+from mcp_sre.specs.parse import format_parser
 from mcp_sre_proto.compile import compile_proto
 from mcp_sre_proto.descriptors import (
     DEFAULT_HOST_EXT,
@@ -57,15 +58,6 @@ def looks_like_proto(content: bytes) -> bool:
 @hookimpl
 def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
     return FORMAT if looks_like_proto(content) else None
-
-
-@hookimpl
-def parse_spec(
-    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
-) -> list[APISpec] | None:
-    if fmt != FORMAT:
-        return None
-    return parse_proto(content, source, info)
 
 
 def access_of(method_name: str, http_method: str | None) -> str:
@@ -222,3 +214,6 @@ def _pagination(in_name: str, out_name: str, index: DescriptorIndex) -> dict[str
 def _summary(doc: str) -> str:
     first = doc.strip().split("\n\n", 1)[0].replace("\n", " ").strip()
     return first[:300]
+
+
+parse_spec = format_parser(FORMAT, parse_proto)

@@ -7,8 +7,11 @@ dialect differs: ``in: body`` parameters, ``#/definitions`` and ``#/parameters``
 
 from __future__ import annotations
 
+import functools
+
 from mcp_sre import hookimpl
-from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
+from mcp_sre.specs.model import SpecSource
+from mcp_sre.specs.parse import format_parser
 from mcp_sre_openapi.build import parse_dialect
 from mcp_sre_openapi.detect import looks_like
 
@@ -22,8 +25,4 @@ def detect_spec_format(content: bytes, source: SpecSource) -> str | None:
     return FORMAT if looks_like(content, FORMAT) else None
 
 
-@hookimpl
-def parse_spec(
-    fmt: str, content: bytes, source: SpecSource, info: SourceInfo
-) -> list[APISpec] | None:
-    return parse_dialect(fmt, content, source, info) if fmt == FORMAT else None
+parse_spec = format_parser(FORMAT, functools.partial(parse_dialect, FORMAT))

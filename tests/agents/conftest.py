@@ -17,7 +17,7 @@ from conftest_moto import REGION  # noqa: E402
 from stand_in import AWS_SOURCE, FLEET_CPU  # noqa: E402
 
 from mcp_sre.config import Settings, load_settings  # noqa: E402
-from mcp_sre.plugins import make_plugin_manager  # noqa: E402
+from mcp_sre.plugin_manager import make_plugin_manager  # noqa: E402
 from mcp_sre.specs.catalog import SpecCatalog  # noqa: E402
 
 __all__: list[str] = []
@@ -39,9 +39,10 @@ def agents_catalog(agents_settings: Settings) -> SpecCatalog:
 @pytest.fixture(scope="session")
 def agents_sandbox(agents_settings: Settings, agents_catalog: SpecCatalog,
                    module_dir: Path) -> Any:
-    from mcp_sre.sandbox import Sandbox
+    from mcp_sre.sandbox import CatalogOperations, Sandbox
 
-    box = Sandbox(agents_settings, agents_catalog.pm, agents_catalog.get, module_dir=module_dir)
+    box = Sandbox(agents_settings, agents_catalog.pm, CatalogOperations(agents_catalog),
+                  module_dir=module_dir)
     box.warm()
     return box
 

@@ -16,9 +16,9 @@ if str(Path(__file__).parent) not in sys.path:  # the shared scripted pieces
     sys.path.insert(0, str(Path(__file__).parent))
 from stand_in import RIGHT_CODE, TEST, WRONG_CODE, ScriptedStandInLLM, reply
 
-from mcp_sre.agents.contract import build_tool_program
 from mcp_sre.server import ServerState, SreMCP, build_server
 from mcp_sre.server.codegen_tools import register_codegen_tools
+from mcp_sre.toolcode.harness import build_tool_program
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cpu_fleet")]
 

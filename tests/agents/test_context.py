@@ -17,8 +17,8 @@ from mcp_sre.agents.context import (
 )
 from mcp_sre.agents.context_pack import build_context_pack
 from mcp_sre.errors import NotFoundError
-from mcp_sre.registry.review import security_findings
 from mcp_sre.sandbox.checks import check_code
+from mcp_sre.toolcode.review import security_findings
 
 
 def test_operation_text_has_what_code_needs(agents_catalog: Any) -> None:

@@ -3,9 +3,10 @@ the way the sandbox builds them)."""
 
 from __future__ import annotations
 
-from mcp_sre.agents.contract import build_test_program
-from mcp_sre.agents.observe import observe_run, parse_reply, slug_name
+from mcp_sre.agents.observe import observe_run, parse_reply
+from mcp_sre.registry.models import slug_name
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, RunResult
+from mcp_sre.toolcode.harness import build_test_program
 
 CODE = "import sre\n\n\ndef main(n: int = 1) -> int:\n    return n\n"
 TEST = "def test_one():\n    assert main(n=2) == 3\n"

@@ -15,7 +15,7 @@ import botocore
 import pytest
 
 from mcp_sre.errors import SpecFetchError, SpecParseError, UnknownFormatError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import fetch_source
 from mcp_sre.specs.jsonref import CYCLE_KEY, TRUNCATED_KEY
 from mcp_sre.specs.model import APISpec, SpecSource

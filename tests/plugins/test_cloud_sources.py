@@ -10,14 +10,12 @@ import pytest
 
 from mcp_sre.config import Settings
 from mcp_sre.errors import SpecError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre.specs.model import SpecSource
 from mcp_sre.specs.parse import parse_content
-from mcp_sre_aws.sources import load_doc_sources
+from mcp_sre.specs.sources import sources_from_package
 
-ROOT = Path(__file__).resolve().parents[2]
-SNAPSHOTS = ROOT / "specs_cache"
 MINE = {"aws", "gcp", "azure", "volcengine"}
 
 
@@ -55,9 +53,11 @@ def test_gcp_sources(sources: dict[str, SpecSource]) -> None:
                                   "gcp-cloudtrace"])
 def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
     source = sources[name]
-    path = SNAPSHOTS / str(source.snapshot)
+    home = Path(str(source.snapshot_home))  # the gcp plugin owns its snapshots
+    assert home.parent.name == "mcp_sre_gcp"
+    path = home / str(source.snapshot)
     assert path.is_file() and path.stat().st_size < 1_000_000
-    assert path.name in (SNAPSHOTS / "LICENSES.md").read_text()
+    assert path.name in (home / "LICENSES.md").read_text()
     specs = parse_content(make_plugin_manager(), path.read_bytes(), source)
     api = name.removeprefix("gcp-")
     assert specs and all(s.id.startswith(f"gcp/{api}/{api}.") for s in specs)
@@ -98,7 +98,7 @@ def test_load_doc_sources_names_a_broken_entry(tmp_path: Path, monkeypatch) -> N
     (package / "doc_sources.yaml").write_text("sources:\n  - name: x\n    url: y\n")
     monkeypatch.syspath_prepend(str(tmp_path))
     with pytest.raises(SpecError, match="entry 0 is invalid"):
-        load_doc_sources("broken_sources_pkg")
+        sources_from_package("broken_sources_pkg")
     (package / "doc_sources.yaml").write_text("just: a mapping\n")
     with pytest.raises(SpecError, match="top-level 'sources:' list"):
-        load_doc_sources("broken_sources_pkg")
+        sources_from_package("broken_sources_pkg")

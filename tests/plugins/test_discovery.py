@@ -9,14 +9,14 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.errors import SpecParseError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.jsonref import CYCLE_KEY, TRUNCATED_KEY
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACE = ROOT / "tests" / "fixtures" / "specs" / "gcp_cloudtrace_v2.discovery.json"
-SNAPSHOTS = ROOT / "specs_cache"
+SNAPSHOTS = ROOT / "plugins" / "mcp_sre_gcp" / "specs"
 
 
 @pytest.fixture(scope="module")

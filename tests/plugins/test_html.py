@@ -13,7 +13,7 @@ import pytest
 
 from mcp_sre import hookimpl
 from mcp_sre.errors import SpecParseError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import fetch_source
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content

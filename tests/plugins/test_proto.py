@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.errors import SpecParseError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content
 

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.errors import SpecParseError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.jsonref import TRUNCATED_KEY
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import detect_format, parse_content
 
 ROOT = Path(__file__).resolve().parents[2]
-K8S = ROOT / "specs_cache" / "kubernetes-swagger.json"
+K8S = ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.registry.matching import REUSE_MODEL, ToolDoc, ToolMatcher, _operation_text
-from mcp_sre.registry.service import DENSE_REUSE_THRESHOLD, ToolRegistry
 from mcp_sre.registry.store import RegistryStore
+from mcp_sre.registry.tool_registry import DENSE_REUSE_THRESHOLD, ToolRegistry
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from mcp_sre.config import load_settings
-from mcp_sre.registry import RegisteredTool, ToolRegistry, review_tool
+from mcp_sre.registry import RegisteredTool, ToolRegistry
 from mcp_sre.registry.store import RegistryStore
+from mcp_sre.toolcode.review import review_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "tool_registry"
@@ -98,7 +99,7 @@ def test_each_tool_is_found_first_for_its_own_request(tmp_path: Path,
 def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     """moto with the demo seed and the local Kubernetes endpoint (crashloop), the host's
     environment pointed at both."""
-    from mcp_sre.demo.targets import local_aws, local_kubernetes
+    from mcp_sre_demo.targets import local_aws, local_kubernetes
 
     work = tmp_path_factory.mktemp("starter-targets")
     with local_aws(work) as (aws_env, seeded), local_kubernetes(work, "crashloop") as (
@@ -113,7 +114,7 @@ def targets(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]
 def live_registry(tmp_path_factory: pytest.TempPathFactory, module_dir: Path,
                   targets: dict[str, Any]) -> ToolRegistry:
     """A copy of the shipped registry (calls record statistics) with a real sandbox."""
-    from mcp_sre.sandbox import Sandbox
+    from mcp_sre.sandbox import CatalogOperations, Sandbox
     from mcp_sre.specs.catalog import SpecCatalog
 
     work = tmp_path_factory.mktemp("starter-registry")
@@ -121,9 +122,9 @@ def live_registry(tmp_path_factory: pytest.TempPathFactory, module_dir: Path,
     settings = load_settings(home=work / "home", registry_dir=work / "tool_registry",
                              offline=True)
     catalog = SpecCatalog(settings)
-    sandbox = Sandbox(settings, catalog.pm, catalog.get, module_dir=module_dir)
-    return ToolRegistry(settings, sandbox=sandbox, pm=catalog.pm,
-                        operation_lookup=catalog.get)
+    operations = CatalogOperations(catalog)
+    sandbox = Sandbox(settings, catalog.pm, operations, module_dir=module_dir)
+    return ToolRegistry(settings, sandbox=sandbox, pm=catalog.pm, operation_lookup=operations)
 
 
 @pytest.mark.slow

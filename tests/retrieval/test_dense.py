@@ -65,7 +65,7 @@ def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: 
 
     # a seed written from this cache makes a first build in a new home embed nothing
     seed = tmp_path / "seed.npz"
-    shas = [d.sha for d in r._index.docs]  # type: ignore[union-attr]
+    shas = [d.sha for d in r.index.docs]  # type: ignore[union-attr]
     write_seed(seed, shas, cache.matrix(shas))
     fresh_home = small_settings.model_copy(update={"home": tmp_path / "other-home"})
     third = Counting(e5)

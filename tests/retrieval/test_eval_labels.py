@@ -17,7 +17,7 @@ SETS = sorted(EVAL.glob("*.jsonl"))
 
 @lru_cache(maxsize=1)
 def _kubernetes_ops() -> frozenset[str]:
-    swagger = json.loads((ROOT / "specs_cache" / "kubernetes-swagger.json").read_text("utf-8"))
+    swagger = json.loads((ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json").read_text("utf-8"))
     return frozenset(op["operationId"] for path in swagger["paths"].values()
                      for op in path.values() if isinstance(op, dict) and "operationId" in op)
 

@@ -7,18 +7,22 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from mcp_sre.retrieval.rerank import plurality, resource_of
-from mcp_sre.retrieval.rewrite import QueryRewriter
+from mcp_sre.plugin_manager import make_plugin_manager
+from mcp_sre.retrieval.rerank import plurality
+from mcp_sre.retrieval.resources import resource_of
+from mcp_sre.retrieval.rewrite import QueryRewriter, load_vocabulary
 
 OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
        ["list", "apps", "v1", "namespaced", "daemon", "set"],
        ["read", "apps", "v1", "namespaced", "daemon", "set"]]
-INDEX = SimpleNamespace(resource=[resource_of(words) for words in OPS])
+VOCAB = load_vocabulary(make_plugin_manager())
+INDEX = SimpleNamespace(resource=[resource_of(words, VOCAB.head_compounds) for words in OPS],
+                        head_compounds=VOCAB.head_compounds)
 ALL = np.arange(len(OPS))
 
 
 def _scores(query: str) -> list[float]:
-    return plurality(INDEX, QueryRewriter().rewrite(query), ALL).tolist()  # type: ignore[arg-type]
+    return plurality(INDEX, QueryRewriter(VOCAB).rewrite(query), ALL).tolist()  # type: ignore[arg-type]
 
 
 def test_a_chinese_plural_word_makes_the_noun_after_it_plural() -> None:

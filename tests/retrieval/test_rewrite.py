@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, QueryRewriter, load_vocabulary
 
 
@@ -75,7 +76,7 @@ def test_llm_seam_adds_words_and_failures_are_ignored() -> None:
 
 
 def test_vocabulary_file_is_well_formed() -> None:
-    vocab = load_vocabulary()
+    vocab = load_vocabulary(make_plugin_manager())
     assert "list" in vocab.intents and vocab.terms["安全组"].startswith("security")
     assert all(parts and token for parts, token, _ in vocab.compounds)
     assert all(0 < w <= 1 for aliases in vocab.services.values() for w in aliases.values())
@@ -121,22 +122,24 @@ def test_cloud_vocabulary_comes_from_the_plugins(tmp_path, monkeypatch) -> None:
     third-party file merges in the same way (mappings key by key, lists appended)."""
     from mcp_sre.retrieval.rewrite import VOCAB_FILE, plugin_vocabularies
 
-    files = {p.parent.name for p in plugin_vocabularies()}
+    pm = make_plugin_manager()
+    files = {p.parent.name for p in plugin_vocabularies(pm)}
     assert {"mcp_sre_aws", "mcp_sre_kubernetes"} <= files
-    core = load_vocabulary(extra=())
+    core = load_vocabulary()
     assert not core.services and not core.providers and not core.common
-    full = load_vocabulary()
+    assert not core.scopes and not core.lists and core.flags is None  # no command syntax
+    full = load_vocabulary(pm)
     assert ("aws", "ec2") in full.services and "k8s" in full.providers["kubernetes"]
     mine = tmp_path / "vocab.yaml"
     mine.write_text("services:\n  mycloud:\n    widgets:\n      strong: [widget, widgets]\n"
                     "providers:\n  mycloud: [mycloud]\ncompounds:\n  - [widget, pool]\n",
                     encoding="utf-8")
-    merged = load_vocabulary(VOCAB_FILE, [*plugin_vocabularies(), mine])
+    merged = load_vocabulary(path=VOCAB_FILE, extra=[*plugin_vocabularies(pm), mine])
     assert merged.services[("mycloud", "widgets")]["widget"] > 0
     assert ("aws", "ec2") in merged.services and merged.providers["mycloud"] == ["mycloud"]
     assert len(merged.compounds) == len(full.compounds) + 1
     monkeypatch.setenv("MCP_SRE_DISABLE_PLUGINS", "aws")
-    assert ("aws", "ec2") not in load_vocabulary().services
+    assert ("aws", "ec2") not in load_vocabulary(make_plugin_manager()).services
 
 
 def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:
@@ -149,14 +152,18 @@ def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:
 
 def test_compound_heads_match_compound_resources() -> None:
     from mcp_sre.retrieval.documents import camel_words
-    from mcp_sre.retrieval.rerank import resource_of
+    from mcp_sre.retrieval.resources import resource_of
 
     rw = QueryRewriter()
+    compounds = rw.vocab.head_compounds
     assert rw.rewrite("list daemon sets in kube-system").head == "daemonset"
-    assert resource_of(camel_words("listAppsV1NamespacedDaemonSet"))[:2] == ("daemonset", True)
-    assert resource_of(camel_words("readAppsV1NamespacedDaemonSetStatus"))[2] == "daemonset"
+    assert resource_of(camel_words("listAppsV1NamespacedDaemonSet"), compounds)[:2] == \
+        ("daemonset", True)
+    assert resource_of(camel_words("readAppsV1NamespacedDaemonSetStatus"), compounds)[2] == \
+        "daemonset"
     # a compound ending in a facet stays the facet of the word before it
-    assert resource_of(camel_words("listCoreV1ComponentStatus"))[::2] == ("status", "compon")
+    assert resource_of(camel_words("listCoreV1ComponentStatus"), compounds)[::2] == \
+        ("status", "compon")
 
 
 def test_why_questions_and_states_are_not_orders() -> None:
@@ -217,3 +224,21 @@ def test_target_counts_questions_and_searches() -> None:
     assert "search" in grep.intents and grep.verbs.get("filter") == 1.0
     assert grep.head == "loggroup" and "event" in grep.head_synonyms  # the path is no noun
     assert rw.rewrite("what does the DNS record api.example.com resolve to").head == "record"
+
+
+def test_command_syntax_is_plugin_data(tmp_path) -> None:
+    """Command-line rules come from a plugin's vocabulary: without them "-n" is a word like
+    any other; a third-party file adds its own command syntax the same way."""
+    core = QueryRewriter(load_vocabulary())
+    from mcp_sre.retrieval.documents import stem
+
+    assert stem("namespaced") not in core.rewrite("show pods -n shop").terms
+    mine = tmp_path / "vocab.yaml"
+    mine.write_text("command_syntax:\n"
+                    "  flags: ['(?<!\\S)(?:--zone(?:=|\\s+)\\S+|--[a-z][a-z-]*)(?!\\S)']\n"
+                    "  scopes: [{pattern: '(?<!\\S)--every-zone(?!\\S)', term: allzones}]\n"
+                    "  lists: ['\\bwidgetctl ls\\b']\n", encoding="utf-8")
+    rw = QueryRewriter(load_vocabulary(extra=[mine]))
+    q = rw.rewrite("widgetctl ls gadgets --zone north --every-zone")
+    assert "list" in q.intents and stem("allzones") in q.terms
+    assert "north" not in q.head_phrase and q.head == stem("gadgets")

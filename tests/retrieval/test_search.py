@@ -188,9 +188,9 @@ def test_warm_ensure_index_is_cheap_and_still_sees_changes(
 ) -> None:
     import gzip
 
-    import mcp_sre.retrieval.search as search_mod
+    import mcp_sre.retrieval.indexer as indexer_mod
 
-    monkeypatch.setattr(search_mod, "DIGEST_CHECK_S", 0.0)
+    monkeypatch.setattr(indexer_mod, "DIGEST_CHECK_S", 0.0)
     settings = retriever.settings.model_copy(update={"max_age_hours": 0.0})
     r = Retriever(settings, embedder=None, sources=SOURCE_NAMES)
     r.ensure_index()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mcp_sre.sandbox.cli import run_command
+from mcp_sre.sandbox.cli import _context, run_command
 
 
 @pytest.fixture
@@ -80,3 +80,17 @@ def test_policy_refusal_through_the_catalog(cli, aws_env: str) -> None:
     assert result.exit_code == 3, result.output
     assert result.stdout == "True\n"
     assert "error: policy_denied: aws/ec2/TerminateInstances is a write" in result.stderr
+
+
+def test_context_option_is_provider_blind() -> None:
+    """--context goes to the named provider's plugin untouched; * and --region to every one."""
+    assert _context(("aws.profile=dev", "kubernetes.namespace=shop", "x.k=a=b"), None) == {
+        "aws": {"profile": "dev"}, "kubernetes": {"namespace": "shop"}, "x": {"k": "a=b"}}
+    assert _context(("*.tier=ro",), "eu-west-1") == {"*": {"tier": "ro", "region": "eu-west-1"}}
+    assert _context((), None) is None
+
+
+@pytest.mark.parametrize("pair", ["profile=dev", "aws.profile", ".k=v", "aws.=v"])
+def test_context_option_usage_errors(cli, pair: str) -> None:
+    result = cli("pass", "--context", pair)
+    assert result.exit_code == 2 and "PROVIDER.KEY=VALUE" in result.output

@@ -11,7 +11,7 @@ import pytest
 from mcp_sre import hookimpl
 from mcp_sre.config import load_settings
 from mcp_sre.errors import NotFoundError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox import ProviderCallError, Sandbox
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo
 

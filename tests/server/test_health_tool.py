@@ -12,7 +12,7 @@ from mcp_sre.config import PROJECT_ROOT, load_settings
 from mcp_sre.server import ServerState, build_server
 
 pytestmark = pytest.mark.anyio
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 
 
 @pytest.fixture

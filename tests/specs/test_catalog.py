@@ -274,3 +274,20 @@ def test_a_builtin_source_is_overridden_by_the_fields_given(settings: Settings) 
     settings.sources = [{"name": "kubernetes", "default": False}]
     source = SpecCatalog(settings).registry.get("kubernetes")
     assert source.default is False and source.url.startswith("https://")
+
+
+def test_plugin_owned_snapshot_and_the_gathering_folder_first(settings: Settings,
+                                                              tmp_path: Path) -> None:
+    """A plugin's own specs/ seeds offline use; a copy gathered in the snapshot folder wins."""
+    (tmp_path / "plugin" / "specs").mkdir(parents=True)
+    (tmp_path / "plugin" / "specs" / "x.json").write_bytes(openapi_doc("fromPlugin"))
+    settings.snapshot_dir = tmp_path / "gathered"
+    settings.snapshot_dir.mkdir()
+    settings.sources = [{"name": "x", "provider": "x", "url": "http://127.0.0.1:9/x.json",
+                         "snapshot": "x.json",
+                         "snapshot_home": str(tmp_path / "plugin" / "specs")}]
+    assert [s.name for s in SpecCatalog(settings).operations("x", offline=True)] == ["fromPlugin"]
+    (settings.snapshot_dir / "x.json").write_bytes(openapi_doc("fromGathered"))
+    settings.home = tmp_path / "fresh-home"
+    assert [s.name for s in SpecCatalog(settings).operations("x", offline=True)] == [
+        "fromGathered"]

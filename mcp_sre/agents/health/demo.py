@@ -29,7 +29,7 @@ QUESTION = "帮我分析电商平台业务的健康状况"
 def ecommerce_platform(workdir: Path, pm: Any = None) -> Iterator[dict[str, str]]:
     """Start the local targets the plugins offer for the platform's files; yield their env."""
     if pm is None:
-        from mcp_sre.plugins import make_plugin_manager
+        from mcp_sre.plugin_manager import make_plugin_manager
 
         pm = make_plugin_manager()
     targets = {k: v for found in pm.hook.local_targets() or [] for k, v in (found or {}).items()}

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mcp_sre import hookimpl
-from mcp_sre.config import load_settings
+from mcp_sre_kubernetes.snapshot import default_swagger_path
 
 __all__ = ["GUEST_ROOT", "build_generated", "guest_modules", "sandbox_shims", "spec_documents"]
 
@@ -50,7 +50,7 @@ def spec_documents() -> list[dict[str, Any]]:
     """The swagger documents the shim is built from: the shipped snapshot and the generic
     custom-object API."""
     docs = []
-    for path in (load_settings().snapshot_dir / "kubernetes-swagger.json",
+    for path in (default_swagger_path(),
                  _PLUGIN_ROOT / "custom_objects_swagger.json"):
         if path.is_file():
             docs.append(json.loads(path.read_bytes()))

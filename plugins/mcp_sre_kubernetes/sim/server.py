@@ -17,23 +17,18 @@ from typing import Any
 
 import yaml
 
-from mcp_sre.config import atomic_write, load_settings
+from mcp_sre.config import atomic_write
 from mcp_sre_kubernetes.sim.api import SimAPI, SimRequest, SimResponse
 from mcp_sre_kubernetes.sim.routes import RouteTable, load_swagger
 from mcp_sre_kubernetes.sim.scenario import Scenario, ScenarioError, load_scenario
 from mcp_sre_kubernetes.sim.state import ClusterState
 from mcp_sre_kubernetes.sim.tls import SelfSignedCert, make_cert
+from mcp_sre_kubernetes.snapshot import default_swagger_path
 
 __all__ = ["DEFAULT_TOKEN", "RecordedRequest", "SimServer", "default_swagger_path"]
 
 log = logging.getLogger("mcp_sre.k8s_sim")
 DEFAULT_TOKEN = "mcp-sre-sim-token"  # a dummy credential: it proves the host passes a token on
-SWAGGER_FILE = "kubernetes-swagger.json"
-
-
-def default_swagger_path() -> Path:
-    """The shipped snapshot of the upstream swagger (``specs_cache/kubernetes-swagger.json``)."""
-    return load_settings().snapshot_dir / SWAGGER_FILE
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.config import PROJECT_ROOT
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content
 
@@ -18,7 +18,7 @@ if str(Path(__file__).resolve().parents[2]) not in sys.path:  # tests/ holds con
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from conftest_moto import BotocoreLookup, SpecLookup
 
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 PROMETHEUS = PROJECT_ROOT / "plugins" / "mcp_sre_prometheus" / "prometheus-http-api.yaml"
 AWS_SERVICES = ("resourcegroupstaggingapi", "ec2", "cloudwatch", "elbv2", "rds", "xray", "logs")
 AMBIENT = (

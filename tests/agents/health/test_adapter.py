@@ -9,7 +9,7 @@ from mcp_sre.agents.health.config import load_health_config
 from mcp_sre.agents.health.evaluate import judge_metric
 from mcp_sre.agents.health.report import mapping_files
 from mcp_sre.agents.health.schema import HealthStatus
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 
 
 @pytest.fixture(scope="module")

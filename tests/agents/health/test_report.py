@@ -11,7 +11,7 @@ import yaml
 
 from mcp_sre import hookimpl
 from mcp_sre.agents.health import HealthAgent, HealthStatus, render_markdown
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 
 
 def _report(pm, specs, home: Path, scope: str = "shop", **kw):

@@ -16,7 +16,7 @@ import pytest
 
 from mcp_sre.config import PROJECT_ROOT
 from mcp_sre.errors import NotFoundError
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox.bridge import CallHandler, OperationResolver
 from mcp_sre.sandbox.policy import Policy
 from mcp_sre.specs.model import APISpec, SpecSource
@@ -24,7 +24,7 @@ from mcp_sre.specs.parse import parse_content
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sim import SimServer
 
-SWAGGER = PROJECT_ROOT / "specs_cache" / "kubernetes-swagger.json"
+SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
 CUSTOM_OBJECTS = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "custom_objects_swagger.json"
 GUEST_SRE = PROJECT_ROOT / "mcp_sre" / "sandbox" / "guest" / "sre.py"
 

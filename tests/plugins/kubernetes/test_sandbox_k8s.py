@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from mcp_sre.config import load_settings
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox import Sandbox
 from mcp_sre_kubernetes.sim import SimServer
 

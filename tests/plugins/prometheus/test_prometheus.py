@@ -11,7 +11,7 @@ import pytest
 
 from mcp_sre.agents.health.collect import CallFailed, HostBridge
 from mcp_sre.config import PROJECT_ROOT
-from mcp_sre.plugins import make_plugin_manager
+from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.model import APISpec, SpecSource
 from mcp_sre.specs.parse import parse_content
 from mcp_sre_prometheus.local import prometheus_available, shift_openmetrics, start_prometheus

@@ -1,24 +1,17 @@
 import sre
 
-MAX_PAGES = 20
-
 
 def _autoscalers(namespace, max_items):
-    items, query = [], {"limit": min(max_items, 500)}
-    for _ in range(MAX_PAGES):
-        if namespace:
-            page = sre.request(
-                "kubernetes/autoscaling_v2/listAutoscalingV2NamespacedHorizontalPodAutoscaler",
-                dict(query, namespace=namespace))
-        else:
-            page = sre.request("kubernetes/autoscaling_v2/"
-                               "listAutoscalingV2HorizontalPodAutoscalerForAllNamespaces", query)
-        items.extend(page.get("items") or [])
-        token = (page.get("metadata") or {}).get("continue")
-        if not token or len(items) >= max_items:
-            break
-        query["continue"] = token
-    return items[:max_items]
+    size = min(max_items, 500)
+    if namespace:
+        pages = sre.pages("kubernetes/autoscaling_v2/listAutoscalingV2NamespacedHorizontalPodAutoscaler",
+                          {"namespace": namespace},
+                          page_size=size, max_items=max_items)
+    else:
+        pages = sre.pages("kubernetes/autoscaling_v2/listAutoscalingV2HorizontalPodAutoscalerForAllNamespaces",
+                          {},
+                          page_size=size, max_items=max_items)
+    return [item for page in pages for item in page.get("items") or []]
 
 
 def _target(metric_spec):

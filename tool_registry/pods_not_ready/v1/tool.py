@@ -1,22 +1,15 @@
 import sre
 
-MAX_PAGES = 20
-
 
 def _pods(namespace, max_items):
-    items, query = [], {"limit": min(max_items, 500)}
-    for _ in range(MAX_PAGES):
-        if namespace:
-            page = sre.request("kubernetes/core_v1/listCoreV1NamespacedPod",
-                               dict(query, namespace=namespace))
-        else:
-            page = sre.request("kubernetes/core_v1/listCoreV1PodForAllNamespaces", query)
-        items.extend(page.get("items") or [])
-        token = (page.get("metadata") or {}).get("continue")
-        if not token or len(items) >= max_items:
-            break
-        query["continue"] = token
-    return items[:max_items]
+    size = min(max_items, 500)
+    if namespace:
+        pages = sre.pages("kubernetes/core_v1/listCoreV1NamespacedPod", {"namespace": namespace},
+                          page_size=size, max_items=max_items)
+    else:
+        pages = sre.pages("kubernetes/core_v1/listCoreV1PodForAllNamespaces", {},
+                          page_size=size, max_items=max_items)
+    return [item for page in pages for item in page.get("items") or []]
 
 
 def _condition(pod, kind):

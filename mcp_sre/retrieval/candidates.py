@@ -1,0 +1,72 @@
+"""First-stage candidates for the reranker, chosen in one place: the keyword and dense top
+lists (fused with RRF), the operations whose names the request spells out, and the best keyword
+matches inside each service the request names."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from mcp_sre.retrieval.fusion import rrf, top_k
+
+if TYPE_CHECKING:
+    from mcp_sre.retrieval.index import SearchIndex
+    from mcp_sre.retrieval.rewrite import RewrittenQuery
+
+__all__ = ["N_CANDIDATES", "N_SPELLED", "candidates", "name_coverage", "service_candidates"]
+
+N_CANDIDATES = 150
+N_SPELLED = 50  # operations whose names the request spells out, whatever BM25 says
+
+
+def candidates(
+    index: SearchIndex, q: RewrittenQuery, mask: np.ndarray | None, lexical: np.ndarray,
+    dense: np.ndarray | None, lex_c: np.ndarray,
+) -> tuple[np.ndarray, dict[int, float], np.ndarray]:
+    """The candidates (keyword top ``lex_c``, dense top, spelled-out names, best of each named
+    service), the RRF fusion of the two first-stage rankings, and every operation's name
+    coverage (a reranking feature)."""
+    dense_c = top_k(dense, N_CANDIDATES, mask) if dense is not None else np.zeros(0, np.int64)
+    fused = rrf([lex_c, dense_c] if dense is not None else [lex_c])
+    cands = np.fromiter(fused.keys(), np.int64, len(fused))
+    coverage = name_coverage(index, q)
+    top_lex = float(lexical.max()) or 1.0
+    spelled = top_k(coverage + 0.1 * lexical / top_lex, N_SPELLED, mask)
+    cands = np.unique(np.concatenate(
+        [cands, spelled, service_candidates(index, q, lexical, mask)]))
+    return cands, fused, coverage
+
+
+def name_coverage(index: SearchIndex, q: RewrittenQuery) -> np.ndarray:
+    """For every operation, the share of its name words the request mentions (0..1), its
+    verb counting when the request's intent allows it (show -> Get/Describe/Read)."""
+    field = index.bm25.fields["name"]
+    hits = np.zeros(len(index), np.float32)
+    terms = dict(q.verbs)
+    terms.update(q.terms)
+    for term, w in terms.items():
+        col = field.vocab.get(term)
+        if col is not None:
+            lo, hi = field.indptr[col], field.indptr[col + 1]
+            hits[field.indices[lo:hi]] += w
+    return np.minimum(hits / index.name_len, 1.0)
+
+
+def service_candidates(
+    index: SearchIndex, q: RewrittenQuery, lexical: np.ndarray, mask: np.ndarray | None, per: int = 40
+) -> np.ndarray:
+    """The best keyword matches inside each service the request names, so a named
+    service's operations reach the reranker even when other services' words score higher."""
+    named = sorted(q.services.items(), key=lambda kv: -kv[1])[:4]
+    out = []
+    for key, _ in named:
+        try:
+            sid = index.keys.index(key)
+        except ValueError:
+            continue
+        smask = index.service_of == sid
+        if mask is not None:
+            smask &= mask
+        out.append(top_k(lexical, per, smask))
+    return np.concatenate(out) if out else np.zeros(0, np.int64)

@@ -1,0 +1,186 @@
+"""The searcher: rewrites a request, scores every operation of an index snapshot by keyword
+and dense similarity, picks the candidates, reranks them, filters by provider/service, and
+logs every query."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+from pydantic import BaseModel, Field
+
+from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.retrieval.candidates import N_CANDIDATES, candidates
+from mcp_sre.retrieval.fusion import top_k
+from mcp_sre.retrieval.rerank import FeatureReranker, RerankWeights
+from mcp_sre.retrieval.rewrite import QueryRewriter
+
+if TYPE_CHECKING:
+    from mcp_sre.retrieval.dense import Embedder
+    from mcp_sre.retrieval.documents import OperationDoc
+    from mcp_sre.retrieval.index import SearchIndex
+    from mcp_sre.retrieval.rewrite import Vocabulary
+
+__all__ = ["FIELD_WEIGHTS", "MAX_TOP_K", "MODES", "Mode", "SearchResult", "Searcher"]
+
+log = logging.getLogger("mcp_sre.retrieval")
+Mode = Literal["bm25", "dense", "hybrid", "rerank"]
+MODES: tuple[str, ...] = ("bm25", "dense", "hybrid", "rerank")
+MAX_TOP_K = 100
+# Field weights of the first-stage keyword score.
+FIELD_WEIGHTS = {"name": 1.0, "service": 0.5, "text": 0.35, "params": 0.1}
+
+
+class SearchResult(BaseModel):
+    """One operation that matches a request."""
+
+    id: str = Field(description="provider/service/operation: pass to get_api_spec or sre.call")
+    provider: str = Field(description="Cloud or API family")
+    service: str = Field(description="Service inside the provider")
+    operation: str = Field(description="The spec's own operation name")
+    method: str = Field(description="HTTP method or RPC kind")
+    endpoint: str = Field(description="Path template or RPC name")
+    summary: str = Field(description="One-line summary")
+    access: str = Field(description="read or write")
+    score: float = Field(description="Relevance; higher is better, comparable within one query")
+
+
+class Searcher:
+    """Answers requests with ``vocabulary`` over the snapshot ``index()`` returns (it builds
+    the index when there is none). ``embedder``: a callable returning the embedding model or
+    None; ``llm``: optional ``(prompt) -> str`` rewrite seam; ``log_path``: the JSONL query log."""
+
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        index: Callable[[], SearchIndex],
+        *,
+        embedder: Callable[[], Embedder | None],
+        log_path: Path,
+        llm: Callable[[str], str] | None = None,
+        weights: RerankWeights | None = None,
+    ) -> None:
+        self.vocabulary = vocabulary
+        self._index = index
+        self._embedder = embedder
+        self.log_path = log_path
+        self.llm = llm
+        self.reranker = FeatureReranker(weights)
+        self._log_lock = threading.Lock()
+        # the rewriter of the index whose service aliases it knows (a new index, new aliases)
+        self._rewriter: tuple[dict[Any, Any], QueryRewriter] | None = None
+
+    def rewriter_for(self, index: SearchIndex) -> QueryRewriter:
+        """The rewriter that knows ``index``'s service aliases (built once per index build)."""
+        held = self._rewriter
+        if held is None or held[0] is not index.aliases:
+            held = (index.aliases, QueryRewriter(self.vocabulary, index.aliases, llm=self.llm))
+            self._rewriter = held
+        return held[1]
+
+    def search(
+        self,
+        query: str,
+        provider: str | None = None,
+        service: str | None = None,
+        top_k: int = 10,
+        *,
+        mode: Mode = "rerank",
+    ) -> list[SearchResult]:
+        """Operations for ``query``, best first. Queries longer than 1,000 characters are
+        truncated (and the log says so); an empty one is a :class:`ValidationError`."""
+        started = time.perf_counter()
+        if not isinstance(query, str) or not query.strip():
+            raise ValidationError("the search query is empty",
+                                  hint="describe what you want to do, e.g. 'list pods in namespace shop'")
+        if mode not in MODES:
+            raise ValidationError(f"unknown search mode {mode!r}", hint=f"one of {', '.join(MODES)}")
+        if not isinstance(top_k, int) or top_k < 1:
+            raise ValidationError(f"top_k must be a positive integer, got {top_k!r}")
+        top_k = min(top_k, MAX_TOP_K)
+        index = self._index()
+        rewriter = self.rewriter_for(index)
+        mask = self._mask(index, provider, service)
+        q = rewriter.rewrite(query)
+        ranked, scores = self._rank(index, q, mask, mode)
+        results = [self._result(index.docs[int(i)], float(s)) for i, s in zip(ranked[:top_k], scores[:top_k], strict=False)]
+        self._log(q, provider, service, mode, results, time.perf_counter() - started)
+        return results
+
+    def _mask(self, index: SearchIndex, provider: str | None, service: str | None) -> np.ndarray | None:
+        mask = None
+        if provider:
+            if provider not in index.providers:
+                known = ", ".join(sorted(index.providers))
+                raise NotFoundError(f"unknown provider {provider!r}", hint=f"known providers: {known}")
+            mask = index.provider_of == index.providers.index(provider)
+        if service:
+            keys = [i for i, (p, s) in enumerate(index.keys) if s == service and (not provider or p == provider)]
+            if not keys:
+                names = sorted({s for p, s in index.keys if not provider or p == provider})
+                close = difflib.get_close_matches(service, names, n=3)
+                raise NotFoundError(
+                    f"unknown service {service!r}" + (f" for provider {provider!r}" if provider else ""),
+                    hint=f"did you mean: {', '.join(close)}" if close else "search without a service filter",
+                )
+            smask = np.isin(index.service_of, keys)
+            mask = smask if mask is None else mask & smask
+        return mask
+
+    def _rank(
+        self, index: SearchIndex, q: Any, mask: np.ndarray | None, mode: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        lexical = index.bm25.scores(q.terms, FIELD_WEIGHTS)
+        dense = self._dense_scores(index, q, mask) if mode != "bm25" else None
+        lex_c = top_k(lexical, N_CANDIDATES, mask)
+        if mode == "bm25" or (mode == "dense" and dense is None):
+            return lex_c, lexical[lex_c]
+        if mode == "dense":
+            assert dense is not None
+            dc = top_k(dense, N_CANDIDATES, mask)
+            return dc, dense[dc]
+        cands, fused, coverage = candidates(index, q, mask, lexical, dense, lex_c)
+        if mode == "hybrid":
+            cands = np.fromiter(fused.keys(), np.int64, len(fused))
+            return cands, np.fromiter(fused.values(), np.float64, len(fused))
+        return self.reranker.rerank(
+            self.reranker.features(index, q, cands, lexical, dense, fused, coverage))
+
+    def _dense_scores(self, index: SearchIndex, q: Any, mask: np.ndarray | None) -> np.ndarray | None:
+        embedder = self._embedder() if index.embeddings is not None else None
+        if embedder is None or index.embeddings is None:
+            return None
+        dense = index.embeddings @ embedder.embed_query(q.dense_text)
+        return np.where(mask, dense, -1.0) if mask is not None else dense
+
+    @staticmethod
+    def _result(doc: OperationDoc, score: float) -> SearchResult:
+        return SearchResult(
+            id=doc.id, provider=doc.provider, service=doc.service, operation=doc.name,
+            method=doc.method, endpoint=doc.endpoint, summary=doc.summary, access=doc.access,
+            score=round(score, 4),
+        )
+
+    def _log(self, q: Any, provider: str | None, service: str | None, mode: str,
+             results: list[SearchResult], seconds: float) -> None:
+        record = {
+            "ts": time.time(), "query": q.original, "rewritten": q.text, "truncated": q.truncated,
+            "intents": sorted(q.intents), "services": [f"{p}/{s}" for p, s in q.services],
+            "provider": provider, "service": service, "mode": mode,
+            "top": [r.id for r in results[:5]], "latency_ms": round(seconds * 1000, 2),
+        }
+        line = json.dumps(record, ensure_ascii=False) + "\n"
+        try:
+            with self._log_lock:
+                self.log_path.parent.mkdir(parents=True, exist_ok=True)
+                with open(self.log_path, "a", encoding="utf-8") as fh:
+                    fh.write(line)
+        except OSError as exc:  # logging must never fail a search
+            log.debug("cannot write %s: %s", Path(self.log_path), exc)

@@ -1,0 +1,74 @@
+"""search_apis through the real MCP client over stdio, on a home whose only indexed source is a
+small OpenAPI file (every built-in source is turned off in its config.yaml)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+from mcp_sre.config import load_settings
+from mcp_sre.specs.catalog import SpecCatalog
+
+pytestmark = pytest.mark.anyio
+
+
+def op(op_id: str, summary: str, tag: str) -> dict:
+    return {"operationId": op_id, "tags": [tag], "summary": summary,
+            "responses": {"200": {"description": "OK"}}}
+
+
+SHOP = {
+    "openapi": "3.0.3",
+    "info": {"title": "shop", "version": "1"},
+    "paths": {
+        "/orders": {"get": op("listOrders", "List the orders of the shop", "orders"),
+                    "post": op("createOrder", "Place a new order", "orders")},
+        "/invoices/{id}": {"get": op("getInvoice", "Read one invoice by id", "invoices")},
+        "/warehouses": {"get": op("listWarehouses", "List the warehouses and their stock",
+                                  "warehouses")},
+    },
+}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+@pytest.fixture
+def server_params(home: Path, tmp_path: Path) -> StdioServerParameters:
+    spec = tmp_path / "shop.json"
+    spec.write_text(json.dumps(SHOP))
+    builtin = [s.name for s in SpecCatalog(load_settings(home=home)).sources() if s.default]
+    sources = [{"name": name, "default": False} for name in builtin]
+    sources.append({"name": "shop", "provider": "shop", "url": str(spec)})
+    (home / "config.yaml").write_text(yaml.safe_dump({"sources": sources}))
+    env = {**os.environ, "MCP_SRE_HOME": str(home)}
+    return StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"], env=env)
+
+
+async def test_search_apis_over_stdio(server_params: StdioServerParameters) -> None:
+    async with stdio_client(server_params) as (read, write), ClientSession(read, write) as s:
+        await s.initialize()
+        tools = {t.name: t for t in (await s.list_tools()).tools}
+        assert {"query", "provider", "service", "top_k"} <= set(
+            tools["search_apis"].inputSchema["properties"])
+
+        result = await s.call_tool("search_apis", {"query": "list the orders", "top_k": 3})
+        assert not result.isError, result.content
+        hits = result.structuredContent["result"]
+        assert hits[0]["id"] == "shop/orders/listOrders" and hits[0]["access"] == "read"
+        assert len(hits) <= 3 and all(h["id"].startswith("shop/") for h in hits)
+
+        invoice = await s.call_tool("search_apis", {"query": "read an invoice", "top_k": 1})
+        assert invoice.structuredContent["result"][0]["id"] == "shop/invoices/getInvoice"
+
+        bad = await s.call_tool("search_apis", {"query": "orders", "top_k": 0})
+        assert bad.isError
