@@ -90,7 +90,7 @@ class HealthAgent:
         ]
         self.skipped = sorted({m.provider for m in files} - {m.provider for m in self.mappings})
 
-    def _warm(self) -> None:
+    def warm(self) -> None:
         """Resolve every planned operation before the clock starts: loading specs is the
         catalog's cost, not the sources' (a cold catalog must not eat the time budget)."""
         resolve = OperationResolver(self.lookup, getattr(self.lookup, "names", None))
@@ -120,7 +120,7 @@ class HealthAgent:
         """Businesses the tags and labels reveal, and which sources could be read."""
         adapter = self._adapter()
         window = Window.now(self.config.window_minutes)
-        await anyio.to_thread.run_sync(self._warm)
+        await anyio.to_thread.run_sync(self.warm)
         results = await collect_all(
             self._bridge(), adapter, self.mappings, window.values(), phase=1
         )
@@ -143,7 +143,7 @@ class HealthAgent:
         started = time.monotonic()
         lang = lang or detect_language(scope)
         window = Window.now(self.config.window_minutes)
-        await anyio.to_thread.run_sync(self._warm)
+        await anyio.to_thread.run_sync(self.warm)
         bridge, adapter = self._bridge(), self._adapter()
 
         async def step(done: float, message: str) -> None:
