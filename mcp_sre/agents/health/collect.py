@@ -9,7 +9,9 @@ fails or times out yields a :class:`SourceResult` with the reason, never an exce
 
 from __future__ import annotations
 
+import fnmatch
 import marshal
+import re
 import threading
 import time
 import uuid
@@ -109,7 +111,8 @@ class Window:
 
     @classmethod
     def now(cls, minutes: int) -> Window:
-        return cls(datetime.now(UTC).replace(microsecond=0), minutes)
+        # rounded up: a point written a moment ago must not fall just past the end
+        return cls(datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1), minutes)
 
 
 @dataclass
@@ -171,7 +174,9 @@ def _run_call(
                 elif message not in result.errors:
                     result.errors.append(message)
             return
-        observed = adapter.adapt(call.operation, data, params=params, ctx=ctx)
+        # a read made only to drive follow-ups (ListMetrics) is not an unmapped shape
+        driving = call.then is not None and not adapter.rules_for(call.operation, data)
+        observed = [] if driving else adapter.adapt(call.operation, data, params=params, ctx=ctx)
         with result.lock:
             result.calls += 1
             result.observations += observed
@@ -194,11 +199,72 @@ def _follow(
 ) -> None:
     follow = call.then
     assert follow is not None
+    if follow.each:
+        _follow_each(bridge, adapter, call, data, values, result, item)
+        return
     found = list(dict.fromkeys(str(v) for v in field_values(follow.path, data)))
     for n in range(0, min(len(found), follow.batch * follow.max_calls), follow.batch):
         step = Call(
             operation=follow.operation,
             params={**follow.params, follow.param: found[n : n + follow.batch]},
+            ctx=call.ctx,
+            optional=call.optional,
+        )
+        _run_call(bridge, adapter, step, values, result, item)
+
+
+_REC = re.compile(r"\{rec:([^{}]+)\}")
+
+
+def _fill_record(value: Any, record: Any) -> Any:
+    """``{rec:PATH}`` -> the record's value there (exactly ``{rec:PATH}`` keeps its type)."""
+    if isinstance(value, str):
+        whole = _REC.fullmatch(value)
+        if whole:
+            return first(whole.group(1), record)
+        return _REC.sub(lambda m: str(first(m.group(1), record) or ""), value)
+    if isinstance(value, dict):
+        return {k: _fill_record(v, record) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fill_record(v, record) for v in value]
+    return value
+
+
+def _matches(record: Any, where: dict[str, Any]) -> bool:
+    for path, want in where.items():
+        wanted = [str(w) for w in (want if isinstance(want, list) else [want])]
+        if not any(
+            fnmatch.fnmatchcase(str(v), w) for v in field_values(path, record) for w in wanted
+        ):
+            return False
+    return True
+
+
+def _follow_each(
+    bridge: HostBridge,
+    adapter: DataAdapter,
+    call: Call,
+    data: Any,
+    values: dict[str, Any],
+    result: SourceResult,
+    item: str,
+) -> None:
+    """One follow-up per record of the first answer, for records about in-scope resources."""
+    follow = call.then
+    assert follow is not None
+    scope = values.get("scope_ids") or set()
+    made = 0
+    for record in field_values(follow.each, data):
+        if made >= follow.max_calls:
+            break
+        if follow.in_scope and not {str(v) for v in field_values(follow.in_scope, record)} & scope:
+            continue
+        if not _matches(record, follow.where):
+            continue
+        made += 1
+        step = Call(
+            operation=follow.operation,
+            params=_fill_record(follow.params, record),
             ctx=call.ctx,
             optional=call.optional,
         )
@@ -219,7 +285,7 @@ def _provider_phase(
     result = SourceResult(mapping.provider)
     jobs: list[tuple[Call, dict[str, Any], str]] = []
     for call in mapping.calls:
-        if phase == 1 and call.for_each is None:
+        if (phase == 1 and call.for_each is None) or (phase == 2 and call.for_each == "*"):
             jobs.append((call, values, ""))
         elif phase == 2 and call.for_each is not None:
             for ident, name in items.get(call.for_each, []):

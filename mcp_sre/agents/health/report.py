@@ -181,8 +181,12 @@ class HealthAgent:
             1, f"{len(comps)} resources belong to {scope}; reading their metrics, logs and traces"
         )
         items = _items(comps)
+        scoped = {
+            **window.values(),
+            "scope_ids": {i for c in comps for i in c.ids} | {c.name for c in comps},
+        }
         second = await collect_all(
-            bridge, adapter, self.mappings, window.values(), phase=2, items=items, parallel=parallel
+            bridge, adapter, self.mappings, scoped, phase=2, items=items, parallel=parallel
         )
         obs += [o for r in second for o in r.observations]
         comps = assemble(obs, resolution.values, self.config.scope)

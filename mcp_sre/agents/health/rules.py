@@ -142,8 +142,26 @@ class FollowUp(_Strict):
     """A read made with values found in another read's answer (ids -> details)."""
 
     operation: str = Field(description="Operation id")
-    path: str = Field(description="Where the values are in the first answer")
-    param: str = Field(description="Parameter that takes a batch of them (a list)")
+    path: str = Field(
+        default="", description="Batch mode: where the values are in the first answer"
+    )
+    param: str = Field(
+        default="", description="Batch mode: the parameter that takes a batch of them (a list)"
+    )
+    each: str = Field(
+        default="",
+        description="Per-record mode: one call per record at this "
+        "path; params may use {rec:PATH} for the record's fields",
+    )
+    in_scope: str = Field(
+        default="",
+        description="Per-record mode: keep records where a value "
+        "at this path is an in-scope resource's id, alias or name",
+    )
+    where: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Per-record mode: keep records whose path matches the value (glob, or a list)",
+    )
     batch: int = Field(default=5, description="Values per call")
     max_calls: int = Field(default=4, description="Follow-up calls at most")
     params: dict[str, Any] = Field(default_factory=dict, description="Other parameters")
@@ -158,7 +176,8 @@ class Call(_Strict):
     ctx: dict[str, Any] = Field(default_factory=dict, description="Given to rules as $ctx")
     for_each: str | None = Field(
         default=None,
-        description="Run once per in-scope resource of this kind, after scope is known",
+        description="Run once per in-scope resource of this kind, after scope is known "
+        "('*': once, after scope is known)",
     )
     paginate: Paginate | None = None
     optional: bool = Field(default=False, description="A failure is noted, not a source error")
