@@ -56,6 +56,7 @@ class LazyGroup(click.Group):
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
+        "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
         "health": "mcp_sre.agents.health.cli:health_command",
     }
 
@@ -86,6 +87,10 @@ class LazyGroup(click.Group):
 
                 if "codegen" not in command.commands:
                     command.add_command(eval_codegen)
+                from mcp_sre.agents.diagnosis.cli import eval_diagnosis
+
+                if "diagnosis" not in command.commands:
+                    command.add_command(eval_diagnosis)
                 from mcp_sre.agents.health.cli import eval_health
 
                 if "health" not in command.commands:

@@ -157,3 +157,32 @@ def local_targets() -> dict[str, tuple[str, Callable[..., Any]]]:
 @hookspec
 def register_tools(register: Callable[..., None]) -> None:
     """Call ``register(fn, name=None, description=None)`` to add MCP tools to the server."""
+
+
+# --------------------------------------------------------------------------------------------
+# Diagnosis: what the DiagnosticAgent knows about a provider's objects (as data)
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def diagnosis_knowledge() -> list[Path]:
+    """Return YAML files (or folders of them) that teach the DiagnosticAgent a provider.
+
+    Sections (see ``mcp_sre/agents/diagnosis/knowledge.py``): ``kinds`` (kind -> the operation
+    that lists it), ``relations`` (owner references, selectors, references by name, events),
+    ``logs`` (how to read current and previous container logs), ``signals`` (anomaly rules),
+    ``rules`` (signal -> root-cause / fix text in each language), ``aliases`` and
+    ``question_kinds`` (how questions name objects). Called once per diagnoser; lists merge,
+    mappings are overridden by later plugins.
+    """
+
+
+@hookspec(firstresult=True)
+def replay_cluster(folder: Path) -> Any:
+    """Serve a recorded cluster in ``folder`` locally (a scenario file or a dump directory),
+    or return ``None`` if the folder is not yours.
+
+    Return a context manager that starts the replay and yields the per-provider context the
+    bridge's executor needs (e.g. ``{"kubernetes": {"kubeconfig": "..."}}``); used by
+    ``mcp-sre eval diagnosis`` and the diagnosis benchmark.
+    """

@@ -111,6 +111,7 @@ class _SharedEmbedder:
 def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:
     """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
     from mcp_sre.server.codegen_tools import register_codegen_tools
+    from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
     from mcp_sre.server.health_tools import register_health_tools
     from mcp_sre.server.prompts import register_prompts
     from mcp_sre.server.registry_tools import register_registry_tools
@@ -124,6 +125,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     register_spec_tools(mcp, state)
     register_search_tools(mcp, state)
     register_codegen_tools(mcp, state)
+    register_diagnosis_tools(mcp, state)
     register_health_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)

@@ -19,12 +19,12 @@ def register_prompts(mcp: FastMCP) -> None:
         """Find why a Kubernetes pod is failing, read-only."""
         return (
             f"Diagnose why pod {pod!r} in namespace {namespace!r} is failing. Work read-only.\n"
-            "1. search_apis for the operations that read a pod, its events and its logs.\n"
-            "2. Read the pod (status, container states, last termination reason, restarts), "
-            "its events, and the previous container's logs with run_code.\n"
-            "3. Check the node it runs on for pressure conditions and the owning workload.\n"
-            "4. Give the root cause with the evidence (quote the fields and log lines), then "
-            "the fix a person should apply. Do not change anything yourself."
+            f"1. Call the diagnose tool with question \"why is pod {pod} failing?\" and target "
+            f"{{\"kind\": \"Pod\", \"namespace\": \"{namespace}\", \"name\": \"{pod}\"}}.\n"
+            "2. Present its report: symptom, direct cause, root cause, the quoted evidence, "
+            "the fix (a person applies it) and what it could not see.\n"
+            "3. If the report is unsure, read more with search_apis and run_code (read-only) "
+            "and say what you added. Do not change anything yourself."
         )
 
     @mcp.prompt(title="Health report for a business")

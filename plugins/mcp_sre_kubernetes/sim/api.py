@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from mcp_sre_kubernetes.sim.logs import LogOptions
 from mcp_sre_kubernetes.sim.openapi import openapi_document
 from mcp_sre_kubernetes.sim.patch import apply_patch
 from mcp_sre_kubernetes.sim.routes import APIResource, Route, RouteTable
@@ -271,10 +272,13 @@ class SimAPI:
              name: str) -> SimResponse:
         sub = route.subresource
         if sub == "log":
-            previous = (req.param("previous") or "").lower() in _TRUE
-            text = self.state.pod_log(str(namespace), name, container=req.param("container"),
-                                      previous=previous, tail_lines=_int_param(req, "tailLines"),
-                                      limit_bytes=_int_param(req, "limitBytes"))
+            opts = LogOptions(
+                container=req.param("container"),
+                previous=(req.param("previous") or "").lower() in _TRUE,
+                timestamps=(req.param("timestamps") or "").lower() in _TRUE,
+                since_seconds=_int_param(req, "sinceSeconds"), since_time=req.param("sinceTime"),
+                tail_lines=_int_param(req, "tailLines"), limit_bytes=_int_param(req, "limitBytes"))
+            text = self.state.pod_log(str(namespace), name, opts)
             return SimResponse(200, text.encode(), "text/plain")
         self.state.check_resource_version(req.param("resourceVersion"), None)
         obj = self.state.get(res, namespace, name)

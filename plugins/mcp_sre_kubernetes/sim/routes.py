@@ -191,14 +191,15 @@ class RouteTable:
                 self.resources[key].namespaced = True
 
     def add_resource(self, res: APIResource) -> None:
-        """Serve a resource the swagger does not describe (a CRD loaded from a scenario)."""
+        """Serve a resource the swagger does not describe (a CRD loaded from a scenario, the
+        metrics API); only the verbs it lists get methods."""
         self.resources[res.key] = res
         prefix = ("apis", res.group, res.version)
         ops = {"get": RouteOp("", "list", res.kind, res.group, res.version)}
-        item = {"get": RouteOp("", "get", res.kind, res.group, res.version),
-                "delete": RouteOp("", "delete", res.kind, res.group, res.version),
-                "patch": RouteOp("", "patch", res.kind, res.group, res.version),
-                "put": RouteOp("", "put", res.kind, res.group, res.version)}
+        item = {method: RouteOp("", action, res.kind, res.group, res.version)
+                for method, action in (("get", "get"), ("delete", "delete"),
+                                       ("patch", "patch"), ("put", "put"))
+                if _ACTION_VERBS[action] in res.verbs}
         shapes = [((res.plural,), ops, False), ((res.plural, "{name}"), item, True)]
         if res.namespaced:
             shapes = [(("namespaces", "{namespace}", *segs), o, n) for segs, o, n in shapes] + [

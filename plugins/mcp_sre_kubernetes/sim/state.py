@@ -2,7 +2,10 @@
 
 The simulator keeps no history: every write compacts, so a continue token or an exact
 ``resourceVersion`` older than the latest write gets ``410 Expired``, as a real server does once
-etcd has compacted past it.
+etcd has compacted past it. Events and HPAs are stored once and served through each version
+that shows them (:mod:`.versions`); what controllers would derive is filled in at load (:mod:`.derive`,
+:mod:`.usage`); logs of pods the scenario no longer has stay in ``logs`` (a log store's view) but
+the API answers 404 for them, as a real one does.
 """
 
 from __future__ import annotations
@@ -17,10 +20,32 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from mcp_sre_kubernetes.sim.derive import (
+    derive_endpoints,
+    derive_workload_status,
+    link_uids,
+    owner_uids,
+)
+from mcp_sre_kubernetes.sim.events import EVENTS_V1
+from mcp_sre_kubernetes.sim.logs import LogOptions, container_log
+from mcp_sre_kubernetes.sim.metrics import (
+    METRICS_GROUP,
+    MetricsSection,
+    metrics_objects,
+    metrics_resources,
+)
 from mcp_sre_kubernetes.sim.routes import APIResource, RouteTable
-from mcp_sre_kubernetes.sim.scenario import ContainerLogs, ForbiddenRule, Scenario, ScenarioError
+from mcp_sre_kubernetes.sim.scenario import (
+    RFC3339,
+    ContainerLogs,
+    ForbiddenRule,
+    Scenario,
+    ScenarioError,
+)
 from mcp_sre_kubernetes.sim.selectors import field_selector, label_selector
 from mcp_sre_kubernetes.sim.status import ApiStatusError
+from mcp_sre_kubernetes.sim.usage import derive_hpa_status, derive_quota_status
+from mcp_sre_kubernetes.sim.versions import ALIASES
 
 __all__ = ["ClusterState", "ListResult"]
 
@@ -52,6 +77,7 @@ class ClusterState:
         self.logs: dict[tuple[str, str], dict[str, ContainerLogs]] = {}
         self.forbidden: list[ForbiddenRule] = []
         self.custom: list[APIResource] = []  # served from the scenario's CRDs
+        self.metrics: MetricsSection | None = None
         if scenario is not None:
             self.load(scenario)
 
@@ -63,13 +89,14 @@ class ClusterState:
                 if obj.get("kind") == "CustomResourceDefinition":
                     self._serve_crd(obj)
             namespaces: set[str] = set()
+            uids = owner_uids(scenario.objects)
             for i, obj in enumerate(scenario.objects):
                 try:
                     res = self.resource_of(obj)
                 except ApiStatusError as exc:
                     raise ScenarioError(f"scenario {scenario.name!r} object #{i}: {exc.message}",
                                         hint="use an apiVersion/kind the swagger serves") from exc
-                stored = self._add(res, copy.deepcopy(obj))
+                stored = self._load_object(res, copy.deepcopy(obj), uids)
                 if res.namespaced:
                     namespaces.add(stored["metadata"]["namespace"])
             ns_res = self.routes.resources.get(("", "v1", "namespaces"))
@@ -85,7 +112,67 @@ class ClusterState:
                     raise ScenarioError(f"log key {ref!r} must be 'namespace/pod'")
                 self.logs[(ns, pod)] = dict(containers)
             self.forbidden.extend(scenario.forbidden)
+            self._derive(scenario)
             self.floor = self.rv
+
+    def _load_object(self, res: APIResource, obj: dict[str, Any],
+                     uids: dict[tuple[str, str, str], str]) -> dict[str, Any]:
+        """Store one scenario object: an owner takes the uid its dependents name, and events
+        are stored in their core form whichever API the scenario wrote them for."""
+        meta = obj.get("metadata") if isinstance(obj.get("metadata"), dict) else {}
+        where = meta.get("namespace", "default") if res.namespaced else ""
+        uid = uids.get((str(obj.get("kind")), where, str(meta.get("name"))))
+        if uid and not meta.get("uid"):
+            meta["uid"] = uid
+        res, obj = self._storage_form(res, obj)
+        return self._add(res, obj)
+
+    def _derive(self, scenario: Scenario) -> None:
+        """Serve the metrics API (when the scenario has metrics) and fill in what controllers
+        would have written."""
+        now = datetime.now(UTC).strftime(RFC3339)
+        if scenario.metrics is not None:
+            self.metrics = scenario.metrics
+            for res in metrics_resources():
+                if res.key not in self.routes.resources:
+                    self.routes.add_resource(res)
+            pods = dict(self.objects.get(("", "v1", "pods"), {}))
+            nodes = {n: v for (_, n), v in self.objects.get(("", "v1", "nodes"), {}).items()}
+            try:
+                for obj in metrics_objects(scenario.metrics, pods, nodes, now):
+                    self._add(self.resource_of(obj), obj)
+            except KeyError as exc:
+                raise ScenarioError(f"scenario {scenario.name!r} has metrics for "
+                                    f"{exc.args[0]}, which it does not have") from None
+        link_uids(self.objects)
+        derive_workload_status(self.objects)
+        derive_quota_status(self.objects)
+        derive_hpa_status(self.objects, self.metrics, now)
+        for obj in derive_endpoints(self.objects):
+            try:
+                res = self.resource_of(obj)
+            except ApiStatusError:
+                continue  # a swagger without discovery.k8s.io
+            self._add(res, obj)
+
+    def _stored(self, res: APIResource) -> tuple[APIResource, Any]:
+        """Where a resource's objects live, and how to show them: a version the server
+        converts to (events.k8s.io events, autoscaling/v1 HPAs) reads the stored form."""
+        alias = ALIASES.get(res.key)
+        if alias is not None and alias.storage in self.routes.resources:
+            return self.routes.resources[alias.storage], alias.to_served
+        return res, None
+
+    def _storage_form(self, res: APIResource, obj: dict[str, Any]
+                      ) -> tuple[APIResource, dict[str, Any]]:
+        """The resource an object is stored under and its stored form."""
+        alias = ALIASES.get(res.key)
+        if alias is not None and alias.storage in self.routes.resources:
+            return self.routes.resources[alias.storage], alias.normalize(alias.to_storage(obj))
+        for alias in ALIASES.values():
+            if alias.storage == res.key:
+                return res, alias.normalize(obj)
+        return res, obj
 
     def _serve_crd(self, crd: dict[str, Any]) -> None:
         spec = crd.get("spec") or {}
@@ -128,10 +215,13 @@ class ClusterState:
         elif "namespace" in meta:
             raise ScenarioError(f"{res.kind} {name!r} is cluster-scoped but has a namespace")
         ns = meta.get("namespace", "")
-        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL,
-                                              f"{res.group_version}/{res.kind}/{ns}/{name}")))
         meta.setdefault("creationTimestamp",
                         (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ"))
+        if res.group == METRICS_GROUP:  # computed on read by metrics-server: no uid, no version
+            self.objects.setdefault(res.key, {})[(ns, name)] = obj
+            return obj
+        meta.setdefault("uid", str(uuid.uuid5(uuid.NAMESPACE_URL,
+                                              f"{res.group_version}/{res.kind}/{ns}/{name}")))
         if "spec" in obj:
             meta.setdefault("generation", 1)
         meta["resourceVersion"] = self._next_rv()
@@ -159,11 +249,12 @@ class ClusterState:
     # -- reads ------------------------------------------------------------------------------
 
     def get(self, res: APIResource, namespace: str | None, name: str) -> dict[str, Any]:
+        stored, view = self._stored(res)
         with self.lock:
-            obj = self.objects.get(res.key, {}).get((namespace or "", name))
+            obj = self.objects.get(stored.key, {}).get((namespace or "", name))
             if obj is None:
                 raise ApiStatusError.not_found(res.plural, name, res.group)
-            return copy.deepcopy(obj)
+            return view(copy.deepcopy(obj)) if view else copy.deepcopy(obj)
 
     def check_resource_version(self, rv: str | None, match: str | None) -> None:
         """Apply ``resourceVersion`` / ``resourceVersionMatch`` semantics to a read."""
@@ -197,6 +288,10 @@ class ClusterState:
         rv: str | None = None,
         rv_match: str | None = None,
     ) -> ListResult:
+        stored, view = self._stored(res)
+        if res.key == EVENTS_V1 and view and field:  # events.k8s.io names, core stored
+            field = field.replace("regarding.", "involvedObject.").replace(
+                "reportingController", "reportingComponent")
         labels_ok = label_selector(label)
         fields_ok = field_selector(field, res.kind)
         with self.lock:
@@ -205,10 +300,12 @@ class ClusterState:
                 start = self._decode_continue(cont)
             else:
                 self.check_resource_version(rv, rv_match)
-            rows = sorted(self.objects.get(res.key, {}).items())
+            rows = sorted(self.objects.get(stored.key, {}).items())
             items = [copy.deepcopy(obj) for (ns, _), obj in rows
                      if (namespace is None or ns == namespace)
                      and labels_ok(obj) and fields_ok(obj)]
+            if view is not None:
+                items = [view(obj) for obj in items]
             if start is not None:
                 items = [o for o in items if _key(o) > start]
             meta: dict[str, Any] = {"resourceVersion": str(self.rv)}
@@ -248,44 +345,10 @@ class ClusterState:
             )
         return start
 
-    def pod_log(self, namespace: str, name: str, *, container: str | None = None,
-                previous: bool = False, tail_lines: int | None = None,
-                limit_bytes: int | None = None) -> str:
+    def pod_log(self, namespace: str, name: str, opts: LogOptions) -> str:
         pods = self.routes.resources[("", "v1", "pods")]
         pod = self.get(pods, namespace, name)
-        spec_containers = [c.get("name") for c in (pod.get("spec") or {}).get("containers") or []]
-        if container is None:
-            if len(spec_containers) != 1:
-                raise ApiStatusError(400, "BadRequest",
-                                     f"a container name must be specified for pod {name}, "
-                                     f"choose one of: [{' '.join(spec_containers)}]")
-            container = spec_containers[0]
-        elif container not in spec_containers:
-            inits = [c.get("name") for c in (pod.get("spec") or {}).get("initContainers") or []]
-            if container not in inits:
-                raise ApiStatusError(400, "BadRequest",
-                                     f"container {container} is not valid for pod {name}")
-        logs = self.logs.get((namespace, name), {}).get(container)
-        statuses = {s.get("name"): s for s in (pod.get("status") or {}).get("containerStatuses")
-                    or []}
-        status = statuses.get(container) or {}
-        if previous:
-            if logs is None or logs.previous is None:
-                raise ApiStatusError(400, "BadRequest", f'previous terminated container '
-                                     f'"{container}" in pod "{name}" not found')
-            text = logs.previous
-        else:
-            waiting = (status.get("state") or {}).get("waiting")
-            if waiting and not status.get("lastState") and (logs is None or not logs.current):
-                raise ApiStatusError(400, "BadRequest", f'container "{container}" in pod '
-                                     f'"{name}" is waiting to start: {waiting.get("reason", "")}')
-            text = logs.current if logs else ""
-        if tail_lines is not None and tail_lines >= 0:
-            lines = text.splitlines(keepends=True)
-            text = "".join(lines[-tail_lines:]) if tail_lines else ""
-        if limit_bytes is not None and limit_bytes > 0:
-            text = text.encode()[:limit_bytes].decode("utf-8", "ignore")
-        return text
+        return container_log(pod, self.logs.get((namespace, name), {}), opts)
 
     # -- writes (served so tests can show that the policy, not the server, refused them) ----
 
@@ -296,8 +359,9 @@ class ClusterState:
 
     def delete(self, res: APIResource, namespace: str | None, name: str,
                dry_run: bool = False) -> dict[str, Any]:
+        stored, view = self._stored(res)
         with self.lock:
-            bucket = self.objects.get(res.key, {})
+            bucket = self.objects.get(stored.key, {})
             obj = bucket.get((namespace or "", name))
             if obj is None:
                 raise ApiStatusError.not_found(res.plural, name, res.group)
@@ -305,7 +369,7 @@ class ClusterState:
                 del bucket[(namespace or "", name)]
                 self._next_rv()
                 self.compact()
-            return copy.deepcopy(obj)
+            return view(copy.deepcopy(obj)) if view else copy.deepcopy(obj)
 
     def put(self, res: APIResource, namespace: str | None, obj: dict[str, Any], *,
             create: bool) -> dict[str, Any]:
@@ -321,6 +385,9 @@ class ClusterState:
             meta["namespace"] = namespace
         obj.setdefault("apiVersion", res.group_version)
         obj.setdefault("kind", res.kind)
+        view = self._stored(res)[1]
+        res, obj = self._storage_form(res, obj)
+        meta = obj.setdefault("metadata", meta)
         with self.lock:
             bucket = self.objects.setdefault(res.key, {})
             old = bucket.get((namespace or "", name))
@@ -350,7 +417,7 @@ class ClusterState:
                 bucket[(namespace or "", name)] = obj
                 stored = obj
             self.compact()
-            return copy.deepcopy(stored)
+            return view(copy.deepcopy(stored)) if view else copy.deepcopy(stored)
 
 
 def _key(obj: dict[str, Any]) -> tuple[str, str]:
