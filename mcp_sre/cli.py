@@ -57,6 +57,7 @@ class LazyGroup(click.Group):
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
+        "health": "mcp_sre.agents.health.cli:health_command",
     }
 
     @functools.cached_property
@@ -90,6 +91,10 @@ class LazyGroup(click.Group):
 
                 if "diagnosis" not in command.commands:
                     command.add_command(eval_diagnosis)
+                from mcp_sre.agents.health.cli import eval_health
+
+                if "health" not in command.commands:
+                    command.add_command(eval_health)
             return command
         return super().get_command(ctx, name)
 

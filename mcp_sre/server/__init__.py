@@ -140,6 +140,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
     from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
+    from mcp_sre.server.health_tools import register_health_tools
     from mcp_sre.server.prompts import register_prompts
     from mcp_sre.server.registry_tools import register_registry_tools
     from mcp_sre.server.search_tools import register_search_tools
@@ -155,6 +156,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     register_search_tools(mcp, state)
     register_codegen_tools(mcp, state)
     register_diagnosis_tools(mcp, state)
+    register_health_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above

@@ -64,9 +64,12 @@ class Demo:
     session: ClientSession
     out: Transcript
     tools_changed: anyio.Event = field(default_factory=anyio.Event)
+    server: StdioServerParameters | None = None
+    workdir: Path | None = None
 
 
-async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Step]) -> None:
+async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Step],
+                 workdir: Path) -> None:
     changed = anyio.Event()
 
     async def on_message(message: Any) -> None:
@@ -81,7 +84,7 @@ async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Ste
         out.say(f"connected to {init.serverInfo.name} {init.serverInfo.version}: "
                 f"{len(tools)} tools, of which {len(tools) - len(builtin)} are registered tools "
                 f"from the starter library; built in: {', '.join(builtin)}")
-        demo = Demo(session=s, out=out, tools_changed=changed)
+        demo = Demo(session=s, out=out, tools_changed=changed, server=params, workdir=workdir)
         for step in steps:
             out.step(step.title)
             await step.run(demo)
@@ -131,7 +134,7 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
                     "no prometheus installed: metrics are not kept")
         params = StdioServerParameters(command=sys.executable, args=args, env=env)
         try:
-            anyio.run(_drive, params, out, STEPS if steps is None else steps)
+            anyio.run(_drive, params, out, STEPS if steps is None else steps, workdir)
         except Exception as exc:
             out.panel(f"demo failed: {type(exc).__name__}: {exc}", "red")
             return 1
