@@ -57,6 +57,7 @@ class LazyGroup(click.Group):
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
+        "health": "mcp_sre.agents.health.cli:health_command",
     }
 
     @functools.cached_property
@@ -90,6 +91,10 @@ class LazyGroup(click.Group):
 
                 if "diagnosis" not in command.commands:
                     command.add_command(eval_diagnosis)
+                from mcp_sre.agents.health.cli import eval_health
+
+                if "health" not in command.commands:
+                    command.add_command(eval_health)
             return command
         return super().get_command(ctx, name)
 
@@ -210,12 +215,19 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--token", envvar="MCP_SRE_TOKEN", default=None,
               help="Bearer token required on every HTTP request (env MCP_SRE_TOKEN).")
+@click.option("--metrics-port", type=int, default=None,
+              help="Also serve Prometheus /metrics on this port (for stdio; the HTTP "
+                   "transports serve /metrics on --port too).")
+@click.option("--all-tools", is_flag=True,
+              help="List every registered tool in tools/list (no tool budget).")
 @friendly_errors
-def serve(transport: str, host: str, port: int, token: str | None) -> None:
+def serve(transport: str, host: str, port: int, token: str | None, metrics_port: int | None,
+          all_tools: bool) -> None:
     """Run the MCP server."""
     from mcp_sre.server.transport import run_server
 
-    run_server(transport=transport, host=host, port=port, token=token)
+    run_server(transport=transport, host=host, port=port, token=token,
+               metrics_port=metrics_port, all_tools=all_tools)
 
 
 # ----------------------------------------------------------------------------------- config

@@ -11,7 +11,7 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import platformdirs
 import yaml
@@ -76,6 +76,21 @@ class Settings(BaseModel):
         "MCP_SRE_LLM_QUERY_REWRITE=1)",
     )
 
+    log_format: Literal["json", "console"] = Field(
+        default="json", description="Server log format (MCP_SRE_LOG_FORMAT): JSON lines or text")
+    log_level: str = Field(default="info", description="debug, info, warning, error "
+                           "(MCP_SRE_LOG_LEVEL)")
+    log_file: Path | None = Field(
+        default=None, description="Append logs here instead of stderr (MCP_SRE_LOG_FILE); "
+        "stderr when it cannot be written; never stdout")
+    otlp_endpoint: str | None = Field(
+        default=None, description="OTLP endpoint for traces (MCP_SRE_OTLP_ENDPOINT or "
+        "OTEL_EXPORTER_OTLP_ENDPOINT); no tracing when unset")
+    tool_budget: int | None = Field(
+        default=20, ge=0, description="Most registered tools listed in tools/list "
+        "(MCP_SRE_TOOL_BUDGET); the rest stay callable through find_tool + call_tool; "
+        "None (MCP_SRE_TOOL_BUDGET=all, or serve --all-tools) lists them all")
+
     @model_validator(mode="after")
     def _default_registry(self) -> Settings:
         if self.registry_dir is None:
@@ -112,12 +127,20 @@ def load_settings(**overrides: Any) -> Settings:
         "MCP_SRE_REGISTRY_DIR": "registry_dir",
         "MCP_SRE_MAX_SPEC_BYTES": "max_spec_bytes",
         "MCP_SRE_LLM_QUERY_REWRITE": "llm_query_rewrite",
+        "MCP_SRE_LOG_FORMAT": "log_format",
+        "MCP_SRE_LOG_LEVEL": "log_level",
+        "MCP_SRE_LOG_FILE": "log_file",
+        "OTEL_EXPORTER_OTLP_ENDPOINT": "otlp_endpoint",
+        "MCP_SRE_OTLP_ENDPOINT": "otlp_endpoint",
+        "MCP_SRE_TOOL_BUDGET": "tool_budget",
     }
     for env, key in env_map.items():
         if os.environ.get(env):
             value: Any = os.environ[env]
             if key in _FLAGS:
                 value = value.lower() in {"1", "true", "yes"}
+            elif key == "tool_budget" and value.lower() in {"all", "none"}:
+                value = None
             data[key] = value
     if os.environ.get("MCP_SRE_NO_STARTER_TOOLS", "").lower() in {"1", "true", "yes"}:
         data["starter_tools"] = False

@@ -127,6 +127,29 @@ def retrieval_vocabulary() -> Path | None:
 
 
 # --------------------------------------------------------------------------------------------
+# Health: how a provider's answers become health signals
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def health_mappings() -> list[Path]:
+    """Return YAML files (usually one) in the format of :class:`mcp_sre.agents.health.rules.
+    MappingFile`: the ``provider``, when it counts as configured (``env``/``files``), the read
+    ``calls`` that gather its resources and signals, and the ``rules`` that say which fields
+    of each response are the resource, its labels, metrics (name, value, unit, time), states,
+    log lines and traces. Called once per health report; the core names no cloud."""
+
+
+@hookspec
+def local_targets() -> dict[str, tuple[str, Callable[..., Any]]]:
+    """Return ``{case file name: (provider, factory)}`` for evaluation cases (``mcp-sre eval
+    health``): ``factory(path, workdir, down=False)`` is a context manager that builds the
+    file's state on a local target on 127.0.0.1 (an emulator, a simulator, a backfilled
+    server) and yields the environment variables that point the host at it; ``down=True``
+    yields an address where nothing answers (a source that is down)."""
+
+
+# --------------------------------------------------------------------------------------------
 # Tools: MCP tools contributed by plugins
 # --------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ caller then returns a context pack so the calling assistant writes the code itse
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -14,14 +15,15 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import anyio
 
-from mcp_sre.llm import LLM, Message
+from mcp_sre import observability
+from mcp_sre.llm import LLM, Completion, Message
 from mcp_sre.llm.openai_compat import OpenAICompatLLM
 from mcp_sre.llm.sampling import SamplingLLM, client_supports_sampling
 
 if TYPE_CHECKING:
     from mcp_sre.config import Settings
 
-__all__ = ["LLMChoice", "query_rewrite_llm", "resolve_llm"]
+__all__ = ["LLMChoice", "ObservedLLM", "query_rewrite_llm", "resolve_llm"]
 
 Source = Literal["endpoint", "sampling", "none"]
 
@@ -39,6 +41,37 @@ class LLMChoice:
         return self.llm is not None
 
 
+class ObservedLLM:
+    """An LLM whose calls are counted, timed and logged (model, tokens, cost) on the current
+    observability; everything else is the wrapped client's."""
+
+    def __init__(self, llm: Any, source: str) -> None:
+        self.llm, self.source = llm, source
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.llm, name)
+
+    def __repr__(self) -> str:
+        return repr(self.llm)
+
+    async def complete(self, messages: list[Message], *, max_tokens: int = 2048,
+                       temperature: float = 0.0) -> Completion:
+        obs = observability.current()
+        started = time.perf_counter()
+        model = getattr(getattr(self.llm, "settings", None), "model", "") or ""
+        try:
+            reply = await self.llm.complete(messages, max_tokens=max_tokens,
+                                            temperature=temperature)
+        except Exception:
+            obs.llm_call(source=self.source, model=model, outcome="error",
+                         seconds=time.perf_counter() - started)
+            raise
+        obs.llm_call(source=self.source, model=reply.model or model,
+                     seconds=time.perf_counter() - started, input_tokens=reply.input_tokens,
+                     output_tokens=reply.output_tokens, cost=getattr(reply, "cost", None))
+        return reply
+
+
 def resolve_llm(session: Any = None, *, env: Mapping[str, str] | None = None) -> LLMChoice:
     """The endpoint from ``MCP_SRE_LLM_*``, else sampling over ``session``, else none.
 
@@ -47,11 +80,11 @@ def resolve_llm(session: Any = None, *, env: Mapping[str, str] | None = None) ->
     """
     endpoint = OpenAICompatLLM.from_env(env)
     if endpoint is not None:
-        return LLMChoice(endpoint, "endpoint",
+        return LLMChoice(ObservedLLM(endpoint, "endpoint"), "endpoint",
                          f"OpenAI-compatible endpoint {endpoint.settings.url} "
                          f"(model {endpoint.settings.model})")
     if session is not None and client_supports_sampling(session):
-        return LLMChoice(SamplingLLM(session), "sampling", "the MCP client's model (sampling)")
+        return LLMChoice(ObservedLLM(SamplingLLM(session), "sampling"), "sampling", "the MCP client's model (sampling)")
     why = ("no MCP_SRE_LLM_BASE_URL configured and the client does not offer sampling"
            if session is not None else "no MCP_SRE_LLM_BASE_URL configured")
     return LLMChoice(None, "none", why)
@@ -67,9 +100,10 @@ def query_rewrite_llm(settings: Settings, env: Mapping[str, str] | None = None
     """
     if not settings.llm_query_rewrite:
         return None
-    endpoint = OpenAICompatLLM.from_env(env)
-    if endpoint is None:
+    found = OpenAICompatLLM.from_env(env)
+    if found is None:
         return None
+    endpoint = ObservedLLM(found, "endpoint")
 
     @lru_cache(maxsize=1024)
     def ask(prompt: str) -> str:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 from pydantic import BaseModel, Field
 
+from mcp_sre import observability
 from mcp_sre.errors import NotFoundError, ValidationError
 from mcp_sre.retrieval.candidates import N_CANDIDATES, candidates
 from mcp_sre.retrieval.decompose import load_decomposer, merge
@@ -126,8 +127,9 @@ class Searcher:
                 rankings.append([self._result(index.docs[int(i)], float(s))
                                  for i, s in zip(p_ranked[:top_k], p_scores[:top_k], strict=False)])
             results = merge(results, rankings, top_k, read_only=not (q.intents & WRITE_INTENTS))
-        self._log(q, provider, service, mode, results, time.perf_counter() - started,
-                  [p for p, _ in parts])
+        seconds = time.perf_counter() - started
+        self._log(q, provider, service, mode, results, seconds, [p for p, _ in parts])
+        observability.current().search(query, mode, seconds, [r.id for r in results])
         return results
 
     def _mask(self, index: SearchIndex, provider: str | None, service: str | None) -> np.ndarray | None:

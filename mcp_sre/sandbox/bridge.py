@@ -13,6 +13,7 @@ messages name the valid choices so that a code generator can fix its code.
 from __future__ import annotations
 
 import base64
+import contextvars
 import datetime as dt
 import itertools
 import marshal
@@ -24,6 +25,7 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from decimal import Decimal
 from typing import Any
 
+from mcp_sre import observability
 from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
 from mcp_sre.sandbox.audit import AuditLog, redact
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
@@ -177,6 +179,10 @@ def validate_params(spec: APISpec, params: dict[str, Any]) -> None:
         raise ValidationError(f"{spec.id}: " + "; ".join(problems))
 
 
+def _observe(record: CallRecord, spec: APISpec | None) -> None:
+    observability.current().bridge_call(record, spec)
+
+
 class CallHandler:
     """Serves one run's bridged calls; collects their records."""
 
@@ -207,6 +213,9 @@ class CallHandler:
         self.reply_limit = reply_limit
         self.on_timeout = on_timeout
         self.records: list[CallRecord] = []
+        # calls may arrive on a runtime thread: report them in the context of the run's caller
+        # (its request id, its observability, its span)
+        self._caller_context = contextvars.copy_context()
 
     @property
     def denied(self) -> list[CallRecord]:
@@ -217,10 +226,14 @@ class CallHandler:
     def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
         return {"id": msg_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
 
-    def _record(self, record: CallRecord) -> None:
+    def _record(self, record: CallRecord, spec: APISpec | None = None) -> None:
         self.records.append(record)
         if self.audit is not None:
             self.audit.write(record, run_id=self.run_id)
+        try:
+            self._caller_context.run(_observe, record, spec)
+        except RuntimeError:  # the context is in use in another thread: report without it
+            _observe(record, spec)
 
     def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Parameters and pagination of an operation (catalog data; not a cloud call)."""
@@ -256,7 +269,7 @@ class CallHandler:
                                                        for r in self.records))
         if not decision.allowed:
             self._record(CallRecord(operation=spec.id, params=redact(params), decision="denied",
-                                    reason=decision.reason))
+                                    reason=decision.reason), spec)
             return self._error(msg_id, "policy_denied", decision.reason, rule=decision.rule)
         try:
             validate_params(spec, params)
@@ -320,5 +333,5 @@ class CallHandler:
             record.error = ErrorInfo(type="provider_error", message=message)
             reply = self._error(msg_id, "provider_error", message)
         record.duration_ms = round((time.monotonic() - started) * 1000, 3)
-        self._record(record)
+        self._record(record, spec)
         return reply

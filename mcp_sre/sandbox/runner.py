@@ -27,6 +27,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from mcp_sre import observability
 from mcp_sre.config import Settings, load_settings
 from mcp_sre.errors import ValidationError
 from mcp_sre.sandbox.audit import AuditLog
@@ -197,13 +198,18 @@ class Sandbox:
             json.dumps(inputs)
         except (TypeError, ValueError) as exc:
             raise ValidationError(f"inputs must be JSON data: {exc}") from exc
-        findings = check_code(code)
-        if findings:
-            shown = "; ".join(str(f) for f in findings[:10])
-            return RunResult(ok=False, error=ErrorInfo(type="static_check", message=shown),
-                             duration_ms=_ms(started))
-        run = _ProgramRun(self, code, providers, timeout_s, allow_writes, inputs or {}, started)
-        return run.execute()
+        obs = observability.current()
+        with obs.span("sandbox.run"):
+            findings = check_code(code)
+            if findings:
+                shown = "; ".join(str(f) for f in findings[:10])
+                result = RunResult(ok=False, duration_ms=_ms(started),
+                                   error=ErrorInfo(type="static_check", message=shown))
+            else:
+                result = _ProgramRun(self, code, providers, timeout_s, allow_writes,
+                                     inputs or {}, started).execute()
+        obs.sandbox_run(result)
+        return result
 
 
 class _ProgramRun:

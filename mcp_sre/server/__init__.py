@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import inspect
 import threading
+import time
 from typing import Any
 
 from mcp_sre import __version__
 from mcp_sre.config import Settings, load_settings
+from mcp_sre.observability import Observability, SourceFreshness
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.server.app import DynamicTool, SreMCP
 from mcp_sre.specs.catalog import SpecCatalog
@@ -32,7 +34,8 @@ class ServerState:
     manager when a catalog is given), passed to the parts built on first use (the retrieval
     index, the vocabulary, the sandbox, the tool registry) so the server starts fast."""
 
-    def __init__(self, settings: Settings | None = None, catalog: SpecCatalog | None = None):
+    def __init__(self, settings: Settings | None = None, catalog: SpecCatalog | None = None,
+                 observability: Observability | None = None):
         self.settings = settings or (catalog.settings if catalog else load_settings())
         self.pm = catalog.pm if catalog else make_plugin_manager()
         self.catalog = catalog or SpecCatalog(self.settings, self.pm)
@@ -40,6 +43,31 @@ class ServerState:
         # Registers and exposes tools (RegisteredToolsPublisher); set by build_server when the
         # registry's tools are added, None on a server without them.
         self.publisher: Any = None
+        self.observability = observability or Observability.from_settings(self.settings,
+                                                                          __version__)
+        if self.observability.metrics is not None:
+            self.observability.metrics.state.sources = self._freshness
+            self.observability.metrics.state.registry_size = self._registry_size
+
+    def _freshness(self) -> list[SourceFreshness]:
+        """Spec sources as the catalog sees them (read at scrape time)."""
+        now = time.time()
+        return [SourceFreshness(s.name, s.provider, (now - s.fetched_at.timestamp())
+                                if s.fetched_at else None, s.stale, bool(s.error),
+                                s.operations) for s in self.catalog.status()]
+
+    def _registry_size(self) -> dict[str, int]:
+        if "registry" not in self.__dict__:  # not built yet: do not build it for a scrape
+            return {}
+        store = self.registry.store
+        counts: dict[str, int] = {}
+        for name in store.names():
+            try:
+                status = store.head(name).status
+            except Exception:
+                continue
+            counts[status] = counts.get(status, 0) + 1
+        return counts
 
     @functools.cached_property
     def vocabulary(self) -> Any:
@@ -112,6 +140,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
     from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
+    from mcp_sre.server.health_tools import register_health_tools
     from mcp_sre.server.prompts import register_prompts
     from mcp_sre.server.registry_tools import register_registry_tools
     from mcp_sre.server.search_tools import register_search_tools
@@ -119,18 +148,31 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
 
     state = state or ServerState()
     fastmcp_options.setdefault("log_level", "WARNING")
-    mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, **fastmcp_options)
+    mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, observability=state.observability,
+                 **fastmcp_options)
     mcp._mcp_server.version = __version__
+    _register_routes(mcp, state)
     register_spec_tools(mcp, state)
     register_search_tools(mcp, state)
     register_codegen_tools(mcp, state)
     register_diagnosis_tools(mcp, state)
+    register_health_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above
     for tool in mcp._tool_manager.list_tools():  # docstrings -> clean descriptions
         tool.description = inspect.cleandoc(tool.description or "")
     return mcp
+
+
+def _register_routes(mcp: SreMCP, state: ServerState) -> None:
+    """``/metrics`` and ``/healthz`` on the HTTP transports (same port as MCP)."""
+    from mcp_sre.observability.serving import healthz, metrics_route
+
+    if state.observability.metrics is not None:
+        mcp.custom_route("/metrics", methods=["GET"], name="metrics")(
+            metrics_route(state.observability.metrics.registry))
+    mcp.custom_route("/healthz", methods=["GET"], name="healthz")(healthz)
 
 
 def _register_plugin_tools(mcp: SreMCP, state: ServerState) -> None:

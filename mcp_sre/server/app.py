@@ -8,6 +8,7 @@ arguments are validated against it before the handler runs. Adding or removing o
 from __future__ import annotations
 
 import functools
+import json
 import logging
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
@@ -23,6 +24,7 @@ from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, ConfigDict, Field
 
 from mcp_sre.errors import McpSreError
+from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server import schemas
 
 __all__ = ["DynamicTool", "SreMCP", "in_thread", "progress_reporter", "tool_errors"]
@@ -92,8 +94,13 @@ def progress_reporter(ctx: Context | None) -> Callable[[int, int, str], None] | 
 class SreMCP(FastMCP):
     """FastMCP with run-time tools and list_changed notifications."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, observability: Observability | None = None,
+                 **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.observability = observability or DISABLED
+        # called for a tool name neither built in nor listed (registered tools outside the
+        # tool budget): async (name, arguments) -> result
+        self.unlisted_tool: Callable[[str, dict[str, Any]], Awaitable[Any]] | None = None
         schemas.install()
         self._dynamic: dict[str, DynamicTool] = {}
         self._sessions: weakref.WeakSet[Any] = weakref.WeakSet()
@@ -124,9 +131,23 @@ class SreMCP(FastMCP):
 
     async def call_tool(self, name: str, arguments: dict[str, Any]
                         ) -> Sequence[ContentBlock] | dict[str, Any]:
+        """Every tool call, observed (request id, metrics, one log event, a span)."""
         self._remember_session()
+        return await self.observability.tool_call(
+            name, functools.partial(self._call_tool, name, arguments))
+
+    async def _call_tool(self, name: str, arguments: dict[str, Any]
+                         ) -> Sequence[ContentBlock] | dict[str, Any]:
         dyn = self._dynamic.get(name)
-        if dyn is None or self._tool_manager.get_tool(name) is not None:
+        builtin = self._tool_manager.get_tool(name) is not None
+        if dyn is None and not builtin and self.unlisted_tool is not None:
+            try:
+                result = await self.unlisted_tool(name, arguments or {})
+            except McpSreError as exc:
+                raise ToolError(f"{type(exc).__name__}: {exc}") from exc
+            return [TextContent(type="text", text=json.dumps(result, ensure_ascii=False,
+                                                            default=str))]
+        if dyn is None or builtin:
             return await super().call_tool(name, arguments)
         try:
             schemas.validate(arguments or {}, dyn.input_schema)
@@ -139,8 +160,6 @@ class SreMCP(FastMCP):
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
         if isinstance(result, dict) and dyn.output_schema is not None:
             return result
-        import json
-
         return [TextContent(type="text", text=json.dumps(result, ensure_ascii=False, default=str))]
 
     def dynamic_tools(self) -> list[str]:

@@ -120,15 +120,18 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         from mcp_sre.agents.context_pack import build_context_pack
         from mcp_sre.llm.resolve import resolve_llm
 
+        obs = state.observability
         if reuse:
             found = await find_reusable(request)
             if found is not None:
+                obs.tool_request("reused")
                 return found
         choice = resolve_llm(_session(ctx))
         finder = retrieval_finder(state.retriever, state.catalog.get)
         if choice.llm is None:
             operations = await in_thread(finder, request, providers, MAX_OPERATIONS)
             pack = build_context_pack(request, providers, operations, choice.label)
+            obs.tool_request("context_pack")
             return pack.model_dump(mode="json")
 
         async def progress(done: float, total: float, message: str) -> None:
@@ -141,7 +144,11 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
 
         generator = CodeGenerator(choice.llm, state.sandbox, finder, lookup=state.catalog.get,
                                   max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm))
-        result = await generator.generate(request, providers, progress=progress)
+        with obs.agent_run("codegen", llm=choice.source) as run:
+            result = await generator.generate(request, providers, progress=progress)
+            run.outcome = "ok" if result.ok else "failed"
+        obs.tool_request("generated")
+        obs.codegen(result.ok, len(result.rounds), first_round_ok=result.first_round_ok)
         answer = {"mode": "generated", "llm": choice.label, **result.model_dump(mode="json")}
         if result.ok:
             answer["registration"] = (await register_result(result) if register else

@@ -56,7 +56,9 @@ def register_diagnosis_tools(mcp: FastMCP, state: ServerState) -> None:
             model, label = choice.llm, choice.label
         report_progress = progress_reporter(ctx)
         agent = diagnoser()
-        report = await diagnose_report(agent, question, target, lang=lang, llm=model,
-                                       llm_label=label, progress=report_progress)
+        with state.observability.agent_run("diagnosis", llm=label or "none") as run:
+            report = await diagnose_report(agent, question, target, lang=lang, llm=model,
+                                           llm_label=label, progress=report_progress)
+            run.outcome = report.status  # problem_found, nothing_abnormal, target_not_found
         return {"report": report.model_dump(mode="json"),
                 "markdown": to_markdown(report, agent.knowledge.texts)}

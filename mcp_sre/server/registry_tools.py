@@ -1,20 +1,29 @@
-"""MCP tools over the tool registry, and every active registered tool exposed as an MCP tool.
+"""MCP tools over the tool registry, and the active registered tools exposed as MCP tools.
 
 At start every active tool becomes a dynamic tool; after each registry operation the exposed
 set is re-synchronised with the registry on disk (so a tool registered, rolled back, removed
 or deprecated -- here or by another process such as the CLI -- appears or disappears), and
 connected clients get ``notifications/tools/list_changed``.
+
+The tool budget: clients cap the tools they load and every definition costs the model
+context, so ``tools/list`` carries at most ``settings.tool_budget`` registered tools -- the
+ones used most recently here, then the best scored. Every active tool stays callable: by
+name, or through ``find_tool`` + ``call_tool``; a tool called that way is promoted into the
+list (and the list_changed notification says so).
 """
 
 from __future__ import annotations
 
 import logging
+import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
 from mcp.server.fastmcp import Context
 from pydantic import Field
 
+from mcp_sre.errors import NotFoundError, ValidationError
+from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server.app import DynamicTool, SreMCP, in_thread, progress_reporter, tool_errors
 
 if TYPE_CHECKING:
@@ -24,17 +33,21 @@ if TYPE_CHECKING:
 __all__ = ["RegisteredToolsPublisher", "register_registry_tools"]
 
 log = logging.getLogger("mcp_sre.server")
-REGISTRY_TOOLS = ("register_tool", "find_tool", "list_registered_tools", "rollback_tool")
+REGISTRY_TOOLS = ("register_tool", "find_tool", "list_registered_tools", "rollback_tool",
+                  "call_tool")
 
 
 class RegisteredToolsPublisher:
     """Keeps the server's dynamic tools equal to the registry's active tools, and registers
     new ones (:meth:`register`: the one public way in, for ``register_tool`` and
-    ``generate_tool`` alike)."""
+    ``generate_tool`` alike). Lists at most ``budget`` of them (None = all)."""
 
-    def __init__(self, mcp: SreMCP, registry: ToolRegistry) -> None:
-        self.mcp, self.registry = mcp, registry
+    def __init__(self, mcp: SreMCP, registry: ToolRegistry, budget: int | None = None,
+                 observability: Observability | None = None) -> None:
+        self.mcp, self.registry, self.budget = mcp, registry, budget
+        self.observability = observability or DISABLED
         self.exposed: dict[str, tuple[int, str]] = {}  # name -> (version, description)
+        self.last_used: dict[str, float] = {}  # name -> monotonic time of the last call
         self._lock = anyio.Lock()  # one sync at a time: concurrent calls must not interleave
 
     def _builtin(self, name: str) -> bool:
@@ -56,6 +69,7 @@ class RegisteredToolsPublisher:
         tool = await in_thread(self.registry.register, name, description, code, test,
                                parameters, returns=returns, request=request,
                                created_by=created_by, progress=progress_reporter(ctx))
+        self.observability.tool_registered(tool.name, tool.operations)
         await self.sync()
         warnings = [str(f) for f in (tool.checks.findings if tool.checks else [])]
         return {"name": tool.name, "version": tool.version, "status": "active",
@@ -70,6 +84,7 @@ class RegisteredToolsPublisher:
         registry, name = self.registry, tool.name
 
         async def handler(args: dict[str, Any], ctx: Context | None) -> Any:
+            self.last_used[name] = time.monotonic()
             try:
                 return await in_thread(registry.call, name, args)
             finally:  # a failing call may have deprecated the tool: hide it at once
@@ -86,20 +101,54 @@ class RegisteredToolsPublisher:
             meta={"mcp-sre/registry": {"version": tool.version, "providers": tool.providers,
                                        "operations": tool.operations}})
 
-    def _wanted(self) -> dict[str, RegisteredTool]:
-        wanted = {}
+    def _active(self) -> dict[str, RegisteredTool]:
+        active = {}
         for tool in self.registry.active_tools():
             if self._builtin(tool.name):
                 log.warning("registered tool %r hidden: a built-in tool has that name", tool.name)
                 continue
-            wanted[tool.name] = tool
-        return wanted
+            active[tool.name] = tool
+        return active
+
+    def _wanted(self) -> dict[str, RegisteredTool]:
+        """The tools to list: all of them within the budget, else the most recently used
+        here, then the best scored."""
+        active = self._active()
+        if self.budget is None or len(active) <= self.budget:
+            return active
+        recent = sorted((n for n in self.last_used if n in active),
+                        key=lambda n: -self.last_used[n])
+        chosen = recent[:self.budget]
+        for summary in self.registry.list():  # best score first
+            if len(chosen) >= self.budget:
+                break
+            if summary.name in active and summary.name not in chosen:
+                chosen.append(summary.name)
+        return {name: active[name] for name in chosen}
+
+    async def call(self, name: str, args: dict[str, Any]) -> Any:
+        """Call any active registered tool, listed or not; then list it (promotion)."""
+        if self._builtin(name):
+            raise ValidationError(f"{name!r} is a built-in tool: call it directly")
+        if name not in self.exposed and not await in_thread(self.registry.store.exists, name):
+            raise NotFoundError(f"no registered tool named {name!r}",
+                                hint="find_tool lists the registered tools that fit a request")
+        self.last_used[name] = time.monotonic()
+        try:
+            return await in_thread(self.registry.call, name, args)
+        finally:
+            await self.sync()
+
+    def _report_size(self) -> None:
+        if self.observability.metrics is not None:
+            self.observability.metrics.tools_exposed.set(len(self.exposed))
 
     def start(self) -> None:
-        """Expose every active tool before any client connects (no notification needed)."""
+        """Expose the tools before any client connects (no notification needed)."""
         for name, tool in self._wanted().items():
             self.mcp.put_dynamic_tool(self.dynamic(tool))
             self.exposed[name] = (tool.version, tool.description)
+        self._report_size()
 
     async def sync(self) -> None:
         async with self._lock:
@@ -112,11 +161,14 @@ class RegisteredToolsPublisher:
                 if self.exposed.get(name) != signature:
                     self.exposed[name] = signature
                     await self.mcp.add_dynamic_tool(self.dynamic(tool))
+            self._report_size()
 
 
 def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
     registry: ToolRegistry = state.registry
-    publisher = RegisteredToolsPublisher(mcp, registry)
+    publisher = RegisteredToolsPublisher(mcp, registry, budget=state.settings.tool_budget,
+                                         observability=state.observability)
+    mcp.unlisted_tool = publisher.call  # a registered tool outside the budget, called by name
     publisher.reserve_builtin_names()
     state.publisher = publisher
     try:
@@ -169,7 +221,10 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         await publisher.sync()
         best = next((m.tool.name for m in matches if m.reuse), None)
         return {"reuse": best, "threshold": registry.reuse_threshold,
-                "matches": [{"name": m.tool.name, "similarity": m.similarity,
+                "call": "registered tools not in tools/list (listed=false) are called with "
+                        "call_tool(name, arguments)",
+                "matches": [{"name": m.tool.name, "listed": m.tool.name in publisher.exposed,
+                             "similarity": m.similarity,
                              "confidence": m.confidence, "reuse": m.reuse, "description": m.tool.description,
                              "parameters": m.tool.parameters, "score": m.tool.score,
                              "version": m.tool.version} for m in matches]}
@@ -199,3 +254,15 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         await publisher.sync()
         return {"name": tool.name, "active_version": tool.version,
                 "versions": await in_thread(registry.store.versions, name)}
+
+    @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
+    @tool_errors
+    async def call_tool(
+        name: Annotated[str, Field(description="Registered tool name (from find_tool or "
+                                   "list_registered_tools)")],
+        arguments: Annotated[dict[str, Any] | None, Field(description="Arguments matching "
+                                                          "the tool's parameters")] = None,
+    ) -> Any:
+        """Call a registered tool by name, whether or not tools/list shows it (the list holds
+        only the most used ones). The tool is then listed for direct calls."""
+        return await publisher.call(name, arguments or {})

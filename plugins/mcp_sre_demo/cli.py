@@ -12,7 +12,8 @@ __all__ = ["demo"]
 
 
 @click.command("demo")
-@click.option("--keep", is_flag=True, help="Keep the demo's work directory.")
+@click.option("--keep", is_flag=True, help="Keep the demo's work directory, and leave a "
+              "Prometheus (when installed) with the server's metrics running.")
 @friendly_errors
 def demo(keep: bool) -> None:
     """See the whole product work end to end on local targets."""

@@ -64,9 +64,12 @@ class Demo:
     session: ClientSession
     out: Transcript
     tools_changed: anyio.Event = field(default_factory=anyio.Event)
+    server: StdioServerParameters | None = None
+    workdir: Path | None = None
 
 
-async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Step]) -> None:
+async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Step],
+                 workdir: Path) -> None:
     changed = anyio.Event()
 
     async def on_message(message: Any) -> None:
@@ -81,7 +84,7 @@ async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Ste
         out.say(f"connected to {init.serverInfo.name} {init.serverInfo.version}: "
                 f"{len(tools)} tools, of which {len(tools) - len(builtin)} are registered tools "
                 f"from the starter library; built in: {', '.join(builtin)}")
-        demo = Demo(session=s, out=out, tools_changed=changed)
+        demo = Demo(session=s, out=out, tools_changed=changed, server=params, workdir=workdir)
         for step in steps:
             out.step(step.title)
             await step.run(demo)
@@ -94,6 +97,7 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
     out.say("[bold]mcp-sre demo[/bold]: local AWS emulator + local Kubernetes endpoint + "
             "`mcp-sre serve` over stdio")
     workdir = Path(tempfile.mkdtemp(prefix="mcp-sre-demo-"))
+    prometheus = None
     out.say("preparing the spec cache and the search index (slow only the first time) ...")
     t = time.perf_counter()
     from mcp_sre.retrieval import Retriever
@@ -118,15 +122,25 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
                         ignore=shutil.ignore_patterns(".lock", ".removed", "*.sqlite*",
                                                       "__pycache__"))
         env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(registry)})
-        params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
-                                       env=env)
+        args = ["-m", "mcp_sre", "serve"]
+        if keep:  # a real Prometheus scrapes the server and stays up afterwards
+            from mcp_sre_demo.prometheus import free_port, start_prometheus
+
+            metrics_port = free_port()
+            args += ["--metrics-port", str(metrics_port)]
+            prometheus = start_prometheus(workdir, metrics_port)
+            out.say(f"Prometheus at {prometheus[1]} scrapes the server's /metrics (stays up "
+                    f"after the demo: kill {prometheus[0].pid})" if prometheus else
+                    "no prometheus installed: metrics are not kept")
+        params = StdioServerParameters(command=sys.executable, args=args, env=env)
         try:
-            anyio.run(_drive, params, out, STEPS if steps is None else steps)
+            anyio.run(_drive, params, out, STEPS if steps is None else steps, workdir)
         except Exception as exc:
             out.panel(f"demo failed: {type(exc).__name__}: {exc}", "red")
             return 1
-    out.say(f"done; everything started was stopped (work dir {workdir}"
-            f"{' kept' if keep else ' removed'})")
+    kept_prometheus = f"; Prometheus keeps answering at {prometheus[1]}" if prometheus else ""
+    out.say(f"done; everything else started was stopped (work dir {workdir}"
+            f"{' kept' if keep else ' removed'}){kept_prometheus}")
     if not keep:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

@@ -176,6 +176,35 @@ async def reuse_tools(demo: Demo) -> None:
             out.say(json.dumps(rows, ensure_ascii=False)[:600])
 
 
+async def business_health(demo: Demo) -> None:
+    """The hard mode: the e-commerce platform's health across AWS, Kubernetes and Prometheus,
+    asked in Chinese of a second server whose environment points at the platform's targets."""
+    from mcp import ClientSession, StdioServerParameters
+    from mcp.client.stdio import stdio_client
+    from rich.markdown import Markdown
+
+    from mcp_sre.agents.health.demo import QUESTION, ecommerce_platform
+
+    out = demo.out
+    assert demo.server is not None and demo.workdir is not None
+    out.say(f"request: [bold]{QUESTION}[/bold]")
+    with ecommerce_platform(demo.workdir / "platform") as platform_env:
+        out.say("platform targets: " + ", ".join(sorted(platform_env)))
+        params = StdioServerParameters(command=demo.server.command, args=demo.server.args,
+                                       env={**(demo.server.env or {}), **platform_env})
+        async with stdio_client(params) as (read, write), ClientSession(read, write) as s:
+            await s.initialize()
+            t = time.perf_counter()
+            result = structured(await s.call_tool("health_report", {"scope": QUESTION,
+                                                                     "lang": "zh"}))
+    report = result["report"]
+    out.console.print(Markdown(result["markdown"]))
+    unhealthy = [c["name"] for c in report.get("components", [])
+                 if c.get("status") == "unhealthy"]
+    out.say(f"overall: {report.get('status')} score {report.get('score')}; unhealthy: "
+            f"{', '.join(unhealthy) or 'none'} ({time.perf_counter() - t:.1f} s)")
+
+
 STEPS: list[Step] = [
     Step("Find the operations for a request, in Chinese", find_operations),
     Step("Read the live spec of the operation", read_spec),
@@ -186,4 +215,5 @@ STEPS: list[Step] = [
     Step("Call the new tool", call_new_tool),
     Step("Ask in other words: registered tools are found and reused, nothing generated",
          reuse_tools),
+    Step("Business health across clouds, asked in Chinese (hard mode)", business_health),
 ]

@@ -3,6 +3,7 @@
 from mcp_sre_kubernetes.classify import classify_operation, sensitive_operations
 from mcp_sre_kubernetes.diagnosis import diagnosis_knowledge, replay_cluster
 from mcp_sre_kubernetes.executor import execute_operation
+from mcp_sre_kubernetes.health import health_mappings, local_targets
 from mcp_sre_kubernetes.sdk_calls import sdk_call_operation
 from mcp_sre_kubernetes.shims import sandbox_shims
 from mcp_sre_kubernetes.sources import (
@@ -16,6 +17,8 @@ __all__ = [
     "diagnosis_knowledge",
     "execute_operation",
     "fetch_spec_content",
+    "health_mappings",
+    "local_targets",
     "register_doc_sources",
     "replay_cluster",
     "retrieval_vocabulary",

@@ -182,7 +182,7 @@ def test_settings_from_env() -> None:
 def test_resolve_prefers_the_configured_endpoint() -> None:
     env = {"MCP_SRE_LLM_BASE_URL": "http://127.0.0.1:9/v1", "MCP_SRE_LLM_MODEL": "qwen-plus"}
     choice = resolve_llm(object(), env=env)
-    assert choice.source == "endpoint" and isinstance(choice.llm, OpenAICompatLLM)
+    assert choice.source == "endpoint" and isinstance(choice.llm.llm, OpenAICompatLLM)
     assert "qwen-plus" in choice.label
     none = resolve_llm(None, env={})
     assert none.source == "none" and none.llm is None and not none.available

@@ -146,6 +146,9 @@ def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
     assert data["report"]["reasoner"].startswith("llm") and asked
     assert "128Mi" in data["report"]["root_cause"] and "# " in data["markdown"]
     assert progress  # progress notifications arrived
+    metrics = server.observability.metrics  # each run is observed as an agent run
+    assert metrics.registry.get_sample_value(
+        "mcp_sre_agent_runs_total", {"agent": "diagnosis", "outcome": "problem_found"}) == 2
 
 
 @pytest.mark.slow

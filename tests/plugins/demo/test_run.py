@@ -23,4 +23,6 @@ def test_demo_runs_end_to_end(home: Path, module_dir: Path) -> None:
     assert "notifications/tools/list_changed received: True" in text
     assert "pod_placement in tools/list: True" in text
     assert "crash_looping_pods" in text and "OOMKilled" in text
+    assert "电商平台 健康报告" in text and "prometheus:" in text  # the hard mode, all sources
+    assert "overall: unhealthy" in text and "checkout" in text
     assert "everything started was stopped" in text
