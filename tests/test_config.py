@@ -3,7 +3,8 @@ atomic writes and the cross-process lock."""
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -42,21 +43,25 @@ def test_atomic_write_replaces_whole_files(tmp_path: Path) -> None:
     assert [p.name for p in target.parent.iterdir()] == ["file.json"]  # no temp files left
 
 
-def _hold(path: str, seconds: float) -> None:
-    with file_lock(Path(path)):
-        time.sleep(seconds)
+_HOLD = """
+import sys, time
+from pathlib import Path
+from mcp_sre.config import file_lock
+with file_lock(Path(sys.argv[1])):
+    time.sleep(float(sys.argv[2]))
+"""
 
 
 def test_file_lock_excludes_another_process(tmp_path: Path) -> None:
+    # A separate interpreter (not multiprocessing): it must not need to import the tests package.
     lock = tmp_path / "locks" / ".lock"
-    other = multiprocessing.get_context("spawn").Process(target=_hold, args=(str(lock), 1.0))
-    other.start()
+    other = subprocess.Popen([sys.executable, "-c", _HOLD, str(lock), "1.0"])
     deadline = time.monotonic() + 30
     while not lock.exists() and time.monotonic() < deadline:
         time.sleep(0.02)
-    time.sleep(0.2)
+    time.sleep(0.3)
     started = time.monotonic()
     with file_lock(lock):
         waited = time.monotonic() - started
-    other.join()
+    assert other.wait(timeout=30) == 0
     assert waited > 0.3

@@ -25,4 +25,4 @@ def test_demo_runs_end_to_end(home: Path, module_dir: Path) -> None:
     assert "crash_looping_pods" in text and "OOMKilled" in text
     assert "电商平台 健康报告" in text and "prometheus:" in text  # the hard mode, all sources
     assert "overall: unhealthy" in text and "checkout" in text
-    assert "everything started was stopped" in text
+    assert "everything else started was stopped" in text
