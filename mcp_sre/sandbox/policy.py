@@ -39,6 +39,19 @@ BUILTIN_SENSITIVE: tuple[str, ...] = (
     "*/*/read*secret",  # Kubernetes style readCoreV1NamespacedSecret
     "*/*/list*secret",  # listCoreV1NamespacedSecret
     "*/*/list*secretforallnamespaces",
+    # Calls whose purpose is minting a token, credentials or key material. Many are classed as
+    # writes (they create a grant), so allowing writes must not unlock them: this list is checked
+    # before the write rule, whatever the write setting.
+    "*/*/assume*",  # AssumeRole*, AssumeRoot
+    "*/*/get*token",  # GetAccessToken, GetWebIdentityToken, GetSessionToken
+    "*/*/get*tokens",
+    "*/*/create*token",  # CreateToken, create...ServiceAccountToken
+    "*/*/createtoken*",  # CreateTokenWithIAM
+    "*/*/*sharedsecret*",  # DeriveSharedSecret
+    "*/*/export*certificate*",  # ExportCertificate
+    "*/*/*privatekey*",
+    # Every verb on a Kubernetes-style Secret returns its data (patch, replace, create, delete).
+    "*/*/*namespacedsecret",
 )
 
 
