@@ -30,7 +30,7 @@ __all__ = [
     "utcnow",
 ]
 
-NAME_PATTERN = re.compile(r"^[a-z][a-z0-9_]{2,63}$")
+NAME_PATTERN = re.compile(r"\A[a-z][a-z0-9_]{2,63}\Z")  # \Z: "$" would accept a trailing newline
 Status = Literal["active", "deprecated"]
 
 

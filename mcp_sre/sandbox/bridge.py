@@ -45,7 +45,7 @@ OperationNames = Callable[[str, str], Iterable[str]]
 Executor = Callable[[APISpec, dict[str, Any], dict[str, Any]], Any]
 
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mcp-sre-bridge")
-_REGION = re.compile(r"^[a-z0-9][a-z0-9-]{0,40}$")
+_REGION = re.compile(r"\A[a-z0-9][a-z0-9-]{0,40}\Z")
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
     "integer": (int,),

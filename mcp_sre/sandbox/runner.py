@@ -49,7 +49,7 @@ __all__ = ["CatalogOperations", "Sandbox"]
 
 log = logging.getLogger("mcp_sre.sandbox")
 MAX_TIMEOUT_S = 600.0
-_MODULE_NAME = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+_MODULE_NAME = re.compile(r"\A[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 _GUEST_KINDS = {"validation_error", "not_found", "provider_error", "policy_denied", "timeout",
                 "memory_limit", "output_limit", "sandbox_error"}
 

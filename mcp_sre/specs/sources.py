@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["SNAPSHOT_FOLDER", "SourceRegistry", "doc_sources_hook", "owned_snapshot",
            "sources_from_package"]
 
-_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,63}$")
+_NAME = re.compile(r"\A[a-z0-9][a-z0-9_.-]{0,63}\Z")
 SNAPSHOT_FOLDER = "specs"  # a plugin's own snapshots, beside its doc_sources.yaml
 
 
