@@ -220,14 +220,20 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
                    "transports serve /metrics on --port too).")
 @click.option("--all-tools", is_flag=True,
               help="List every registered tool in tools/list (no tool budget).")
+@click.option("--allow-host", "allow_hosts", multiple=True,
+              help="Another Host header name the HTTP server answers to (repeatable).")
+@click.option("--allow-origin", "allow_origins", multiple=True,
+              help="A browser Origin allowed to call the HTTP server (repeatable).")
 @friendly_errors
 def serve(transport: str, host: str, port: int, token: str | None, metrics_port: int | None,
-          all_tools: bool) -> None:
+          all_tools: bool, allow_hosts: tuple[str, ...] = (),
+          allow_origins: tuple[str, ...] = ()) -> None:
     """Run the MCP server."""
     from mcp_sre.server.transport import run_server
 
     run_server(transport=transport, host=host, port=port, token=token,
-               metrics_port=metrics_port, all_tools=all_tools)
+               metrics_port=metrics_port, all_tools=all_tools,
+               allowed_hosts=allow_hosts, allowed_origins=allow_origins)
 
 
 # ----------------------------------------------------------------------------------- config

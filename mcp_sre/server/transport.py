@@ -4,21 +4,75 @@ from __future__ import annotations
 
 import hmac
 import ipaddress
+from collections.abc import Iterable
 from typing import Any
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.server import build_server
 
-__all__ = ["BearerTokenMiddleware", "run_server"]
+__all__ = ["BearerTokenMiddleware", "OriginHostMiddleware", "run_server"]
+
+
+DEFAULT_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
 def _is_loopback(host: str) -> bool:
-    if host == "localhost":
+    """Only the default loopback names serve without a token: any other address (127.0.0.2
+    included) may be reachable from a DNS-rebinding page or another host."""
+    if host in DEFAULT_LOOPBACK:
         return True
     try:
-        return ipaddress.ip_address(host).is_loopback
+        return str(ipaddress.ip_address(host)) in DEFAULT_LOOPBACK
     except ValueError:
         return False
+
+
+def _host_name(value: str) -> str:
+    """``host[:port]`` or ``[v6]:port`` -> the host, lower-cased."""
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:value.find("]")] if "]" in value else value
+    return value.rsplit(":", 1)[0] if value.count(":") == 1 else value
+
+
+class OriginHostMiddleware:
+    """ASGI middleware on every HTTP bind: the ``Host`` header must name the bound address (or
+    an allowed host) and a browser ``Origin``, when sent, must name one too -- so a
+    DNS-rebinding page cannot drive the server whatever address it listens on."""
+
+    def __init__(self, app: Any, host: str, allowed_hosts: Iterable[str] = (),
+                 allowed_origins: Iterable[str] = ()) -> None:
+        self.app = app
+        names = {host.lower(), *(h.lower() for h in allowed_hosts)}
+        if _is_loopback(host):
+            names |= DEFAULT_LOOPBACK
+        self.hosts: set[str] | None = {_host_name(h) for h in names}
+        if host in ("0.0.0.0", "::") and not allowed_hosts:
+            self.hosts = None  # a wildcard bind (token required) answers to any name
+        self.origins = {o.rstrip("/").lower() for o in allowed_origins}
+
+    def _origin_ok(self, origin: str) -> bool:
+        origin = origin.rstrip("/").lower()
+        if origin in self.origins:
+            return True
+        scheme, sep, rest = origin.partition("://")
+        return bool(sep) and scheme in ("http", "https") and self.hosts is not None \
+            and _host_name(rest) in self.hosts
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "http":
+            headers = dict(scope.get("headers") or [])
+            host = headers.get(b"host", b"").decode("latin-1")
+            origin = headers.get(b"origin", b"").decode("latin-1")
+            bad_host = self.hosts is not None and _host_name(host) not in self.hosts
+            if bad_host or (origin and not self._origin_ok(origin)):
+                body = b'{"error":"forbidden","message":"Host or Origin not allowed"}'
+                await send({"type": "http.response.start", "status": 403, "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
 
 
 class BearerTokenMiddleware:
@@ -45,7 +99,8 @@ class BearerTokenMiddleware:
 
 def run_server(transport: str = "stdio", host: str = "127.0.0.1", port: int = 8000,
                token: str | None = None, *, metrics_port: int | None = None,
-               all_tools: bool = False) -> None:
+               all_tools: bool = False, allowed_hosts: Iterable[str] = (),
+               allowed_origins: Iterable[str] = ()) -> None:
     """Serve until interrupted. Logs go to stderr (or the configured file), never stdout;
     ``metrics_port`` serves ``/metrics`` on its own port (the HTTP transports also serve it
     on their own port)."""
@@ -55,7 +110,8 @@ def run_server(transport: str = "stdio", host: str = "127.0.0.1", port: int = 80
 
     if transport != "stdio" and not _is_loopback(host) and not token:
         raise McpSreError(f"refusing to serve on {host} without a token",
-                          hint="set --token or MCP_SRE_TOKEN, or bind to 127.0.0.1")
+                          hint="set --token or MCP_SRE_TOKEN, or bind to 127.0.0.1 (any other "
+                          "address, other loopback addresses included, needs a token)")
     settings = load_settings()
     if all_tools:
         settings.tool_budget = None
@@ -78,6 +134,7 @@ def run_server(transport: str = "stdio", host: str = "127.0.0.1", port: int = 80
         app = mcp.sse_app() if transport == "sse" else mcp.streamable_http_app()
         if token:
             app = BearerTokenMiddleware(app, token)
+        app = OriginHostMiddleware(app, host, allowed_hosts, allowed_origins)
         config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on")
         uvicorn.Server(config).run()
     finally:
