@@ -13,6 +13,7 @@ Lambda environment variables and code download URLs, EC2 user data.
 from __future__ import annotations
 
 import os
+import re
 import threading
 from typing import Any
 
@@ -97,6 +98,21 @@ def _read_streams(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+# Name-based second layer, for every service: a string field whose name ends in one of these
+# words (case, "_" and "-" ignored) is masked. Pagination and idempotency tokens are not secrets.
+_SECRET_NAME = re.compile(
+    r"(password|passwd|passphrase|secret|secretkey|secretaccesskey|token|privatekey|presharedkey|"
+    r"psk|credential|credentials|userdata|connectionstring|apikey|keymaterial|secretstring|"
+    r"customergatewayconfiguration)$")
+_NOT_SECRET = re.compile(r"(nexttoken|continuationtoken|paginationtoken|clienttoken|"
+                         r"idempotencytoken|nextcontinuationtoken|starttoken)$")
+
+
+def _secret_name(key: Any) -> bool:
+    name = re.sub(r"[_\-\s]", "", str(key)).lower()
+    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
+
+
 def mask_secrets(service: str, data: Any) -> Any:
     """Mask secret-bearing fields of read responses (in place; returns ``data``)."""
     if isinstance(data, dict):
@@ -109,6 +125,14 @@ def mask_secrets(service: str, data: Any) -> Any:
                 value["Location"] = MASK
             elif key == "UserData" and service == "ec2" and value:
                 data[key] = {"Value": MASK} if isinstance(value, dict) else MASK
+            elif isinstance(value, str) and value and _secret_name(key):
+                data[key] = MASK
+            elif key.lower() == "environment" and isinstance(value, list):
+                for pair in value:  # ECS/Batch style [{"name": ..., "value": ...}]
+                    if isinstance(pair, dict):
+                        for field in ("value", "Value"):
+                            if field in pair:
+                                pair[field] = MASK
             else:
                 mask_secrets(service, value)
     elif isinstance(data, list):

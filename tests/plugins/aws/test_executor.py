@@ -113,7 +113,8 @@ def test_secret_fields_are_masked(specs, instance_id: str) -> None:
     user_data = _run(specs, "aws/ec2/DescribeInstanceAttribute",
                      {"InstanceId": instance_id, "Attribute": "userData"})
     assert user_data["UserData"] == {"Value": MASK}
-    assert mask_secrets("s3", {"UserData": "kept"}) == {"UserData": "kept"}
+    assert mask_secrets("s3", {"Name": "kept"}) == {"Name": "kept"}
+    assert mask_secrets("autoscaling", {"UserData": "x"}) == {"UserData": MASK}  # every service
 
 
 def test_shims_and_sensitive_operations_are_contributed() -> None:
