@@ -16,9 +16,6 @@ from typing import Any, ParamSpec, TypeVar
 
 import anyio
 import jsonschema
-from mcp.server.fastmcp import Context, FastMCP
-from mcp.server.fastmcp.exceptions import ToolError
-from mcp.server.lowlevel.server import NotificationOptions
 from mcp.types import ContentBlock, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from mcp_sre.errors import McpSreError
 from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server import schemas
+from mcp_sre.server.sdk import Context, FastMCP, NotificationOptions, ToolError
 
 __all__ = ["DynamicTool", "SreMCP", "in_thread", "progress_reporter", "tool_errors"]
 

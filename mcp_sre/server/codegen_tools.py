@@ -14,12 +14,12 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING, Annotated, Any
 
-from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.sandbox.models import RunResult
 from mcp_sre.server.app import in_thread, tool_errors
+from mcp_sre.server.sdk import Context, FastMCP
 from mcp_sre.toolcode.calls import sdk_namer
 
 if TYPE_CHECKING:

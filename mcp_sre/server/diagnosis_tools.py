@@ -9,10 +9,10 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING, Annotated, Any
 
-from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
 from mcp_sre.server.app import progress_reporter, tool_errors
+from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
     from mcp_sre.server import ServerState

@@ -11,10 +11,10 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
-from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
 from mcp_sre.server.app import tool_errors
+from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
     from mcp_sre.server import ServerState

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from mcp.server.fastmcp import FastMCP
 from pydantic import Field
+
+from mcp_sre.server.sdk import FastMCP
 
 __all__ = ["register_prompts"]
 

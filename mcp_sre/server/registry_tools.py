@@ -19,12 +19,12 @@ import time
 from typing import TYPE_CHECKING, Annotated, Any
 
 import anyio
-from mcp.server.fastmcp import Context
 from pydantic import Field
 
 from mcp_sre.errors import NotFoundError, ValidationError
 from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server.app import DynamicTool, SreMCP, in_thread, progress_reporter, tool_errors
+from mcp_sre.server.sdk import Context
 
 if TYPE_CHECKING:
     from mcp_sre.registry import RegisteredTool, ToolRegistry

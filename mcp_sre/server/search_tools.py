@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Annotated
 
-from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
 from mcp_sre.retrieval.searcher import SearchResult
 from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
+from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
     from mcp_sre.server import ServerState

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Annotated, Any
 
-from mcp.server.fastmcp import Context, FastMCP
 from pydantic import Field
 
 from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
+from mcp_sre.server.sdk import Context, FastMCP
 from mcp_sre.specs.catalog import SourceStatus
 
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
+
+from mcp_sre.server.sdk import connected_session
 
 if str(Path(__file__).parent) not in sys.path:  # the shared scripted pieces
     sys.path.insert(0, str(Path(__file__).parent))
@@ -49,7 +50,7 @@ async def test_wrong_parameter_is_fixed_from_the_observation(
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         updates.append((progress, total, message))
 
-    async with create_connected_server_and_client_session(
+    async with connected_session(
             server, sampling_callback=scripted_stand_in_llm) as client:
         answer = await client.call_tool(
             "generate_tool", {"request": "列出CPU使用率超过80%的EC2实例", "providers": ["aws"]},
@@ -119,7 +120,7 @@ async def test_wrong_parameter_is_fixed_from_the_observation(
 
 async def test_three_failing_rounds_end_in_a_failure_report(server: SreMCP) -> None:
     scripted_stand_in_llm = ScriptedStandInLLM([reply(WRONG_CODE)] * 3)
-    async with create_connected_server_and_client_session(
+    async with connected_session(
             server, sampling_callback=scripted_stand_in_llm) as client:
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
@@ -139,7 +140,7 @@ async def test_static_refusal_then_unsafe_verdict(server: SreMCP) -> None:
     scripted_stand_in_llm = ScriptedStandInLLM(
         [reply(escape), reply(RIGHT_CODE)],
         verdict="VERDICT: UNSAFE\n- does more than its description says")
-    async with create_connected_server_and_client_session(
+    async with connected_session(
             server, sampling_callback=scripted_stand_in_llm) as client:
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
@@ -153,7 +154,7 @@ async def test_static_refusal_then_unsafe_verdict(server: SreMCP) -> None:
 
 
 async def test_without_a_model_the_answer_is_a_context_pack(server: SreMCP) -> None:
-    async with create_connected_server_and_client_session(server) as client:  # no sampling
+    async with connected_session(server) as client:  # no sampling
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
     assert not answer.isError, answer.content

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 
 from mcp_sre import observability
 from mcp_sre.config import load_settings
@@ -17,6 +16,7 @@ from mcp_sre.llm import Message
 from mcp_sre.llm.resolve import resolve_llm
 from mcp_sre.observability import Observability
 from mcp_sre.server import ServerState, build_server
+from mcp_sre.server.sdk import connected_session
 
 if str(Path(__file__).resolve().parents[1]) not in sys.path:  # tests/ holds chat_endpoint
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -44,7 +44,7 @@ async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(
     state: ServerState, log_lines
 ) -> None:
     server = build_server(state)
-    async with create_connected_server_and_client_session(server) as client:
+    async with connected_session(server) as client:
         assert not (await client.call_tool("list_spec_sources", {})).isError
         assert (await client.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
         refused = await client.call_tool("run_code", {"code": WRITE, "timeout_s": 300})

@@ -8,7 +8,6 @@ import time
 from pathlib import Path
 
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 from opentelemetry.sdk.trace import TracerProvider
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
@@ -18,6 +17,7 @@ from mcp_sre.config import load_settings
 from mcp_sre.observability import Metrics, Observability
 from mcp_sre.observability.tracing import make_tracer_provider
 from mcp_sre.server import ServerState, build_server
+from mcp_sre.server.sdk import connected_session
 
 pytestmark = pytest.mark.anyio
 
@@ -33,7 +33,7 @@ async def test_spans_nest_from_tool_call_to_bridge_call(
     obs = Observability(metrics=Metrics(), tracer_provider=provider)
     server = build_server(ServerState(load_settings(home=home), observability=obs))
     code = 'sre.call("aws/ec2/TerminateInstances", InstanceIds=["i-0123456789abcdef0"])\n'
-    async with create_connected_server_and_client_session(server) as client:
+    async with connected_session(server) as client:
         await client.call_tool("run_code", {"code": code, "timeout_s": 60})
     spans = {s.name: s for s in exporter.get_finished_spans()}
     tool, run, bridge = spans["tool_call"], spans["sandbox.run"], spans["bridge.call"]

@@ -6,13 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import CreateMessageResult, TextContent, ToolListChangedNotification
 
 from mcp_sre.config import load_settings
 from mcp_sre.llm import Message
 from mcp_sre.llm.sampling import SamplingLLM
 from mcp_sre.server import DynamicTool, ServerState, SreMCP, build_server
+from mcp_sre.server.sdk import connected_session
 
 pytestmark = pytest.mark.anyio
 
@@ -48,7 +48,7 @@ async def test_dynamic_tool_appears_with_list_changed(server: SreMCP) -> None:
         if isinstance(root, ToolListChangedNotification):
             seen.append(root)
 
-    async with create_connected_server_and_client_session(server, message_handler=on_message) as c:
+    async with connected_session(server, message_handler=on_message) as c:
         init_caps = c.get_server_capabilities()
         assert init_caps and init_caps.tools and init_caps.tools.listChanged
         before = {t.name for t in (await c.list_tools()).tools}
@@ -83,7 +83,7 @@ async def test_dynamic_tool_cannot_shadow_builtin(server: SreMCP) -> None:
 
 
 async def test_prompts(server: SreMCP) -> None:
-    async with create_connected_server_and_client_session(server) as c:
+    async with connected_session(server) as c:
         prompts = {p.name: p for p in (await c.list_prompts()).prompts}
         assert {"diagnose_pod", "health_report"} <= set(prompts)
         args = {a.name: a for a in prompts["diagnose_pod"].arguments or []}
@@ -109,7 +109,7 @@ async def test_sampling_asks_the_clients_model(server: SreMCP) -> None:
                                      Message(role="user", content="ping")])
         return f"{answer.model}:{answer.text}"
 
-    async with create_connected_server_and_client_session(
+    async with connected_session(
             server, sampling_callback=scripted_stand_in_llm) as c:
         result = await c.call_tool("ping_model", {})
         assert result.content[0].text == "scripted-stand-in:pong"
@@ -123,7 +123,7 @@ async def test_sampling_unavailable_is_a_clear_error(server: SreMCP) -> None:
         SamplingLLM(server.get_context().session)
         return "unreachable"
 
-    async with create_connected_server_and_client_session(server) as c:
+    async with connected_session(server) as c:
         result = await c.call_tool("ping_model", {})
         assert result.isError and "does not offer sampling" in result.content[0].text
 
@@ -146,7 +146,7 @@ async def test_refresh_reports_progress(home: Path, tmp_path: Path) -> None:
     async def on_progress(progress: float, total: float | None, message: str | None) -> None:
         updates.append((progress, total, message))
 
-    async with create_connected_server_and_client_session(server) as c:
+    async with connected_session(server) as c:
         result = await c.call_tool("refresh_specs", {"name": "pets"},
                                    progress_callback=on_progress)
         assert not result.isError

@@ -6,10 +6,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 
 from mcp_sre.config import PROJECT_ROOT, load_settings
 from mcp_sre.server import ServerState, build_server
+from mcp_sre.server.sdk import connected_session
 
 pytestmark = pytest.mark.anyio
 SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernetes-swagger.json"
@@ -33,7 +33,7 @@ async def test_health_report_tool(home: Path, tmp_path: Path, monkeypatch) -> No
 
     with SimServer("crashloop", swagger=SWAGGER) as sim:
         monkeypatch.setenv("KUBECONFIG", str(sim.write_kubeconfig(tmp_path / "kubeconfig")))
-        async with create_connected_server_and_client_session(server) as client:
+        async with connected_session(server) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             assert tools["health_report"].annotations.readOnlyHint
             result = await client.call_tool(

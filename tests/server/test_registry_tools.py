@@ -13,13 +13,13 @@ import anyio
 import pytest
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import ToolListChangedNotification
 
 from mcp_sre.config import Settings
 from mcp_sre.registry import ToolRegistry
 from mcp_sre.sandbox import Sandbox
 from mcp_sre.server import ServerState, SreMCP, build_server
+from mcp_sre.server.sdk import connected_session
 
 pytestmark = pytest.mark.anyio
 
@@ -67,7 +67,7 @@ async def test_register_notifies_and_the_new_tool_runs(state: ServerState,
                                                       word_count: dict) -> None:
     server = build_server(state)
     changes = Changes()
-    async with create_connected_server_and_client_session(server,
+    async with connected_session(server,
                                                           message_handler=changes) as c:
         names = {t.name for t in (await c.list_tools()).tools}
         assert {"register_tool", "find_tool", "list_registered_tools", "rollback_tool"} <= names
@@ -98,7 +98,7 @@ async def test_register_notifies_and_the_new_tool_runs(state: ServerState,
 
 async def test_refusal_is_a_tool_error_that_says_why(state: ServerState) -> None:
     server = build_server(state)
-    async with create_connected_server_and_client_session(server) as c:
+    async with connected_session(server) as c:
         result = await c.call_tool("register_tool", {
             "name": "find_tool", "description": "Shadows a built-in tool, and writes.",
             "code": "def main():\n    return sre.call('acme/disks/DeleteVolume', id='v')\n",
@@ -116,7 +116,7 @@ async def test_rollback_and_deprecation_change_the_tool_list(state: ServerState,
     state.registry.min_calls = 2
     server = build_server(state)
     changes = Changes()
-    async with create_connected_server_and_client_session(server,
+    async with connected_session(server,
                                                           message_handler=changes) as c:
         await c.list_tools()
         _json(await c.call_tool("register_tool", word_count))
@@ -152,7 +152,7 @@ async def test_tools_on_disk_at_start_and_from_other_processes(
     server: SreMCP = build_server(state)
     assert "word_count" in server.dynamic_tools()  # exposed at start
     changes = Changes()
-    async with create_connected_server_and_client_session(server,
+    async with connected_session(server,
                                                           message_handler=changes) as c:
         await c.list_tools()
         other.register("flaky_tool", "Registered by another process meanwhile.", FLAKY,

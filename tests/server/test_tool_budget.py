@@ -9,12 +9,12 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import ToolListChangedNotification
 
 from mcp_sre.config import Settings
 from mcp_sre.sandbox import Sandbox
 from mcp_sre.server import ServerState, build_server
+from mcp_sre.server.sdk import connected_session
 
 pytestmark = pytest.mark.anyio
 NAMES = ("echo_alpha", "echo_bravo", "echo_charlie")
@@ -71,7 +71,7 @@ async def test_budget_lists_n_and_promotes_what_is_used(
     state = make_state(registered, sandbox, 1)
     server = build_server(state)
     changes = Changes()
-    async with create_connected_server_and_client_session(
+    async with connected_session(
         server, message_handler=changes
     ) as client:
         names = {t.name for t in (await client.list_tools()).tools}
@@ -108,5 +108,5 @@ async def test_budget_lists_n_and_promotes_what_is_used(
 
 async def test_no_budget_lists_every_tool(registered: Settings, sandbox: Sandbox) -> None:
     server = build_server(make_state(registered, sandbox, None))
-    async with create_connected_server_and_client_session(server) as client:
+    async with connected_session(server) as client:
         assert await listed(client) == set(NAMES)

@@ -10,12 +10,12 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp.shared.memory import create_connected_server_and_client_session
 from mcp.types import CreateMessageResult, TextContent
 
 from mcp_sre.agents.diagnosis import diagnose_report
 from mcp_sre.agents.diagnosis.react import parse_action
 from mcp_sre.llm.openai_compat import EndpointSettings, OpenAICompatLLM
+from mcp_sre.server.sdk import connected_session
 
 from .conftest import FIXTURES, cluster
 
@@ -120,7 +120,7 @@ def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
     progress: list[Any] = []
 
     async def go(server: Any) -> Any:
-        async with create_connected_server_and_client_session(
+        async with connected_session(
                 server._mcp_server, sampling_callback=scripted_stand_in_llm) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
             assert tools["diagnose"].annotations and tools["diagnose"].annotations.readOnlyHint
