@@ -32,25 +32,26 @@ def of(sources: dict[str, SpecSource], provider: str) -> list[SpecSource]:
     return [s for s in sources.values() if s.provider == provider]
 
 
-def test_only_aws_is_indexed_by_default(sources: dict[str, SpecSource]) -> None:
-    assert [s.name for s in sources.values() if s.default] == ["aws"]
+def test_aws_and_gcp_are_indexed_by_default(sources: dict[str, SpecSource]) -> None:
+    defaults = {s.provider for s in sources.values() if s.default}
+    assert {"aws", "gcp"} <= defaults
     assert {s.provider for s in sources.values()} == MINE
 
 
 def test_gcp_sources(sources: dict[str, SpecSource]) -> None:
     gcp = {s.name: s for s in of(sources, "gcp")}
     assert set(gcp) == {"gcp-compute", "gcp-container", "gcp-monitoring", "gcp-logging",
-                        "gcp-cloudtrace"}
+                        "gcp-cloudtrace", "gcp-cloudtrace-v2", "gcp-cloudresourcemanager",
+                        "gcp-secretmanager", "gcp-iam"}
     for source in gcp.values():
-        assert source.format == "discovery"
+        assert source.format == "discovery" and source.snapshot
         assert re.fullmatch(r"https://www\.googleapis\.com/discovery/v1/apis/\w+/v\d+/rest",
                             source.url)
-    assert gcp["gcp-compute"].snapshot is None
-    assert all(gcp[n].snapshot for n in gcp if n != "gcp-compute")
+    assert [n for n in gcp if not gcp[n].default] == ["gcp-cloudtrace-v2"]
 
 
 @pytest.mark.parametrize("name", ["gcp-container", "gcp-monitoring", "gcp-logging",
-                                  "gcp-cloudtrace"])
+                                  "gcp-cloudtrace-v2"])
 def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
     source = sources[name]
     home = Path(str(source.snapshot_home))  # the gcp plugin owns its snapshots
@@ -59,7 +60,7 @@ def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
     assert path.is_file() and path.stat().st_size < 1_000_000
     assert path.name in (home / "LICENSES.md").read_text()
     specs = parse_content(make_plugin_manager(), path.read_bytes(), source)
-    api = name.removeprefix("gcp-")
+    api = name.removeprefix("gcp-").removesuffix("-v2")
     assert specs and all(s.id.startswith(f"gcp/{api}/{api}.") for s in specs)
     assert all(s.source.name == name for s in specs)
 
