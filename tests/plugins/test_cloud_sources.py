@@ -32,9 +32,9 @@ def of(sources: dict[str, SpecSource], provider: str) -> list[SpecSource]:
     return [s for s in sources.values() if s.provider == provider]
 
 
-def test_aws_and_gcp_are_indexed_by_default(sources: dict[str, SpecSource]) -> None:
+def test_aws_gcp_and_azure_are_indexed_by_default(sources: dict[str, SpecSource]) -> None:
     defaults = {s.provider for s in sources.values() if s.default}
-    assert {"aws", "gcp"} <= defaults
+    assert {"aws", "gcp", "azure"} <= defaults
     assert {s.provider for s in sources.values()} == MINE
 
 
@@ -74,11 +74,12 @@ def test_gcp_offline_from_snapshot_through_the_catalog(settings: Settings) -> No
     assert op.access == "read" and op.pagination is not None
 
 
-def test_azure_sources_are_pinned_swagger(sources: dict[str, SpecSource]) -> None:
+def test_azure_sources_are_pinned_arm(sources: dict[str, SpecSource]) -> None:
     azure = of(sources, "azure")
-    assert {s.service for s in azure} == {"compute", "monitor", "network", "containerservice"}
+    assert {s.service for s in azure} == {"compute", "monitor", "network", "containerservice",
+                                          "resources", "storage"}
     for source in azure:
-        assert source.format == "swagger" and not source.default
+        assert source.format == "arm" and source.default and source.snapshot_home
         assert re.fullmatch(r"https://raw\.githubusercontent\.com/Azure/azure-rest-api-specs/"
                             r"[0-9a-f]{40}/specification/.+/stable/\d{4}-\d{2}-\d{2}/\w+\.json",
                             source.url), source.url
