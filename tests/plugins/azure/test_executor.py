@@ -10,12 +10,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from cloud_mocks import AZ_HOT as HOT
+from cloud_mocks import RG, SUB
 
 from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre_azure.executor import execute_operation
-
-from .conftest import HOT, RG, SUB
 
 
 def run(catalog: SpecCatalog, op_id: str, params: dict, endpoint: str) -> dict:

@@ -4,12 +4,12 @@ real sandbox against Prism; writes and secret reads are refused before anything 
 from __future__ import annotations
 
 import pytest
+from cloud_mocks import AZ_HOT as HOT
+from cloud_mocks import SUB
 
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox import Sandbox
 from mcp_sre.sandbox.runner import CatalogOperations
-
-from .conftest import HOT, SUB
 
 HIGH_CPU = '''
 from azure.core.exceptions import HttpResponseError

@@ -9,12 +9,12 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+from cloud_mocks import GCP_HOT as HOT
+from cloud_mocks import PROJECT, ZONE
 
 from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre_gcp.executor import execute_operation
-
-from .conftest import HOT, PROJECT, ZONE
 
 
 def run(catalog: SpecCatalog, op_id: str, params: dict, endpoint: str) -> dict:

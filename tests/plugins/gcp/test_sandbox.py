@@ -4,12 +4,12 @@ Prism; writes and sensitive reads are refused by the host policy before anything
 from __future__ import annotations
 
 import pytest
+from cloud_mocks import GCP_HOT as HOT
+from cloud_mocks import PROJECT
 
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.sandbox import Sandbox
 from mcp_sre.sandbox.runner import CatalogOperations
-
-from .conftest import HOT, PROJECT
 
 HIGH_CPU = '''
 import google.auth
