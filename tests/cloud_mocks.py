@@ -8,14 +8,24 @@ import copy
 
 from prism_mock import add_example, exported_openapi
 
-__all__ = ["AZ_HOT", "GCP_HOT", "PROJECT", "RG", "SUB", "ZONE", "azure_mock_document",
-           "gcp_mock_document"]
+__all__ = [
+    "AZ_HOT",
+    "GCP_HOT",
+    "GCP_STOPPED",
+    "PROJECT",
+    "RG",
+    "SUB",
+    "ZONE",
+    "azure_mock_document",
+    "gcp_mock_document",
+]
 
 # ------------------------------------------------------------------------------------- GCP
 PROJECT = "shop-prod"
 ZONE = "us-central1-a"
 GCP_HOT = {"web-1": 93.0, "web-2": 86.5}
 GCP_COOL = {"batch-1": 12.0}
+GCP_STOPPED = ["old-1"]
 MOCKED = ["gcp/compute/compute.instances.list", "gcp/compute/compute.instances.aggregatedList",
           "gcp/compute/compute.instances.get", "gcp/compute/compute.zones.list",
           "gcp/monitoring/monitoring.projects.timeSeries.list",
@@ -45,10 +55,11 @@ def gcp_mock_document(env: dict[str, str]) -> dict:
     doc = exported_openapi(["gcp-compute", "gcp-monitoring", "gcp-logging"], only=MOCKED,
                            env=env)
     names = [*GCP_HOT, *GCP_COOL]
+    fleet = [instance(n) for n in names] + [instance(n, "TERMINATED") for n in GCP_STOPPED]
     add_example(doc, "/compute/v1/projects/{project}/zones/{zone}/instances", "get",
-                {"kind": "compute#instanceList", "items": [instance(n) for n in names]})
+                {"kind": "compute#instanceList", "items": fleet})
     add_example(doc, "/compute/v1/projects/{project}/aggregated/instances", "get",
-                {"items": {f"zones/{ZONE}": {"instances": [instance(n) for n in names]},
+                {"items": {f"zones/{ZONE}": {"instances": fleet},
                            "zones/europe-west1-b": {"warning": {"code": "NO_RESULTS_ON_PAGE"}}}})
     add_example(doc, "/v3/projects/{projectsId}/timeSeries", "get",
                 {"timeSeries": [cpu_series(n, v) for n, v in {**GCP_HOT, **GCP_COOL}.items()]})
@@ -76,6 +87,10 @@ def azure_vm(name: str) -> dict:
             "type": "Microsoft.Compute/virtualMachines", "tags": {"app": "shop"},
             "properties": {"hardwareProfile": {"vmSize": "Standard_D2s_v3"},
                            "provisioningState": "Succeeded",
+                           "instanceView": {"statuses": [
+                               {"code": "ProvisioningState/succeeded", "level": "Info"},
+                               {"code": "PowerState/running", "level": "Info",
+                                "displayStatus": "VM running"}]},
                            "osProfile": {"computerName": name, "adminUsername": "azureuser",
                                          "adminPassword": "hunter2"}}}
 
