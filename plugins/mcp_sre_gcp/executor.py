@@ -67,6 +67,10 @@ def access_token() -> str:
         except google.auth.exceptions.DefaultCredentialsError as exc:
             raise ProviderCallError(f"no Google credentials found: {exc}",
                                     code="NoCredentials", hint=NO_CREDENTIALS_HINT) from exc
+        except google.auth.exceptions.TransportError as exc:
+            raise ProviderCallError(f"the Google credentials could not be refreshed: the token "
+                                    f"endpoint did not answer ({exc})", code="ExpiredCredentials",
+                                    hint="check the network, or set " + TOKEN_ENV) from exc
         except google.auth.exceptions.RefreshError as exc:
             _credentials.pop("adc", None)
             raise ProviderCallError(f"the Google credentials could not be refreshed (expired "

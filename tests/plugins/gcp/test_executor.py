@@ -81,6 +81,23 @@ def test_no_credentials_names_what_the_chain_reads(gcp_catalog, monkeypatch, tmp
         in text and "GOOGLE_OAUTH_ACCESS_TOKEN" in text
 
 
+def test_credentials_that_cannot_be_refreshed(gcp_catalog, monkeypatch, tmp_path) -> None:
+    pytest.importorskip("google.auth")
+    from mcp_sre_gcp import executor
+
+    monkeypatch.delenv("GOOGLE_OAUTH_ACCESS_TOKEN", raising=False)
+    adc = tmp_path / "adc.json"
+    adc.write_text(json.dumps({"type": "authorized_user", "client_id": "x", "client_secret": "y",
+                               "refresh_token": "expired", "token_uri": "http://127.0.0.1:9/t"}))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(adc))
+    monkeypatch.setattr(executor, "_credentials", {})
+    with pytest.raises(ProviderCallError) as info:
+        run(gcp_catalog, "gcp/compute/compute.zones.list", {"project": PROJECT},
+            "http://127.0.0.1:9")
+    assert info.value.code == "ExpiredCredentials"
+    assert "could not be refreshed" in str(info.value)
+
+
 class _Throttling(http.server.BaseHTTPRequestHandler):
     """Answers 429 (Retry-After: 0) twice, then the real thing: the cloud's throttling."""
 
