@@ -7,7 +7,9 @@ accept) first, then Application Default Credentials through google-auth
 ``~/.config/gcloud/application_default_credentials.json``, or the metadata server on GCP),
 asked for the read-only ``cloud-platform.read-only`` scope. The endpoint can be pointed at a
 local mock server (context ``endpoint_url`` or ``MCP_SRE_GCP_ENDPOINT``); the guest never sees
-a token. Throttled answers (429/503) are retried with back-off; secret-looking fields and VM
+a token. An empty ``project`` (what the ``google.auth.default()`` shim returns when the run got
+no ``project`` input) is the host's project: context ``project``, ``GOOGLE_CLOUD_PROJECT``,
+``CLOUDSDK_CORE_PROJECT``, ``GCLOUD_PROJECT``, or the ADC file's own. Throttled answers (429/503) are retried with back-off; secret-looking fields and VM
 startup scripts in answers are masked.
 """
 
@@ -22,8 +24,8 @@ from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.sandbox.rest import build_request, mask_secrets, override_endpoint, send
 from mcp_sre.specs.model import APISpec
 
-__all__ = ["ENDPOINT_ENV", "SCOPES", "TOKEN_ENV", "access_token", "describe_error",
-           "execute_operation"]
+__all__ = ["ENDPOINT_ENV", "PROJECT_ENV", "SCOPES", "TOKEN_ENV", "access_token",
+           "default_project", "describe_error", "execute_operation", "with_default_project"]
 
 PROVIDER = "gcp"
 TOKEN_ENV = "GOOGLE_OAUTH_ACCESS_TOKEN"
@@ -113,11 +115,48 @@ def _hint(status: int | None) -> str | None:
     return None
 
 
+PROJECT_ENV = ("GOOGLE_CLOUD_PROJECT", "CLOUDSDK_CORE_PROJECT", "GCLOUD_PROJECT")
+_PROJECT_PARAMS = ("project", "projectId")
+
+
+def default_project(context: dict[str, Any]) -> str:
+    """The host's project: the run context, the usual variables, else ADC's own project."""
+    found = str(context.get("project") or "").strip() or next(
+        (os.environ[v].strip() for v in PROJECT_ENV if os.environ.get(v, "").strip()), "")
+    if not found and not os.environ.get(TOKEN_ENV):
+        try:
+            import google.auth
+
+            found = google.auth.default(scopes=list(SCOPES))[1] or ""
+        except Exception:  # no ADC, or google-auth missing: say what to set below
+            found = ""
+    if not found:
+        raise ProviderCallError("no Google Cloud project given and none configured on the host",
+                                code="NoProject", kind="validation_error",
+                                hint="pass project=..., or set " + " / ".join(PROJECT_ENV))
+    return found
+
+
+def with_default_project(spec: APISpec, params: dict[str, Any],
+                         context: dict[str, Any]) -> dict[str, Any]:
+    """An empty ``project`` path parameter (what ``google.auth.default()`` hands sandboxed
+    code) and a ``projects/`` name with no id are filled with the host's project."""
+    out = dict(params)
+    for name in _PROJECT_PARAMS:
+        if "{" + name + "}" in spec.endpoint and out.get(name) == "":
+            out[name] = default_project(context)
+    for name, value in params.items():
+        if isinstance(value, str) and "{+" + name + "}" in spec.endpoint and \
+                (value == "projects/" or value.startswith("projects//")):
+            out[name] = "projects/" + default_project(context) + value[len("projects/"):]
+    return out
+
+
 @hookimpl
 def execute_operation(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
     if spec.provider != PROVIDER:
         return None
-    request = build_request(spec, params)
+    request = build_request(spec, with_default_project(spec, params, context))
     request.url = override_endpoint(request.url, context.get("endpoint_url")
                                     or os.environ.get(ENDPOINT_ENV))
     try:

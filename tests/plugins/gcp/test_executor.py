@@ -98,6 +98,24 @@ def test_credentials_that_cannot_be_refreshed(gcp_catalog, monkeypatch, tmp_path
     assert "could not be refreshed" in str(info.value)
 
 
+def test_an_empty_project_is_the_hosts(gcp_catalog, gcp_prism, gcp_token, monkeypatch) -> None:
+    from mcp_sre_gcp.executor import with_default_project
+
+    for var in ("CLOUDSDK_CORE_PROJECT", "GCLOUD_PROJECT"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
+    spec = gcp_catalog.get("gcp/monitoring/monitoring.projects.timeSeries.list")
+    assert with_default_project(spec, {"name": "projects/"}, {})["name"] == f"projects/{PROJECT}"
+    data = run(gcp_catalog, "gcp/compute/compute.instances.list",
+               {"project": "", "zone": ZONE}, gcp_prism)
+    assert data["items"]
+    monkeypatch.delenv("GOOGLE_CLOUD_PROJECT")
+    with pytest.raises(ProviderCallError, match="GOOGLE_CLOUD_PROJECT") as info:
+        run(gcp_catalog, "gcp/compute/compute.instances.list", {"project": "", "zone": ZONE},
+            gcp_prism)
+    assert info.value.code == "NoProject"
+
+
 class _Throttling(http.server.BaseHTTPRequestHandler):
     """Answers 429 (Retry-After: 0) twice, then the real thing: the cloud's throttling."""
 

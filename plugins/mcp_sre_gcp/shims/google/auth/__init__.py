@@ -19,7 +19,9 @@ class _HostCredentials:
 
 
 def default(scopes=None, request=None, quota_project_id=None, default_scopes=None):
-    """``(credentials, project_id)``; the project is ``sre.inputs["project"]`` when given."""
+    """``(credentials, project_id)``: the project is ``sre.inputs["project"]`` when the run was
+    given one, else "" -- which the host fills with its own project (GOOGLE_CLOUD_PROJECT...)
+    wherever it is passed as ``project=`` or as ``"projects/" + project``."""
     import sre
 
-    return _HostCredentials(), (sre.inputs or {}).get("project")
+    return _HostCredentials(), (sre.inputs or {}).get("project") or ""
