@@ -247,7 +247,8 @@ def convert_document(doc: dict[str, Any], source: SpecSource, info: SourceInfo) 
             cut = flat.find(". ") + 1 if ". " in flat else len(flat)
             text = f"{flat[:cut]} {items} {flat[cut:]}".strip()
         specs.append(APISpec(
-            id=APISpec.make_id(provider, service, method_id),
+            # the id names the API as discovery.build() does (sqladmin, not the ids' "sql")
+            id=APISpec.make_id(provider, service, f"{api}.{trail}"),
             name=method_id,
             provider=provider,
             service=service,

@@ -70,3 +70,24 @@ def test_sdk_calls_name_operations(factory: str, args: tuple, method: str,
     pm = make_plugin_manager(only={"gcp"})
     call = SdkCall(factory=factory, factory_args=args, method=method)
     assert pm.hook.sdk_call_operation(call=call) == expected
+
+
+def test_any_shipped_google_api_can_be_added_and_called_by_its_build_name(tmp_path) -> None:
+    """sqladmin's method ids say "sql.": the operation ids use the name discovery.build()
+    takes, as the shim and the SDK-call naming do."""
+    from mcp_sre.config import load_settings
+    from mcp_sre.specs.model import SpecSource
+    from mcp_sre_gcp.sources import client_library_documents
+
+    library = client_library_documents()
+    assert library is not None
+    catalog = SpecCatalog(settings=load_settings(home=tmp_path, offline=True))
+    catalog.add_source(SpecSource(name="gcp-sqladmin", provider="gcp", format="discovery",
+                                  url=str(library / "sqladmin.v1.json"), default=False))
+    pm = make_plugin_manager(only={"gcp"})
+    named = pm.hook.sdk_call_operation(call=SdkCall(
+        factory="discovery.build().instances().list()", factory_args=("sqladmin", "v1"),
+        method="execute"))
+    op = catalog.get(named)
+    assert op.name == "sql.instances.list" and op.access == "read"
+    assert op.endpoint == "https://sqladmin.googleapis.com/v1/projects/{project}/instances"
