@@ -64,9 +64,9 @@ def access_for(method: dict[str, Any]) -> Access:
     return "write"
 
 
-# Parents that scope a resource without naming what a request is about.
-_SCOPES = frozenset({"projects", "locations", "zones", "regions", "global", "organizations",
-                     "folders", "billingAccounts"})
+# Parents that scope a resource without naming what a request is about (a project is what a
+# request means when it names none; folders, organizations and billing accounts are named).
+_SCOPES = frozenset({"projects", "locations", "zones", "regions", "global"})
 
 
 def operation_words(method_id: str) -> str:
