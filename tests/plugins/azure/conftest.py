@@ -14,7 +14,7 @@ from mcp_sre.config import Settings, load_settings
 from mcp_sre.specs.catalog import SpecCatalog
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def azure_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     home = tmp_path_factory.mktemp("azure-home")
     with pytest.MonkeyPatch.context() as mp:
@@ -23,15 +23,15 @@ def azure_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
         yield load_settings(home=home, offline=True)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def azure_catalog(azure_settings: Settings) -> SpecCatalog:
     return SpecCatalog(settings=azure_settings)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def azure_prism(azure_settings: Settings,
                 tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Prism serving the Azure operations the tests call, once for the Azure tests."""
+    """Prism serving the Azure operations the tests call, once per module."""
     prism_or_skip()
     env = {"MCP_SRE_HOME": str(azure_settings.home), "MCP_SRE_OFFLINE": "1"}
     with start_prism(azure_mock_document(env), Path(tmp_path_factory.mktemp("prism"))) as url:

@@ -14,7 +14,7 @@ from mcp_sre.config import Settings, load_settings
 from mcp_sre.specs.catalog import SpecCatalog
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def gcp_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     home = tmp_path_factory.mktemp("gcp-home")
     with pytest.MonkeyPatch.context() as mp:
@@ -23,14 +23,14 @@ def gcp_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]
         yield load_settings(home=home, offline=True)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def gcp_catalog(gcp_settings: Settings) -> SpecCatalog:
     return SpecCatalog(settings=gcp_settings)
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="module")
 def gcp_prism(gcp_settings: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Prism serving the GCP operations the tests call, once for the GCP tests."""
+    """Prism serving the GCP operations the tests call, once per module."""
     prism_or_skip()
     env = {"MCP_SRE_HOME": str(gcp_settings.home), "MCP_SRE_OFFLINE": "1"}
     with start_prism(gcp_mock_document(env), Path(tmp_path_factory.mktemp("prism"))) as url:
