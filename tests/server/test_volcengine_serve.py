@@ -1,0 +1,158 @@
+"""Volcano Engine end to end through ``mcp-sre serve`` (stdio) and the real MCP client: the
+simple request "列出CPU>80%的云服务器" is retrieved, written by a scripted stand-in for the
+client's model (behind the real sampling protocol), run in the sandbox over the volcenginesdk
+shims, signed by the host executor and answered by the local gateway with chosen data; the
+tool is registered and called; a write and a sensitive read are refused and never sent."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("volcenginesdkecs", reason="volcenginesdk-* packages are not installed")
+
+from conftest_volcengine import AK, SK, gateway
+from mcp import ClientSession, StdioServerParameters
+from mcp.client.stdio import stdio_client
+
+sys.path.insert(0, str(Path(__file__).parents[1] / "agents"))
+from stand_in import ScriptedStandInLLM
+
+pytestmark = pytest.mark.anyio
+REQUEST = "列出CPU>80%的云服务器"
+FLEET = {"i-hot1": 91.0, "i-hot2": 85.5, "i-cold": 12.0, "i-edge": 80.0}
+
+CODE = '''\
+import time
+
+import volcenginesdkcloudmonitor as cm
+import volcenginesdkecs
+
+
+def main(threshold: float = 80.0, minutes: int = 60, max_instances: int = 200) -> list:
+    """Running ECS instances whose average CPU (CloudMonitor CpuTotal) over the last minutes
+    is above threshold percent, hottest first."""
+    ecs = volcenginesdkecs.ECSApi()
+    instances, token = [], None
+    for _ in range(20):
+        resp = ecs.describe_instances(volcenginesdkecs.DescribeInstancesRequest(
+            status="RUNNING", max_results=100, next_token=token))
+        instances += resp.instances or []
+        token = resp.next_token
+        if not token or len(instances) >= max_instances:
+            break
+    names = {i.instance_id: i.instance_name for i in instances[:max_instances]}
+    end = int(time.time())
+    monitor = cm.CLOUDMONITORApi()
+    hot = []
+    ids = sorted(names)
+    for first in range(0, len(ids), 50):
+        request = cm.GetMetricDataRequest(
+            namespace="VCM_ECS", sub_namespace="Instance", metric_name="CpuTotal",
+            period="5m", start_time=end - minutes * 60, end_time=end,
+            instances=[cm.InstanceForGetMetricDataInput(dimensions=[
+                cm.DimensionForGetMetricDataInput(name="ResourceID", value=i)])
+                for i in ids[first:first + 50]])
+        for result in monitor.get_metric_data(request).data.metric_data_results or []:
+            dims = {d.name: d.value for d in result.dimensions or []}
+            points = [p.value for p in result.data_points or []]
+            instance = dims.get("ResourceID")
+            if instance in names and points and sum(points) / len(points) > threshold:
+                hot.append({"instance_id": instance, "name": names[instance],
+                            "cpu": round(sum(points) / len(points), 1)})
+    return sorted(hot, key=lambda r: -r["cpu"])
+'''
+TEST = '''\
+def test_only_instances_above_the_threshold():
+    hot = main(threshold=80.0)
+    assert hot and hot == sorted(hot, key=lambda r: -r["cpu"])
+    for item in hot:
+        assert item["instance_id"].startswith("i-") and item["cpu"] > 80.0
+    assert len(main(threshold=99.0)) < len(hot)
+'''
+REPLY = (f"NAME: ecs_instances_high_cpu\nDESCRIPTION: Running Volcano Engine ECS instances "
+         f"with average CPU above a threshold.\n```python code\n{CODE}```\n"
+         f"```python test\n{TEST}```\n")
+
+
+def answer(action: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    """The chosen data: four running instances and their CPU."""
+    meta = {"RequestId": "r", "Action": action}
+    if action == "DescribeInstances":
+        return 200, {"ResponseMetadata": meta, "Result": {"NextToken": "", "Instances": [
+            {"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING"}
+            for i in FLEET]}}
+    if action == "GetMetricData":
+        asked = [d["Value"] for inst in params.get("Instances") or []
+                 for d in inst.get("Dimensions") or []]
+        return 200, {"ResponseMetadata": meta, "Result": {"Data": {"MetricDataResults": [
+            {"Dimensions": [{"Name": "ResourceID", "Value": i}],
+             "DataPoints": [{"Timestamp": 1, "Value": FLEET[i] - 1},
+                            {"Timestamp": 2, "Value": FLEET[i] + 1}]}
+            for i in asked if i in FLEET]}}}
+    return 400, {"ResponseMetadata": {**meta, "Error": {"Code": "InvalidAction",
+                                                        "Message": action}}}
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"
+
+
+def _json(result: Any) -> Any:
+    assert not result.isError, result.content
+    return json.loads(result.content[0].text)
+
+
+async def test_simple_request_on_volcengine_through_serve(tmp_path: Path,
+                                                          module_dir: Path) -> None:
+    stand_in = ScriptedStandInLLM([REPLY])
+    with gateway(answer) as gw:
+        env = {**os.environ, "MCP_SRE_HOME": str(tmp_path / "home"),
+               "MCP_SRE_REGISTRY_DIR": str(tmp_path / "registry"),
+               "MCP_SRE_PLUGINS": "volcenginesdk,volcengine",
+               "MCP_SRE_WASM_CACHE": str(module_dir),  # the session's compiled interpreter
+               "VOLCENGINE_ACCESS_KEY": AK, "VOLCENGINE_SECRET_KEY": SK,
+               "VOLCENGINE_ENDPOINT_URL": gw.url, "VOLCENGINE_REGION": "cn-beijing",
+               "VOLCENGINE_CLI_CONFIG_FILE": str(tmp_path / "none.json"),
+               "VOLCENGINE_ECS_METADATA_DISABLED": "true"}
+        for var in ("MCP_SRE_LLM_BASE_URL", "MCP_SRE_LLM_MODEL", "MCP_SRE_LLM_API_KEY"):
+            env.pop(var, None)
+        params = StdioServerParameters(command=sys.executable,
+                                       args=["-m", "mcp_sre", "serve"], env=env)
+        async with stdio_client(params) as (read, write), \
+                ClientSession(read, write, sampling_callback=stand_in) as client:
+            await client.initialize()
+            found = _json(await client.call_tool("search_apis", {"query": REQUEST}))
+            assert found  # the search answers in Chinese over the volcengine index
+            result = _json(await client.call_tool(
+                "generate_tool", {"request": REQUEST, "providers": ["volcengine"]}))
+            assert result["mode"] == "generated" and result["ok"], result.get("failure")
+            # retrieval put both operations the request needs in front of the model
+            prompt = stand_in.asked[0].messages[-1].content.text
+            assert "volcengine/ecs/DescribeInstances" in prompt
+            assert "volcengine/cloudmonitor/GetMetricData" in prompt
+            assert set(result["called"]) == {"volcengine/ecs/DescribeInstances",
+                                             "volcengine/cloudmonitor/GetMetricData"}
+            assert result["registration"]["registered"], result["registration"]
+            hot = _json(await client.call_tool("ecs_instances_high_cpu", {"threshold": 80.0}))
+            assert [(h["instance_id"], h["cpu"]) for h in hot] == [("i-hot1", 91.0),
+                                                                  ("i-hot2", 85.5)]
+            sent = len(gw.requests)
+            assert all(r["signature"] == "ok" for r in gw.requests)
+            for code, why in [
+                    ("volcenginesdkecs.ECSApi().stop_instances({'InstanceIds': ['i-hot1']})",
+                     "is a write operation"),
+                    ("volcenginesdkecs.ECSApi().describe_user_data({'InstanceId': 'i-hot1'})",
+                     "returns secret material")]:
+                run = _json(await client.call_tool("run_code", {
+                    "code": f"import volcenginesdkecs\n{code}\n", "providers": ["volcengine"]}))
+                assert not run["ok"] and run["error"]["type"] == "policy_denied", run
+                assert run["calls"][0]["decision"] == "denied"
+                assert why in run["error"]["message"]
+            assert len(gw.requests) == sent  # refused calls never left the host
