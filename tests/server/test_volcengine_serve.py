@@ -26,6 +26,14 @@ from stand_in import ScriptedStandInLLM
 pytestmark = pytest.mark.anyio
 REQUEST = "列出CPU>80%的云服务器"
 FLEET = {"i-hot1": 91.0, "i-hot2": 85.5, "i-cold": 12.0, "i-edge": 80.0}
+STOPPED = ["i-off"]
+EVENTS = [{"ID": "e1", "EventType": "Ecs:InstanceOOMError", "Source": "ecs", "HappenTime": 300,
+           "Region": "cn-beijing", "Detail": {"InstanceId": "i-hot1"}},
+          {"ID": "e2", "EventType": "Ecs:InstanceStarted", "Source": "ecs", "HappenTime": 200,
+           "Region": "cn-beijing", "Detail": {"InstanceId": "i-cold"}},
+          {"ID": "e3", "EventType": "Clb:HealthCheckStatusChanged", "Source": "clb",
+           "HappenTime": 100, "Region": "cn-beijing", "Detail": {"Status": "Unhealthy"}}]
+TOOLS = Path(__file__).parents[2] / "plugins" / "mcp_sre_volcengine" / "tools"
 
 CODE = '''\
 import time
@@ -84,9 +92,15 @@ def answer(action: str, method: str, params: dict[str, Any]) -> tuple[int, dict[
     """The chosen data: four running instances and their CPU."""
     meta = {"RequestId": "r", "Action": action}
     if action == "DescribeInstances":
+        fleet = [{"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING",
+                  "ZoneId": "cn-beijing-a"} for i in FLEET]
+        fleet += [{"InstanceId": i, "InstanceName": "old", "Status": "STOPPED"} for i in STOPPED]
+        wanted = params.get("Status")
         return 200, {"ResponseMetadata": meta, "Result": {"NextToken": "", "Instances": [
-            {"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING"}
-            for i in FLEET]}}
+            i for i in fleet if not wanted or i["Status"] == wanted]}}
+    if action == "ListEvents":
+        return 200, {"ResponseMetadata": meta, "Result": {"Data": EVENTS, "PageNumber": 1,
+                                                          "PageSize": 100, "TotalCount": 3}}
     if action == "GetMetricData":
         asked = [d["Value"] for inst in params.get("Instances") or []
                  for d in inst.get("Dimensions") or []]
@@ -143,6 +157,7 @@ async def test_simple_request_on_volcengine_through_serve(tmp_path: Path,
             hot = _json(await client.call_tool("ecs_instances_high_cpu", {"threshold": 80.0}))
             assert [(h["instance_id"], h["cpu"]) for h in hot] == [("i-hot1", 91.0),
                                                                   ("i-hot2", 85.5)]
+            await _starter_tools(client)
             sent = len(gw.requests)
             assert all(r["signature"] == "ok" for r in gw.requests)
             for code, why in [
@@ -156,3 +171,24 @@ async def test_simple_request_on_volcengine_through_serve(tmp_path: Path,
                 assert run["calls"][0]["decision"] == "denied"
                 assert why in run["error"]["message"]
             assert len(gw.requests) == sent  # refused calls never left the host
+
+
+async def _starter_tools(client: ClientSession) -> None:
+    """The plugin's starter tools register through register_tool (their tests pass against
+    the gateway's data) and answer from it."""
+    sys.path.insert(0, str(Path(__file__).parents[2] / "tool_registry_src"))
+    from seed import load_sources
+
+    for tool in load_sources(TOOLS):
+        out = _json(await client.call_tool("register_tool", tool.arguments()))
+        assert out["version"] == 1, out
+    hot = _json(await client.call_tool("volcengine_ecs_instances_high_cpu", {}))
+    assert [(r["instance_id"], r["cpu_average"]) for r in hot["instances"]] == [
+        ("i-hot1", 91.0), ("i-hot2", 85.5)]
+    assert hot["instances_checked"] == len(FLEET)
+    states = _json(await client.call_tool("volcengine_ecs_instances_by_status", {}))
+    assert states["by_status"] == {"RUNNING": 4, "STOPPED": 1}
+    assert [r["instance_id"] for r in states["instances"]] == STOPPED
+    errors = _json(await client.call_tool("volcengine_recent_error_events", {"hours": 24}))
+    assert [e["id"] for e in errors["events"]] == ["e1", "e3"]
+    assert errors["by_type"]["Ecs:InstanceStarted"] == 1
