@@ -105,3 +105,42 @@ def gateway(answer: Answer) -> Iterator[Gateway]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _unflatten(params: dict[str, Any]) -> list[tuple[str, str]]:
+    """``InstanceIds.1=a&InstanceIds.2=b`` -> ``InstanceIds=a&InstanceIds=b`` (OpenAPI's
+    exploded form); nested ``Tag.1.Key`` fields are passed on as sent."""
+    out = []
+    for key, value in params.items():
+        head, _, index = key.rpartition(".")
+        out.append((head, value) if head and index.isdigit() and "." not in head else
+                   (key, value))
+    return out
+
+
+def prism_answer(prism_url: str, doc: dict[str, Any], seen: list[dict[str, Any]]) -> Answer:
+    """Answer RPC calls from Prism serving ``doc`` (exported by ``mcp-sre specs export``): the
+    action's path and method come from the document; Prism's JSON becomes the ``Result`` of
+    Volcano Engine's envelope, and a request Prism rejects becomes an ``InvalidParameter``."""
+    import httpx
+
+    routes = {op["x-mcp-sre-id"].rsplit("/", 1)[1]: (path, method)
+              for path, item in doc["paths"].items() for method, op in item.items()}
+
+    def answer(action: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        meta = {"RequestId": "prism", "Action": action}
+        if action not in routes:
+            return 404, {"ResponseMetadata": {**meta, "Error": {
+                "Code": "InvalidActionOrVersion", "Message": f"{action} is not served"}}}
+        path, verb = routes[action]
+        if verb == "get":
+            response = httpx.get(prism_url + path, params=_unflatten(params), timeout=30)
+        else:
+            response = httpx.request(verb.upper(), prism_url + path, json=params, timeout=30)
+        seen.append({"action": action, "status": response.status_code})
+        if response.status_code >= 400:
+            return 400, {"ResponseMetadata": {**meta, "Error": {
+                "Code": "InvalidParameter", "Message": response.text[:500]}}}
+        return 200, {"ResponseMetadata": meta, "Result": response.json()}
+
+    return answer

@@ -221,6 +221,8 @@ def convert_package(
                         type=str(schema.get("type", "object")), required=snake in request["required"],
                         description=f"SDK argument {snake}", json_schema=schema))
             returns = models.schema(entry["response"], RETURN_DEPTH) if entry["response"] else None
+            body = models.schema(entry["request"], PARAM_DEPTH + 1) \
+                if entry["request"] and entry["http"] != "GET" else None
             wire = {p.name for p in params}
             pagination = None
             if "NextToken" in wire:
@@ -238,6 +240,7 @@ def convert_package(
                 summary=summary,
                 description=f"{summary} Returns {fields}." if fields else summary,
                 parameters=params,
+                request_body=body,
                 return_type=entry["response"],
                 return_schema=returns,
                 documentation_url=f"https://api.volcengine.com/api-docs/view?serviceCode={code}"
