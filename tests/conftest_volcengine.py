@@ -72,9 +72,10 @@ def _handler(gw: Gateway) -> type[BaseHTTPRequestHandler]:
                 params = dict(parse_qsl(body.decode()))
             else:
                 params = dict(query)
-            service = (self.headers.get("Authorization") or "").split("/")[3:4]
+            scope = (self.headers.get("Authorization") or "").split("/")
             gw.requests.append({"method": self.command, "action": action, "version": version,
-                                "params": params, "service": service[0] if service else "",
+                                "params": params, "service": scope[3] if len(scope) > 3 else "",
+                                "region": scope[2] if len(scope) > 2 else "",
                                 "signature": problem or "ok"})
             if problem:
                 status, payload = 401, {"ResponseMetadata": {

@@ -70,11 +70,24 @@ sre.result({"ids": ids, "eip": first["eip_address"]["ip_address"],
     assert result.result["pages"] == [2, 2, 1]
     first = gw.requests[0]
     assert first["signature"] == "ok" and first["method"] == "GET"
-    assert (first["action"], first["version"], first["service"]) == \
-        ("DescribeInstances", "2020-04-01", "ecs")
+    assert (first["action"], first["version"], first["service"], first["region"]) == \
+        ("DescribeInstances", "2020-04-01", "ecs", "cn-shanghai")
     # lists go over the wire the SDK's way; the guest's region reaches the signature scope
     assert first["params"]["InstanceIds.1"] == "i-000" and first["params"]["MaxResults"] == "2"
     assert {c.operation for c in result.calls} == {"volcengine/ecs/DescribeInstances"}
+
+
+def test_an_operation_the_spec_lacks(volc_sandbox: Sandbox, gw) -> None:
+    code = """
+import volcenginesdkecs
+try:
+    volcenginesdkecs.ECSApi().describe_flying_saucers({})
+except AttributeError as exc:
+    sre.result(str(exc))
+"""
+    result = volc_sandbox.run(code, providers=["volcengine"])
+    assert "describe_flying_saucers" in str(result.result), (result.error, result.stderr)
+    assert gw.requests == []
 
 
 def test_json_body_operation_and_errors(volc_sandbox: Sandbox, gw) -> None:
