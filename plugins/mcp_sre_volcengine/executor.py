@@ -134,6 +134,7 @@ def _error(payload: Any) -> tuple[str, str] | None:
 
 def send(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
     """One signed call (with retries); returns the ``Result`` of the answer."""
+    creds = _credentials()  # first: it names the missing SDK or credentials clearly
     from volcenginesdkcore.signv4 import SignerV4
 
     parts = spec.endpoint.strip("/").split("/")
@@ -143,7 +144,6 @@ def send(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
     action, version, service_code, verb, content_type = parts[:5]
     region = region_of(context)
     base = endpoint_url(service_code, region, context)
-    creds = _credentials()
     method = verb.upper()
     host = httpx.URL(base).netloc.decode()
     deadline = time.monotonic() + float(context.get("timeout_s") or 60.0)

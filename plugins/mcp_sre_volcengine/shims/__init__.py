@@ -10,6 +10,7 @@ instance_ids=[...]))`` works in the sandbox as it does on a laptop, each call a 
 from __future__ import annotations
 
 import functools
+import re
 from pathlib import Path
 
 from mcp_sre import hookimpl
@@ -35,9 +36,17 @@ def __getattr__(name):  # request and response models, e.g. DescribeInstancesReq
 '''
 
 
-def service_module(service: str, folder: Path) -> str:
-    from mcp_sre_volcenginesdk.convert import Models
+_ATTRIBUTE_MAP = re.compile(r"^    attribute_map = \{(.*?)^    \}", re.M | re.S)
+_PAIR = re.compile(r"'(\w+)': '([^']+)'")
 
+
+def _camel(snake: str) -> str:
+    return "".join(w[:1].upper() + w[1:] for w in snake.split("_"))
+
+
+def service_module(service: str, folder: Path) -> str:
+    """The guest module of one package: its API classes, and the field names whose wire name
+    is not the plain CamelCase of the snake-case one (read from the models' attribute maps)."""
     apis = []
     for api_file in sorted((folder / "api").glob("*_api.py")):
         text = api_file.read_text(encoding="utf-8", errors="replace")
@@ -45,14 +54,10 @@ def service_module(service: str, folder: Path) -> str:
             if line.startswith("class ") and "Api(" in line:
                 apis.append(line[6:line.index("(")])
     names: dict[str, str] = {}
-    models = Models(folder / "models", service)
     for path in sorted((folder / "models").glob("*.py")):
-        if path.name == "__init__.py":
-            continue
-        cls = "".join(w[:1].upper() + w[1:] for w in path.stem.split("_"))
-        model = models.model(cls) or {}
-        for snake, wire in (model.get("wire") or {}).items():
-            if "".join(w[:1].upper() + w[1:] for w in snake.split("_")) != wire:
+        found = _ATTRIBUTE_MAP.search(path.read_text(encoding="utf-8", errors="replace"))
+        for snake, wire in _PAIR.findall(found.group(1)) if found else ():
+            if _camel(snake) != wire:
                 names[snake] = wire
     lines = "".join(f'{api} = make_api("{api}", "{service}", NAMES)\n' for api in apis)
     return _TEMPLATE.format(service=service, names=dict(sorted(names.items())), apis=lines,
