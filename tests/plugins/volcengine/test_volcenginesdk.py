@@ -90,3 +90,24 @@ def test_broken_package_marks_only_its_source(tmp_path: Path, volc_pm) -> None:
                         url="volcenginesdk:ecs", format="volcenginesdk")
     with pytest.raises(SpecParseError, match="manifest"):
         parse_content(volc_pm, json.dumps({"kind": "volcenginesdk-installed"}).encode(), source)
+
+
+def test_one_broken_source_leaves_the_others_working(home: Path) -> None:
+    """``specs sync`` offline on a fresh home: every volcengine source has operations; a
+    source naming a package that is not installed fails alone, with the pip command."""
+    from click.testing import CliRunner
+
+    from mcp_sre.cli import main
+
+    (home / "config.yaml").write_text(
+        "sources:\n- {name: volcengine-nope, provider: volcengine, url: 'volcenginesdk:nope',"
+        " format: volcenginesdk}\n")
+    names = ["volcengine-ecs", "volcengine-cloudmonitor", "volcengine-nope"]
+    result = CliRunner().invoke(main, ["specs", "sync", *names, "--json"],
+                                env={"MCP_SRE_OFFLINE": "1"})
+    rows = {row["name"]: row for row in json.loads(result.output)}
+    assert rows["volcengine-ecs"]["operations"] > 100 and not rows["volcengine-ecs"]["error"]
+    assert rows["volcengine-cloudmonitor"]["operations"] > 50
+    assert "pip install volcenginesdk-nope" in rows["volcengine-nope"]["error"]
+    shown = CliRunner().invoke(main, ["specs", "show", "volcengine/cloudmonitor/GetMetricData"])
+    assert shown.exit_code == 0 and "MetricName" in shown.output
