@@ -50,7 +50,7 @@ CREDENTIAL_HELP = (
     "VOLCENGINE_CLI_CONFIG_FILE, VOLCENGINE_PROFILE) on the host running mcp-sre")
 _lock = threading.Lock()
 _provider: Any = None
-_clients: dict[float, httpx.Client] = {}
+_http: httpx.Client | None = None
 
 
 def region_of(context: dict[str, Any]) -> str:
@@ -115,13 +115,13 @@ def flatten(value: Any, prefix: str = "", out: list[tuple[str, str]] | None = No
     return out
 
 
-def _client(timeout: float) -> httpx.Client:
-    key = round(min(timeout, 60.0), 0)
+def _client() -> httpx.Client:
+    """One pooled client for every call (the timeout is set per request)."""
+    global _http
     with _lock:
-        if key not in _clients:
-            _clients[key] = httpx.Client(timeout=httpx.Timeout(max(key, 1.0), connect=5.0),
-                                         trust_env=True)
-        return _clients[key]
+        if _http is None:
+            _http = httpx.Client(trust_env=True)
+        return _http
 
 
 def _error(payload: Any) -> tuple[str, str] | None:
@@ -165,9 +165,10 @@ def send(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
         if remaining <= 0:
             raise ProviderCallError(f"{spec.id}: out of time", code="Timeout")
         try:
-            response = _client(remaining).request(
+            response = _client().request(
                 method, f"{base}/", params=query, headers=headers,
-                content=body.encode() if body else None)
+                content=body.encode() if body else None,
+                timeout=httpx.Timeout(min(remaining, 60.0), connect=min(remaining, 5.0)))
         except httpx.HTTPError as exc:
             if attempt < ATTEMPTS and isinstance(exc, httpx.TransportError):
                 _sleep(attempt, deadline)
@@ -190,7 +191,8 @@ def send(spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
             message = error[1] if error else response.text[:500]
             hint = None
             if code.startswith(("InvalidAccessKey", "SignatureDoesNotMatch", "InvalidCredential",
-                                "InvalidAuthorization")) or response.status_code == 401:
+                                "InvalidAuthorization", "InvalidSecurityToken", "ExpiredToken",
+                                "SecurityTokenExpired")) or response.status_code == 401:
                 hint = CREDENTIAL_HELP
             elif "Region" in code or "Endpoint" in code:
                 hint = f"region {region!r}: set VOLCENGINE_REGION or pass region="
