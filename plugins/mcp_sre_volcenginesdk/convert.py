@@ -24,7 +24,6 @@ __all__ = [
     "access_from_action",
     "convert_package",
     "parse_api_file",
-    "returned_fields",
     "snake_name",
 ]
 
@@ -159,22 +158,6 @@ def _class_name(path: Path) -> str:
     return found.group(1) if found else ""
 
 
-def returned_fields(schema: dict[str, Any] | None, limit: int = 40) -> str:
-    """``Instances (InstanceId, Status, ...), NextToken``: the fields an answer carries, one
-    level into lists and objects -- with no prose in the SDK, the best account of what an
-    operation is for (what "CIDR blocks" or "open ports" a request asks about)."""
-    parts: list[str] = []
-    count = 0
-    for name, prop in ((schema or {}).get("properties") or {}).items():
-        if count >= limit:
-            break
-        inner = prop.get("items", prop) if isinstance(prop, dict) else {}
-        fields = list((inner.get("properties") or {}) if isinstance(inner, dict) else {})
-        count += 1 + len(fields)
-        parts.append(f"{name} ({', '.join(fields[:limit])})" if fields else name)
-    return ", ".join(parts)
-
-
 def _summary(action: str, title: str, sdk_method: str, client: str) -> str:
     """The SDK ships no prose: the action's words, the service's title and the SDK's names
     are what a request can match."""
@@ -229,7 +212,6 @@ def convert_package(
                 pagination = {"input_token": "NextToken", "output_token": "NextToken",
                               "limit_key": "MaxResults" if "MaxResults" in wire else None}
             summary = _summary(action, names[0], entry["method_name"], client)
-            fields = returned_fields(returns)
             specs.append(APISpec(
                 id=APISpec.make_id(provider, service, action),
                 name=action,
@@ -238,7 +220,7 @@ def convert_package(
                 method=entry["http"],
                 endpoint=entry["path"],
                 summary=summary,
-                description=f"{summary} Returns {fields}." if fields else summary,
+                description=summary,
                 parameters=params,
                 request_body=body,
                 return_type=entry["response"],
