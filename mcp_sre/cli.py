@@ -207,6 +207,33 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
     click.echo(f"added {row.name}: {row.operations} operations ({row.format})")
 
 
+@specs.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", default="openapi", show_default=True,
+              help="Output format (openapi: an OpenAPI 3 document, e.g. for a mock server).")
+@click.option("-o", "--output", default="-", show_default=True, help="File to write, or -.")
+@click.option("--only", "only", multiple=True,
+              help="Export only operation ids matching this glob (repeatable).")
+@friendly_errors
+def specs_export(name: str, fmt: str, output: str, only: tuple[str, ...]) -> None:
+    """Write source NAME's operations as one document (served by mock servers in tests)."""
+    import fnmatch
+    from pathlib import Path
+
+    from mcp_sre.config import atomic_write
+    from mcp_sre.specs.export import to_openapi
+
+    ops = [op for op in _catalog().operations(name)
+           if not only or any(fnmatch.fnmatchcase(op.id, glob) for glob in only)]
+    doc = to_openapi(ops, title=name, fmt=fmt)
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    if output == "-":
+        click.echo(text)
+    else:
+        atomic_write(Path(output), text + "\n")
+        click.echo(f"wrote {len(doc['paths'])} paths of {name} to {output}", err=True)
+
+
 # ------------------------------------------------------------------------------------ serve
 @main.command()
 @click.option("--transport", type=click.Choice(["stdio", "sse", "streamable-http"]),
