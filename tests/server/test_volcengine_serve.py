@@ -1,8 +1,10 @@
 """Volcano Engine end to end through ``mcp-sre serve`` (stdio) and the real MCP client: the
 simple request "列出CPU>80%的云服务器" is retrieved, written by a scripted stand-in for the
 client's model (behind the real sampling protocol), run in the sandbox over the volcenginesdk
-shims, signed by the host executor and answered by the local gateway with chosen data; the
-tool is registered and called; a write and a sensitive read are refused and never sent."""
+shims, signed by the host executor, checked by the signature-checking gateway and answered by
+Prism serving ``mcp-sre specs export`` of the operations with the chosen data as examples;
+the tool and the plugin's starter tools are registered and called; a write and a sensitive read
+are refused and never sent."""
 
 from __future__ import annotations
 
@@ -16,12 +18,18 @@ import pytest
 
 pytest.importorskip("volcenginesdkecs", reason="volcenginesdk-* packages are not installed")
 
-from conftest_volcengine import AK, SK, gateway
+from click.testing import CliRunner
+from conftest_volcengine import AK, SK, gateway, prism_answer
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "agents"))
 from stand_in import ScriptedStandInLLM
+
+from mcp_sre.cli import main as cli_main
+
+prism_mock = pytest.importorskip("prism_mock", reason="needs tests/prism_mock.py")
+pytest.importorskip("mcp_sre.specs.export", reason="needs mcp-sre specs export")
 
 pytestmark = pytest.mark.anyio
 REQUEST = "列出CPU>80%的云服务器"
@@ -88,29 +96,41 @@ REPLY = (f"NAME: ecs_instances_high_cpu\nDESCRIPTION: Running Volcano Engine ECS
          f"```python test\n{TEST}```\n")
 
 
-def answer(action: str, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-    """The chosen data: four running instances and their CPU."""
-    meta = {"RequestId": "r", "Action": action}
-    if action == "DescribeInstances":
-        fleet = [{"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING",
-                  "ZoneId": "cn-beijing-a"} for i in FLEET]
-        fleet += [{"InstanceId": i, "InstanceName": "old", "Status": "STOPPED"} for i in STOPPED]
-        wanted = params.get("Status")
-        return 200, {"ResponseMetadata": meta, "Result": {"NextToken": "", "Instances": [
-            i for i in fleet if not wanted or i["Status"] == wanted]}}
-    if action == "ListEvents":
-        return 200, {"ResponseMetadata": meta, "Result": {"Data": EVENTS, "PageNumber": 1,
-                                                          "PageSize": 100, "TotalCount": 3}}
-    if action == "GetMetricData":
-        asked = [d["Value"] for inst in params.get("Instances") or []
-                 for d in inst.get("Dimensions") or []]
-        return 200, {"ResponseMetadata": meta, "Result": {"Data": {"MetricDataResults": [
+ONLY = ["volcengine/ecs/DescribeInstances", "volcengine/ecs/StopInstances",
+        "volcengine/ecs/DescribeUserData", "volcengine/cloudmonitor/GetMetricData",
+        "volcengine/cloudmonitor/ListEvents"]
+
+
+@pytest.fixture
+def mock_cloud(tmp_path: Path) -> Any:
+    """Prism serving ``mcp-sre specs export`` of the operations used, with the chosen data as
+    examples (static mode), behind the signature-checking gateway."""
+    prism_mock.prism_or_skip()
+    env = {"MCP_SRE_HOME": str(tmp_path / "export-home")}
+    for source in ("volcengine-ecs", "volcengine-cloudmonitor"):
+        result = CliRunner().invoke(cli_main, ["specs", "sync", source], env=env)
+        assert result.exit_code == 0, result.output
+    doc = prism_mock.exported_openapi(["volcengine-ecs", "volcengine-cloudmonitor"],
+                                      only=ONLY, env=env)
+    fleet = [{"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING",
+              "ZoneId": "cn-beijing-a"} for i in FLEET]
+    fleet += [{"InstanceId": i, "InstanceName": "old", "Status": "STOPPED"} for i in STOPPED]
+    prism_mock.add_example(doc, "/DescribeInstances/2020-04-01/ecs/get/text_plain/", "get",
+                           {"Instances": fleet, "NextToken": ""})
+    prism_mock.add_example(
+        doc, "/GetMetricData/2018-01-01/cloudmonitor/post/application_json/", "post",
+        {"Data": {"MetricDataResults": [
             {"Dimensions": [{"Name": "ResourceID", "Value": i}],
-             "DataPoints": [{"Timestamp": 1, "Value": FLEET[i] - 1},
-                            {"Timestamp": 2, "Value": FLEET[i] + 1}]}
-            for i in asked if i in FLEET]}}}
-    return 400, {"ResponseMetadata": {**meta, "Error": {"Code": "InvalidAction",
-                                                        "Message": action}}}
+             "DataPoints": [{"Timestamp": 1, "Value": cpu - 1}, {"Timestamp": 2, "Value": cpu + 1}]}
+            for i, cpu in FLEET.items()]}})
+    prism_mock.add_example(doc, "/ListEvents/2018-01-01/cloudmonitor/post/application_json/",
+                           "post", {"Data": EVENTS, "PageNumber": 1, "PageSize": 100,
+                                    "TotalCount": len(EVENTS)})
+    seen: list[dict[str, Any]] = []
+    with prism_mock.start_prism(doc, tmp_path) as url, \
+            gateway(prism_answer(url, doc, seen)) as gw:
+        gw.prism_calls = seen
+        yield gw
 
 
 @pytest.fixture
@@ -123,54 +143,56 @@ def _json(result: Any) -> Any:
     return json.loads(result.content[0].text)
 
 
-async def test_simple_request_on_volcengine_through_serve(tmp_path: Path,
-                                                          module_dir: Path) -> None:
+async def test_simple_request_on_volcengine_through_serve(tmp_path: Path, module_dir: Path,
+                                                          mock_cloud: Any) -> None:
     stand_in = ScriptedStandInLLM([REPLY])
-    with gateway(answer) as gw:
-        env = {**os.environ, "MCP_SRE_HOME": str(tmp_path / "home"),
-               "MCP_SRE_REGISTRY_DIR": str(tmp_path / "registry"),
-               "MCP_SRE_PLUGINS": "volcenginesdk,volcengine",
-               "MCP_SRE_WASM_CACHE": str(module_dir),  # the session's compiled interpreter
-               "VOLCENGINE_ACCESS_KEY": AK, "VOLCENGINE_SECRET_KEY": SK,
-               "VOLCENGINE_ENDPOINT_URL": gw.url, "VOLCENGINE_REGION": "cn-beijing",
-               "VOLCENGINE_CLI_CONFIG_FILE": str(tmp_path / "none.json"),
-               "VOLCENGINE_ECS_METADATA_DISABLED": "true"}
-        for var in ("MCP_SRE_LLM_BASE_URL", "MCP_SRE_LLM_MODEL", "MCP_SRE_LLM_API_KEY"):
-            env.pop(var, None)
-        params = StdioServerParameters(command=sys.executable,
-                                       args=["-m", "mcp_sre", "serve"], env=env)
-        async with stdio_client(params) as (read, write), \
-                ClientSession(read, write, sampling_callback=stand_in) as client:
-            await client.initialize()
-            found = _json(await client.call_tool("search_apis", {"query": REQUEST}))
-            assert found  # the search answers in Chinese over the volcengine index
-            result = _json(await client.call_tool(
-                "generate_tool", {"request": REQUEST, "providers": ["volcengine"]}))
-            assert result["mode"] == "generated" and result["ok"], result.get("failure")
-            # retrieval put both operations the request needs in front of the model
-            prompt = stand_in.asked[0].messages[-1].content.text
-            assert "volcengine/ecs/DescribeInstances" in prompt
-            assert "volcengine/cloudmonitor/GetMetricData" in prompt
-            assert set(result["called"]) == {"volcengine/ecs/DescribeInstances",
-                                             "volcengine/cloudmonitor/GetMetricData"}
-            assert result["registration"]["registered"], result["registration"]
-            hot = _json(await client.call_tool("ecs_instances_high_cpu", {"threshold": 80.0}))
-            assert [(h["instance_id"], h["cpu"]) for h in hot] == [("i-hot1", 91.0),
-                                                                  ("i-hot2", 85.5)]
-            await _starter_tools(client)
-            sent = len(gw.requests)
-            assert all(r["signature"] == "ok" for r in gw.requests)
-            for code, why in [
-                    ("volcenginesdkecs.ECSApi().stop_instances({'InstanceIds': ['i-hot1']})",
-                     "is a write operation"),
-                    ("volcenginesdkecs.ECSApi().describe_user_data({'InstanceId': 'i-hot1'})",
-                     "returns secret material")]:
-                run = _json(await client.call_tool("run_code", {
-                    "code": f"import volcenginesdkecs\n{code}\n", "providers": ["volcengine"]}))
-                assert not run["ok"] and run["error"]["type"] == "policy_denied", run
-                assert run["calls"][0]["decision"] == "denied"
-                assert why in run["error"]["message"]
-            assert len(gw.requests) == sent  # refused calls never left the host
+    gw = mock_cloud
+    env = {**os.environ, "MCP_SRE_HOME": str(tmp_path / "home"),
+           "MCP_SRE_REGISTRY_DIR": str(tmp_path / "registry"),
+           "MCP_SRE_PLUGINS": "volcenginesdk,volcengine",
+           "MCP_SRE_WASM_CACHE": str(module_dir),  # the session's compiled interpreter
+           "VOLCENGINE_ACCESS_KEY": AK, "VOLCENGINE_SECRET_KEY": SK,
+           "VOLCENGINE_ENDPOINT_URL": gw.url, "VOLCENGINE_REGION": "cn-beijing",
+           "VOLCENGINE_CLI_CONFIG_FILE": str(tmp_path / "none.json"),
+           "VOLCENGINE_ECS_METADATA_DISABLED": "true"}
+    for var in ("MCP_SRE_LLM_BASE_URL", "MCP_SRE_LLM_MODEL", "MCP_SRE_LLM_API_KEY"):
+        env.pop(var, None)
+    params = StdioServerParameters(command=sys.executable,
+                                   args=["-m", "mcp_sre", "serve"], env=env)
+    async with stdio_client(params) as (read, write), \
+            ClientSession(read, write, sampling_callback=stand_in) as client:
+        await client.initialize()
+        found = _json(await client.call_tool("search_apis", {"query": REQUEST}))
+        assert found  # the search answers in Chinese over the volcengine index
+        result = _json(await client.call_tool(
+            "generate_tool", {"request": REQUEST, "providers": ["volcengine"]}))
+        assert result["mode"] == "generated" and result["ok"], result.get("failure")
+        # retrieval put both operations the request needs in front of the model
+        prompt = stand_in.asked[0].messages[-1].content.text
+        assert "volcengine/ecs/DescribeInstances" in prompt
+        assert "volcengine/cloudmonitor/GetMetricData" in prompt
+        assert set(result["called"]) == {"volcengine/ecs/DescribeInstances",
+                                         "volcengine/cloudmonitor/GetMetricData"}
+        assert result["registration"]["registered"], result["registration"]
+        hot = _json(await client.call_tool("ecs_instances_high_cpu", {"threshold": 80.0}))
+        assert [(h["instance_id"], h["cpu"]) for h in hot] == [("i-hot1", 91.0),
+                                                              ("i-hot2", 85.5)]
+        await _starter_tools(client)
+        sent = len(gw.requests)
+        assert all(r["signature"] == "ok" for r in gw.requests)
+        # every request the executor sent was valid for the exported spec
+        assert gw.prism_calls and all(c["status"] == 200 for c in gw.prism_calls)
+        for code, why in [
+                ("volcenginesdkecs.ECSApi().stop_instances({'InstanceIds': ['i-hot1']})",
+                 "is a write operation"),
+                ("volcenginesdkecs.ECSApi().describe_user_data({'InstanceId': 'i-hot1'})",
+                 "returns secret material")]:
+            run = _json(await client.call_tool("run_code", {
+                "code": f"import volcenginesdkecs\n{code}\n", "providers": ["volcengine"]}))
+            assert not run["ok"] and run["error"]["type"] == "policy_denied", run
+            assert run["calls"][0]["decision"] == "denied"
+            assert why in run["error"]["message"]
+        assert len(gw.requests) == sent  # refused calls never left the host
 
 
 async def _starter_tools(client: ClientSession) -> None:
@@ -185,7 +207,7 @@ async def _starter_tools(client: ClientSession) -> None:
     hot = _json(await client.call_tool("volcengine_ecs_instances_high_cpu", {}))
     assert [(r["instance_id"], r["cpu_average"]) for r in hot["instances"]] == [
         ("i-hot1", 91.0), ("i-hot2", 85.5)]
-    assert hot["instances_checked"] == len(FLEET)
+    assert hot["instances_checked"] == len(FLEET) + len(STOPPED)  # the mock ignores filters
     states = _json(await client.call_tool("volcengine_ecs_instances_by_status", {}))
     assert states["by_status"] == {"RUNNING": 4, "STOPPED": 1}
     assert [r["instance_id"] for r in states["instances"]] == STOPPED
