@@ -18,7 +18,8 @@ from urllib.parse import parse_qsl, urlsplit
 
 from volcenginesdkcore.signv4 import SignerV4
 
-__all__ = ["AK", "SK", "Gateway", "gateway"]
+__all__ = ["AK", "EVENTS", "FLEET", "SK", "STOPPED", "Gateway", "gateway", "prism_answer",
+           "volcengine_mock", "volcengine_mock_document"]
 
 AK, SK = "AKLTtestaccesskey", "dGVzdHNlY3JldGtleQ=="
 Answer = Callable[[str, str, dict[str, Any]], tuple[int, dict[str, Any]]]
@@ -145,3 +146,62 @@ def prism_answer(prism_url: str, doc: dict[str, Any], seen: list[dict[str, Any]]
         return 200, {"ResponseMetadata": meta, "Result": response.json()}
 
     return answer
+
+
+# The chosen Volcano Engine fleet of the tests and of the starter library's seed: four running
+# instances with their CPU, one stopped, and three CloudMonitor events (two error-like).
+FLEET = {"i-hot1": 91.0, "i-hot2": 85.5, "i-cold": 12.0, "i-edge": 80.0}
+STOPPED = ["i-off"]
+EVENTS = [{"ID": "e1", "EventType": "Ecs:InstanceOOMError", "Source": "ecs", "HappenTime": 300,
+           "Region": "cn-beijing", "Detail": {"InstanceId": "i-hot1"}},
+          {"ID": "e2", "EventType": "Ecs:InstanceStarted", "Source": "ecs", "HappenTime": 200,
+           "Region": "cn-beijing", "Detail": {"InstanceId": "i-cold"}},
+          {"ID": "e3", "EventType": "Clb:HealthCheckStatusChanged", "Source": "clb",
+           "HappenTime": 100, "Region": "cn-beijing", "Detail": {"Status": "Unhealthy"}}]
+MOCK_ONLY = ["volcengine/ecs/DescribeInstances", "volcengine/ecs/StopInstances",
+             "volcengine/ecs/DescribeUserData", "volcengine/cloudmonitor/GetMetricData",
+             "volcengine/cloudmonitor/ListEvents"]
+
+
+def volcengine_mock_document(env: dict[str, str]) -> dict[str, Any]:
+    """``mcp-sre specs export`` of the operations the fleet answers, with it as examples."""
+    from click.testing import CliRunner
+    from prism_mock import add_example, exported_openapi
+
+    from mcp_sre.cli import main
+
+    for source in ("volcengine-ecs", "volcengine-cloudmonitor"):
+        result = CliRunner().invoke(main, ["specs", "sync", source], env=env)
+        assert result.exit_code == 0, result.output
+    doc = exported_openapi(["volcengine-ecs", "volcengine-cloudmonitor"], only=MOCK_ONLY,
+                           env=env)
+    fleet = [{"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING",
+              "ZoneId": "cn-beijing-a"} for i in FLEET]
+    fleet += [{"InstanceId": i, "InstanceName": "old", "Status": "STOPPED"} for i in STOPPED]
+    add_example(doc, "/DescribeInstances/2020-04-01/ecs/get/text_plain/", "get",
+                {"Instances": fleet, "NextToken": ""})
+    add_example(doc, "/GetMetricData/2018-01-01/cloudmonitor/post/application_json/", "post",
+                {"Data": {"MetricDataResults": [
+                    {"Dimensions": [{"Name": "ResourceID", "Value": i}],
+                     "DataPoints": [{"Timestamp": 1, "Value": cpu - 1},
+                                    {"Timestamp": 2, "Value": cpu + 1}]}
+                    for i, cpu in FLEET.items()]}})
+    add_example(doc, "/ListEvents/2018-01-01/cloudmonitor/post/application_json/", "post",
+                {"Data": EVENTS, "PageNumber": 1, "PageSize": 100, "TotalCount": len(EVENTS)})
+    return doc
+
+
+@contextmanager
+def volcengine_mock(workdir: Any, env: dict[str, str]) -> Iterator[tuple[Gateway, dict[str, str]]]:
+    """Prism serving the fleet behind the signature-checking gateway; yields the gateway and
+    the host settings that point the executor at it (test keys, no CLI config, no metadata)."""
+    from prism_mock import start_prism
+
+    doc = volcengine_mock_document(env)
+    seen: list[dict[str, Any]] = []
+    with start_prism(doc, workdir) as url, gateway(prism_answer(url, doc, seen)) as gw:
+        gw.prism_calls = seen  # type: ignore[attr-defined]
+        yield gw, {"VOLCENGINE_ACCESS_KEY": AK, "VOLCENGINE_SECRET_KEY": SK,
+                   "VOLCENGINE_ENDPOINT_URL": gw.url, "VOLCENGINE_REGION": "cn-beijing",
+                   "VOLCENGINE_CLI_CONFIG_FILE": str(workdir / "no-volcengine-config.json"),
+                   "VOLCENGINE_ECS_METADATA_DISABLED": "true"}

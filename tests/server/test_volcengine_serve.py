@@ -18,30 +18,20 @@ import pytest
 
 pytest.importorskip("volcenginesdkecs", reason="volcenginesdk-* packages are not installed")
 
-from click.testing import CliRunner
-from conftest_volcengine import AK, SK, gateway, prism_answer
+from conftest_volcengine import FLEET, STOPPED, volcengine_mock
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
 sys.path.insert(0, str(Path(__file__).parents[1] / "agents"))
 from stand_in import ScriptedStandInLLM
 
-from mcp_sre.cli import main as cli_main
-
 prism_mock = pytest.importorskip("prism_mock", reason="needs tests/prism_mock.py")
 pytest.importorskip("mcp_sre.specs.export", reason="needs mcp-sre specs export")
 
 pytestmark = pytest.mark.anyio
 REQUEST = "列出CPU>80%的云服务器"
-FLEET = {"i-hot1": 91.0, "i-hot2": 85.5, "i-cold": 12.0, "i-edge": 80.0}
-STOPPED = ["i-off"]
-EVENTS = [{"ID": "e1", "EventType": "Ecs:InstanceOOMError", "Source": "ecs", "HappenTime": 300,
-           "Region": "cn-beijing", "Detail": {"InstanceId": "i-hot1"}},
-          {"ID": "e2", "EventType": "Ecs:InstanceStarted", "Source": "ecs", "HappenTime": 200,
-           "Region": "cn-beijing", "Detail": {"InstanceId": "i-cold"}},
-          {"ID": "e3", "EventType": "Clb:HealthCheckStatusChanged", "Source": "clb",
-           "HappenTime": 100, "Region": "cn-beijing", "Detail": {"Status": "Unhealthy"}}]
-TOOLS = Path(__file__).parents[2] / "plugins" / "mcp_sre_volcengine" / "tools"
+TOOLS = ("volcengine_ecs_instances_high_cpu", "volcengine_ecs_instances_by_status",
+         "volcengine_recent_error_events")
 
 CODE = '''\
 import time
@@ -96,41 +86,13 @@ REPLY = (f"NAME: ecs_instances_high_cpu\nDESCRIPTION: Running Volcano Engine ECS
          f"```python test\n{TEST}```\n")
 
 
-ONLY = ["volcengine/ecs/DescribeInstances", "volcengine/ecs/StopInstances",
-        "volcengine/ecs/DescribeUserData", "volcengine/cloudmonitor/GetMetricData",
-        "volcengine/cloudmonitor/ListEvents"]
-
-
 @pytest.fixture
 def mock_cloud(tmp_path: Path) -> Any:
-    """Prism serving ``mcp-sre specs export`` of the operations used, with the chosen data as
+    """Prism serving ``mcp-sre specs export`` of the operations used, with the chosen fleet as
     examples (static mode), behind the signature-checking gateway."""
     prism_mock.prism_or_skip()
-    env = {"MCP_SRE_HOME": str(tmp_path / "export-home")}
-    for source in ("volcengine-ecs", "volcengine-cloudmonitor"):
-        result = CliRunner().invoke(cli_main, ["specs", "sync", source], env=env)
-        assert result.exit_code == 0, result.output
-    doc = prism_mock.exported_openapi(["volcengine-ecs", "volcengine-cloudmonitor"],
-                                      only=ONLY, env=env)
-    fleet = [{"InstanceId": i, "InstanceName": f"web-{i[2:]}", "Status": "RUNNING",
-              "ZoneId": "cn-beijing-a"} for i in FLEET]
-    fleet += [{"InstanceId": i, "InstanceName": "old", "Status": "STOPPED"} for i in STOPPED]
-    prism_mock.add_example(doc, "/DescribeInstances/2020-04-01/ecs/get/text_plain/", "get",
-                           {"Instances": fleet, "NextToken": ""})
-    prism_mock.add_example(
-        doc, "/GetMetricData/2018-01-01/cloudmonitor/post/application_json/", "post",
-        {"Data": {"MetricDataResults": [
-            {"Dimensions": [{"Name": "ResourceID", "Value": i}],
-             "DataPoints": [{"Timestamp": 1, "Value": cpu - 1}, {"Timestamp": 2, "Value": cpu + 1}]}
-            for i, cpu in FLEET.items()]}})
-    prism_mock.add_example(doc, "/ListEvents/2018-01-01/cloudmonitor/post/application_json/",
-                           "post", {"Data": EVENTS, "PageNumber": 1, "PageSize": 100,
-                                    "TotalCount": len(EVENTS)})
-    seen: list[dict[str, Any]] = []
-    with prism_mock.start_prism(doc, tmp_path) as url, \
-            gateway(prism_answer(url, doc, seen)) as gw:
-        gw.prism_calls = seen
-        yield gw
+    with volcengine_mock(tmp_path, {"MCP_SRE_HOME": str(tmp_path / "export-home")}) as mock:
+        yield mock
 
 
 @pytest.fixture
@@ -146,15 +108,12 @@ def _json(result: Any) -> Any:
 async def test_simple_request_on_volcengine_through_serve(tmp_path: Path, module_dir: Path,
                                                           mock_cloud: Any) -> None:
     stand_in = ScriptedStandInLLM([REPLY])
-    gw = mock_cloud
-    env = {**os.environ, "MCP_SRE_HOME": str(tmp_path / "home"),
+    gw, host_env = mock_cloud
+    env = {**os.environ, **host_env, "MCP_SRE_HOME": str(tmp_path / "home"),
            "MCP_SRE_REGISTRY_DIR": str(tmp_path / "registry"),
            "MCP_SRE_PLUGINS": "volcenginesdk,volcengine",
            "MCP_SRE_WASM_CACHE": str(module_dir),  # the session's compiled interpreter
-           "VOLCENGINE_ACCESS_KEY": AK, "VOLCENGINE_SECRET_KEY": SK,
-           "VOLCENGINE_ENDPOINT_URL": gw.url, "VOLCENGINE_REGION": "cn-beijing",
-           "VOLCENGINE_CLI_CONFIG_FILE": str(tmp_path / "none.json"),
-           "VOLCENGINE_ECS_METADATA_DISABLED": "true"}
+           }
     for var in ("MCP_SRE_LLM_BASE_URL", "MCP_SRE_LLM_MODEL", "MCP_SRE_LLM_API_KEY"):
         env.pop(var, None)
     params = StdioServerParameters(command=sys.executable,
@@ -196,12 +155,12 @@ async def test_simple_request_on_volcengine_through_serve(tmp_path: Path, module
 
 
 async def _starter_tools(client: ClientSession) -> None:
-    """The plugin's starter tools register through register_tool (their tests pass against
-    the gateway's data) and answer from it."""
+    """The Volcano Engine starter tools (tool_registry_src/) register through register_tool
+    (their tests pass against the mock fleet) and answer from it."""
     sys.path.insert(0, str(Path(__file__).parents[2] / "tool_registry_src"))
     from seed import load_sources
 
-    for tool in load_sources(TOOLS):
+    for tool in [t for t in load_sources() if t.name in TOOLS]:
         out = _json(await client.call_tool("register_tool", tool.arguments()))
         assert out["version"] == 1, out
     hot = _json(await client.call_tool("volcengine_ecs_instances_high_cpu", {}))
