@@ -20,7 +20,7 @@ from conftest_volcengine import gateway, prism_answer  # noqa: E402
 from mcp_sre.cli import main  # noqa: E402
 from mcp_sre.sandbox import Sandbox  # noqa: E402
 
-TOOLS = Path(__file__).parents[3] / "plugins" / "mcp_sre_volcengine" / "tools"
+TOOLS = Path(__file__).parents[3] / "tool_registry_src"
 CPU = {"i-hot1": 91.0, "i-hot2": 85.5, "i-cold": 12.0}
 ONLY = ["volcengine/ecs/DescribeInstances", "volcengine/ecs/DescribeInstanceTypes",
         "volcengine/ecs/DescribeImages", "volcengine/cloudmonitor/GetMetricData"]
