@@ -75,12 +75,15 @@ def _operation(spec: APISpec, path: str) -> dict[str, Any]:
         params.append({"name": name, "in": "path", "required": True,
                        "description": known.description if known else "",
                        "schema": {"type": "string"}})
-    body: dict[str, Any] | None = None
+    # the operation's whole body when the format gives it: body parameters may be its fields
+    # (Parameter.location "body" is one field), not the body itself
+    body: dict[str, Any] | None = _schema(spec.request_body) if spec.request_body else None
     for param in spec.parameters:
         if param.location == "path":
             continue
         if param.location == "body":
-            body = _schema(param.json_schema or spec.request_body or {"type": "object"})
+            if not spec.request_body:
+                body = _schema(param.json_schema or {"type": "object"})
             continue
         where = {"query": "query", "header": "header", "cookie": "cookie"}.get(param.location)
         if where is None:
@@ -88,8 +91,6 @@ def _operation(spec: APISpec, path: str) -> dict[str, Any]:
         params.append({"name": param.name, "in": where, "required": param.required,
                        "description": param.description,
                        "schema": _schema(param.json_schema) or {"type": param.type}})
-    if body is None and spec.request_body:
-        body = _schema(spec.request_body)
     response: dict[str, Any] = {"description": spec.return_type or "success"}
     if spec.return_schema:
         response["content"] = {"application/json": {"schema": _schema(spec.return_schema)}}

@@ -32,9 +32,9 @@ def of(sources: dict[str, SpecSource], provider: str) -> list[SpecSource]:
     return [s for s in sources.values() if s.provider == provider]
 
 
-def test_aws_gcp_and_azure_are_indexed_by_default(sources: dict[str, SpecSource]) -> None:
+def test_every_cloud_is_indexed_by_default(sources: dict[str, SpecSource]) -> None:
     defaults = {s.provider for s in sources.values() if s.default}
-    assert {"aws", "gcp", "azure"} <= defaults
+    assert {"aws", "gcp", "azure", "volcengine"} <= defaults
     assert {s.provider for s in sources.values()} == MINE
 
 
@@ -85,12 +85,13 @@ def test_azure_sources_are_pinned_arm(sources: dict[str, SpecSource]) -> None:
                             source.url), source.url
 
 
-def test_volcengine_sources_say_they_are_unconfirmed(sources: dict[str, SpecSource]) -> None:
+def test_volcengine_sources_read_the_installed_sdk(sources: dict[str, SpecSource]) -> None:
     volc = of(sources, "volcengine")
-    assert {s.service for s in volc} >= {"ecs", "vpc"}
-    for source in volc:
-        assert not source.default and source.url.startswith("https://api.volcengine.com/")
-        assert "UNCONFIRMED" in source.description
+    assert {s.service for s in volc} == {"ecs", "vpc", "vke", "clb", "rdsmysqlv2",
+                                         "cloudmonitor"}
+    for source in volc:  # one source per package: a broken one fails alone
+        assert source.default and source.url == f"volcenginesdk:{source.service}"
+        assert source.format == "volcenginesdk" and source.options["titles"][source.service]
 
 
 def test_load_doc_sources_names_a_broken_entry(tmp_path: Path, monkeypatch) -> None:
