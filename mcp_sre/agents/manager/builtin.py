@@ -139,7 +139,8 @@ async def find_tool_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
     best = rows[0] if rows else None
     reuse = bool(best and best["reuse"])
     return AgentResult(status="ok", data={"matches": rows, "reuse": reuse,
-                                          "best": best["name"] if best else None},
+                                          "best": best["name"] if best else None,
+                                          "confidence": best["confidence"] if best else 0.0},
                        summary=(f"registered tool {best['name']} fits (confidence "
                                 f"{best['confidence']:.2f}{', reused' if reuse else ''})"
                                 if best else "no registered tool fits"),
@@ -155,8 +156,9 @@ async def tool_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
     args = fill_arguments(tool.parameters, str(task.inputs.get("request") or task.request),
                           task.inputs.get("args"), ctx.extra.get("bindings"))
     value = await _thread(lambda: registry.call(name, args))
-    rows = value if isinstance(value, list) else value.get("items", value) \
-        if isinstance(value, dict) else value
+    rows = value
+    if isinstance(value, dict):  # {"count": 2, "instances": [...]}: the first list is the rows
+        rows = next((v for v in value.values() if isinstance(v, list)), value)
     count = len(rows) if isinstance(rows, list) else None
     shown = ", ".join(f"{k}={v}" for k, v in sorted(args.items()))
     return AgentResult(status="ok", data={"tool": name, "args": args, "result": value,
@@ -179,12 +181,14 @@ async def read_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
         return AgentResult.failed(f"{op}: {result.outcome} {result.message}".strip(),
                                   cost=Cost(calls=1))
     data = result.data
+    shown = ", ".join(f"{k}={v}" for k, v in sorted(params.items()))
     text = data if isinstance(data, str) else None
     lines = text.strip().splitlines() if text else []
     return AgentResult(status="ok", data={"operation": op, "params": params,
                                           "result": text if text is not None else data},
-                       summary=(f"{op}: {len(lines)} lines; last: " + " | ".join(lines[-3:])
-                                if text is not None else f"{op}: read"),
+                       summary=(f"{op}({shown}): {len(lines)} lines; last: "
+                                + " | ".join(lines[-3:]) if text is not None
+                                else f"{op}({shown}): read"),
                        evidence=lines[-20:], cost=Cost(calls=1),
                        entities=entities_in(data) if text is None else [])
 

@@ -25,7 +25,13 @@ from mcp_sre.agents.manager.plans import Budget, Plan, StepOutcome, run_plan
 from mcp_sre.agents.manager.playbooks import CONFIDENT, PlaybookLibrary
 from mcp_sre.agents.manager.protocol import AgentContext, AgentSpec, Entity
 from mcp_sre.agents.manager.records import FINISHED_STEP, RunRecordError, RunStore
-from mcp_sre.agents.manager.sessions import Resolution, SessionStore, Turn, resolve
+from mcp_sre.agents.manager.sessions import (
+    Resolution,
+    SessionStore,
+    Turn,
+    resolve,
+    variation,
+)
 from mcp_sre.errors import ValidationError
 
 __all__ = ["InvestigateResult", "ManagerAgent", "StepView"]
@@ -105,6 +111,11 @@ class ManagerAgent:
         res = res.model_copy(update={"bindings": bindings})
         matches = self.library.match(res.text, set(bindings))
         best = matches[0] if matches and matches[0].similarity >= CONFIDENT else None
+        varied = variation(res, session) if best is None else None
+        if varied is not None:  # "那CPU超过90%的呢?": the previous request, changed
+            again = self.library.match(varied.text, set(bindings))
+            if again and again[0].similarity >= CONFIDENT:
+                res, best = varied, again[0]
         ctx = self._context(llm, ask_user, progress, res)
         started = time.perf_counter()
         if best is None and llm is not None:

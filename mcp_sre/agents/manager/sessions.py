@@ -27,7 +27,8 @@ from pydantic import BaseModel, Field
 from mcp_sre.agents.manager.protocol import Entity
 from mcp_sre.errors import ValidationError
 
-__all__ = ["Resolution", "Session", "SessionStore", "Turn", "estimate_tokens", "resolve"]
+__all__ = ["Resolution", "Session", "SessionStore", "Turn", "estimate_tokens", "resolve",
+           "variation"]
 
 REFERENCES = Path(__file__).with_name("references.yaml")
 _SCHEMA = """
@@ -148,6 +149,19 @@ def resolve(request: str, session: Session | None) -> Resolution:
         where = f" in namespace {entity.namespace}" if entity.namespace else ""
         parts.append(f"[{kind} {entity.value}{where}]")
     return Resolution(text=" ".join(parts), bindings=bindings, repeated=repeated)
+
+
+def variation(res: Resolution, session: Session | None) -> Resolution | None:
+    """A short follow-up read as a variation of the previous request ("那CPU超过90%的呢?"
+    after "列出CPU>80%的EC2实例"); None when it does not read as one. The manager asks this
+    only when the request alone fits no playbook."""
+    if session is None or not session.turns or res.repeated:
+        return None
+    if not any(w in res.text.lower() for w in _rules().get("variation", [])):
+        return None
+    previous = session.turns[-1].resolved
+    return res.model_copy(update={"text": f"{res.text} (like: {previous})",
+                                  "repeated": previous})
 
 
 class SessionStore:
