@@ -124,7 +124,9 @@ async def _case(manager: Any, case: dict[str, Any], seeded: dict[str, Any]) -> C
                                   why=f"resume redid {redone}", run_ids=run_ids)
     assert result is not None
     why = ""
-    if result.status != "finished":
+    if case["check"] == "status":
+        why = "" if result.status == case["expect"] else f"run {result.status}"
+    elif result.status != "finished":
         why = f"run {result.status}"
     elif case["check"] == "instances_equal_seeded":
         got, want = _instances(result), set(seeded.get("hot", []))
@@ -135,13 +137,16 @@ async def _case(manager: Any, case: dict[str, Any], seeded: dict[str, Any]) -> C
     elif case["check"] == "answer_contains":
         missing = _groups_match(result.answer, case["expect"])
         why = f"answer lacks {missing}" if missing else ""
+    elif case["check"] == "answer_not_contains":
+        found = [w for w in case["expect"] if w.lower() in result.answer.lower()]
+        why = f"answer says {found}" if found else ""
     return CaseResult(name=case["name"], passed=not why, why=why, steps=steps,
                       seconds=round(time.perf_counter() - started, 2), answer=result.answer,
                       run_ids=run_ids)
 
 
 def run_modes(names: list[str] | None = None, *, home: Path | None = None,
-              echo: Any = None) -> dict[str, Any]:
+              echo: Any = None, cases_file: Path = CASES) -> dict[str, Any]:
     """Run the cases (all, or ``names``); returns {n, passed, cases: [...]}."""
     import anyio
 
@@ -149,7 +154,7 @@ def run_modes(names: list[str] | None = None, *, home: Path | None = None,
     from mcp_sre.config import load_settings
     from mcp_sre.server import ServerState
 
-    cases = yaml.safe_load(CASES.read_text(encoding="utf-8"))["cases"]
+    cases = yaml.safe_load(Path(cases_file).read_text(encoding="utf-8"))["cases"]
     if names:
         unknown = set(names) - {c["name"] for c in cases}
         if unknown:
@@ -180,15 +185,23 @@ def run_modes(names: list[str] | None = None, *, home: Path | None = None,
         shutil.rmtree(workdir, ignore_errors=True)
     order = {c["name"]: i for i, c in enumerate(cases)}
     results.sort(key=lambda r: order[r.name])
+    needs_llm = {c["name"] for c in cases if c.get("llm")}
+    plain = [r for r in results if r.name not in needs_llm]
     return {"n": len(results), "passed": sum(r.passed for r in results),
+            "no_llm": {"n": len(plain), "passed": sum(r.passed for r in plain)},
+            "llm_needed": {"n": len(results) - len(plain),
+                           "passed": sum(r.passed for r in results if r.name in needs_llm)},
             "cases": [r.model_dump() for r in results]}
 
 
 @click.command("modes")
 @click.option("--case", "names", multiple=True, help="Only this case (repeatable)")
+@click.option("--cases", "cases_file", type=click.Path(exists=True, dir_okay=False,
+              path_type=Path), default=CASES, help="Another case file of the same format "
+              "(e.g. tests/fixtures/eval/manager/dev.yaml)")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object: n, passed, cases")
 @friendly_errors
-def eval_modes(names: tuple[str, ...], as_json: bool) -> None:
+def eval_modes(names: tuple[str, ...], cases_file: Path, as_json: bool) -> None:
     """The seed's simple / hard / hell requests, follow-ups and a resume, scored on the
     demo's local targets (no model)."""
     def echo(r: CaseResult) -> None:
@@ -196,9 +209,11 @@ def eval_modes(names: tuple[str, ...], as_json: bool) -> None:
             click.echo(f"{'PASS' if r.passed else 'FAIL'}  {r.name:<20} {r.steps:>3} steps "
                        f"{r.seconds:6.1f} s  {r.why or (r.answer.splitlines() or [''])[0][:70]}")
 
-    report = run_modes(list(names) or None, echo=echo)
+    report = run_modes(list(names) or None, echo=echo, cases_file=cases_file)
     if as_json:
         click.echo(json.dumps(report, ensure_ascii=False, indent=2))
     else:
-        click.echo(f"{report['passed']}/{report['n']} passed")
+        click.echo(f"{report['passed']}/{report['n']} passed (without a model: "
+                   f"{report['no_llm']['passed']}/{report['no_llm']['n']}; needing one: "
+                   f"{report['llm_needed']['passed']}/{report['llm_needed']['n']})")
     sys.exit(0 if report["passed"] == report["n"] else 1)

@@ -82,7 +82,11 @@ class ManagerAgent:
         self.records = RunStore(home / "runs.sqlite")
         self.sessions = SessionStore(home / "sessions.sqlite")
         self.agents = agents if agents is not None else load_agents(services.pm)
-        self.library = library or PlaybookLibrary(home / "playbooks")
+        # playbooks are matched like tools: with the registry's matcher (its vocabulary and
+        # embedder) when the services have a registry
+        self.library = library or PlaybookLibrary(
+            home / "playbooks", matcher=(lambda: services.registry.matcher)
+            if hasattr(services, "registry") else None)
         self.budget = budget or Budget()
         self.max_react_steps = max_react_steps
         self._extra: dict[str, Any] = {}  # agents' per-manager caches (the diagnoser)
@@ -130,6 +134,9 @@ class ManagerAgent:
         run_id = self.records.create(request, plan, resolved=res.text, session_id=session_id)
         outcomes, status = await self._run(run_id, plan, res, ctx, progress=progress,
                                            stop_after=stop_after)
+        if plan.source == "fallback" and status == "finished" and not any(
+                o.agent in ("tool", "codegen") and o.status == "ok" for o in outcomes.values()):
+            status = "failed"  # pointers to operations are what was tried, not an answer
         return self._finish(run_id, request, res, plan, outcomes, status, session_id, started)
 
     # ------------------------------------------------------------------------------ running

@@ -62,11 +62,14 @@ class PlaybookLibrary:
 
     @cached_property
     def matcher(self) -> Any:
-        if self._matcher is None:
+        """The given matcher (or a factory of one: the registry's, built on first use), else a
+        lexical ToolMatcher over the core vocabulary."""
+        matcher = self._matcher() if callable(self._matcher) else self._matcher
+        if matcher is None:
             from mcp_sre.registry.matching import ToolMatcher
 
-            self._matcher = ToolMatcher()
-        return self._matcher
+            matcher = ToolMatcher()
+        return matcher
 
     def load(self) -> list[Playbook]:
         """Every playbook; a saved file that does not parse is skipped and noted in errors."""

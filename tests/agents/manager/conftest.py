@@ -53,7 +53,7 @@ class Probe:
         async def pods(task: Any, ctx: Any) -> AgentResult:
             await self._track("pods", task.inputs)
             ns = task.inputs.get("namespace", "shop")
-            names = [f"{ns}-pod-{i}" for i in (1, 2)]
+            names = [] if ns == "empty" else [f"{ns}-pod-{i}" for i in (1, 2)]
             return AgentResult(status="ok", summary=f"{len(names)} pods in {ns}",
                                data={"pods": names, "count": len(names)},
                                entities=[Entity(kind="namespace", value=ns)] + [
