@@ -27,6 +27,7 @@ SHIPPED = Path(__file__).with_name("playbooks")
 #: similarity from which a playbook is used; below it the request goes to the model (when
 #: there is one) or to the fallback playbook
 CONFIDENT = 0.30
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 class Playbook(BaseModel):
@@ -59,6 +60,7 @@ class PlaybookLibrary:
         self.saved_dir, self.shipped = saved_dir, shipped
         self._matcher = matcher
         self.errors: dict[str, str] = {}
+        self._parsed: dict[tuple[str, int, int], Playbook] = {}
 
     @cached_property
     def matcher(self) -> Any:
@@ -72,7 +74,9 @@ class PlaybookLibrary:
         return matcher
 
     def load(self) -> list[Playbook]:
-        """Every playbook; a saved file that does not parse is skipped and noted in errors."""
+        """Every playbook; a saved file that does not parse is skipped and noted in errors.
+        Files are parsed again only when they change (size and mtime), so matching a request
+        costs no YAML parsing."""
         books: dict[str, Playbook] = {}
         folders = [(self.shipped, False)] + ([(self.saved_dir, True)] if self.saved_dir else [])
         for folder, saved in folders:
@@ -80,8 +84,13 @@ class PlaybookLibrary:
                 continue
             for path in sorted(folder.glob("*.yaml")):
                 try:
-                    data = yaml.safe_load(path.read_text(encoding="utf-8"))
-                    book = Playbook.model_validate({**data, "saved": saved})
+                    stat = path.stat()
+                    key = (str(path), stat.st_mtime_ns, stat.st_size)
+                    book = self._parsed.get(key)
+                    if book is None:
+                        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
+                        book = self._parsed[key] = Playbook.model_validate(
+                            {**data, "saved": saved})
                 except (OSError, yaml.YAMLError, ValidationError, TypeError) as exc:
                     self.errors[str(path)] = str(exc).splitlines()[0]
                     continue

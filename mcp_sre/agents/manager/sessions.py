@@ -174,6 +174,7 @@ class SessionStore:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.max_age_s, self.token_budget, self.keep_turns = max_age_s, token_budget, keep_turns
         self._local = threading.local()
+        self._expired_at = 0.0
         self._db().executescript(_SCHEMA)  # its own transaction
 
     def _db(self) -> sqlite3.Connection:
@@ -181,6 +182,7 @@ class SessionStore:
         if db is None:
             db = sqlite3.connect(self.path, timeout=30, isolation_level=None)
             db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")  # WAL: durable at checkpoints, never corrupt
             db.row_factory = sqlite3.Row
             self._local.db = db
         return db
@@ -273,7 +275,13 @@ class SessionStore:
         return "\n".join(parts)
 
     def expire(self) -> int:
-        cutoff = time.time() - self.max_age_s
+        """Drop sessions idle longer than ``max_age_s`` (checked at most once a minute, or
+        always when sessions expire sooner than that)."""
+        now = time.time()
+        if now - self._expired_at < min(60.0, self.max_age_s):
+            return 0
+        self._expired_at = now
+        cutoff = now - self.max_age_s
         with self._tx() as db:
             gone = [r["id"] for r in db.execute("SELECT id FROM sessions WHERE updated<?",
                                                 (cutoff,))]
