@@ -161,11 +161,16 @@ async def tool_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
         rows = next((v for v in value.values() if isinstance(v, list)), value)
     count = len(rows) if isinstance(rows, list) else None
     shown = ", ".join(f"{k}={v}" for k, v in sorted(args.items()))
+    entities = entities_in(value)
+    named = [f"{e.namespace}/{e.value}" if e.namespace else e.value for e in entities
+             if e.kind in ("instance", "pod", "workload", "id", "node")]
+    listed = (": " + ", ".join(named[:8]) + (" ..." if len(named) > 8 else "")) if named else ""
     return AgentResult(status="ok", data={"tool": name, "args": args, "result": value,
                                           "count": count},
-                       summary=f"{name}({shown}): " + (f"{count} found" if count is not None
+                       summary=f"{name}({shown}): " + (f"{count} found{listed}"
+                                                      if count is not None
                                                       else str(value)[:200]),
-                       entities=entities_in(value), cost=Cost(calls=1))
+                       entities=entities, cost=Cost(calls=1))
 
 
 async def read_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
