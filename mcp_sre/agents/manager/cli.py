@@ -46,8 +46,16 @@ def ask_command(request: str, session_id: str | None, resume: str | None, no_llm
         if not as_json:
             click.echo(f"  .. {message}", err=True)
 
+    ask_user = None
+    if sys.stdin.isatty() and not as_json:
+        async def ask_user(question: str) -> str | None:
+            answer = await anyio.to_thread.run_sync(
+                lambda: click.prompt(question, default="", show_default=False))
+            return answer.strip() or None
+
     result = anyio.run(lambda: manager.investigate(request, session_id=session_id,
-                                                   resume=resume, llm=llm, progress=progress))
+                                                   resume=resume, llm=llm, progress=progress,
+                                                   ask_user=ask_user))
     if as_json:
         click.echo(json.dumps(result.model_dump(mode="json"), ensure_ascii=False, indent=2))
     else:

@@ -23,15 +23,22 @@ SWAGGER = PROJECT_ROOT / "plugins" / "mcp_sre_kubernetes" / "specs" / "kubernete
 HELL = "web-app Pod 一直 CrashLoopBackOff, 根因是什么?"
 
 
+@pytest.fixture(autouse=True)
+def _shared(monkeypatch: pytest.MonkeyPatch, module_dir: Path) -> None:
+    """No ambient model; the sandbox's compiled interpreter shared with the other tests."""
+    monkeypatch.delenv("MCP_SRE_LLM_BASE_URL", raising=False)
+    monkeypatch.setenv("MCP_SRE_WASM_CACHE", str(module_dir))
+
+
 @pytest.fixture
 def cluster(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.delenv("MCP_SRE_LLM_BASE_URL", raising=False)
     with local_kubernetes(tmp_path, str(SCENARIO)) as (env, server):
         monkeypatch.setenv("KUBECONFIG", env["KUBECONFIG"])
         yield server
 
 
-def test_investigate_through_an_mcp_client(cluster: Any, tmp_path: Path) -> None:
+def _state(tmp_path: Path) -> ServerState:
+    """A server over the Kubernetes spec alone, with a copy of the starter tools."""
     registry = tmp_path / "registry"
     shutil.copytree(PROJECT_ROOT / "tool_registry", registry,
                     ignore=shutil.ignore_patterns(".lock", "*.sqlite*", "__pycache__"))
@@ -39,7 +46,11 @@ def test_investigate_through_an_mcp_client(cluster: Any, tmp_path: Path) -> None
         {"name": "kubernetes", "provider": "kubernetes", "url": str(SWAGGER),
          "format": "swagger"}])
     pm = make_plugin_manager(only={"swagger", "kubernetes"})
-    server = build_server(ServerState(catalog=SpecCatalog(settings, pm)))
+    return ServerState(catalog=SpecCatalog(settings, pm))
+
+
+def test_investigate_through_an_mcp_client(cluster: Any, tmp_path: Path) -> None:
+    server = build_server(_state(tmp_path))
     progress: list[str] = []
 
     async def main() -> tuple[Any, Any, Any]:
@@ -65,6 +76,30 @@ def test_investigate_through_an_mcp_client(cluster: Any, tmp_path: Path) -> None
     assert "web-app-5f7c9d8b6-qx2lm" in follow["resolved"]
     assert "DATABASE_URL is not set" in follow["answer"]
     assert bad.isError and "no run" in bad.content[0].text
+
+
+def test_ask_user_through_mcp_elicitation(cluster: Any, tmp_path: Path) -> None:
+    """The workload asked about does not exist: the crash-looping ones are listed, the user is
+    asked which one was meant (elicitation), and that one is diagnosed."""
+    from mcp.types import ElicitResult
+
+    server = build_server(_state(tmp_path))
+    asked: list[str] = []
+
+    async def elicit(context: Any, params: Any) -> ElicitResult:
+        asked.append(params.message)
+        return ElicitResult(action="accept", content={"answer": "web-app"})
+
+    async def main() -> Any:
+        async with connected_session(server, elicitation_callback=elicit) as client:
+            return await client.call_tool("investigate", {
+                "request": "why is the billing-api pod crashing?"})
+
+    body = anyio.run(main).structuredContent
+    assert asked and "web-app-5f7c9d8b6-qx2lm" in asked[0]
+    status = {s["id"]: s["status"] for s in body["steps"]}
+    assert status["diagnose"] == "failed" and status["rediagnose"] == "ok"
+    assert "DATABASE_URL" in body["answer"]
 
 
 def test_eval_modes_on_the_local_kubernetes_target() -> None:
