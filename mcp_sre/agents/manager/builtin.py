@@ -24,15 +24,17 @@ from mcp_sre.agents.manager.protocol import (
 )
 from mcp_sre.hookspecs import hookimpl
 
-__all__ = ["entities_in", "fill_arguments", "register_agents"]
+__all__ = ["entities_in", "fill_arguments", "namespace_in", "register_agents"]
 
 _NUMBER = r"(\d+(?:\.\d+)?)"
 _THRESHOLD = [re.compile(p, re.I) for p in (
     r"(?:>=?|＞|above|over|greater than|more than|exceeds?|higher than|超过|大于|高于|多于)\s*"
     + _NUMBER, _NUMBER + r"\s*%")]
 _NS = [re.compile(p, re.I) for p in (
-    r"(?:namespace|ns|命名空间|名字空间)[\s:=]*[`'\"]?([a-z0-9][a-z0-9-]{0,62})",
-    r"([a-z0-9][a-z0-9-]{0,62})[`'\"]?\s*(?:namespace|命名空间|名字空间)")]
+    r"(?:\bnamespace\b|\bns\b|命名空间|名字空间)[\s:=]*[`'\"]?([a-z0-9][a-z0-9-]{0,62})",
+    r"(?<![\w-])([a-z0-9][a-z0-9-]{0,62})[`'\"]?\s*(?:\bnamespace\b|命名空间|名字空间)")]
+_NOT_NAMES = {"the", "a", "an", "in", "of", "that", "this", "other", "same", "each", "every",
+              "which", "any", "all"}
 _INSTANCE = re.compile(r"\bi-[0-9a-f]{8,17}\b")
 _ENTITY_KEYS = {  # result field -> entity kind, for rows tools return
     "instanceid": "instance", "instance_id": "instance", "instance": "instance",
@@ -65,16 +67,22 @@ def fill_arguments(schema: dict[str, Any], request: str, given: dict[str, Any] |
                     args[name] = int(value) if prop.get("type") == "integer" else value
                     break
         elif name == "namespace":
-            for pattern in _NS:
-                match = pattern.search(request)
-                if match and match.group(1).lower() not in ("the", "a", "in", "of", "that"):
-                    args[name] = match.group(1).lower()
-                    break
-            else:
-                ns = (bindings or {}).get("namespace")
-                if ns:
-                    args[name] = ns["value"] if isinstance(ns, dict) else ns.value
+            named = namespace_in(request)
+            ns = (bindings or {}).get("namespace")
+            if named:
+                args[name] = named
+            elif ns:
+                args[name] = ns["value"] if isinstance(ns, dict) else ns.value
     return args
+
+
+def namespace_in(text: str) -> str | None:
+    """The namespace a request names outright ("namespace shop", "web 命名空间"), if any."""
+    for pattern in _NS:
+        for match in pattern.finditer(text):
+            if match.group(1).lower() not in _NOT_NAMES:
+                return match.group(1).lower()
+    return None
 
 
 def entities_in(value: Any, limit: int = 50) -> list[Entity]:

@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from mcp_sre import observability
 from mcp_sre.agents.manager.agents import load_agents
 from mcp_sre.agents.manager.answer import compose_answer
-from mcp_sre.agents.manager.builtin import _NS
+from mcp_sre.agents.manager.builtin import namespace_in
 from mcp_sre.agents.manager.plans import Budget, Plan, StepOutcome, run_plan
 from mcp_sre.agents.manager.playbooks import CONFIDENT, PlaybookLibrary
 from mcp_sre.agents.manager.protocol import AgentContext, AgentSpec, Entity
@@ -108,10 +108,9 @@ class ManagerAgent:
             if session_id else None
         res = resolve(request, session)
         bindings = dict(res.bindings)
-        for pattern in _NS:  # a namespace the request names outright
-            match = pattern.search(request)
-            if match and "namespace" not in bindings:
-                bindings["namespace"] = Entity(kind="namespace", value=match.group(1).lower())
+        named = namespace_in(request)  # a namespace the request names outright
+        if named and "namespace" not in bindings:
+            bindings["namespace"] = Entity(kind="namespace", value=named)
         res = res.model_copy(update={"bindings": bindings})
         matches = self.library.match(res.text, set(bindings))
         best = matches[0] if matches and matches[0].similarity >= CONFIDENT else None
