@@ -210,9 +210,10 @@ async def diagnose_agent(task: AgentTask, ctx: AgentContext) -> AgentResult:
     from mcp_sre.agents.diagnosis import Diagnoser, diagnose_report
 
     question = str(task.inputs.get("question") or task.request)
-    diagnoser = ctx.extra.get("diagnoser")
+    cache = ctx.extra.setdefault("cache", {})  # shared across runs: knowledge loads once
+    diagnoser = cache.get("diagnoser")
     if diagnoser is None:
-        diagnoser = ctx.extra["diagnoser"] = Diagnoser(ctx.services.sandbox)
+        diagnoser = cache["diagnoser"] = Diagnoser(ctx.services.sandbox)
     report = await diagnose_report(diagnoser, question, task.inputs.get("target") or None,
                                    namespace=task.inputs.get("namespace") or None,
                                    llm=ctx.llm, llm_label="manager")

@@ -141,8 +141,9 @@ class ManagerAgent:
     # ------------------------------------------------------------------------------ running
     def _context(self, llm: Any, ask_user: Any, progress: Progress | None,
                  res: Resolution) -> AgentContext:
-        extra = self._extra
-        extra["bindings"] = {k: v.model_dump() for k, v in res.bindings.items()}
+        # per run: the bindings; shared by every run: the agents' caches (the diagnoser)
+        extra = {"bindings": {k: v.model_dump() for k, v in res.bindings.items()},
+                 "cache": self._extra}
         return AgentContext(services=self.services, llm=llm, ask_user=ask_user,
                             progress=progress, extra=extra)
 

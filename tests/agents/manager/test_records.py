@@ -106,3 +106,23 @@ def test_empty_request_is_a_clear_error(manager: ManagerAgent) -> None:
 
     with pytest.raises(ValidationError, match="empty"):
         ask(manager, "   ")
+
+
+def test_two_clients_in_one_session_at_once(manager: ManagerAgent) -> None:
+    results: list[Any] = []
+
+    async def main() -> None:
+        async def one() -> None:
+            results.append(await manager.investigate("list the pods of namespace shop",
+                                                     session_id="shared"))
+
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(one)
+            tg.start_soon(one)
+
+    anyio.run(main)
+    assert [r.status for r in results] == ["finished", "finished"]
+    assert results[0].run_id != results[1].run_id
+    turns = manager.sessions.load("shared").turns
+    assert [t.seq for t in turns] == [1, 2] and {t.run_id for t in turns} == {
+        r.run_id for r in results}
