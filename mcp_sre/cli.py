@@ -58,6 +58,8 @@ class LazyGroup(click.Group):
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
         "health": "mcp_sre.agents.health.cli:health_command",
+        "ask": "mcp_sre.agents.manager.cli:ask_command",
+        "runs": "mcp_sre.agents.manager.cli:runs_group",
     }
 
     @functools.cached_property
@@ -95,6 +97,16 @@ class LazyGroup(click.Group):
 
                 if "health" not in command.commands:
                     command.add_command(eval_health)
+                # plugins add evaluations through the mcp_sre.eval entry-point group
+                from importlib.metadata import entry_points
+
+                for ep in entry_points(group="mcp_sre.eval"):
+                    if ep.name not in command.commands:
+                        try:
+                            command.add_command(ep.load(), ep.name)
+                        except (ImportError, AttributeError) as exc:
+                            log.warning("eval %s (%s) cannot be loaded: %s", ep.name,
+                                        ep.value, exc)
             return command
         return super().get_command(ctx, name)
 

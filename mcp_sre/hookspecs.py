@@ -186,3 +186,17 @@ def replay_cluster(folder: Path) -> Any:
     bridge's executor needs (e.g. ``{"kubernetes": {"kubeconfig": "..."}}``); used by
     ``mcp-sre eval diagnosis`` and the diagnosis benchmark.
     """
+
+
+# --------------------------------------------------------------------------------------------
+# Agents the manager plans with
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_agents(register: Callable[..., None]) -> None:
+    """Add agents the ManagerAgent can plan with: call ``register(name, run, description,
+    inputs)`` where ``run`` is ``async (AgentTask, AgentContext) -> AgentResult``
+    (:mod:`mcp_sre.agents.manager.protocol`). The built-in agents (search, spec, find_tool,
+    tool, read, codegen, diagnose, health, ask_user, answer) register through this hook too.
+    """

@@ -141,6 +141,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
     from mcp_sre.server.health_tools import register_health_tools
+    from mcp_sre.server.manager_tools import register_manager_tools
     from mcp_sre.server.prompts import register_prompts
     from mcp_sre.server.registry_tools import register_registry_tools
     from mcp_sre.server.search_tools import register_search_tools
@@ -157,6 +158,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     register_codegen_tools(mcp, state)
     register_diagnosis_tools(mcp, state)
     register_health_tools(mcp, state)
+    register_manager_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above
