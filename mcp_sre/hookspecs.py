@@ -186,3 +186,21 @@ def replay_cluster(folder: Path) -> Any:
     bridge's executor needs (e.g. ``{"kubernetes": {"kubeconfig": "..."}}``); used by
     ``mcp-sre eval diagnosis`` and the diagnosis benchmark.
     """
+
+
+# --------------------------------------------------------------------------------------------
+# Safety: secret material in answers
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def response_masks() -> list[Callable[[APISpec, Any], Any]]:
+    """Return functions ``mask(spec, data) -> data`` that replace secret material in an
+    operation's answer (in place, or by returning a masked copy; ``None`` keeps ``data``).
+
+    The host bridge applies every plugin's masks to every answer before the guest sees it,
+    whatever the write setting, then the core's own layers (the return schema's
+    ``format: password``/``writeOnly`` properties and secret-looking field names; see
+    :mod:`mcp_sre.sandbox.masking`). Use :data:`mcp_sre.sandbox.masking.MASK` as the
+    replacement. A mask that raises withholds the whole answer.
+    """

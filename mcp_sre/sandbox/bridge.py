@@ -2,7 +2,8 @@
 
 resolve the operation in the spec catalog -> ask the policy -> validate the parameters
 against the spec -> execute through the ``execute_operation`` hook (with the host's credentials,
-in a worker thread bounded by the run's deadline) -> JSON-encode and size-check the answer ->
+in a worker thread bounded by the run's deadline) -> mask secret material (:mod:`.masking`,
+whatever the write setting) -> JSON-encode and size-check the answer ->
 record the call (run result + audit log).
 
 Every refusal comes back to the guest as a typed error (``not_found``, ``validation_error``,
@@ -28,6 +29,7 @@ from typing import Any
 from mcp_sre import observability
 from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
 from mcp_sre.sandbox.audit import AuditLog, redact
+from mcp_sre.sandbox.masking import ResponseMask, ResponseMasker
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
 from mcp_sre.sandbox.policy import Policy
 from mcp_sre.specs.model import APISpec
@@ -200,6 +202,7 @@ class CallHandler:
         context: dict[str, dict[str, Any]] | None = None,
         reply_limit: int = 32 << 20,
         on_timeout: Callable[[str], None] | None = None,
+        mask: ResponseMask | None = None,
     ) -> None:
         self.resolve = resolve
         self.policy = policy
@@ -212,6 +215,8 @@ class CallHandler:
         self.context = context or {}
         self.reply_limit = reply_limit
         self.on_timeout = on_timeout
+        # every answer is masked on the host, whatever the write setting (core layers at least)
+        self.mask: ResponseMask = mask or ResponseMasker()
         self.records: list[CallRecord] = []
         # calls may arrive on a runtime thread: report them in the context of the run's caller
         # (its request id, its observability, its span)
@@ -300,7 +305,8 @@ class CallHandler:
             if data is None:
                 raise ProviderCallError(f"no plugin executes {spec.provider!r} operations",
                                         hint="install or enable the provider's plugin")
-            encoded = marshal.dumps({"id": msg_id, "ok": True, "data": jsonable(data)}, 4)
+            data = self.mask(spec, jsonable(data))
+            encoded = marshal.dumps({"id": msg_id, "ok": True, "data": data}, 4)
             if len(encoded) > self.reply_limit:
                 raise ProviderCallError(
                     f"the response of {spec.id} is {len(encoded)} bytes, over the "

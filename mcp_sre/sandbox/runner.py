@@ -35,6 +35,7 @@ from mcp_sre.sandbox.bridge import CallHandler, OperationLookup, OperationResolv
 from mcp_sre.sandbox.channel import Channel, Limits
 from mcp_sre.sandbox.checks import check_code
 from mcp_sre.sandbox.guest import BOOT_MODULE, RESERVED, guest_sources
+from mcp_sre.sandbox.masking import ResponseMasker
 from mcp_sre.sandbox.models import ErrorInfo, RunResult, SandboxSetupError
 from mcp_sre.sandbox.policy import Policy, PolicyConfig
 from mcp_sre.sandbox.runtime import Execution, ExitInfo, ModuleCache
@@ -113,6 +114,7 @@ class Sandbox:
         self._resolver: OperationResolver | None = None
         sensitive = [p for group in pm.hook.sensitive_operations() or [] for p in group or []]
         self.policy = Policy(policy, sensitive)
+        self.masker = ResponseMasker(pm)
         self.context = context or {}
         self.limits = limits or Limits()
         self.memory_bytes = memory_mb << 20
@@ -228,7 +230,7 @@ class _ProgramRun:
             resolve=lambda op: box.resolver()(op), policy=box.policy, execute=self._execute,
             audit=box.audit, run_id=self.run_id, deadline=started + timeout_s,
             allow_writes=allow_writes, providers=providers, context=box.context,
-            reply_limit=box.limits.reply,
+            reply_limit=box.limits.reply, mask=box.masker,
             on_timeout=lambda m: self.abort("timeout", f"time limit reached: {m}"))
 
     def _execute(self, spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:

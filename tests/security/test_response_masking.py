@@ -64,7 +64,8 @@ def test_container_environment_values_are_masked(specs) -> None:
     answer = _run(specs, "aws/ecs/DescribeTaskDefinition", {"taskDefinition": "rt-task"})
     assert SECRET not in json.dumps(answer)
     env = answer["taskDefinition"]["containerDefinitions"][0]["environment"]
-    assert env == [{"name": "DB_PASSWORD", "value": MASK}]
+    # botocore marks the whole environment sensitive: every leaf is masked, the shape is kept
+    assert env == [{"name": MASK, "value": MASK}]
 
 
 @pytest.mark.parametrize("key", ["client_secret", "PreSharedKey", "CustomerGatewayConfiguration",
