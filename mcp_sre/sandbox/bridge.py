@@ -17,8 +17,11 @@ import base64
 import contextvars
 import datetime as dt
 import itertools
+import json
+import logging
 import marshal
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -46,7 +49,15 @@ OperationLookup = Callable[[str], APISpec]
 OperationNames = Callable[[str, str], Iterable[str]]
 Executor = Callable[[APISpec, dict[str, Any], dict[str, Any]], Any]
 
+log = logging.getLogger("mcp_sre.sandbox")
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mcp-sre-bridge")
+# What one run may make the host record: a guest looping over invalid calls with
+# million-character names must not fill the audit log or the run result.
+MAX_OP_CHARS = 300
+MAX_REASON_CHARS = 1000
+MAX_PARAMS_BYTES = 8 << 10
+MAX_RECORDED_BYTES = 1 << 20
+FLOOD_FACTOR = 2  # requests past FLOOD_FACTOR x the call budget abort the run
 _REGION = re.compile(r"\A[a-z0-9][a-z0-9-]{0,40}\Z")
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -203,6 +214,7 @@ class CallHandler:
         reply_limit: int = 32 << 20,
         on_timeout: Callable[[str], None] | None = None,
         mask: ResponseMask | None = None,
+        on_flood: Callable[[str], None] | None = None,
     ) -> None:
         self.resolve = resolve
         self.policy = policy
@@ -217,7 +229,12 @@ class CallHandler:
         self.on_timeout = on_timeout
         # every answer is masked on the host, whatever the write setting (core layers at least)
         self.mask: ResponseMask = mask or ResponseMasker()
+        self.on_flood = on_flood
         self.records: list[CallRecord] = []
+        self.requests = 0  # every bridge request: allowed, refused, invalid, describe
+        self.recorded_bytes = 0
+        self.audit_error: str | None = None
+        self.cancelled = threading.Event()  # set when the run ends early: stop waiting
         # calls may arrive on a runtime thread: report them in the context of the run's caller
         # (its request id, its observability, its span)
         self._caller_context = contextvars.copy_context()
@@ -229,12 +246,49 @@ class CallHandler:
     # ------------------------------------------------------------------ replies
     @staticmethod
     def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
-        return {"id": msg_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
+        return {"id": msg_id, "ok": False,
+                "error": {"kind": kind, "message": message[:4000], **extra}}
+
+    def _admit(self, msg_id: Any) -> dict[str, Any] | None:
+        """Count one request against the run's budget: every request counts, so a loop of
+        invalid or refused calls is bounded like a loop of allowed ones."""
+        self.requests += 1
+        budget = self.policy.config.max_calls_per_run
+        if self.requests <= budget:
+            return None
+        message = (f"call budget of {budget} bridge requests per run exhausted (invalid and "
+                   "refused calls count too); narrow the query (filters, fewer pages)")
+        if self.requests == budget + 1:
+            self._record(CallRecord(operation="(budget)", decision="denied", reason=message))
+        if self.requests > FLOOD_FACTOR * budget and self.on_flood is not None:
+            self.on_flood(f"bridge flood: {self.requests} requests, over {FLOOD_FACTOR} x the "
+                          f"budget of {budget}")
+        return self._error(msg_id, "policy_denied", message, rule="budget")
+
+    def _bounded(self, record: CallRecord) -> CallRecord:
+        """Keep what a record holds small; past the run's recording budget keep only names."""
+        if len(record.operation) > MAX_OP_CHARS:
+            record.operation = record.operation[:MAX_OP_CHARS] + \
+                f"… ({len(record.operation)} characters)"
+        if len(record.reason) > MAX_REASON_CHARS:
+            record.reason = record.reason[:MAX_REASON_CHARS] + "…"
+        size = len(json.dumps(record.params, default=str)) if record.params else 0
+        if size > MAX_PARAMS_BYTES or (size and self.recorded_bytes > MAX_RECORDED_BYTES):
+            record.params = {"_omitted": f"{size} bytes of parameters"}
+        self.recorded_bytes += min(size, MAX_PARAMS_BYTES) + len(record.reason) + \
+            len(record.operation) + 200
+        return record
 
     def _record(self, record: CallRecord, spec: APISpec | None = None) -> None:
+        record = self._bounded(record)
         self.records.append(record)
         if self.audit is not None:
-            self.audit.write(record, run_id=self.run_id)
+            try:
+                self.audit.write(record, run_id=self.run_id)
+            except Exception as exc:  # the call itself went fine: report the log, not the call
+                if self.audit_error is None:
+                    self.audit_error = f"the audit log could not be written: {exc}"
+                    log.error("run %s: %s", self.run_id, self.audit_error)
         try:
             self._caller_context.run(_observe, record, spec)
         except RuntimeError:  # the context is in use in another thread: report without it
@@ -243,8 +297,15 @@ class CallHandler:
     def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Parameters and pagination of an operation (catalog data; not a cloud call)."""
         msg_id = msg.get("id")
+        refused = self._admit(msg_id)
+        if refused is not None:
+            return refused
+        op = str(msg.get("op", ""))
+        if len(op) > MAX_OP_CHARS:
+            return self._error(msg_id, "not_found", f"invalid operation id ({len(op)} "
+                               f"characters; ids are at most {MAX_OP_CHARS})")
         try:
-            spec = self.resolve(str(msg.get("op", "")))
+            spec = self.resolve(op)
         except McpSreError as exc:
             return self._error(msg_id, "not_found", str(exc))
         return {"id": msg_id, "ok": True, "data": {
@@ -258,9 +319,18 @@ class CallHandler:
         msg_id, op = msg.get("id"), msg.get("op")
         params = msg.get("params")
         started = time.monotonic()
+        refused = self._admit(msg_id)
+        if refused is not None:
+            return refused
         if not isinstance(op, str) or not isinstance(params, dict):
             return self._error(msg_id, "validation_error",
                                "a call needs an operation id string and a parameter mapping")
+        if len(op) > MAX_OP_CHARS:
+            message = f"invalid operation id ({len(op)} characters; ids are at most " \
+                      f"{MAX_OP_CHARS}, like provider/service/Operation)"
+            self._record(CallRecord(operation=op, params=redact(params), decision="invalid",
+                                    reason=message))
+            return self._error(msg_id, "not_found", message)
         try:
             spec = self.resolve(op)
         except McpSreError as exc:
@@ -284,6 +354,18 @@ class CallHandler:
             return self._error(msg_id, "validation_error", str(exc))
         return self._execute(msg_id, spec, params, msg.get("ctx"), started)
 
+    def _wait(self, future: Any, remaining: float) -> Any:
+        """The executor's answer, waiting no longer than the deadline or the run's end."""
+        end = time.monotonic() + max(0.0, remaining)
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or self.cancelled.is_set():
+                raise FutureTimeout
+            try:
+                return future.result(timeout=min(left, 0.1))
+            except FutureTimeout:
+                continue
+
     def _context(self, spec: APISpec, guest: Any) -> dict[str, Any]:
         """The provider's host-side settings over those for every provider (key ``"*"``)."""
         context = {**self.context.get("*", {}), **self.context.get(spec.provider, {})}
@@ -301,7 +383,7 @@ class CallHandler:
         remaining = self.deadline - time.monotonic()
         future = _POOL.submit(self.execute, spec, dict(params), self._context(spec, guest_ctx))
         try:
-            data = future.result(timeout=max(0.0, remaining))
+            data = self._wait(future, remaining)
             if data is None:
                 raise ProviderCallError(f"no plugin executes {spec.provider!r} operations",
                                         hint="install or enable the provider's plugin")
@@ -316,10 +398,11 @@ class CallHandler:
             reply = encoded
         except FutureTimeout:
             future.cancel()
-            message = f"{spec.id} did not answer before the run's time limit"
+            message = f"{spec.id} did not answer before the run's time limit" \
+                if not self.cancelled.is_set() else f"{spec.id}: the run was stopped"
             record.error = ErrorInfo(type="timeout", message=message)
             reply = self._error(msg_id, "timeout", message)
-            if self.on_timeout is not None:
+            if self.on_timeout is not None and not self.cancelled.is_set():
                 self.on_timeout(message)
         except ProviderCallError as exc:
             kind = exc.kind if exc.kind in ("provider_error", "validation_error") else \
