@@ -302,7 +302,10 @@ class _ProgramRun:
                 self.handler.cancelled.set()
             channel.flush_raw()
         finally:
-            channel.close()
+            channel.wake()  # a read still pending in the runtime gets its bytes at once...
+            channel.close()  # ...or end-of-file
+            if self.execution is not None and not self.execution.released():
+                log.error("run %s: the runtime still holds the run's callbacks", self.run_id)
         error = self._classify(info, channel)
         stderr = channel.stderr.text()
         if self.handler.audit_error:
