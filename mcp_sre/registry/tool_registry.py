@@ -393,11 +393,18 @@ class ToolRegistry:
         run = self._run_tool(tool, args, timeout_s)
         error = None if run.ok else (
             f"{run.error.type}: {run.error.message}" if run.error else "failed")
-        self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
-                          error=error)
-        self._maybe_deprecate(name)
+        environment = None if run.ok else environment_error(run)
+        if environment is None:  # the environment's faults are not the tool's
+            self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
+                              error=error)
+            self._maybe_deprecate(name)
         if not run.ok:
             trace = relabel_traceback(run.stderr, tool.code)
+            if environment is not None:
+                raise ToolCallError(
+                    f"{name} failed because of the environment, not the tool (not counted "
+                    f"against its score): {environment}",
+                    hint="check credentials, cluster/endpoint configuration and reachability")
             raise ToolCallError(f"{name} failed: {error}{failure_location(trace)}")
         try:
             json.dumps(run.result)
@@ -464,3 +471,15 @@ class ToolRegistry:
         path = self.store.remove(name)
         self.stats.forget(name)
         return path
+
+
+def environment_error(run: Any) -> str | None:
+    """The environment's error behind a failed run (no credentials, no cluster, a target down
+    or slow, throttling), or ``None`` when the failure is the code's."""
+    if run.error is None or run.error.type in ("static_check", "policy_denied",
+                                               "memory_limit", "output_limit"):
+        return None
+    for call in run.calls:
+        if call.error is not None and call.error.environment:
+            return f"{call.operation}: {call.error.message}"[:1000]
+    return None

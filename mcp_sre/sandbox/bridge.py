@@ -32,6 +32,7 @@ from typing import Any
 from mcp_sre import observability
 from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
 from mcp_sre.sandbox.audit import AuditLog, redact
+from mcp_sre.sandbox.faults import environment_fault
 from mcp_sre.sandbox.masking import ResponseMask, ResponseMasker
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
 from mcp_sre.sandbox.policy import Policy
@@ -400,18 +401,22 @@ class CallHandler:
             future.cancel()
             message = f"{spec.id} did not answer before the run's time limit" \
                 if not self.cancelled.is_set() else f"{spec.id}: the run was stopped"
-            record.error = ErrorInfo(type="timeout", message=message)
+            record.error = ErrorInfo(type="timeout", message=message,
+                                     environment=not self.cancelled.is_set())
             reply = self._error(msg_id, "timeout", message)
             if self.on_timeout is not None and not self.cancelled.is_set():
                 self.on_timeout(message)
         except ProviderCallError as exc:
             kind = exc.kind if exc.kind in ("provider_error", "validation_error") else \
                 "provider_error"
-            record.error = ErrorInfo(type=kind, message=str(exc))  # type: ignore[arg-type]
+            record.error = ErrorInfo(  # type: ignore[arg-type]
+                type=kind, message=str(exc),
+                environment=environment_fault(kind, str(exc), exc.code, exc.status))
             reply = self._error(msg_id, kind, str(exc), code=exc.code, status=exc.status,
                                 operation=spec.id)
         except McpSreError as exc:
-            record.error = ErrorInfo(type="provider_error", message=str(exc))
+            record.error = ErrorInfo(type="provider_error", message=str(exc),
+                                     environment=environment_fault("provider_error", str(exc)))
             reply = self._error(msg_id, "provider_error", str(exc))
         except (ValueError, RecursionError) as exc:
             message = f"the response of {spec.id} cannot be sent: {exc}"

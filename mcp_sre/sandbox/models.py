@@ -51,6 +51,9 @@ class ErrorInfo(BaseModel):
 
     type: ErrorType = Field(description="Failure class; stable, for programs to branch on")
     message: str = Field(description="What happened and, where possible, what to change")
+    environment: bool = Field(
+        default=False, description="The environment's fault (no credentials or cluster, a "
+        "target down or slow, throttling), not the code's; not counted against a tool")
 
 
 class CallRecord(BaseModel):
