@@ -224,16 +224,19 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
               help="Another Host header name the HTTP server answers to (repeatable).")
 @click.option("--allow-origin", "allow_origins", multiple=True,
               help="A browser Origin allowed to call the HTTP server (repeatable).")
+@click.option("--no-token", "no_token", is_flag=True,
+              help="Serve a non-loopback address (or its metrics port) without a token: an "
+                   "explicit opt-out, for a network you control.")
 @friendly_errors
 def serve(transport: str, host: str, port: int, token: str | None, metrics_port: int | None,
           all_tools: bool, allow_hosts: tuple[str, ...] = (),
-          allow_origins: tuple[str, ...] = ()) -> None:
+          allow_origins: tuple[str, ...] = (), no_token: bool = False) -> None:
     """Run the MCP server."""
     from mcp_sre.server.transport import run_server
 
     run_server(transport=transport, host=host, port=port, token=token,
                metrics_port=metrics_port, all_tools=all_tools,
-               allowed_hosts=allow_hosts, allowed_origins=allow_origins)
+               allowed_hosts=allow_hosts, allowed_origins=allow_origins, no_token=no_token)
 
 
 # ----------------------------------------------------------------------------------- config
