@@ -58,9 +58,9 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         except McpSreError as exc:
             log.warning("tool reuse skipped: %s", exc)
             return None
-        if not matches or not matches[0].reuse:
+        match = next((m for m in matches if m.reuse), None)  # decided over the top few
+        if match is None:
             return None
-        match = matches[0]
         return {"mode": "reused", "tool": match.tool.model_dump(mode="json"),
                 "similarity": match.similarity, "confidence": match.confidence,
                 "next": f"call the MCP tool {match.tool.name!r} with arguments matching its "
