@@ -43,6 +43,7 @@ __all__ = [
     "OperationLookup",
     "OperationResolver",
     "jsonable",
+    "scrub_addresses",
     "validate_params",
 ]
 
@@ -92,6 +93,25 @@ def jsonable(value: Any, depth: int = 0) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return str(value)
+
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>)\]]+")
+_IPV6 = re.compile(r"\[[0-9a-fA-F:.]{2,45}\](?::\d{1,5})?")
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b")
+_HOST_KEYWORD = re.compile(r"\bhost=(['\"])[^'\"]*\1")  # urllib3's HTTPConnectionPool(host=...)
+_HOST_PORT = re.compile(r"\b(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+):\d{1,5}\b")
+
+
+def scrub_addresses(text: str) -> str:
+    """``cannot reach https://10.0.0.5:6443`` -> ``cannot reach <endpoint>``: the guest needs
+    to know a target is unreachable, not where the host's clusters and endpoints live."""
+    if not any(c in text for c in ":/."):
+        return text
+    text = _URL.sub("<endpoint>", text)
+    text = _IPV6.sub("<address>", text)
+    text = _IPV4.sub("<address>", text)
+    text = _HOST_KEYWORD.sub("host=<address>", text)
+    return _HOST_PORT.sub("<address>", text)
 
 
 def _norm(name: str) -> str:
@@ -247,8 +267,10 @@ class CallHandler:
     # ------------------------------------------------------------------ replies
     @staticmethod
     def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
+        """A refusal or failure as the guest sees it: host addresses (URLs, IPs, host:port)
+        are left out; the call record and the audit log keep the original message."""
         return {"id": msg_id, "ok": False,
-                "error": {"kind": kind, "message": message[:4000], **extra}}
+                "error": {"kind": kind, "message": scrub_addresses(message)[:4000], **extra}}
 
     def _admit(self, msg_id: Any) -> dict[str, Any] | None:
         """Count one request against the run's budget: every request counts, so a loop of
