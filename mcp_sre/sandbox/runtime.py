@@ -14,6 +14,7 @@ monotonic clock matches the one the sleeps are measured against).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import gc
 import hashlib
@@ -43,6 +44,20 @@ ENGINE_FLAGS = "epoch"  # part of the cache key: a module only loads into a matc
 _WASI = "wasi_snapshot_preview1"
 _EINVAL, _ENOTSUP = 28, 58
 _I32, _I64 = wt.ValType.i32(), wt.ValType.i64()
+
+
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()  # host callbacks the runtime still holds
+
+
+@atexit.register
+def _release_at_exit(timeout_s: float = 5.0) -> None:
+    """Before the interpreter tears down its threads: free what is left of finished runs
+    (a store kept by a reference cycle) while the runtime's threads can still call back into
+    Python -- a call during teardown kills the thread and the runtime aborts the process."""
+    deadline = time.monotonic() + timeout_s
+    gc.collect()
+    while len(_LIVE) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @dataclass(frozen=True)
@@ -190,6 +205,7 @@ class _Callback:
 
     def __init__(self, target: Callable[..., Any]) -> None:
         self.target = target
+        _LIVE.add(self)
 
     def __call__(self, *args: Any) -> Any:
         return self.target(*args)
