@@ -204,3 +204,14 @@ def response_masks() -> list[Callable[[APISpec, Any], Any]]:
     :mod:`mcp_sre.sandbox.masking`). Use :data:`mcp_sre.sandbox.masking.MASK` as the
     replacement. A mask that raises withholds the whole answer.
     """
+
+
+@hookspec(firstresult=True)
+def secret_operation(spec: APISpec) -> str | None:
+    """Return why ``spec``'s purpose is a secret (its answer *is* a credential, token,
+    password or key, by the spec's own markings), or ``None``.
+
+    The policy refuses such operations like the ``sensitive_operations`` globs -- before the
+    write rule, so allowing writes does not unlock them; only ``allow_sensitive`` exempts one.
+    Called once per operation and cached; it must be cheap after the first call per service.
+    """

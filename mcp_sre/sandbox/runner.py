@@ -113,7 +113,8 @@ class Sandbox:
         self._lookup = operation_lookup
         self._resolver: OperationResolver | None = None
         sensitive = [p for group in pm.hook.sensitive_operations() or [] for p in group or []]
-        self.policy = Policy(policy, sensitive)
+        self.policy = Policy(policy, sensitive,
+                             secret_check=lambda spec: pm.hook.secret_operation(spec=spec))
         self.masker = ResponseMasker(pm)
         self.context = context or {}
         self.limits = limits or Limits()

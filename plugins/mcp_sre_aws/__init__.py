@@ -5,6 +5,7 @@ from mcp_sre_aws.classify import classify_operation, sensitive_operations
 from mcp_sre_aws.executor import (
     execute_operation,
     executor_response_masks,
+    executor_secret_operation,
     executor_sensitive_operations,
 )
 from mcp_sre_aws.health import health_mappings, local_targets
@@ -16,6 +17,7 @@ __all__ = [
     "classify_operation",
     "execute_operation",
     "executor_response_masks",
+    "executor_secret_operation",
     "executor_sensitive_operations",
     "health_mappings",
     "local_targets",

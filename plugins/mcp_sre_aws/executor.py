@@ -24,10 +24,11 @@ from mcp_sre.sandbox.bridge import jsonable
 from mcp_sre.sandbox.masking import MASK, mask_by_name
 from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.specs.model import APISpec
-from mcp_sre_aws.sensitive import mask_sensitive_shapes
+from mcp_sre_aws.sensitive import mask_sensitive_shapes, secret_reason
 
 __all__ = ["EXTRA_SENSITIVE", "MASK", "aws_response_mask", "execute_operation",
-           "executor_response_masks", "executor_sensitive_operations", "mask_secrets"]
+           "executor_response_masks", "executor_secret_operation", "executor_sensitive_operations",
+           "mask_secrets"]
 
 MAX_STREAM_BYTES = 1 << 20
 # Reads that mint credentials or reveal secret material, on top of classify.SENSITIVE_READS
@@ -201,3 +202,12 @@ def executor_sensitive_operations() -> list[str]:
 @hookimpl(specname="response_masks")
 def executor_response_masks() -> list[Any]:
     return [aws_response_mask]
+
+
+@hookimpl(specname="secret_operation")
+def executor_secret_operation(spec: APISpec) -> str | None:
+    """Operations whose answer botocore marks as a secret are refused whatever the write
+    setting (the class of AssumeRoot, GetWebIdentityToken, GetAccessToken, CreateToken...)."""
+    if spec.provider != "aws":
+        return None
+    return secret_reason(spec.service, spec.name)

@@ -9,12 +9,14 @@ stream keys, passwords -- in 400+ services without naming one operation.
 from __future__ import annotations
 
 import functools
+import re
 import threading
 from typing import Any
 
-from mcp_sre.sandbox.masking import MASK
+from mcp_sre.sandbox.masking import MASK, secret_name
 
-__all__ = ["has_sensitive_output", "mask_sensitive_shapes", "output_shape", "sensitive_paths"]
+__all__ = ["has_sensitive_output", "mask_sensitive_shapes", "output_shape", "secret_reason",
+           "sensitive_paths"]
 
 _lock = threading.Lock()
 _MAX_DEPTH = 200
@@ -130,3 +132,27 @@ def sensitive_paths(shape: Any, prefix: str = "", seen: frozenset[str] = frozens
     if kind == "map":
         return sensitive_paths(shape.value, f"{prefix}{{}}", seen)
     return []
+
+
+_ACCESS_PARENT = re.compile(r"(?i)credential|auth|access|token|secret|password")
+
+
+def secret_reason(service: str, operation: str) -> str | None:
+    """Why an operation's purpose is a secret, from its output shape: a sensitive member
+    named like a secret at the top of the answer (``SecretString``, ``Token``, ``DbPassword``)
+    or inside a top-level credentials/auth/access structure (``Credentials.SessionToken``,
+    ``AuthenticationResult.AccessToken``); ``None`` otherwise. Deeper sensitive members (a
+    password inside a list of instances) are masked in the answer, not refused."""
+    if not has_sensitive_output(service, operation):
+        return None
+    shape = output_shape(service, operation)
+    if shape is None or shape.type_name != "structure":
+        return None
+    for name, member in shape.members.items():
+        if _sensitive(member) and secret_name(name):
+            return f"its answer's {name} is a secret (botocore: sensitive)"
+        if member.type_name == "structure" and _ACCESS_PARENT.search(name):
+            for inner, sub in member.members.items():
+                if _sensitive(sub) and secret_name(inner):
+                    return f"its answer's {name}.{inner} is a secret (botocore: sensitive)"
+    return None
