@@ -49,7 +49,10 @@ SCENARIOS: dict[str, tuple[str, float]] = {
     "output_cap": ('print("x" * 3000000)', 10),
     "cancel_in_bridge": ('import sre\nsre.request("soak/svc/Slow")', 10),
     "cancel_in_cpu": ("while True:\n    pass", 10),
-    "raw_garbage": ('import os\nos.write(1, b\'{"t":"call","op":\\x00\\n\')\nprint("after")', 2),
+    "raw_garbage": ('import io, sre\nf = io.FileIO(1, "w", closefd=False)\n'
+                    'f.write(b\'{"t":"call","op":\\x00\\n\')\ntry:\n'
+                    '    sre.request("soak/svc/Echo", {"v": {}})\nexcept Exception as e:\n'
+                    '    print(type(e).__name__)', 5),
 }
 
 
