@@ -15,6 +15,7 @@ import functools
 import json
 import math
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -235,9 +236,22 @@ class ToolRegistry:
         elif name in self.reserved:
             yield ReviewFinding(rule="name", where="name", message=f"{name!r} is a built-in tool; "
                           "choose another name")
+        else:
+            twin = self._look_alike(name)
+            if twin is not None:
+                yield ReviewFinding(rule="name", where="name", message=f"{name!r} differs from "
+                                    f"the tool {twin!r} only by look-alike characters or "
+                                    "separators; choose a name that reads differently")
         if not isinstance(description, str) or len(description.strip()) < 10:
             yield ReviewFinding(rule="description", where="name", message="describe what the tool "
                           "returns in at least one sentence (the model picks tools by it)")
+
+    def _look_alike(self, name: str) -> str | None:
+        """A built-in or another registered tool whose name reads the same as ``name``
+        (``run_c0de``, ``word__count``, ``rn`` for ``m``), so it could pass for that tool."""
+        key = name_skeleton(name)
+        others = {t.name for t in self.list(include_deprecated=True)} | self.reserved
+        return next((o for o in sorted(others) if o != name and name_skeleton(o) == key), None)
 
     def free_name(self, name: str) -> str:
         """``name``, or ``name_2``, ``name_3``... so a generated tool never replaces the active
@@ -487,3 +501,17 @@ def environment_error(run: Any) -> str | None:
         if call.error is not None and call.error.environment:
             return f"{call.operation}: {call.error.message}"[:1000]
     return None
+
+
+_CONFUSABLE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"),
+               ("5", "s"))
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like to a reader: NFKC, case-folded, separators and spaces dropped,
+    ASCII confusables folded (``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``)."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = "".join(c for c in text if c.isalnum())
+    for look, same in _CONFUSABLE:
+        text = text.replace(look, same)
+    return text
