@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
+import sqlite3
 import threading
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -54,6 +56,8 @@ if TYPE_CHECKING:
     from mcp_sre.sandbox import RunResult, Sandbox
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
+
+log = logging.getLogger("mcp_sre.registry")
 
 REUSE_THRESHOLD = 0.7  # lexical similarity, when no embedding model is available
 # With an embedding model the decision is the matcher's confidence (a fitted probability that
@@ -413,9 +417,12 @@ class ToolRegistry:
             f"{run.error.type}: {run.error.message}" if run.error else "failed")
         environment = None if run.ok else environment_error(run)
         if environment is None:  # the environment's faults are not the tool's
-            self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
-                              error=error)
-            self._maybe_deprecate(name)
+            try:
+                self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
+                                  error=error)
+                self._maybe_deprecate(name)
+            except (OSError, sqlite3.Error) as exc:  # bookkeeping, not the call's outcome
+                log.error("tool %s: its call could not be recorded: %s", name, exc)
         if not run.ok:
             trace = relabel_traceback(run.stderr, tool.code)
             if environment is not None:

@@ -134,3 +134,17 @@ def test_a_failing_audit_write_is_not_a_failed_call(module_dir: Path, tmp_path: 
     assert result.calls[0].decision == "allowed" and result.calls[0].error is None
     assert "audit log could not be written" in result.stderr
     assert json.loads(result.stdout.replace("'", '"')) == {"echo": {"v": {"a": 1}}}
+
+
+def test_a_failing_stats_write_is_not_a_failed_tool_call(reg_settings, sandbox,
+                                                          word_count) -> None:
+    """Item 9's class for the registry: the call succeeded; its bookkeeping did not."""
+    from mcp_sre.registry import ToolRegistry
+
+    registry = ToolRegistry(reg_settings, sandbox=sandbox)
+    registry.register(**word_count)
+    stats = Path(registry.stats.path)
+    if stats.exists():
+        stats.unlink()
+    stats.mkdir(parents=True)  # a directory where the database should be
+    assert registry.call("word_count", {"text": "a b a"})["words"] == 3
