@@ -178,3 +178,36 @@ def test_a_failing_mask_withholds_the_answer() -> None:
     reply = handler.call({"id": 1, "op": "stripe/users/GetUser", "params": {}})
     assert isinstance(reply, dict) and reply["ok"] is False
     assert "withheld" in reply["error"]["message"] and '"1"' not in json.dumps(reply)
+
+
+OPENAPI_DOC = {
+    "openapi": "3.0.3", "info": {"title": "Users", "version": "1"},
+    "paths": {"/users/{id}": {"get": {
+        "operationId": "getUser", "tags": ["users"],
+        "parameters": [{"name": "id", "in": "path", "required": True,
+                        "schema": {"type": "string"}}],
+        "responses": {"200": {"description": "ok", "content": {"application/json": {
+            "schema": {"$ref": "#/components/schemas/User"}}}}}}}},
+    "components": {"schemas": {
+        "User": {"type": "object", "properties": {
+            "login": {"type": "string"},
+            "hook": {"$ref": "#/components/schemas/Hook"}}},
+        "Hook": {"type": "object", "properties": {
+            "url": {"type": "string"},
+            "signingValue": {"type": "string", "writeOnly": True},
+            "pin": {"type": "string", "format": "password"}}}}},
+}
+
+
+def test_a_parsed_openapi_spec_carries_its_secret_markings_to_the_masks() -> None:
+    """The schema layer works on what the OpenAPI plugin parses ($refs resolved), not only on
+    hand-written schemas."""
+    pm = make_plugin_manager(only={"openapi"})
+    source = SpecSource(name="users", provider="users", url="memory://users",
+                        format="openapi")
+    (spec,) = parse_content(pm, json.dumps(OPENAPI_DOC).encode(), source)
+    answer = {"login": "ann", "hook": {"url": "https://h.example/x", "signingValue": "s3",
+                                       "pin": "1234"}}
+    masked = ResponseMasker(pm)(spec, answer)
+    assert masked["hook"]["signingValue"] == MASK and masked["hook"]["pin"] == MASK
+    assert masked["login"] == "ann"
