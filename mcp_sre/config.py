@@ -53,8 +53,9 @@ class Settings(BaseModel):
     )
     registry_dir: Path | None = Field(
         default=None,
-        description="Where registered tools are stored: the checkout's tool_registry/ when "
-        "running from one, else $MCP_SRE_HOME/tool_registry",
+        description="Where registered tools are stored: $MCP_SRE_HOME/tool_registry (the "
+        "user's data dir), also for an editable install; a checkout's tool_registry/ only "
+        "when named (MCP_SRE_REGISTRY_DIR, as the starter-library seeding does)",
     )
     starter_tools: bool = Field(
         default=True,
@@ -99,9 +100,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _default_registry(self) -> Settings:
-        if self.registry_dir is None:
-            checkout = PROJECT_ROOT / "tool_registry"
-            self.registry_dir = checkout if checkout.is_dir() else self.home / "tool_registry"
+        if self.registry_dir is None:  # never the checkout's folder by default
+            self.registry_dir = self.home / "tool_registry"
         return self
 
     @property

@@ -200,3 +200,32 @@ def register_agents(register: Callable[..., None]) -> None:
     (:mod:`mcp_sre.agents.manager.protocol`). The built-in agents (search, spec, find_tool,
     tool, read, codegen, diagnose, health, ask_user, answer) register through this hook too.
     """
+
+
+# --------------------------------------------------------------------------------------------
+# Safety: secret material in answers
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def response_masks() -> list[Callable[[APISpec, Any], Any]]:
+    """Return functions ``mask(spec, data) -> data`` that replace secret material in an
+    operation's answer (in place, or by returning a masked copy; ``None`` keeps ``data``).
+
+    The host bridge applies every plugin's masks to every answer before the guest sees it,
+    whatever the write setting, then the core's own layers (the return schema's
+    ``format: password``/``writeOnly`` properties and secret-looking field names; see
+    :mod:`mcp_sre.sandbox.masking`). Use :data:`mcp_sre.sandbox.masking.MASK` as the
+    replacement. A mask that raises withholds the whole answer.
+    """
+
+
+@hookspec(firstresult=True)
+def secret_operation(spec: APISpec) -> str | None:
+    """Return why ``spec``'s purpose is a secret (its answer *is* a credential, token,
+    password or key, by the spec's own markings), or ``None``.
+
+    The policy refuses such operations like the ``sensitive_operations`` globs -- before the
+    write rule, so allowing writes does not unlock them; only ``allow_sensitive`` exempts one.
+    Called once per operation and cached; it must be cheap after the first call per service.
+    """

@@ -19,6 +19,7 @@ import jsonschema
 from mcp.types import ContentBlock, TextContent, ToolAnnotations
 from mcp.types import Tool as MCPTool
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.observability import DISABLED, Observability
@@ -58,6 +59,18 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper
+
+
+def argument_errors(tool: str, exc: PydanticValidationError) -> str:
+    """``invalid arguments for search_apis: top_k: must be >= 1 (got 0)``, not pydantic's
+    multi-line report with its model names and documentation links."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = "/".join(str(p) for p in error.get("loc", ())) or "arguments"
+        got = f" (got {error['input']!r})" if "input" in error and error.get("type") != \
+            "missing" and not isinstance(error["input"], dict) else ""
+        parts.append(f"{where}: {error.get('msg', 'invalid')}{got}"[:300])
+    return f"invalid arguments for {tool}: " + "; ".join(parts[:10])
 
 
 async def in_thread(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
@@ -143,10 +156,17 @@ class SreMCP(FastMCP):
                 result = await self.unlisted_tool(name, arguments or {})
             except McpSreError as exc:
                 raise ToolError(f"{type(exc).__name__}: {exc}") from exc
+            if isinstance(result, dict):  # structured, like every other tool's object result
+                return result
             return [TextContent(type="text", text=json.dumps(result, ensure_ascii=False,
                                                             default=str))]
         if dyn is None or builtin:
-            return await super().call_tool(name, arguments)
+            try:
+                return await super().call_tool(name, arguments)
+            except ToolError as exc:  # the SDK's argument check: say what to fix, once
+                if isinstance(exc.__cause__, PydanticValidationError):
+                    raise ToolError(argument_errors(name, exc.__cause__)) from None
+                raise
         try:
             schemas.validate(arguments or {}, dyn.input_schema)
         except jsonschema.ValidationError as exc:
@@ -156,7 +176,7 @@ class SreMCP(FastMCP):
             result = await dyn.handler(arguments or {}, self.get_context())
         except McpSreError as exc:
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
-        if isinstance(result, dict) and dyn.output_schema is not None:
+        if isinstance(result, dict):  # structured content, with or without a declared schema
             return result
         return [TextContent(type="text", text=json.dumps(result, ensure_ascii=False, default=str))]
 

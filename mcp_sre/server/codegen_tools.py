@@ -12,6 +12,7 @@ registry's (``build_server``) so their names are reserved.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
@@ -58,9 +59,9 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         except McpSreError as exc:
             log.warning("tool reuse skipped: %s", exc)
             return None
-        if not matches or not matches[0].reuse:
+        match = next((m for m in matches if m.reuse), None)  # decided over the top few
+        if match is None:
             return None
-        match = matches[0]
         return {"mode": "reused", "tool": match.tool.model_dump(mode="json"),
                 "similarity": match.similarity, "confidence": match.confidence,
                 "next": f"call the MCP tool {match.tool.name!r} with arguments matching its "
@@ -92,8 +93,12 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         """Run Python in the sandbox (no file system, no network, bounded CPU, memory and
         output) with a read-only, audited bridge to the clouds. Returns ok, stdout, stderr,
         error {type, message}, every bridged call, and the value passed to sre.result()."""
-        return await in_thread(state.sandbox.run, code, providers=providers,
-                               timeout_s=timeout_s)
+        cancel = threading.Event()  # a cancelled request stops its run at once
+        try:
+            return await in_thread(state.sandbox.run, code, providers=providers,
+                                   timeout_s=timeout_s, cancel=cancel)
+        finally:
+            cancel.set()
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
