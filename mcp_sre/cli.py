@@ -58,6 +58,8 @@ class LazyGroup(click.Group):
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
         "health": "mcp_sre.agents.health.cli:health_command",
+        "feedback": "mcp_sre.learning.cli:feedback_command",
+        "lessons": "mcp_sre.learning.cli:lessons",
     }
 
     @functools.cached_property
@@ -95,6 +97,10 @@ class LazyGroup(click.Group):
 
                 if "health" not in command.commands:
                     command.add_command(eval_health)
+                from mcp_sre.evaluation.cli import eval_all
+
+                if "all" not in command.commands:
+                    command.add_command(eval_all)
             return command
         return super().get_command(ctx, name)
 

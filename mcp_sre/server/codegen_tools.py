@@ -92,8 +92,18 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         """Run Python in the sandbox (no file system, no network, bounded CPU, memory and
         output) with a read-only, audited bridge to the clouds. Returns ok, stdout, stderr,
         error {type, message}, every bridged call, and the value passed to sre.result()."""
-        return await in_thread(state.sandbox.run, code, providers=providers,
-                               timeout_s=timeout_s)
+        result = await in_thread(state.sandbox.run, code, providers=providers,
+                                 timeout_s=timeout_s)
+        learner = state.learner
+        if learner is not None:  # implicit feedback; a ref for the feedback tool
+            called = [c.operation for c in result.calls if c.decision == "allowed"
+                      and c.error is None]
+            if result.ok:
+                await in_thread(learner.record_calls, called)
+            result.ref = await in_thread(learner.record, "run", code[:2000], {
+                "operations": called, "ok": result.ok,
+                "error": result.error.message if result.error else ""}, "r")
+        return result
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
@@ -130,7 +140,9 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         finder = retrieval_finder(state.retriever, state.catalog.get)
         if choice.llm is None:
             operations = await in_thread(finder, request, providers, MAX_OPERATIONS)
-            pack = build_context_pack(request, providers, operations, choice.label)
+            learner = state.learner
+            notes = learner.notes_for([s.id for s in operations]) if learner else None
+            pack = build_context_pack(request, providers, operations, choice.label, notes=notes)
             obs.tool_request("context_pack")
             return pack.model_dump(mode="json")
 
@@ -142,11 +154,17 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
             except Exception as exc:  # the client went away; the work goes on
                 log.debug("progress not delivered: %s", exc)
 
+        learner = state.learner
         generator = CodeGenerator(choice.llm, state.sandbox, finder, lookup=state.catalog.get,
-                                  max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm))
+                                  max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm),
+                                  notes=learner.notes_for if learner is not None else None)
         with obs.agent_run("codegen", llm=choice.source) as run:
             result = await generator.generate(request, providers, progress=progress)
             run.outcome = "ok" if result.ok else "failed"
+        if learner is not None:
+            from mcp_sre.learning.codegen import learn_from_generation
+
+            await in_thread(learn_from_generation, learner, result)
         obs.tool_request("generated")
         obs.codegen(result.ok, len(result.rounds), first_round_ok=result.first_round_ok)
         answer = {"mode": "generated", "llm": choice.label, **result.model_dump(mode="json")}

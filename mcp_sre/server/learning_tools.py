@@ -1,0 +1,39 @@
+"""``feedback``: tell the server whether a search, run, diagnosis or tool call was right, so
+its lessons improve the next answer (``mcp-sre lessons`` shows and removes them)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any, Literal
+
+from pydantic import Field
+
+from mcp_sre.server.app import in_thread, tool_errors
+from mcp_sre.server.sdk import FastMCP
+
+if TYPE_CHECKING:
+    from mcp_sre.server import ServerState
+
+__all__ = ["register_learning_tools"]
+
+
+def register_learning_tools(mcp: FastMCP, state: ServerState) -> None:
+    @mcp.tool(annotations={"readOnlyHint": False, "idempotentHint": False})
+    @tool_errors
+    async def feedback(
+        ref: Annotated[str, Field(description="The ref a search_apis result, run_code result, "
+                                  "diagnosis or tool call carried (s-..., r-..., d-..., t-...)")],
+        verdict: Annotated[Literal["right", "wrong"], Field(description="Was it right?")],
+        correction: Annotated[str | None, Field(
+            description="What was right instead: the operation id the search should have put "
+            "first, the real root cause, or how the code had to change")] = None,
+    ) -> dict[str, Any]:
+        """Say whether an answer was right. A wrong search with the right operation teaches a
+        lesson that ranks it first for similar requests; a corrected run leaves a note for the
+        code writer. Lessons change rankings and notes only, never what may run."""
+        from mcp_sre.errors import ValidationError
+
+        learner = state.learner
+        if learner is None:
+            raise ValidationError("learning is off (MCP_SRE_LEARNING=0)",
+                                  hint="unset MCP_SRE_LEARNING to record feedback")
+        return await in_thread(learner.feedback, ref, verdict, correction)
