@@ -13,6 +13,7 @@ never the ones fed) and part B (requests for other operations, which must not ge
   ``feedback(ref, "wrong", correction=<gold operation>)``; when right, ``feedback(ref,
   "right")`` -- what a user of ``search_apis`` would do.
 * Targets: A's paraphrases that failed before gain >= 15 points Top-1; B drops <= 1 point.
+* `--split 1` swaps the halves: a held-out check of anything tuned on split 0.
 
 Runs on your default index (MCP_SRE_HOME) read-only; lessons live in a temporary store.
 """
@@ -43,8 +44,8 @@ def groups_of(cases: list[Any]) -> dict[frozenset[str], list[Any]]:
     return groups
 
 
-def in_a(gold: frozenset[str]) -> bool:
-    return hashlib.sha1("|".join(sorted(gold)).encode()).digest()[0] % 2 == 0
+def in_a(gold: frozenset[str], split: int = 0) -> bool:
+    return hashlib.sha1("|".join(sorted(gold)).encode()).digest()[0] % 2 == split
 
 
 def top1(retriever: Any, cases: list[Any]) -> list[bool]:
@@ -61,6 +62,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--sets", type=Path, default=ROOT / "tests" / "fixtures" / "eval")
+    parser.add_argument("--split", type=int, choices=[0, 1], default=0,
+                        help="Which half of the groups is A (1: the other half, a held-out "
+                        "check of anything tuned on 0)")
     args = parser.parse_args(argv)
 
     from mcp_sre.config import load_settings
@@ -74,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     groups = groups_of(cases)
     fed, paraphrases, part_b = [], [], []
     for gold, members in groups.items():
-        if len(members) >= 2 and in_a(gold):
+        if len(members) >= 2 and in_a(gold, args.split):
             fed.append(members[0])
             paraphrases.extend(members[1:])
         else:
@@ -91,6 +95,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         learner = Learner(FailureStore(Path(tmp) / "failures.sqlite"),
                           known=lambda op: op in ids.values() or op in ids)
+        learner.implicit = False  # explicit feedback only: fed requests are not retries
         retriever.searcher.learner = learner
         corrected = 0
         for case in fed:
@@ -101,7 +106,6 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 learner.feedback(results[0].ref, "wrong", correction=ids.get(case.gold[0]))
                 corrected += 1
-        learner.implicit = False  # measuring: searches must not teach
         after_p, after_b = top1(retriever, paraphrases), top1(retriever, part_b)
         lessons = len(learner.store.lessons())
         learner.store.close()
@@ -112,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         return round(sum(xs) / len(xs), 3) if xs else 0.0
 
     report = {
-        "sets": [f.name for f in files], "groups": len(groups), "fed": len(fed),
+        "split": args.split, "sets": [f.name for f in files], "groups": len(groups), "fed": len(fed),
         "fed_corrected": corrected, "lessons": lessons,
         "a_paraphrases": {"n": len(paraphrases), "top1_before": rate(before_p),
                           "top1_after": rate(after_p)},

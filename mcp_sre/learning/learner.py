@@ -39,6 +39,7 @@ MIN_SIMILARITY = 0.5    # below this a lesson does not apply
 RETRY_WINDOW_S = 120.0  # a similar search this soon after another: the first one missed
 CALL_WINDOW_S = 1800.0  # a search this recent whose operation the code then called: it helped
 WEAK = 0.3              # weight of implicit feedback (explicit feedback is 1.0)
+CONFIRM = 0.5           # weight of "right" on a search (it changes no ranking of its own)
 
 
 def learning_enabled() -> bool:
@@ -74,11 +75,18 @@ def term_similarity(a: dict[str, float], b: dict[str, float]) -> float:
 
 
 def vector_similarity(a: list[float] | None, b: Any) -> float:
-    """e5 cosines sit high (0.75 for unrelated requests); rescale 0.80..0.95 onto 0..1."""
+    """e5 cosines sit high (0.82 between unrelated requests, 0.89 between requests for
+    neighbouring operations); rescale 0.90..0.96 onto 0..1, so only near-paraphrases count."""
     if a is None or b is None:
         return 0.0
     cos = float(np.dot(np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)))
-    return max(0.0, min(1.0, (cos - 0.80) / 0.15))
+    return max(0.0, min(1.0, (cos - 0.90) / 0.06))
+
+
+def strength(sim: float) -> float:
+    """How much of a lesson applies: nothing at the similarity threshold (no cliff), all of
+    it halfway between the threshold and an identical request."""
+    return max(0.0, min(1.0, 2 * (sim - MIN_SIMILARITY) / (1 - MIN_SIMILARITY)))
 
 
 class Learner:
@@ -162,8 +170,9 @@ class Learner:
         ignored = None
         if event.kind == "search":
             top = event.payload.get("top") or []
-            if verdict == "right" and top:
-                learned.append(self._learn_retrieval(event, correction or top[0], 1.0, "right"))
+            if verdict == "right" and top:  # a confirmation: weaker than a correction
+                learned.append(self._learn_retrieval(event, correction or top[0], CONFIRM,
+                                                     "right"))
             elif verdict == "wrong":
                 if correction:
                     lesson = self._learn_retrieval(event, correction, 1.0, "correction")
@@ -177,9 +186,11 @@ class Learner:
                 learned.append(self.store.upsert_lesson(
                     "evidence", event.kind, signal, 0.2 if verdict == "right" else -0.2,
                     note=correction or "", source_ref=ref))
-        elif event.kind == "tool_call" and verdict == "right" and event.payload.get("tool"):
-            learned.append(self.store.upsert_lesson("tool", event.request, event.payload["tool"],
-                                                    1.0, source_ref=ref))
+        elif event.kind == "tool_call":  # find_tool: the tool that answers this request
+            tool = correction if verdict == "wrong" else event.payload.get("tool")
+            if tool:
+                learned.append(self.store.upsert_lesson("tool", event.request, tool, 1.0,
+                                                        source_ref=ref))
         elif event.kind == "run" and correction:
             for op in event.payload.get("operations", []):
                 learned.append(self.store.upsert_lesson(
@@ -248,7 +259,8 @@ class Learner:
                     log.warning("learning: lesson %s ignored: no spec has %r", lesson.id,
                                 lesson.target)
                 continue
-            total[lesson.target] = total.get(lesson.target, 0.0) + sim * self.decayed(lesson)
+            total[lesson.target] = total.get(lesson.target, 0.0) + strength(sim) * \
+                self.decayed(lesson)
         return {op: max(-CAP, min(CAP, w)) * spread * 1.05 for op, w in total.items() if w}
 
     def notes_for(self, operations: list[str], limit: int = 5) -> list[str]:

@@ -36,4 +36,10 @@ def register_learning_tools(mcp: FastMCP, state: ServerState) -> None:
         if learner is None:
             raise ValidationError("learning is off (MCP_SRE_LEARNING=0)",
                                   hint="unset MCP_SRE_LEARNING to record feedback")
-        return await in_thread(learner.feedback, ref, verdict, correction)
+        out = await in_thread(learner.feedback, ref, verdict, correction)
+        publisher = state.publisher
+        if out["kind"] == "tool_call" and publisher is not None:  # its description grows now
+            for lesson in out["lessons"]:
+                publisher.exposed.pop(lesson["target"], None)
+            await publisher.sync()
+        return out

@@ -77,3 +77,19 @@ def test_lessons_cli(small_settings, learner, tmp_path: Path) -> None:
     assert "no lessons" in run(main, ["lessons", "list"]).output
     assert "imported 2" in run(main, ["lessons", "import", str(export)]).output
     assert run(main, ["lessons", "show", "999"]).exit_code == 1
+
+
+async def test_find_tool_feedback_extends_the_tool_description(small_settings) -> None:
+    settings = small_settings.model_copy(update={"tool_budget": None})  # list every tool
+    server = build_server(ServerState(settings))
+    async with connected_session(server) as client:
+        found = await client.call_tool("find_tool", {"request": "pods that are not ready"})
+        data = found.structuredContent
+        tool = data["matches"][0]["name"]
+        assert data["ref"].startswith("t-")
+        before = {t.name: t.description for t in (await client.list_tools()).tools}[tool]
+        assert "Answered before" not in before
+        out = await client.call_tool("feedback", {"ref": data["ref"], "verdict": "right"})
+        assert not out.isError, out.content
+        after = {t.name: t.description for t in (await client.list_tools()).tools}[tool]
+        assert "Answered before: 'pods that are not ready'" in after
