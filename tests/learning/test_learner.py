@@ -78,3 +78,15 @@ def test_switch_off(small_settings, monkeypatch: pytest.MonkeyPatch) -> None:
     assert learner_from_settings(small_settings) is None
     monkeypatch.setenv("MCP_SRE_LEARNING", "1")
     assert learner_from_settings(small_settings) is not None
+
+
+def test_diagnosis_feedback_reweighs_its_root_rule(learner) -> None:
+    ref = learner.record("diagnosis", "why does web crash?", {"signals": ["oom-killed"],
+                                                              "root_cause": "memory limit"}, "d")
+    assert ref.startswith("d-") and learner.evidence_weight("diagnosis", "oom-killed") == 1.0
+    out = learner.feedback(ref, "wrong", correction="the liveness probe hits the wrong port")
+    assert out["lessons"][0]["note"] == "the liveness probe hits the wrong port"
+    learner.feedback(ref, "wrong")
+    assert learner.evidence_weight("diagnosis", "oom-killed") == pytest.approx(0.6)
+    assert learner.evidence_weight("diagnosis", "other-rule") == 1.0
+    assert learner.evidence_weight("health", "oom-killed") == 1.0
