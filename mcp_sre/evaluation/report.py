@@ -44,11 +44,13 @@ def summary_lines(report: RunReport) -> list[str]:
             continue
         gated = [m for m in s.metrics if m.gate and m.value is not None] or s.metrics
         head = gated[0] if gated else None
-        worst = sorted((changes[(s.name, m.name)] for m in s.metrics
-                        if (s.name, m.name) in changes),
-                       key=lambda c: list(MARK).index(c.verdict), reverse=True)
-        mark = next((MARK[c.verdict] for c in worst if c.verdict in {"regression", "worse"}),
-                    MARK[changes[(s.name, head.name)].verdict] if head else "·")
+        gated = {c.verdict for m in s.metrics if (s.name, m.name) in changes and m.gate
+                 for c in [changes[(s.name, m.name)]]}
+        mark = next((MARK[v] for v in ("regression", "better", "new") if v in gated),
+                    MARK["same"] if gated else "·")
+        if any(changes[(s.name, m.name)].verdict == "worse" for m in s.metrics
+               if (s.name, m.name) in changes):
+            mark += " slower"
         lines.append(f"| {s.name} | {head.name if head else '-'} | "
                      f"{_fmt(head.value if head else None)} | {mark} "
                      f"{_delta(changes[(s.name, head.name)]) if head else ''} | "
