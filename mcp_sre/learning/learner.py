@@ -164,7 +164,7 @@ class Learner:
         if event is None:
             raise NotFoundError(f"unknown reference {ref!r}",
                                 hint="pass the ref a search, run, diagnosis or tool call "
-                                "returned (s-..., r-..., d-..., t-...)")
+                                "returned (s-..., r-..., d-..., t-..., h-...)")
         self.store.add_feedback(ref, verdict, correction, 1.0, "explicit")
         learned: list[Lesson] = []
         ignored = None

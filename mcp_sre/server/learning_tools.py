@@ -21,7 +21,8 @@ def register_learning_tools(mcp: FastMCP, state: ServerState) -> None:
     @tool_errors
     async def feedback(
         ref: Annotated[str, Field(description="The ref a search_apis result, run_code result, "
-                                  "diagnosis or tool call carried (s-..., r-..., d-..., t-...)")],
+                                  "diagnosis, find_tool answer or health report carried "
+                                  "(s-..., r-..., d-..., t-..., h-...)")],
         verdict: Annotated[Literal["right", "wrong"], Field(description="Was it right?")],
         correction: Annotated[str | None, Field(
             description="What was right instead: the operation id the search should have put "
