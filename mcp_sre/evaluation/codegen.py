@@ -80,8 +80,15 @@ def codegen_suite(dataset: Path) -> Any:
         if not dataset.is_file():
             raise SuiteSkipped(f"no task file {dataset}")
         tasks = load_tasks(dataset)
-        state = _state()
-        finder = retrieval_finder(ctx.retriever, state.catalog.get)
+        if ctx.codegen_factory is not None:
+            finder, make_generator = ctx.codegen_factory()
+        else:
+            state = _state()
+            finder = retrieval_finder(ctx.retriever, state.catalog.get)
+
+            def make_generator(llm: Any) -> Any:
+                return _generator(state, llm, 3, 60)
+
         recall, missing, absent = pack_recall(tasks, finder)
         metrics = [Metric(name="pack_recall", value=recall, band=0.01)]
         details: dict[str, Any] = {"tasks": len(tasks), "pack_missing": missing,
@@ -93,7 +100,7 @@ def codegen_suite(dataset: Path) -> Any:
             details["note"] = f"{NO_ENDPOINT}: code generation not measured"
             return SuiteResult(name="codegen", status="ok", reason=details["note"],
                                metrics=metrics, details=details)
-        generator = _generator(state, llm, 3, 60)
+        generator = make_generator(llm)
         raw: list[Any] = []
 
         async def generate(task: Any) -> Any:

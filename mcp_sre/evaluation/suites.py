@@ -51,6 +51,8 @@ class EvalContext:
     bench_dir: Path = REPO / "benchmarks"
     mcp_sre: list[str] = field(default_factory=lambda: [sys.executable, "-m", "mcp_sre"])
     retriever_factory: Callable[[], Any] | None = None
+    # () -> (operation finder, llm -> CodeGenerator); default: the user's server state
+    codegen_factory: Callable[[], tuple[Any, Callable[[Any], Any]]] | None = None
 
     @functools.cached_property
     def retriever(self) -> Any:
