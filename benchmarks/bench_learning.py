@@ -16,6 +16,11 @@ never the ones fed) and part B (requests for other operations, which must not ge
 * `--split 1` swaps the halves: a held-out check of anything tuned on split 0.
 
 Runs on your default index (MCP_SRE_HOME) read-only; lessons live in a temporary store.
+
+``--diagnosis``: the same on the diagnosis case folders (``diagnosis*``): part A's diagnoses
+get feedback (right, or wrong with the expected root cause), which reweighs their root rules;
+then every case runs again. Target: part B's accuracy does not drop (and A's failures, if
+any, are fixed).
 """
 
 from __future__ import annotations
@@ -58,6 +63,57 @@ def top1(retriever: Any, cases: list[Any]) -> list[bool]:
     return hits
 
 
+def diagnosis_experiment(sets: Path, split: int) -> dict[str, Any]:
+    """Feed part A's diagnoses back, rerun every case; accuracy per part before and after."""
+    from mcp_sre.agents.diagnosis import build_diagnoser
+    from mcp_sre.agents.diagnosis.evaluate import evaluate_cases
+    from mcp_sre.learning import FailureStore, Learner
+
+    diagnoser = build_diagnoser()
+    pm = diagnoser.sandbox.pm
+    roots: list[str] = []
+    plain = diagnoser.diagnose
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        report = plain(*args, **kwargs)
+        roots.append(report.root_rule)
+        return report
+
+    diagnoser.diagnose = recording  # type: ignore[method-assign]
+
+    def run_all() -> dict[str, tuple[bool, str, str]]:
+        out = {}
+        for folder in sorted(p for p in sets.glob("diagnosis*") if p.is_dir()):
+            roots.clear()
+            report = evaluate_cases(folder, diagnoser, lambda c: pm.hook.replay_cluster(
+                folder=c))
+            for case, root in zip(report.cases, roots, strict=False):
+                out[f"{folder.name}/{case.name}"] = (case.passed, root, case.root_cause)
+        return out
+
+    before = run_all()
+    part_a = {k for k in before if hashlib.sha1(k.encode()).digest()[0] % 2 == split}
+    with tempfile.TemporaryDirectory() as tmp:
+        learner = Learner(FailureStore(Path(tmp) / "failures.sqlite"))
+        for key in sorted(part_a):
+            passed, root, _ = before[key]
+            ref = learner.record("diagnosis", key, {"signals": [root] if root else []}, "d")
+            learner.feedback(ref, "right" if passed else "wrong",
+                             None if passed else "expected root cause (see case.yaml)")
+        diagnoser.evidence_weight = lambda rule: learner.evidence_weight("diagnosis", rule)
+        after = run_all()
+        learner.store.close()
+
+    def acc(run: dict[str, tuple[bool, str, str]], keys: set[str]) -> float:
+        return round(sum(run[k][0] for k in keys) / len(keys), 3) if keys else 0.0
+
+    part_b = set(before) - part_a
+    return {"cases": len(before), "a": {"n": len(part_a), "before": acc(before, part_a),
+                                        "after": acc(after, part_a)},
+            "b": {"n": len(part_b), "before": acc(before, part_b), "after": acc(after, part_b)},
+            "a_failed_before": sum(not before[k][0] for k in part_a)}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", action="store_true")
@@ -65,7 +121,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--split", type=int, choices=[0, 1], default=0,
                         help="Which half of the groups is A (1: the other half, a held-out "
                         "check of anything tuned on 0)")
+    parser.add_argument("--diagnosis", action="store_true",
+                        help="Run the experiment on the diagnosis cases instead")
     args = parser.parse_args(argv)
+    if args.diagnosis:
+        found = diagnosis_experiment(args.sets, args.split)
+        print(json.dumps(found, indent=2))
+        return 0 if found["b"]["after"] >= found["b"]["before"] - 0.01 else 1
 
     from mcp_sre.config import load_settings
     from mcp_sre.learning import FailureStore, Learner
