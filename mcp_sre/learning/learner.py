@@ -274,10 +274,13 @@ class Learner:
         return [x.request for x in self._lessons("tool") if x.target == tool][:limit]
 
     def evidence_weight(self, scope: str, signal: str) -> float:
-        """1.0 plus what feedback on ``scope`` (diagnosis/health) taught about ``signal``."""
+        """1.0 less what "wrong" verdicts on ``scope`` (diagnosis/health) taught about
+        ``signal``; "right" verdicts only cancel earlier "wrong" ones. A confirmation is no
+        reason to rank a rule above the others everywhere (measured: raising confirmed rules
+        cost another case its right root cause in bench_learning --diagnosis)."""
         got = sum(self.decayed(x) for x in self._lessons("evidence")
                   if x.request == scope and x.target == signal)
-        return max(0.2, min(2.0, 1.0 + got))
+        return max(0.2, min(1.0, 1.0 + got))
 
 
 def _write_intents() -> frozenset[str]:
