@@ -18,6 +18,7 @@ from pydantic import BaseModel, Field
 __all__ = ["Event", "FailureStore", "Lesson"]
 
 log = logging.getLogger("mcp_sre.learning")
+EVENT_DAYS = 30  # events (searches, runs, ...) older than this are dropped when the store opens
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS events (
@@ -84,6 +85,9 @@ class FailureStore:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.executescript(SCHEMA)
             conn.execute("SELECT count(*) FROM lessons").fetchone()
+            with conn:  # events only matter while feedback on them can still come
+                conn.execute("DELETE FROM events WHERE created < ?",
+                             (time.time() - EVENT_DAYS * 86400,))
         except sqlite3.DatabaseError:
             conn.close()
             raise
