@@ -105,9 +105,8 @@ def command_suite(name: str, description: str, argv: list[str], *, quick: bool =
 
 def metrics_from_json(data: dict[str, Any],
                       spec: dict[str, dict[str, Any]] | None) -> list[Metric]:
-    if spec is None:
-        return [Metric(name=k, value=float(v)) for k, v in data.items()
-                if isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v <= 1]
+    if spec is None:  # every share (0-1) up to two levels down: {"modes": {"a": {"acc": ..}}}
+        return [Metric(name=k, value=v) for k, v in _shares(data, "", 3)]
     out = []
     for key, fields in spec.items():
         value: Any = data
@@ -116,6 +115,19 @@ def metrics_from_json(data: dict[str, Any],
         name = fields.get("name", key.replace(".", "_"))
         out.append(Metric(**{**fields, "name": name},
                           value=float(value) if isinstance(value, int | float) else None))
+    return out
+
+
+def _shares(data: Any, prefix: str, depth: int) -> list[tuple[str, float]]:
+    out: list[tuple[str, float]] = []
+    if not isinstance(data, dict) or depth == 0:
+        return out
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+            out.append((name, float(value)))
+        elif isinstance(value, dict):
+            out += _shares(value, f"{name}.", depth - 1)
     return out
 
 

@@ -53,6 +53,12 @@ def test_command_suite_reads_json_and_skips_missing_commands(tmp_path: Path) -> 
                       '"nested": {"p50_s": 1.5}}))')
     ok = run_suite(command_suite("y", "y", ["python", str(script)]), ctx)
     assert ok.status == "ok" and [m.name for m in ok.metrics] == ["accuracy"]
+    nested = tmp_path / "nested.py"
+    nested.write_text('import json; print(json.dumps({"modes": {"fast": {"accuracy": 0.5, '
+                      '"n": 4}, "deep": {"accuracy": 1}}, "ok": True}))')
+    deep = run_suite(command_suite("m", "m", ["python", str(nested)]), ctx)
+    assert {m.name: m.value for m in deep.metrics} == {"modes.fast.accuracy": 0.5,
+                                                       "modes.deep.accuracy": 1.0}
     spec = {"nested.p50_s": {"better": "lower", "gate": False}}
     picked = run_suite(command_suite("z", "z", ["python", str(script)], metrics=spec), ctx)
     assert picked.metric("nested_p50_s").value == 1.5
