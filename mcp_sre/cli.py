@@ -53,13 +53,13 @@ class LazyGroup(click.Group):
     lazy: dict[str, str] = {
         "search": "mcp_sre.retrieval.cli:search_command",
         "eval": "mcp_sre.retrieval.cli:eval_group",
+        "feedback": "mcp_sre.learning.cli:feedback_command",
+        "lessons": "mcp_sre.learning.cli:lessons",
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
         "health": "mcp_sre.agents.health.cli:health_command",
-        "feedback": "mcp_sre.learning.cli:feedback_command",
-        "lessons": "mcp_sre.learning.cli:lessons",
     }
 
     @functools.cached_property
@@ -85,6 +85,10 @@ class LazyGroup(click.Group):
                 log.warning("command %s (%s) cannot be loaded: %s", name, target, exc)
                 return None
             if name == "eval":
+                from mcp_sre.evaluation.cli import eval_all  # mcp-sre eval all
+
+                if "all" not in command.commands:
+                    command.add_command(eval_all)
                 from mcp_sre.agents.cli import eval_codegen
 
                 if "codegen" not in command.commands:
@@ -97,10 +101,6 @@ class LazyGroup(click.Group):
 
                 if "health" not in command.commands:
                     command.add_command(eval_health)
-                from mcp_sre.evaluation.cli import eval_all
-
-                if "all" not in command.commands:
-                    command.add_command(eval_all)
             return command
         return super().get_command(ctx, name)
 

@@ -106,7 +106,12 @@ def command_suite(name: str, description: str, argv: list[str], *, quick: bool =
 def metrics_from_json(data: dict[str, Any],
                       spec: dict[str, dict[str, Any]] | None) -> list[Metric]:
     if spec is None:  # every share (0-1) up to two levels down: {"modes": {"a": {"acc": ..}}}
-        return [Metric(name=k, value=v) for k, v in _shares(data, "", 3)]
+        found = [Metric(name=k, value=v) for k, v in _shares(data, "", 3)]
+        n, passed = data.get("n"), data.get("passed")
+        if isinstance(n, int) and isinstance(passed, int) and n > 0 and \
+                not any(m.name == "accuracy" for m in found):  # {"n": 3, "passed": 2, ...}
+            found.insert(0, Metric(name="accuracy", value=round(passed / n, 4)))
+        return found
     out = []
     for key, fields in spec.items():
         value: Any = data
@@ -124,7 +129,7 @@ def _shares(data: Any, prefix: str, depth: int) -> list[tuple[str, float]]:
         return out
     for key, value in data.items():
         name = f"{prefix}{key}"
-        if isinstance(value, int | float) and not isinstance(value, bool) and 0 <= value <= 1:
+        if isinstance(value, float) and 0 <= value <= 1:  # ints are counts, not shares
             out.append((name, float(value)))
         elif isinstance(value, dict):
             out += _shares(value, f"{name}.", depth - 1)

@@ -49,16 +49,20 @@ def test_command_suite_reads_json_and_skips_missing_commands(tmp_path: Path) -> 
     missing = run_suite(command_suite("x", "x", ["eval", "no-such-suite", "--json"]), ctx)
     assert missing.status == "skipped" and "not in this build" in missing.reason
     script = tmp_path / "emit.py"
-    script.write_text('import json; print(json.dumps({"accuracy": 0.75, "n": 8, '
+    script.write_text('import json; print(json.dumps({"accuracy": 0.75, "n": 8, "ok": 1, '
                       '"nested": {"p50_s": 1.5}}))')
     ok = run_suite(command_suite("y", "y", ["python", str(script)]), ctx)
     assert ok.status == "ok" and [m.name for m in ok.metrics] == ["accuracy"]
     nested = tmp_path / "nested.py"
     nested.write_text('import json; print(json.dumps({"modes": {"fast": {"accuracy": 0.5, '
-                      '"n": 4}, "deep": {"accuracy": 1}}, "ok": True}))')
+                      '"n": 4}, "deep": {"accuracy": 1.0}}, "ok": True}))')
     deep = run_suite(command_suite("m", "m", ["python", str(nested)]), ctx)
     assert {m.name: m.value for m in deep.metrics} == {"modes.fast.accuracy": 0.5,
                                                        "modes.deep.accuracy": 1.0}
+    counts = tmp_path / "counts.py"  # the shape of `mcp-sre eval modes --json`
+    counts.write_text('import json; print(json.dumps({"n": 4, "passed": 3, "cases": []}))')
+    modes = run_suite(command_suite("c", "c", ["python", str(counts)]), ctx)
+    assert [(m.name, m.value) for m in modes.metrics] == [("accuracy", 0.75)]
     spec = {"nested.p50_s": {"better": "lower", "gate": False}}
     picked = run_suite(command_suite("z", "z", ["python", str(script)], metrics=spec), ctx)
     assert picked.metric("nested_p50_s").value == 1.5
