@@ -129,6 +129,12 @@ class ServerState:
 
         return learner_from_settings(self.settings, known=known)
 
+    def learn_from_runs(self, tool: Any) -> Any:
+        """Decorate ``run_code``: its runs teach the learner (see ``learning_tools``)."""
+        from mcp_sre.server.learning_tools import learn_from_runs
+
+        return learn_from_runs(self, tool)
+
 
 class _SharedEmbedder:
     """The retrieval index's embedding model, lent to the tool registry's matcher (loaded on
@@ -171,14 +177,14 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     mcp._mcp_server.version = __version__
     _register_routes(mcp, state)
     register_spec_tools(mcp, state)
+    from mcp_sre.server.learning_tools import register_learning_tools  # feedback
+
+    register_learning_tools(mcp, state)
     register_search_tools(mcp, state)
     register_codegen_tools(mcp, state)
     register_diagnosis_tools(mcp, state)
     register_health_tools(mcp, state)
     register_prompts(mcp)
-    from mcp_sre.server.learning_tools import register_learning_tools
-
-    register_learning_tools(mcp, state)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above
     for tool in mcp._tool_manager.list_tools():  # docstrings -> clean descriptions

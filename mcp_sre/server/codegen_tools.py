@@ -80,6 +80,7 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
+    @state.learn_from_runs
     async def run_code(
         code: Annotated[str, Field(description="Python source. Call clouds with `import sre; "
                                    "sre.call('provider/service/Operation', **params)` or an "
@@ -92,18 +93,8 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         """Run Python in the sandbox (no file system, no network, bounded CPU, memory and
         output) with a read-only, audited bridge to the clouds. Returns ok, stdout, stderr,
         error {type, message}, every bridged call, and the value passed to sre.result()."""
-        result = await in_thread(state.sandbox.run, code, providers=providers,
-                                 timeout_s=timeout_s)
-        learner = state.learner
-        if learner is not None:  # implicit feedback; a ref for the feedback tool
-            called = [c.operation for c in result.calls if c.decision == "allowed"
-                      and c.error is None]
-            if result.ok:
-                await in_thread(learner.record_calls, called)
-            result.ref = await in_thread(learner.record, "run", code[:2000], {
-                "operations": called, "ok": result.ok,
-                "error": result.error.message if result.error else ""}, "r")
-        return result
+        return await in_thread(state.sandbox.run, code, providers=providers,
+                               timeout_s=timeout_s)
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors

@@ -3,6 +3,8 @@ its lessons improve the next answer (``mcp-sre lessons`` shows and removes them)
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import Field
@@ -13,7 +15,31 @@ from mcp_sre.server.sdk import FastMCP
 if TYPE_CHECKING:
     from mcp_sre.server import ServerState
 
-__all__ = ["register_learning_tools"]
+__all__ = ["learn_from_runs", "register_learning_tools"]
+
+
+def learn_from_runs(state: ServerState, tool: Callable[..., Awaitable[Any]],
+                    ) -> Callable[..., Awaitable[Any]]:
+    """Wrap ``run_code``: a successful run confirms the searches that listed the operations
+    it called (implicit feedback), and every run gets a ``ref`` for the feedback tool."""
+
+    @functools.wraps(tool)
+    async def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = await tool(*args, **kwargs)
+        learner = state.learner
+        if learner is None or not hasattr(result, "calls"):
+            return result
+        called = [c.operation for c in result.calls if c.decision == "allowed"
+                  and c.error is None]
+        if result.ok:
+            await in_thread(learner.record_calls, called)
+        code = str(kwargs.get("code", args[0] if args else ""))
+        result.ref = await in_thread(learner.record, "run", code[:2000], {
+            "operations": called, "ok": result.ok,
+            "error": result.error.message if result.error else ""}, "r")
+        return result
+
+    return wrapper
 
 
 def register_learning_tools(mcp: FastMCP, state: ServerState) -> None:

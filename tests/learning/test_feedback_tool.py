@@ -93,3 +93,14 @@ async def test_find_tool_feedback_extends_the_tool_description(small_settings) -
         assert not out.isError, out.content
         after = {t.name: t.description for t in (await client.list_tools()).tools}[tool]
         assert "Answered before: 'pods that are not ready'" in after
+
+
+async def test_run_code_carries_a_ref(small_settings) -> None:
+    server = build_server(ServerState(small_settings))
+    async with connected_session(server) as client:
+        ran = await client.call_tool("run_code", {"code": "print(6 * 7)"})
+        assert not ran.isError, ran.content
+        data = ran.structuredContent
+        assert data["ok"] and data["stdout"] == "42\n" and data["ref"].startswith("r-")
+        out = await client.call_tool("feedback", {"ref": data["ref"], "verdict": "right"})
+        assert not out.isError and out.structuredContent["kind"] == "run"
