@@ -243,6 +243,10 @@ def default_suites(ctx: EvalContext) -> list[Suite]:
         ["python", str(ctx.bench_dir / "bench_reuse.py"), "--json", "--no-calls"],
         metrics=REUSE_METRICS))
     suites.append(codegen_suite(ctx.bench_dir / "codegen_tasks.jsonl"))
+    suites.append(command_suite(
+        "learning", "feedback on part A's requests helps its paraphrases, not part B "
+        "(benchmarks/bench_learning.py)", ["python", str(ctx.bench_dir / "bench_learning.py"),
+                                           "--json"], quick=False, metrics=LEARNING_METRICS))
     if data.is_dir():
         suites += [diagnosis_suite(p) for p in sorted(data.glob("diagnosis*")) if p.is_dir()]
         if (data / "health").is_dir():
@@ -263,6 +267,13 @@ REUSE_METRICS: dict[str, dict[str, Any]] = {
     "server.negative.reused": {"name": "negatives_reused", "better": "lower", "band": 0},
     "server.heldout.find_ms_p50": {"name": "find_ms_p50", "better": "lower", "band": 0,
                                    "relative_band": 1.0, "gate": False, "unit": "ms"},
+}
+
+
+LEARNING_METRICS: dict[str, dict[str, Any]] = {
+    "a_failed_before.top1_after": {"name": "a_failed_top1_after", "band": 0.05},
+    "a_paraphrases.top1_after": {"name": "a_paraphrases_top1_after", "band": 0.02},
+    "b.top1_after": {"name": "b_top1_after", "band": 0.01},
 }
 
 
