@@ -104,3 +104,23 @@ async def test_run_code_carries_a_ref(small_settings) -> None:
         assert data["ok"] and data["stdout"] == "42\n" and data["ref"].startswith("r-")
         out = await client.call_tool("feedback", {"ref": data["ref"], "verdict": "right"})
         assert not out.isError and out.structuredContent["kind"] == "run"
+
+
+async def test_lessons_never_make_a_write_allowed(small_settings) -> None:
+    """A person 'teaches' that stopping instances means TerminateInstances: search ranks it,
+    but the sandbox still refuses the call (policy never reads lessons)."""
+    server = build_server(ServerState(small_settings))
+    write = "aws/ec2/TerminateInstances"
+    async with connected_session(server) as client:
+        found = await client.call_tool("search_apis", {"query": "terminate instance i-1",
+                                                       "provider": "aws"})
+        ref = found.structuredContent["result"][0]["ref"]
+        await client.call_tool("feedback", {"ref": ref, "verdict": "wrong", "correction": write})
+        again = await client.call_tool("search_apis", {"query": "terminate instance i-1 now",
+                                                       "provider": "aws"})
+        assert again.structuredContent["result"][0]["id"] == write
+        ran = await client.call_tool("run_code", {"code": (
+            "import sre\nsre.call('aws/ec2/TerminateInstances', InstanceIds=['i-1'])")})
+        data = ran.structuredContent
+        assert not data["ok"] and data["error"]["type"] == "policy_denied"
+        assert data["calls"][0]["decision"] == "denied"
