@@ -54,6 +54,8 @@ class LazyGroup(click.Group):
     lazy: dict[str, str] = {
         "search": "mcp_sre.retrieval.cli:search_command",
         "eval": "mcp_sre.retrieval.cli:eval_group",
+        "feedback": "mcp_sre.learning.cli:feedback_command",
+        "lessons": "mcp_sre.learning.cli:lessons",
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
@@ -86,6 +88,10 @@ class LazyGroup(click.Group):
                 log.warning("command %s (%s) cannot be loaded: %s", name, target, exc)
                 return None
             if name == "eval":
+                from mcp_sre.evaluation.cli import eval_all  # mcp-sre eval all
+
+                if "all" not in command.commands:
+                    command.add_command(eval_all)
                 from mcp_sre.agents.cli import eval_codegen
 
                 if "codegen" not in command.commands:

@@ -160,6 +160,19 @@ def register_tools(register: Callable[..., None]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Evaluation: suites ``mcp-sre eval all`` runs besides the built-in ones
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_eval_suites(register: Callable[[Any], None]) -> None:
+    """Call ``register(suite)`` with :class:`mcp_sre.evaluation.Suite` objects (make them with
+    ``callable_suite(name, description, run)`` or ``command_suite(name, description, argv)``)
+    so ``mcp-sre eval all`` measures your provider too and gates on it. Called once per run.
+    """
+
+
+# --------------------------------------------------------------------------------------------
 # Diagnosis: what the DiagnosticAgent knows about a provider's objects (as data)
 # --------------------------------------------------------------------------------------------
 

@@ -42,6 +42,13 @@ def _progress(done: int, total: int, message: str) -> None:
         click.echo(f"  {message}", err=True)
 
 
+def _learner(settings: object) -> object:
+    """Lessons from feedback for the search (None when MCP_SRE_LEARNING=0)."""
+    from mcp_sre.learning import learner_from_settings
+
+    return learner_from_settings(settings)
+
+
 @click.command("search")
 @click.argument("query")
 @click.option("--provider", default=None, help="Only this provider (the first part of an operation id).")
@@ -65,7 +72,8 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
     try:
         settings = load_settings()
         model_stage = _model_stage() if llm_rerank else None
-        retriever = Retriever(settings, llm=query_rewrite_llm(settings))
+        retriever = Retriever(settings, llm=query_rewrite_llm(settings),
+                              learner=_learner(settings))
         if retriever.store.manifest() is None:
             click.echo("building the search index (first run)...", err=True)
         retriever.ensure_index(progress=None if as_json else _progress)
@@ -90,6 +98,9 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
         click.echo(f"{i:>2}. {r.id}  [{r.access}] {r.method} {r.endpoint}  ({r.score:.3f})")
         if r.summary:
             click.echo(f"    {r.summary[:160]}")
+    if results and results[0].ref:
+        click.echo(f"(ref {results[0].ref}: mcp-sre feedback {results[0].ref} right|wrong "
+                   "[--correction OPERATION])")
 
 
 @click.group("eval")

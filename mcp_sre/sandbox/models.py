@@ -78,6 +78,8 @@ class RunResult(BaseModel):
     calls: list[CallRecord] = Field(default_factory=list, description="Every bridged call")
     duration_ms: float = Field(default=0.0, description="Wall time of the whole run")
     result: Any = Field(default=None, description="The JSON value passed to sre.result()")
+    ref: str | None = Field(default=None, description="This run's reference for the feedback "
+                            "tool (when learning is on)")
 
     def raise_for_error(self) -> RunResult:
         """Raise the typed error matching ``error.type``; return self when the run succeeded."""
