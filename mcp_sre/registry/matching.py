@@ -84,6 +84,9 @@ class Scored:
     similarity: float
     confidence: float
     features: tuple[tuple[str, float], ...] = ()  # what the confidence was computed from
+    # False when the request names a provider or service (EC2, GKE, 火山引擎) this tool does
+    # not serve: never reused for it, however close its wording
+    in_scope: bool = True
 
 
 class _Analyzer:
@@ -176,16 +179,39 @@ class ToolMatcher:
                     for c in cos]
         sims = [0.5 * lex + 0.5 * d for lex, d in zip(lexical, rescaled, strict=True)]
         order = sorted(range(len(docs)), key=lambda i: (-sims[i], docs[i].name))
+        scope = self._scope_hits(request, docs)
+        named = any(scope)
         out = []
-        for rank, i in enumerate(order):
-            rival = sims[order[1]] if rank == 0 and len(order) > 1 else sims[order[0]]
+        for i in order:
+            # a rival counts only if it can answer in the scope the request names: a tool
+            # for another cloud is no alternative when the request says which one it means
+            rivals = [sims[j] for j in order if j != i and (not scope[i] or scope[j])]
             feats = {"lexical": lexical[i], "dense": rescaled[i],
                      "specificity": (cos[i] - anchor[i]) * SPECIFICITY_SCALE,
-                     "margin": sims[i] - rival if len(order) > 1 else sims[i]}
+                     "margin": sims[i] - max(rivals) if rivals else sims[i]}
             z = REUSE_MODEL["bias"] + sum(REUSE_MODEL[k] * v for k, v in feats.items())
             out.append(Scored(docs[i], round(sims[i], 4), round(1 / (1 + math.exp(-z)), 4),
-                              tuple((k, round(v, 4)) for k, v in feats.items())))
+                              tuple((k, round(v, 4)) for k, v in feats.items()),
+                              in_scope=scope[i] or not named))
         return out
+
+    def _scope_hits(self, request: str, docs: Sequence[ToolDoc]) -> list[bool]:
+        """Per doc: does it serve the provider or service the request names? A request word
+        names a scope when the tools that look there all serve one provider (``ec2``,
+        ``gke``, 火山引擎), not when several providers' do (``instance``). All False when the
+        request names none."""
+        a = self.analyzer
+        query = set(a.tokens(request))  # the words as written: synonyms would blur clouds
+        contexts = []
+        for d in docs:
+            services = {tuple(op.split("/")[:2]) for op in d.operations if op.count("/") >= 2}
+            words = " ".join([*(a.service_words(p, sv) for p, sv in services),
+                              *(a.provider_words(p) for p in d.providers)])
+            contexts.append(set(a.tokens(words)) & query)
+        scoping = {t for t in query
+                   if len({p for d, c in zip(docs, contexts, strict=True) if t in c
+                           for p in d.providers}) == 1}
+        return [bool(c & scoping) for c in contexts]
 
     def _lexical(self, request: str, docs: Sequence[ToolDoc]) -> list[float]:
         a = self.analyzer

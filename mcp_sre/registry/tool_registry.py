@@ -360,7 +360,7 @@ class ToolRegistry:
         ranked = [s for s in self.matcher.match(request, docs) if s.similarity > 0]
         # decide over the top candidates, not the first alone: a tool written for this very
         # request may rank second by similarity and still be the sure fit
-        pool = ranked[:REUSE_CANDIDATES]
+        pool = [s for s in ranked[:REUSE_CANDIDATES] if s.in_scope]
         best = max(pool, key=lambda s: s.confidence, default=None)
         chosen = best.doc.name if best is not None and best.confidence >= threshold else None
         shown = ranked[:limit]

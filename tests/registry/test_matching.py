@@ -78,11 +78,7 @@ def test_confidence_falls_with_a_close_rival(dense: ToolMatcher, docs: list[Tool
 
 
 @pytest.mark.parametrize(("request_text", "tool"), [
-    pytest.param("列出CPU>80%的EC2实例", "ec2_instances_high_cpu", marks=pytest.mark.xfail(
-        reason="0.84 before the Volcano Engine and GCP starter tools joined the library; "
-        "their near-duplicate *_instances_high_cpu tools cut the margin (0.79 now): the "
-        "reuse model needs provider-aware features and a refit over the multi-cloud library",
-        strict=False)),
+    ("列出CPU>80%的EC2实例", "ec2_instances_high_cpu"),
     ("EC2 instances with CPU >= 90%", "ec2_instances_high_cpu"),
 ])
 def test_thresholds_written_as_signs_are_reused(dense: ToolMatcher, docs: list[ToolDoc],
@@ -130,3 +126,24 @@ def test_reuse_is_decided_over_the_top_candidates(reg_settings, sandbox, word_co
     registry.matcher = _ScriptedMatcher([("word_count", 0.9, 0.6),
                                          ("word_count_exact", 0.85, 0.7)])
     assert not any(m.reuse for m in registry.find("count words"))
+
+
+@pytest.mark.parametrize(("request_text", "cloud"), [
+    ("列出CPU>80%的EC2实例", "aws"),
+    ("EC2 instances with CPU >= 90%", "aws"),
+    ("火山引擎上 CPU 超过 80% 的云服务器", "volcengine"),
+    ("Azure VMs above 80% CPU", "azure"),
+])
+def test_a_request_naming_a_cloud_reuses_only_that_clouds_tool(
+        request_text: str, cloud: str, tmp_path: Path) -> None:
+    """The same check exists for several clouds (``*_high_cpu``): a request that names one
+    never reuses another's, however close the wording; rivals from other clouds do not count
+    against the right tool's margin."""
+    from mcp_sre.config import load_settings
+
+    settings = load_settings(home=tmp_path, registry_dir=ROOT / "tool_registry")
+    registry = ToolRegistry(settings)
+    found = registry.find(request_text)
+    reused = [m for m in found if m.reuse]
+    assert reused, [(m.tool.name, m.confidence) for m in found]
+    assert cloud in reused[0].tool.providers, (reused[0].tool.name, cloud)
