@@ -205,12 +205,18 @@ class ToolMatcher:
         contexts = []
         for d in docs:
             services = {tuple(op.split("/")[:2]) for op in d.operations if op.count("/") >= 2}
-            words = " ".join([*(a.service_words(p, sv) for p, sv in services),
+            # names only (the provider's words, the service ids), not what services are
+            # about: 镜像 is a word of AWS's registry service, not a name of AWS
+            words = " ".join([*(sv.replace("_", " ") for _, sv in services),
                               *(a.provider_words(p) for p in d.providers)])
             contexts.append(set(a.tokens(words)) & query)
-        scoping = {t for t in query
-                   if len({p for d, c in zip(docs, contexts, strict=True) if t in c
-                           for p in d.providers}) == 1}
+        named_by = {t: {p for d, c in zip(docs, contexts, strict=True) if t in c
+                        for p in d.providers} for t in query}
+        # ...and a name, not a common word: one other clouds' tools do not use themselves
+        # ("cloud" names GCP but is said of every cloud)
+        said_by = {t: {p for d in docs if t in a.tokens(d.description) for p in d.providers}
+                   for t in query if len(named_by[t]) == 1}
+        scoping = {t for t, said in said_by.items() if said <= named_by[t]}
         return [bool(c & scoping) for c in contexts]
 
     def _lexical(self, request: str, docs: Sequence[ToolDoc]) -> list[float]:
