@@ -358,6 +358,8 @@ class ToolRegistry:
         summaries = {summary.name: summary for summary, _ in entries}
         docs = [self.tool_doc(tool) for _, tool in entries]
         ranked = [s for s in self.matcher.match(request, docs) if s.similarity > 0]
+        # a request that names a cloud or service sees that scope's tools first
+        ranked.sort(key=lambda s: not s.in_scope)
         # decide over the top candidates, not the first alone: a tool written for this very
         # request may rank second by similarity and still be the sure fit
         pool = [s for s in ranked[:REUSE_CANDIDATES] if s.in_scope]

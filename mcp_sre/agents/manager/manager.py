@@ -114,7 +114,10 @@ class ManagerAgent:
         res = res.model_copy(update={"bindings": bindings})
         matches = self.library.match(res.text, set(bindings))
         best = matches[0] if matches and matches[0].similarity >= CONFIDENT else None
-        varied = variation(res, session) if best is None else None
+        # a short follow-up with nothing bound ("那CPU超过90%的呢?") is the previous request
+        # changed, even when its own words fit a playbook: alone it has lost what was asked
+        # about (which cloud, which business)
+        varied = variation(res, session) if best is None or not bindings else None
         if varied is not None:  # "那CPU超过90%的呢?": the previous request, changed
             again = self.library.match(varied.text, set(bindings))
             if again and again[0].similarity >= CONFIDENT:
