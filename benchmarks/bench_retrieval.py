@@ -67,6 +67,9 @@ def main() -> int:
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
     ap.add_argument("--write-seed", action="store_true",
                     help="after building, write the shipped vector seed from this index")
+    ap.add_argument("--write-seed-part", metavar="NAME", default=None,
+                    help="after building, write vectors-<model>.NAME.npz with the vectors the "
+                         "shipped seeds lack (sources added since the main seed was made)")
     ap.add_argument("--toolalpaca", action="store_true",
                     help="add the ToolAlpaca APIs as spec sources (once) and measure them too")
     args = ap.parse_args()
@@ -91,6 +94,8 @@ def main() -> int:
 
     if args.write_seed:
         _write_seed(retriever)
+    if args.write_seed_part:
+        _write_seed_part(retriever, args.write_seed_part)
     modes = [m for m in args.modes.split(",") if m in MODES]
     filters = [True, False] if args.no_provider else [True]
     rows = []
@@ -154,6 +159,37 @@ def _write_seed(retriever: Retriever) -> None:
         return
     write_seed(seed_path(embedder.model_id), shas, matrix)
     print(f"wrote {seed_path(embedder.model_id)} ({len(shas)} vectors)")
+
+
+def _write_seed_part(retriever: Retriever, name: str) -> None:
+    """Write mcp_sre/retrieval/data/vectors-<model>.<name>.npz: the vectors of this index that
+    no shipped seed holds yet (an addition ships beside the main seed, never inside it)."""
+    from mcp_sre.retrieval.dense import (
+        VectorCache,
+        extra_seed_paths,
+        read_seed,
+        seed_path,
+        write_seed,
+    )
+
+    embedder, index = retriever.embedder, retriever.index
+    if embedder is None or index is None or index.embeddings is None:
+        print("no dense vectors to write")
+        return
+    target = seed_path(embedder.model_id).with_name(
+        f"{seed_path(embedder.model_id).stem}.{name}.npz")
+    shipped: set[str] = set()
+    for path in [seed_path(embedder.model_id), *extra_seed_paths(embedder.model_id)]:
+        if path != target and path.exists():
+            shipped |= set(read_seed(path, embedder.dim))
+    shas = [s for s in dict.fromkeys(d.sha for d in index.docs) if s not in shipped]
+    cache = VectorCache(retriever.store.vectors_path(embedder.model_id), embedder.dim)
+    matrix = cache.matrix(shas) if shas else None
+    if matrix is None:
+        print("nothing to write, or the vector cache is incomplete")
+        return
+    write_seed(target, shas, matrix)
+    print(f"wrote {target} ({len(shas)} vectors)")
 
 
 def _progress(done: int, total: int, message: str) -> None:

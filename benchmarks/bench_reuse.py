@@ -70,6 +70,16 @@ PARAPHRASES: dict[str, str] = {
     "hpa_at_limits": "horizontal pod autoscaler hitting its replica ceiling",
     "pods_no_resource_limits": "containers running with no memory limit configured",
     "node_allocation": "how much of each node's allocatable CPU and memory is already requested",
+    # Tools of providers the benchmark has no local target for: matched, never called.
+    "gcp_instances_status": "GCE virtual machines in my Google Cloud project and whether they run",
+    "gcp_instances_high_cpu": "谷歌云上 CPU 很高的虚拟机",
+    "gcp_recent_error_logs": "latest ERROR entries in Google Cloud Logging",
+    "azure_vms_status": "Azure VMs that are deallocated or stopped",
+    "azure_vms_high_cpu": "Azure 虚拟机 CPU 使用率过高",
+    "azure_activity_log_errors": "failed operations recorded in the Azure activity log today",
+    "volcengine_ecs_instances_high_cpu": "火山引擎 ECS 哪些实例 CPU 超过 80%",
+    "volcengine_ecs_instances_by_status": "Volcano Engine cloud servers grouped by status",
+    "volcengine_recent_error_events": "recent error events on Volcano Engine",
 }
 # Pass 3 (reported apart): paraphrases written after the descriptions were final, never used
 # to change them -- the fair measure of what a user's new wording gets.
@@ -99,6 +109,15 @@ HELDOUT: dict[str, str] = {
     "hpa_at_limits": "HPA at max replicas",
     "pods_no_resource_limits": "pods missing resource limits",
     "node_allocation": "node CPU and memory allocation percentage",
+    "gcp_instances_status": "list compute engine instances",
+    "gcp_instances_high_cpu": "GCP VMs with CPU over 80 percent",
+    "gcp_recent_error_logs": "GCP 最近的错误日志",
+    "azure_vms_status": "power state of my Azure virtual machines",
+    "azure_vms_high_cpu": "busy Azure VMs by CPU",
+    "azure_activity_log_errors": "Azure 活动日志里失败的操作",
+    "volcengine_ecs_instances_high_cpu": "Volcano Engine ECS instances with high CPU",
+    "volcengine_ecs_instances_by_status": "火山引擎云服务器的运行状态",
+    "volcengine_recent_error_events": "Volcano Engine CloudMonitor error events in the last day",
 }
 # Requests no shipped tool answers: reusing a tool for one of them is a false reuse.
 NEGATIVES: tuple[str, ...] = (
@@ -206,7 +225,7 @@ async def _serve(env: dict[str, str], manifest: dict[str, Any], calls: bool,
         if not calls:
             return out
         _data(await session.call_tool("nodes_under_pressure", {}))  # first run compiles
-        for name in manifest:  # a reused request = find_tool + this call
+        for name in _locally_served(manifest):  # a reused request = find_tool + this call
             started = time.perf_counter()
             _data(await session.call_tool(name, CALL_ARGS.get(name, {})))
             out["call_ms"].append((time.perf_counter() - started) * 1000)
@@ -216,6 +235,21 @@ async def _serve(env: dict[str, str], manifest: dict[str, Any], calls: bool,
             _data(await session.call_tool("register_tool", sources[name]["arguments"]))
             _data(await session.call_tool(name, CALL_ARGS.get(name, {})))
             out["generated_ms"].append((time.perf_counter() - started) * 1000)
+    return out
+
+
+# Providers the benchmark starts local targets for (moto, k8s-sim); other tools are matched
+# (they compete in find_tool like in a user's registry) but not called.
+LOCAL_PROVIDERS = {"aws", "kubernetes"}
+
+
+def _locally_served(manifest: dict[str, Any]) -> list[str]:
+    out = []
+    for name in manifest:
+        metas = sorted((ROOT / "tool_registry" / name).glob("v*/meta.json"))
+        providers = set(json.loads(metas[-1].read_text())["providers"]) if metas else set()
+        if providers <= LOCAL_PROVIDERS:
+            out.append(name)
     return out
 
 

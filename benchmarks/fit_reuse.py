@@ -78,6 +78,16 @@ def main() -> int:
           f"{sum(t is None for _, t, _, _ in data)} that no tool answers)")
     print(f"fitted REUSE_MODEL = {fitted}")
     print(f"shipped REUSE_MODEL = {REUSE_MODEL}")
+    xb = np.hstack([x, np.ones((len(x), 1))])
+    for name, weights in (("fitted", w), ("shipped", np.array(
+            [*(REUSE_MODEL[k] for k in FEATURES), REUSE_MODEL["bias"]]))):
+        # the lowest threshold that keeps false reuse at one training request or fewer
+        false_conf = np.sort(1 / (1 + np.exp(-(xb[y == 0] @ weights))))[::-1]
+        lowest = float(false_conf[1]) if len(false_conf) > 1 else 0.5
+        conf = 1 / (1 + np.exp(-(xb @ weights)))
+        right = int(((conf > lowest) & (y == 1)).sum())
+        print(f"  {name:<7} lowest threshold with <= 1 false reuse: above {lowest:.3f} "
+              f"(right reuse there: {right})")
     for name, weights in (("fitted", w), ("shipped", np.array([*(REUSE_MODEL[k] for k in FEATURES), REUSE_MODEL["bias"]]))):
         conf = 1 / (1 + np.exp(-(np.hstack([x, np.ones((len(x), 1))]) @ weights)))
         for t in (0.5, 0.6, 0.7, 0.8):

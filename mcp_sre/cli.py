@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -53,11 +54,15 @@ class LazyGroup(click.Group):
     lazy: dict[str, str] = {
         "search": "mcp_sre.retrieval.cli:search_command",
         "eval": "mcp_sre.retrieval.cli:eval_group",
+        "feedback": "mcp_sre.learning.cli:feedback_command",
+        "lessons": "mcp_sre.learning.cli:lessons",
         "run": "mcp_sre.sandbox.cli:run_command",
         "generate": "mcp_sre.agents.cli:generate_command",
         "tools": "mcp_sre.registry.cli:tools",
         "diagnose": "mcp_sre.agents.diagnosis.cli:diagnose_command",
         "health": "mcp_sre.agents.health.cli:health_command",
+        "ask": "mcp_sre.agents.manager.cli:ask_command",
+        "runs": "mcp_sre.agents.manager.cli:runs_group",
     }
 
     @functools.cached_property
@@ -83,6 +88,10 @@ class LazyGroup(click.Group):
                 log.warning("command %s (%s) cannot be loaded: %s", name, target, exc)
                 return None
             if name == "eval":
+                from mcp_sre.evaluation.cli import eval_all  # mcp-sre eval all
+
+                if "all" not in command.commands:
+                    command.add_command(eval_all)
                 from mcp_sre.agents.cli import eval_codegen
 
                 if "codegen" not in command.commands:
@@ -95,6 +104,16 @@ class LazyGroup(click.Group):
 
                 if "health" not in command.commands:
                     command.add_command(eval_health)
+                # plugins add evaluations through the mcp_sre.eval entry-point group
+                from importlib.metadata import entry_points
+
+                for ep in entry_points(group="mcp_sre.eval"):
+                    if ep.name not in command.commands:
+                        try:
+                            command.add_command(ep.load(), ep.name)
+                        except (ImportError, AttributeError) as exc:
+                            log.warning("eval %s (%s) cannot be loaded: %s", ep.name,
+                                        ep.value, exc)
             return command
         return super().get_command(ctx, name)
 
@@ -191,9 +210,10 @@ def specs_show(op_id: str, as_json: bool, raw: bool) -> None:
 @click.option("--format", "fmt", default=None, help="Spec format; detected when omitted.")
 @click.option("--provider", default=None, help="Provider name (default: NAME).")
 @click.option("--service", default=None, help="Service name for single-service specs.")
+@click.option("--replace", is_flag=True, help="Replace a source of that name (its URL, format).")
 @friendly_errors
 def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
-              service: str | None) -> None:
+              service: str | None, replace: bool = False) -> None:
     """Add a spec source (URL or file); it is fetched and parsed before it is saved."""
     from pathlib import Path
 
@@ -203,8 +223,36 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
     if "://" not in source and Path(source).exists():
         url = str(Path(source).resolve())
     row = _catalog().add_source(SpecSource(name=name, provider=provider or name, url=url,
-                                           format=fmt, service=service))
-    click.echo(f"added {row.name}: {row.operations} operations ({row.format})")
+                                           format=fmt, service=service), replace=replace)
+    click.echo(f"{'replaced' if replace else 'added'} {row.name}: {row.operations} operations "
+               f"({row.format})")
+
+
+@specs.command("export")
+@click.argument("name")
+@click.option("--format", "fmt", default="openapi", show_default=True,
+              help="Output format (openapi: an OpenAPI 3 document, e.g. for a mock server).")
+@click.option("-o", "--output", default="-", show_default=True, help="File to write, or -.")
+@click.option("--only", "only", multiple=True,
+              help="Export only operation ids matching this glob (repeatable).")
+@friendly_errors
+def specs_export(name: str, fmt: str, output: str, only: tuple[str, ...]) -> None:
+    """Write source NAME's operations as one document (served by mock servers in tests)."""
+    import fnmatch
+    from pathlib import Path
+
+    from mcp_sre.config import atomic_write
+    from mcp_sre.specs.export import to_openapi
+
+    ops = [op for op in _catalog().operations(name)
+           if not only or any(fnmatch.fnmatchcase(op.id, glob) for glob in only)]
+    doc = to_openapi(ops, title=name, fmt=fmt)
+    text = json.dumps(doc, indent=1, ensure_ascii=False)
+    if output == "-":
+        click.echo(text)
+    else:
+        atomic_write(Path(output), text + "\n")
+        click.echo(f"wrote {len(doc['paths'])} paths of {name} to {output}", err=True)
 
 
 # ------------------------------------------------------------------------------------ serve
@@ -224,33 +272,54 @@ def specs_add(name: str, source: str, fmt: str | None, provider: str | None,
               help="Another Host header name the HTTP server answers to (repeatable).")
 @click.option("--allow-origin", "allow_origins", multiple=True,
               help="A browser Origin allowed to call the HTTP server (repeatable).")
+@click.option("--no-token", "no_token", is_flag=True,
+              help="Serve a non-loopback address (or its metrics port) without a token: an "
+                   "explicit opt-out, for a network you control.")
 @friendly_errors
 def serve(transport: str, host: str, port: int, token: str | None, metrics_port: int | None,
           all_tools: bool, allow_hosts: tuple[str, ...] = (),
-          allow_origins: tuple[str, ...] = ()) -> None:
+          allow_origins: tuple[str, ...] = (), no_token: bool = False) -> None:
     """Run the MCP server."""
     from mcp_sre.server.transport import run_server
 
     run_server(transport=transport, host=host, port=port, token=token,
                metrics_port=metrics_port, all_tools=all_tools,
-               allowed_hosts=allow_hosts, allowed_origins=allow_origins)
+               allowed_hosts=allow_hosts, allowed_origins=allow_origins, no_token=no_token)
 
 
 # ----------------------------------------------------------------------------------- config
+_CLIENT_ENV = ("KUBECONFIG", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION")
+
+
+def _client_env(home: str | None) -> dict[str, str]:
+    """What an MCP client must pass so the server sees the clusters and accounts you do."""
+    env = {k: os.environ[k] for k in _CLIENT_ENV if os.environ.get(k)}
+    if "KUBECONFIG" in env:
+        env["KUBECONFIG"] = os.pathsep.join(
+            os.path.abspath(os.path.expanduser(p)) for p in env["KUBECONFIG"].split(os.pathsep))
+    chosen = home or os.environ.get("MCP_SRE_HOME")
+    if chosen:
+        env["MCP_SRE_HOME"] = os.path.abspath(os.path.expanduser(chosen))
+    return env
+
+
 @main.command("config")
 @click.argument("client", type=click.Choice(["claude-desktop", "claude-code", "vscode", "cursor"]))
 @click.option("--home", default=None, help="MCP_SRE_HOME to pass to the server.")
 def config_snippet(client: str, home: str | None) -> None:
-    """Print the configuration snippet that adds mcp-sre to an MCP client."""
-    import shutil
+    """Print the configuration snippet that adds mcp-sre to an MCP client.
 
-    command = shutil.which("mcp-sre") or "mcp-sre"
+    The snippet carries the environment the server needs to see what you see (KUBECONFIG,
+    AWS_PROFILE, AWS_REGION, MCP_SRE_HOME: the ones set here) and names ``mcp-sre``, not a
+    virtualenv's path (which breaks when the environment is rebuilt)."""
+    command = "mcp-sre"
+    env = _client_env(home)
     server: dict[str, Any] = {"command": command, "args": ["serve"]}
-    if home:
-        server["env"] = {"MCP_SRE_HOME": home}
+    if env:
+        server["env"] = env
     if client == "claude-code":
-        env = f" -e MCP_SRE_HOME={home}" if home else ""
-        click.echo(f"claude mcp add mcp-sre{env} -- {command} serve")
+        flags = "".join(f" -e {k}={v}" for k, v in env.items())
+        click.echo(f"claude mcp add mcp-sre{flags} -- {command} serve")
         return
     if client == "vscode":  # .vscode/mcp.json
         _dump({"servers": {"mcp-sre": {"type": "stdio", **server}}})

@@ -53,8 +53,9 @@ class Settings(BaseModel):
     )
     registry_dir: Path | None = Field(
         default=None,
-        description="Where registered tools are stored: the checkout's tool_registry/ when "
-        "running from one, else $MCP_SRE_HOME/tool_registry",
+        description="Where registered tools are stored: $MCP_SRE_HOME/tool_registry (the "
+        "user's data dir), also for an editable install; a checkout's tool_registry/ only "
+        "when named (MCP_SRE_REGISTRY_DIR, as the starter-library seeding does)",
     )
     starter_tools: bool = Field(
         default=True,
@@ -75,6 +76,12 @@ class Settings(BaseModel):
         "rewrite each search request into API words (adds the model's latency to searches; "
         "MCP_SRE_LLM_QUERY_REWRITE=1)",
     )
+    llm_rerank: bool = Field(
+        default=False,
+        description="Let a model pick among the top 10 results of search_apis (the client's "
+        "model through sampling, else the configured endpoint; adds one model call per search; "
+        "MCP_SRE_LLM_RERANK=1, or search_apis(llm_rerank=true) per call)",
+    )
 
     log_format: Literal["json", "console"] = Field(
         default="json", description="Server log format (MCP_SRE_LOG_FORMAT): JSON lines or text")
@@ -93,9 +100,8 @@ class Settings(BaseModel):
 
     @model_validator(mode="after")
     def _default_registry(self) -> Settings:
-        if self.registry_dir is None:
-            checkout = PROJECT_ROOT / "tool_registry"
-            self.registry_dir = checkout if checkout.is_dir() else self.home / "tool_registry"
+        if self.registry_dir is None:  # never the checkout's folder by default
+            self.registry_dir = self.home / "tool_registry"
         return self
 
     @property
@@ -127,6 +133,7 @@ def load_settings(**overrides: Any) -> Settings:
         "MCP_SRE_REGISTRY_DIR": "registry_dir",
         "MCP_SRE_MAX_SPEC_BYTES": "max_spec_bytes",
         "MCP_SRE_LLM_QUERY_REWRITE": "llm_query_rewrite",
+        "MCP_SRE_LLM_RERANK": "llm_rerank",
         "MCP_SRE_LOG_FORMAT": "log_format",
         "MCP_SRE_LOG_LEVEL": "log_level",
         "MCP_SRE_LOG_FILE": "log_file",
@@ -149,7 +156,7 @@ def load_settings(**overrides: Any) -> Settings:
     return Settings(**data)
 
 
-_FLAGS = frozenset({"offline", "llm_query_rewrite"})
+_FLAGS = frozenset({"offline", "llm_query_rewrite", "llm_rerank"})
 
 
 @contextlib.contextmanager

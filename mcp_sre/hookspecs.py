@@ -160,6 +160,19 @@ def register_tools(register: Callable[..., None]) -> None:
 
 
 # --------------------------------------------------------------------------------------------
+# Evaluation: suites ``mcp-sre eval all`` runs besides the built-in ones
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_eval_suites(register: Callable[[Any], None]) -> None:
+    """Call ``register(suite)`` with :class:`mcp_sre.evaluation.Suite` objects (make them with
+    ``callable_suite(name, description, run)`` or ``command_suite(name, description, argv)``)
+    so ``mcp-sre eval all`` measures your provider too and gates on it. Called once per run.
+    """
+
+
+# --------------------------------------------------------------------------------------------
 # Diagnosis: what the DiagnosticAgent knows about a provider's objects (as data)
 # --------------------------------------------------------------------------------------------
 
@@ -185,4 +198,47 @@ def replay_cluster(folder: Path) -> Any:
     Return a context manager that starts the replay and yields the per-provider context the
     bridge's executor needs (e.g. ``{"kubernetes": {"kubeconfig": "..."}}``); used by
     ``mcp-sre eval diagnosis`` and the diagnosis benchmark.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Agents the manager plans with
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def register_agents(register: Callable[..., None]) -> None:
+    """Add agents the ManagerAgent can plan with: call ``register(name, run, description,
+    inputs)`` where ``run`` is ``async (AgentTask, AgentContext) -> AgentResult``
+    (:mod:`mcp_sre.agents.manager.protocol`). The built-in agents (search, spec, find_tool,
+    tool, read, codegen, diagnose, health, ask_user, answer) register through this hook too.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Safety: secret material in answers
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def response_masks() -> list[Callable[[APISpec, Any], Any]]:
+    """Return functions ``mask(spec, data) -> data`` that replace secret material in an
+    operation's answer (in place, or by returning a masked copy; ``None`` keeps ``data``).
+
+    The host bridge applies every plugin's masks to every answer before the guest sees it,
+    whatever the write setting, then the core's own layers (the return schema's
+    ``format: password``/``writeOnly`` properties and secret-looking field names; see
+    :mod:`mcp_sre.sandbox.masking`). Use :data:`mcp_sre.sandbox.masking.MASK` as the
+    replacement. A mask that raises withholds the whole answer.
+    """
+
+
+@hookspec(firstresult=True)
+def secret_operation(spec: APISpec) -> str | None:
+    """Return why ``spec``'s purpose is a secret (its answer *is* a credential, token,
+    password or key, by the spec's own markings), or ``None``.
+
+    The policy refuses such operations like the ``sensitive_operations`` globs -- before the
+    write rule, so allowing writes does not unlock them; only ``allow_sensitive`` exempts one.
+    Called once per operation and cached; it must be cheap after the first call per service.
     """

@@ -62,13 +62,24 @@ def test_sync_reports_failing_source(home: Path) -> None:
     assert row["name"] == "down" and "cannot reach" in row["error"]
 
 
-def test_config_snippets() -> None:
+def test_config_snippets(monkeypatch) -> None:
+    for var in ("KUBECONFIG", "AWS_PROFILE", "AWS_REGION", "AWS_DEFAULT_REGION", "MCP_SRE_HOME"):
+        monkeypatch.delenv(var, raising=False)
     runner = CliRunner()
     desktop = json.loads(runner.invoke(main, ["config", "claude-desktop"]).output)
     assert desktop["mcpServers"]["mcp-sre"]["args"] == ["serve"]
+    assert desktop["mcpServers"]["mcp-sre"]["command"] == "mcp-sre"  # no virtualenv path
     vscode = json.loads(runner.invoke(main, ["config", "vscode", "--home", "/tmp/h"]).output)
     assert vscode["servers"]["mcp-sre"]["env"] == {"MCP_SRE_HOME": "/tmp/h"}
     assert runner.invoke(main, ["config", "claude-code"]).output.startswith("claude mcp add")
+    # issue 20 item 12: the server must see the clusters and accounts the user sees
+    monkeypatch.setenv("KUBECONFIG", "/k/config")
+    monkeypatch.setenv("AWS_PROFILE", "prod-ro")
+    cursor = json.loads(runner.invoke(main, ["config", "cursor", "--home", "/tmp/h"]).output)
+    assert cursor["mcpServers"]["mcp-sre"]["env"] == {
+        "KUBECONFIG": "/k/config", "AWS_PROFILE": "prod-ro", "MCP_SRE_HOME": "/tmp/h"}
+    code = runner.invoke(main, ["config", "claude-code"]).output
+    assert "-e KUBECONFIG=/k/config -e AWS_PROFILE=prod-ro" in code
     assert runner.invoke(main, ["config", "emacs"]).exit_code == 2
 
 

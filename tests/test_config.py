@@ -65,3 +65,17 @@ def test_file_lock_excludes_another_process(tmp_path: Path) -> None:
         waited = time.monotonic() - started
     assert other.wait(timeout=30) == 0
     assert waited > 0.3
+
+
+def test_registered_tools_default_to_the_users_data_dir(tmp_path, monkeypatch) -> None:
+    """Issue 20 item 12: running from a checkout (an editable install), new tools went into
+    the repository's tool_registry/; the user's data dir is the default, the repository's
+    folder only when named (the starter-library seeding names it)."""
+    from mcp_sre.config import PROJECT_ROOT, load_settings
+
+    monkeypatch.delenv("MCP_SRE_REGISTRY_DIR", raising=False)
+    assert (PROJECT_ROOT / "tool_registry").is_dir()  # this is a checkout
+    settings = load_settings(home=tmp_path)
+    assert settings.registry_dir == tmp_path / "tool_registry"
+    monkeypatch.setenv("MCP_SRE_REGISTRY_DIR", str(PROJECT_ROOT / "tool_registry"))
+    assert load_settings(home=tmp_path).registry_dir == PROJECT_ROOT / "tool_registry"

@@ -14,7 +14,7 @@ from mcp_sre.specs.catalog import SpecCatalog
 from mcp_sre.specs.model import SpecSource
 
 BUILTINS = {"openapi", "swagger", "botocore", "discovery", "proto", "graphql", "html",
-            "aws", "kubernetes", "gcp", "azure", "volcengine"}
+            "aws", "kubernetes", "gcp", "azure", "volcengine", "volcenginesdk"}
 
 
 def test_builtins_are_entry_points() -> None:

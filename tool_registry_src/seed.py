@@ -22,7 +22,8 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import ExitStack
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,27 @@ async def _register(env: dict[str, str], tools: list[ToolSource]) -> list[tuple[
     return rows
 
 
+@contextmanager
+def _mock_clouds(workdir: Path) -> Iterator[dict[str, str]]:
+    """Prism serving the GCP and Azure mock fleets of the tests (tests/cloud_mocks.py): the
+    specs exported by ``mcp-sre specs export`` with chosen examples; the host's GCP and Azure
+    settings pointed at it with placeholder tokens. Volcano Engine's fleet is a second Prism
+    behind the signature-checking gateway (tests/conftest_volcengine.py), with test keys."""
+    sys.path.insert(0, str(REPO_ROOT / "tests"))
+    from cloud_mocks import azure_mock_document, gcp_mock_document
+    from prism_mock import merge_openapi, start_prism
+
+    env = {"MCP_SRE_HOME": str(workdir / "export-home"), "MCP_SRE_OFFLINE": "1"}
+    doc = merge_openapi([gcp_mock_document(env), azure_mock_document(env)])
+    from conftest_volcengine import volcengine_mock
+
+    volc_dir = workdir / "volcengine"
+    volc_dir.mkdir(exist_ok=True)
+    with start_prism(doc, workdir) as url, volcengine_mock(volc_dir, env) as (_, volc_env):
+        yield {"MCP_SRE_GCP_ENDPOINT": url, "GOOGLE_OAUTH_ACCESS_TOKEN": "mock-token",
+               "MCP_SRE_AZURE_ENDPOINT": url, "AZURE_ACCESS_TOKEN": "mock-token", **volc_env}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--registry-dir", type=Path, default=REPO_ROOT / "tool_registry",
@@ -169,9 +191,11 @@ def main(argv: list[str] | None = None) -> int:
         print("starting moto (seeded) and the local Kubernetes endpoint (crashloop) ...")
         aws_env, _ = stack.enter_context(local_aws(workdir))
         k8s_env, _ = stack.enter_context(local_kubernetes(workdir, "crashloop"))
-        env = merged_env(aws_env, k8s_env, {"MCP_SRE_REGISTRY_DIR": str(registry_dir),
-                                            "MCP_SRE_OFFLINE": os.environ.get(
-                                                "MCP_SRE_OFFLINE", "1")})
+        print("starting Prism with the GCP, Azure and Volcano Engine mock fleets ...")
+        cloud_env = stack.enter_context(_mock_clouds(workdir))
+        env = merged_env(aws_env, k8s_env, cloud_env,
+                         {"MCP_SRE_REGISTRY_DIR": str(registry_dir),
+                          "MCP_SRE_OFFLINE": os.environ.get("MCP_SRE_OFFLINE", "1")})
         started = time.perf_counter()
         rows = anyio.run(_register, env, todo)
     for name, outcome, _ in rows:

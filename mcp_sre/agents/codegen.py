@@ -23,6 +23,7 @@ from pydantic import BaseModel, Field
 from mcp_sre.agents.context import (
     OperationFinder,
     Template,
+    lessons_section,
     load_templates,
     system_prompt,
     user_prompt,
@@ -133,7 +134,8 @@ class CodeGenerator:
                  lookup: Callable[[str], APISpec] | None = None, max_rounds: int = DEFAULT_ROUNDS,
                  max_operations: int = 8, timeout_s: float = 60.0, max_tokens: int = 4096,
                  templates: list[Template] | None = None, llm_review: bool = True,
-                 sdk: SdkNamer | None = None) -> None:
+                 sdk: SdkNamer | None = None,
+                 notes: Callable[[list[str]], list[str]] | None = None) -> None:
         if max_rounds < 1:
             raise ValidationError("max_rounds must be at least 1")
         self.llm = llm
@@ -147,6 +149,7 @@ class CodeGenerator:
         self.templates = load_templates() if templates is None else templates
         self.use_llm_review = llm_review
         self.sdk = sdk
+        self.notes = notes  # operation ids -> lessons from earlier runs (mcp_sre.learning)
 
     # ------------------------------------------------------------------ context
     async def context(self, request: str, providers: list[str] | None) -> list[APISpec]:
@@ -155,9 +158,13 @@ class CodeGenerator:
 
     def first_messages(self, request: str, providers: list[str] | None,
                        operations: list[APISpec]) -> list[Message]:
+        content = user_prompt(request, operations, self.templates, providers)
+        lines = self.notes([s.id for s in operations]) if self.notes else []
+        if lines:
+            body, ask = content.rsplit("\n\n", 1)
+            content = f"{body}\n\n{lessons_section(lines)}\n\n{ask}"
         return [Message(role="system", content=system_prompt()),
-                Message(role="user", content=user_prompt(request, operations, self.templates,
-                                                         providers))]
+                Message(role="user", content=content)]
 
     # ------------------------------------------------------------------- rounds
     async def rounds(self, messages: list[Message], providers: list[str] | None,

@@ -28,6 +28,7 @@ __all__ = [
     "OperationFinder",
     "Template",
     "format_operation",
+    "lessons_section",
     "load_templates",
     "retrieval_finder",
     "system_prompt",
@@ -225,6 +226,12 @@ def system_prompt() -> str:
             "parameter names given to you; fix your code from the observations you get back.\n\n"
             f"SANDBOX RULES\n{SANDBOX_RULES}\nTOOL CONTRACT\n{CONTRACT_TEXT}\nREPLY FORMAT\n"
             f"{REPLY_FORMAT}")
+
+
+def lessons_section(notes: list[str]) -> str:
+    """Notes learned from earlier runs on these operations (error -> what fixed it)."""
+    return "LESSONS FROM EARLIER RUNS (errors made before with these operations, and the " \
+        "fix)\n" + "\n".join(f"- {n}" for n in notes)
 
 
 def user_prompt(request: str, operations: list[APISpec], templates: list[Template],

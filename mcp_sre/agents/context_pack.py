@@ -18,6 +18,7 @@ from mcp_sre.agents.context import (
     SANDBOX_RULES,
     Template,
     format_operation,
+    lessons_section,
     load_templates,
     user_prompt,
 )
@@ -60,7 +61,9 @@ class ContextPack(BaseModel):
 
 
 def build_context_pack(request: str, providers: list[str] | None, operations: list[APISpec],
-                       reason: str, templates: list[Template] | None = None) -> ContextPack:
+                       reason: str, templates: list[Template] | None = None,
+                       notes: list[str] | None = None) -> ContextPack:
+    """``notes``: lessons learned on these operations (mcp_sre.learning), shown to the writer."""
     templates = load_templates() if templates is None else templates
     steps = [
         f"Write CODE defining {ENTRY_POINT}(...) and TEST defining test_*() functions, "
@@ -74,6 +77,7 @@ def build_context_pack(request: str, providers: list[str] | None, operations: li
     ]
     prompt = "\n\n".join([
         user_prompt(request, operations, templates, providers).rsplit("\n\n", 1)[0],
+        *([lessons_section(notes)] if notes else []),
         f"SANDBOX RULES\n{SANDBOX_RULES}", f"TOOL CONTRACT\n{CONTRACT_TEXT}",
         "NEXT STEPS\n" + "\n".join(f"{i}. {s}" for i, s in enumerate(steps, 1)),
     ])

@@ -51,7 +51,9 @@ DENSE_FLOOR, DENSE_CEIL = 0.78, 0.92  # the band e5 cosines of related SRE sente
 _DOC_VECTORS: dict[tuple[Any, str], Any] = {}
 #: Weights of the reuse decision (see the module docstring), fitted by ``benchmarks/fit_reuse.py``
 #: on ``benchmarks/reuse_train.yaml`` (requests written for fitting only, none of them in the
-#: reuse benchmark). Refit when the embedder or the features change.
+#: reuse benchmark). Refit when the embedder or the features change, and keep the model that
+#: reuses more training requests at one false reuse or fewer (the refit after adding
+#: thresholds written as signs reused 75, these weights 77: kept).
 REUSE_MODEL: dict[str, float] = {"lexical": 1.0, "dense": 3.81, "specificity": 4.88,
                                  "margin": 2.85, "bias": -3.9}
 SPECIFICITY_SCALE = 10.0  # cosine differences are hundredths: bring them near 0..1
@@ -82,6 +84,9 @@ class Scored:
     similarity: float
     confidence: float
     features: tuple[tuple[str, float], ...] = ()  # what the confidence was computed from
+    # False when the request names a provider or service (EC2, GKE, 火山引擎) this tool does
+    # not serve: never reused for it, however close its wording
+    in_scope: bool = True
 
 
 class _Analyzer:
@@ -174,16 +179,45 @@ class ToolMatcher:
                     for c in cos]
         sims = [0.5 * lex + 0.5 * d for lex, d in zip(lexical, rescaled, strict=True)]
         order = sorted(range(len(docs)), key=lambda i: (-sims[i], docs[i].name))
+        scope = self._scope_hits(request, docs)
+        named = any(scope)
         out = []
-        for rank, i in enumerate(order):
-            rival = sims[order[1]] if rank == 0 and len(order) > 1 else sims[order[0]]
+        for i in order:
+            # a rival counts only if it can answer in the scope the request names: a tool
+            # for another cloud is no alternative when the request says which one it means
+            rivals = [sims[j] for j in order if j != i and (not scope[i] or scope[j])]
             feats = {"lexical": lexical[i], "dense": rescaled[i],
                      "specificity": (cos[i] - anchor[i]) * SPECIFICITY_SCALE,
-                     "margin": sims[i] - rival if len(order) > 1 else sims[i]}
+                     "margin": sims[i] - max(rivals) if rivals else sims[i]}
             z = REUSE_MODEL["bias"] + sum(REUSE_MODEL[k] * v for k, v in feats.items())
             out.append(Scored(docs[i], round(sims[i], 4), round(1 / (1 + math.exp(-z)), 4),
-                              tuple((k, round(v, 4)) for k, v in feats.items())))
+                              tuple((k, round(v, 4)) for k, v in feats.items()),
+                              in_scope=scope[i] or not named))
         return out
+
+    def _scope_hits(self, request: str, docs: Sequence[ToolDoc]) -> list[bool]:
+        """Per doc: does it serve the provider or service the request names? A request word
+        names a scope when the tools that look there all serve one provider (``ec2``,
+        ``gke``, 火山引擎), not when several providers' do (``instance``). All False when the
+        request names none."""
+        a = self.analyzer
+        query = set(a.tokens(request))  # the words as written: synonyms would blur clouds
+        contexts = []
+        for d in docs:
+            services = {tuple(op.split("/")[:2]) for op in d.operations if op.count("/") >= 2}
+            # names only (the provider's words, the service ids), not what services are
+            # about: 镜像 is a word of AWS's registry service, not a name of AWS
+            words = " ".join([*(sv.replace("_", " ") for _, sv in services),
+                              *(a.provider_words(p) for p in d.providers)])
+            contexts.append(set(a.tokens(words)) & query)
+        named_by = {t: {p for d, c in zip(docs, contexts, strict=True) if t in c
+                        for p in d.providers} for t in query}
+        # ...and a name, not a common word: one other clouds' tools do not use themselves
+        # ("cloud" names GCP but is said of every cloud)
+        said_by = {t: {p for d in docs if t in a.tokens(d.description) for p in d.providers}
+                   for t in query if len(named_by[t]) == 1}
+        scoping = {t for t, said in said_by.items() if said <= named_by[t]}
+        return [bool(c & scoping) for c in contexts]
 
     def _lexical(self, request: str, docs: Sequence[ToolDoc]) -> list[float]:
         a = self.analyzer
@@ -225,7 +259,8 @@ class ToolMatcher:
         try:
             import numpy as np
 
-            query = _normalise(np.asarray(self._embed_query(request), np.float32).reshape(-1))
+            query = _normalise(np.asarray(self._embed_query(_spell_comparisons(request)),
+                                          np.float32).reshape(-1))
             texts = [f"{' '.join(d.name.split('_'))}: {d.description}" for d in docs]
             examples = sorted({e for d in docs for e in d.examples})
             anchors = sorted({_operation_text(op) for d in docs for op in d.operations})
@@ -264,6 +299,20 @@ class ToolMatcher:
                     _DOC_VECTORS.pop(next(iter(_DOC_VECTORS)))
                 _DOC_VECTORS[(model, text)] = vec
         return [_DOC_VECTORS[(model, t)] for t in texts]
+
+
+_COMPARISONS = ((re.compile(r"\s*(>=|≥|＞=)\s*"), " at least "),
+                (re.compile(r"\s*(<=|≤|＜=)\s*"), " at most "),
+                (re.compile(r"\s*(>|＞)\s*"), " above "), (re.compile(r"\s*(<|＜)\s*"), " below "),
+                (re.compile(r"\s*(%|％)"), " percent "))
+
+
+def _spell_comparisons(text: str) -> str:
+    """``CPU>80%`` -> ``CPU above 80 percent``: the embedder reads words far better than
+    comparison signs and percent marks, which requests in any language use for thresholds."""
+    for pattern, words in _COMPARISONS:
+        text = pattern.sub(words, text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def _operation_text(operation_id: str) -> str:

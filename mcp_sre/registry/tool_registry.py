@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import math
+import sqlite3
 import threading
+import unicodedata
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
@@ -54,10 +57,14 @@ if TYPE_CHECKING:
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
 
+log = logging.getLogger("mcp_sre.registry")
+
 REUSE_THRESHOLD = 0.7  # lexical similarity, when no embedding model is available
 # With an embedding model the decision is the matcher's confidence (a fitted probability that
 # reusing the best tool answers the request; see registry/matching.py and fit_reuse.py).
-DENSE_REUSE_THRESHOLD = 0.8  # at most 1 false reuse in the 105 training requests
+REUSE_CANDIDATES = 3  # the reuse decision looks at this many best-ranked tools
+# at most 1 false reuse in the 138 training requests (fit_reuse.py: above 0.798)
+DENSE_REUSE_THRESHOLD = 0.8
 DEPRECATE_BELOW = 0.45
 MIN_CALLS = 10
 Progress = Callable[[int, int, str], None]
@@ -233,9 +240,22 @@ class ToolRegistry:
         elif name in self.reserved:
             yield ReviewFinding(rule="name", where="name", message=f"{name!r} is a built-in tool; "
                           "choose another name")
+        else:
+            twin = self._look_alike(name)
+            if twin is not None:
+                yield ReviewFinding(rule="name", where="name", message=f"{name!r} differs from "
+                                    f"the tool {twin!r} only by look-alike characters or "
+                                    "separators; choose a name that reads differently")
         if not isinstance(description, str) or len(description.strip()) < 10:
             yield ReviewFinding(rule="description", where="name", message="describe what the tool "
                           "returns in at least one sentence (the model picks tools by it)")
+
+    def _look_alike(self, name: str) -> str | None:
+        """A built-in or another registered tool whose name reads the same as ``name``
+        (``run_c0de``, ``word__count``, ``rn`` for ``m``), so it could pass for that tool."""
+        key = name_skeleton(name)
+        others = {t.name for t in self.list(include_deprecated=True)} | self.reserved
+        return next((o for o in sorted(others) if o != name and name_skeleton(o) == key), None)
 
     def free_name(self, name: str) -> str:
         """``name``, or ``name_2``, ``name_3``... so a generated tool never replaces the active
@@ -337,15 +357,19 @@ class ToolRegistry:
         entries = self._entries(include_deprecated)
         summaries = {summary.name: summary for summary, _ in entries}
         docs = [self.tool_doc(tool) for _, tool in entries]
-        ranked = self.matcher.match(request, docs)
-        matches = []
-        for i, scored in enumerate(ranked[:limit]):
-            if scored.similarity <= 0:
-                break
-            matches.append(ToolMatch(tool=summaries[scored.doc.name],
-                                     similarity=scored.similarity, confidence=scored.confidence,
-                                     reuse=i == 0 and scored.confidence >= threshold))
-        return matches
+        ranked = [s for s in self.matcher.match(request, docs) if s.similarity > 0]
+        # a request that names a cloud or service sees that scope's tools first
+        ranked.sort(key=lambda s: not s.in_scope)
+        # decide over the top candidates, not the first alone: a tool written for this very
+        # request may rank second by similarity and still be the sure fit
+        pool = [s for s in ranked[:REUSE_CANDIDATES] if s.in_scope]
+        best = max(pool, key=lambda s: s.confidence, default=None)
+        chosen = best.doc.name if best is not None and best.confidence >= threshold else None
+        shown = ranked[:limit]
+        if chosen is not None and all(s.doc.name != chosen for s in shown):
+            shown.append(next(s for s in pool if s.doc.name == chosen))
+        return [ToolMatch(tool=summaries[s.doc.name], similarity=s.similarity,
+                          confidence=s.confidence, reuse=s.doc.name == chosen) for s in shown]
 
     @staticmethod
     def tool_doc(tool: RegisteredTool) -> ToolDoc:
@@ -393,11 +417,21 @@ class ToolRegistry:
         run = self._run_tool(tool, args, timeout_s)
         error = None if run.ok else (
             f"{run.error.type}: {run.error.message}" if run.error else "failed")
-        self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
-                          error=error)
-        self._maybe_deprecate(name)
+        environment = None if run.ok else environment_error(run)
+        if environment is None:  # the environment's faults are not the tool's
+            try:
+                self.stats.record(name, tool.version, ok=run.ok, duration_ms=run.duration_ms,
+                                  error=error)
+                self._maybe_deprecate(name)
+            except (OSError, sqlite3.Error) as exc:  # bookkeeping, not the call's outcome
+                log.error("tool %s: its call could not be recorded: %s", name, exc)
         if not run.ok:
             trace = relabel_traceback(run.stderr, tool.code)
+            if environment is not None:
+                raise ToolCallError(
+                    f"{name} failed because of the environment, not the tool (not counted "
+                    f"against its score): {environment}",
+                    hint="check credentials, cluster/endpoint configuration and reachability")
             raise ToolCallError(f"{name} failed: {error}{failure_location(trace)}")
         try:
             json.dumps(run.result)
@@ -464,3 +498,29 @@ class ToolRegistry:
         path = self.store.remove(name)
         self.stats.forget(name)
         return path
+
+
+def environment_error(run: Any) -> str | None:
+    """The environment's error behind a failed run (no credentials, no cluster, a target down
+    or slow, throttling), or ``None`` when the failure is the code's."""
+    if run.error is None or run.error.type in ("static_check", "policy_denied",
+                                               "memory_limit", "output_limit"):
+        return None
+    for call in run.calls:
+        if call.error is not None and call.error.environment:
+            return f"{call.operation}: {call.error.message}"[:1000]
+    return None
+
+
+_CONFUSABLE = (("rn", "m"), ("vv", "w"), ("cl", "d"), ("0", "o"), ("1", "l"), ("i", "l"),
+               ("5", "s"))
+
+
+def name_skeleton(name: str) -> str:
+    """What a name looks like to a reader: NFKC, case-folded, separators and spaces dropped,
+    ASCII confusables folded (``0``/``o``, ``1``/``l``/``i``, ``rn``/``m``, ``vv``/``w``)."""
+    text = unicodedata.normalize("NFKC", name).casefold()
+    text = "".join(c for c in text if c.isalnum())
+    for look, same in _CONFUSABLE:
+        text = text.replace(look, same)
+    return text

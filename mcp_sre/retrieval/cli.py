@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from mcp_sre.errors import McpSreError
+
+if TYPE_CHECKING:
+    from mcp_sre.retrieval.llm_rerank import ModelRerankStage
 
 __all__ = ["eval_group", "eval_retrieval", "search_command"]
 
@@ -21,9 +25,28 @@ def _fail(exc: McpSreError) -> None:
     sys.exit(1)
 
 
+def _model_stage() -> ModelRerankStage:
+    """The configured endpoint as a last stage, or a clear error when none is set."""
+    from mcp_sre.llm.resolve import resolve_llm
+    from mcp_sre.retrieval.llm_rerank import ModelRerankStage
+
+    choice = resolve_llm()
+    if choice.llm is None:
+        raise McpSreError(f"--llm-rerank needs a model: {choice.label}; set MCP_SRE_LLM_BASE_URL "
+                          "and MCP_SRE_LLM_MODEL to an OpenAI-compatible endpoint")
+    return ModelRerankStage(choice.llm)
+
+
 def _progress(done: int, total: int, message: str) -> None:
     if not message.startswith("checking"):
         click.echo(f"  {message}", err=True)
+
+
+def _learner(settings: object) -> object:
+    """Lessons from feedback for the search (None when MCP_SRE_LEARNING=0)."""
+    from mcp_sre.learning import learner_from_settings
+
+    return learner_from_settings(settings)
 
 
 @click.command("search")
@@ -36,9 +59,11 @@ def _progress(done: int, total: int, message: str) -> None:
 @click.option("--whole", is_flag=True,
               help="Rank the request as one; by default a request that needs several "
                    "operations gets results for each part, as search_apis does.")
+@click.option("--llm-rerank", is_flag=True,
+              help="Let the configured endpoint (MCP_SRE_LLM_*) pick among the top 10.")
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
 def search_command(query: str, provider: str | None, service: str | None, top: int, mode: str,
-                   whole: bool, as_json: bool) -> None:
+                   whole: bool, llm_rerank: bool, as_json: bool) -> None:
     """Find the operations that do what QUERY asks (English or Chinese)."""
     from mcp_sre.config import load_settings
     from mcp_sre.llm.resolve import query_rewrite_llm
@@ -46,12 +71,18 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
 
     try:
         settings = load_settings()
-        retriever = Retriever(settings, llm=query_rewrite_llm(settings))
+        model_stage = _model_stage() if llm_rerank else None
+        retriever = Retriever(settings, llm=query_rewrite_llm(settings),
+                              learner=_learner(settings))
         if retriever.store.manifest() is None:
             click.echo("building the search index (first run)...", err=True)
         retriever.ensure_index(progress=None if as_json else _progress)
         results = retriever.search(query, provider=provider, service=service, top_k=top,
                                    mode=mode, decompose=not whole)  # type: ignore[arg-type]
+        if model_stage is not None:
+            results = model_stage(query, results)
+            if model_stage.stats.first_note:
+                click.echo(f"warning: {model_stage.stats.first_note}", err=True)
         note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)
@@ -67,6 +98,9 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
         click.echo(f"{i:>2}. {r.id}  [{r.access}] {r.method} {r.endpoint}  ({r.score:.3f})")
         if r.summary:
             click.echo(f"    {r.summary[:160]}")
+    if results and results[0].ref:
+        click.echo(f"(ref {results[0].ref}: mcp-sre feedback {results[0].ref} right|wrong "
+                   "[--correction OPERATION])")
 
 
 @click.group("eval")
@@ -83,9 +117,12 @@ def eval_group() -> None:
               help="Finish embedding every operation before measuring.")
 @click.option("--decompose", is_flag=True,
               help="Search as search_apis does: each part of a multi-part request covered.")
+@click.option("--llm-rerank", is_flag=True,
+              help="Add the model's pick among the top 10 as a last stage (the OpenAI-compatible "
+                   "endpoint of MCP_SRE_LLM_BASE_URL / MCP_SRE_LLM_MODEL).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object.")
 def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: bool,
-                   decompose: bool, as_json: bool) -> None:
+                   decompose: bool, llm_rerank: bool, as_json: bool) -> None:
     """Search each line of FILE ({"query", "provider", "gold": [ids], "parts"?: [[ids]]})
     and print n, top1, top3, mrr, recall@10, set_recall@10, p50_ms, p95_ms and the misses."""
     from mcp_sre.config import load_settings
@@ -96,19 +133,27 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
     try:
         cases = load_cases(file)
         settings = load_settings()
+        model_stage = _model_stage() if llm_rerank else None
         retriever = Retriever(settings, llm=query_rewrite_llm(settings))
         retriever.ensure_index(progress=None if as_json else _progress, wait_dense=wait_dense)
         report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter,
-                          decompose=decompose)
+                          decompose=decompose, reorder=model_stage)
         note = retriever.dense_note() if mode != "bm25" else None
     except McpSreError as exc:
         _fail(exc)
         return
     if note:
         click.echo(f"warning: {note}", err=True)
+    if model_stage is not None:
+        stats = model_stage.stats
+        if not as_json:
+            click.echo(f"model rerank: applied to {stats.applied} of {report.n} requests"
+                       + (f"; first skip: {stats.first_note}" if stats.first_note else ""))
     if as_json:
         data = report.model_dump()
         data["dense"] = retriever.status()["dense"]
+        if model_stage is not None:
+            data["llm_rerank"] = model_stage.stats.model_dump()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(f"n={report.n} top1={report.top1:.3f} top3={report.top3:.3f} mrr={report.mrr:.3f} "

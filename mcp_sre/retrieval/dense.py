@@ -28,6 +28,7 @@ __all__ = [
     "Embedder",
     "VectorCache",
     "embed_missing",
+    "extra_seed_paths",
     "load_embedder",
     "read_seed",
     "seed_path",
@@ -109,6 +110,14 @@ def seed_path(model_id: str) -> Path:
     return SEED_DIR / f"vectors-{''.join(c if c.isalnum() or c in '-_.' else '_' for c in model_id)}.npz"
 
 
+def extra_seed_paths(model_id: str) -> list[Path]:
+    """Further shipped seeds for ``model_id``, ``vectors-<model>.<part>.npz`` beside the main
+    one: vectors of sources added since the main seed was made (one file per addition, so two
+    additions never rewrite the same binary file)."""
+    main = seed_path(model_id)
+    return sorted(SEED_DIR.glob(f"{main.stem}.*.npz"))
+
+
 def write_seed(path: Path, keys: Sequence[str], vectors: np.ndarray) -> None:
     """Save vectors as int8 with one scale per row (a quarter of float32, cosine error ~1e-3)."""
     vecs = np.asarray(vectors, np.float32)
@@ -139,13 +148,15 @@ class VectorCache:
     seed (vectors of the default sources' documents) fills in what the file lacks, so a first
     build only embeds documents that differ from the ones the seed was made from."""
 
-    def __init__(self, path: Path, dim: int, seed: Path | None = None) -> None:
+    def __init__(self, path: Path, dim: int, seed: Path | Sequence[Path] | None = None) -> None:
         self.path, self.dim = path, dim
         self._vectors: dict[str, np.ndarray] = {}
         self._dirty = False
         self._lock = threading.Lock()
-        if seed is not None and seed.exists():
-            self._vectors.update(read_seed(seed, dim))
+        seeds = [seed] if isinstance(seed, Path) else list(seed or [])
+        for one in seeds:
+            if one.exists():
+                self._vectors.update(read_seed(one, dim))
         if path.exists():
             try:
                 with np.load(path) as z:

@@ -28,6 +28,7 @@ __all__ = [
     "clean_text",
     "dense_text",
     "spec_example_titles",
+    "spec_name_words",
     "spec_popularity",
     "spec_service_titles",
     "stem",
@@ -170,6 +171,19 @@ def spec_service_titles(spec: APISpec) -> list[str]:
     return out
 
 
+NAME_WORDS_KEY = "x-operation-words"
+
+
+def spec_name_words(spec: APISpec) -> list[str]:
+    """The operation's name as words, verb first: the name itself (``listCoreV1NamespacedPod``,
+    ``DescribeInstances``), or the verb-first wording a format plugin left in ``raw`` for names
+    that do not start with their verb (``x-operation-words``: "list instances" for Google's
+    ``compute.instances.list``, "list all virtual machines" for ARM's
+    ``VirtualMachines_ListAll``)."""
+    value = spec.raw.get(NAME_WORDS_KEY) if isinstance(spec.raw, dict) else None
+    return camel_words(value if isinstance(value, str) and value.strip() else spec.name)
+
+
 EXAMPLE_KEY = "x-example-titles"
 POPULARITY_KEY = "x-popularity"
 
@@ -217,7 +231,7 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
         endpoint=spec.endpoint,
         summary=summary[:300],
         access=spec.access,
-        name_words=camel_words(spec.name),
+        name_words=spec_name_words(spec),
         service_words=_service_words(spec, titles),
         service_title=titles[0] if titles else spec.service.replace("_", " "),
         service_aliases=titles[1:],

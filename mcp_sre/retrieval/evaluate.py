@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -100,9 +101,11 @@ def evaluate(
     use_provider: bool = True,
     top_k: int = 10,
     decompose: bool = False,
+    reorder: Callable[[str, list[SearchResult]], list[SearchResult]] | None = None,
 ) -> EvalReport:
     """Search every case and score the ranking (``decompose``: as ``search_apis`` does, each
-    part of a multi-part request covered)."""
+    part of a multi-part request covered; ``reorder(request, results)``: a last stage such as
+    the model's rerank, timed with the search)."""
     hits1 = hits3 = hits10 = 0
     rr_sum = set_sum = 0.0
     latencies: list[float] = []
@@ -113,6 +116,8 @@ def evaluate(
             case.query, provider=case.provider if use_provider else None, top_k=top_k,
             mode=mode, decompose=decompose,  # type: ignore[arg-type]
         )
+        if reorder is not None:
+            results = reorder(case.query, results)
         latencies.append((time.perf_counter() - started) * 1000)
         gold = set(case.gold)
         rank = next((i for i, r in enumerate(results, 1) if gold_forms(r) & gold), None)
@@ -134,5 +139,5 @@ def evaluate(
         n=n, top1=round(hits1 / n, 4), top3=round(hits3 / n, 4), mrr=round(rr_sum / n, 4),
         recall10=round(hits10 / n, 4), set_recall10=round(set_sum / n, 4),
         p50_ms=round(float(np.percentile(lat, 50)), 2), p95_ms=round(float(np.percentile(lat, 95)), 2),
-        mode=mode, misses=misses,
+        mode=mode if reorder is None else f"{mode}+llm", misses=misses,
     )

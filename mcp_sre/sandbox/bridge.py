@@ -2,7 +2,8 @@
 
 resolve the operation in the spec catalog -> ask the policy -> validate the parameters
 against the spec -> execute through the ``execute_operation`` hook (with the host's credentials,
-in a worker thread bounded by the run's deadline) -> JSON-encode and size-check the answer ->
+in a worker thread bounded by the run's deadline) -> mask secret material (:mod:`.masking`,
+whatever the write setting) -> JSON-encode and size-check the answer ->
 record the call (run result + audit log).
 
 Every refusal comes back to the guest as a typed error (``not_found``, ``validation_error``,
@@ -16,8 +17,11 @@ import base64
 import contextvars
 import datetime as dt
 import itertools
+import json
+import logging
 import marshal
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -28,6 +32,8 @@ from typing import Any
 from mcp_sre import observability
 from mcp_sre.errors import McpSreError, NotFoundError, ValidationError
 from mcp_sre.sandbox.audit import AuditLog, redact
+from mcp_sre.sandbox.faults import environment_fault
+from mcp_sre.sandbox.masking import ResponseMask, ResponseMasker
 from mcp_sre.sandbox.models import CallRecord, ErrorInfo, ProviderCallError
 from mcp_sre.sandbox.policy import Policy
 from mcp_sre.specs.model import APISpec
@@ -37,6 +43,7 @@ __all__ = [
     "OperationLookup",
     "OperationResolver",
     "jsonable",
+    "scrub_addresses",
     "validate_params",
 ]
 
@@ -44,7 +51,15 @@ OperationLookup = Callable[[str], APISpec]
 OperationNames = Callable[[str, str], Iterable[str]]
 Executor = Callable[[APISpec, dict[str, Any], dict[str, Any]], Any]
 
+log = logging.getLogger("mcp_sre.sandbox")
 _POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="mcp-sre-bridge")
+# What one run may make the host record: a guest looping over invalid calls with
+# million-character names must not fill the audit log or the run result.
+MAX_OP_CHARS = 300
+MAX_REASON_CHARS = 1000
+MAX_PARAMS_BYTES = 8 << 10
+MAX_RECORDED_BYTES = 1 << 20
+FLOOD_FACTOR = 2  # requests past FLOOD_FACTOR x the call budget abort the run
 _REGION = re.compile(r"\A[a-z0-9][a-z0-9-]{0,40}\Z")
 _JSON_TYPES: dict[str, tuple[type, ...]] = {
     "string": (str,),
@@ -78,6 +93,25 @@ def jsonable(value: Any, depth: int = 0) -> Any:
     if isinstance(value, Decimal):
         return int(value) if value == value.to_integral_value() else float(value)
     return str(value)
+
+
+_URL = re.compile(r"\b[a-zA-Z][a-zA-Z0-9+.-]*://[^\s\"'<>)\]]+")
+_IPV6 = re.compile(r"\[[0-9a-fA-F:.]{2,45}\](?::\d{1,5})?")
+_IPV4 = re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}(?::\d{1,5})?\b")
+_HOST_KEYWORD = re.compile(r"\bhost=(['\"])[^'\"]*\1")  # urllib3's HTTPConnectionPool(host=...)
+_HOST_PORT = re.compile(r"\b(?:localhost|[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)+):\d{1,5}\b")
+
+
+def scrub_addresses(text: str) -> str:
+    """``cannot reach https://10.0.0.5:6443`` -> ``cannot reach <endpoint>``: the guest needs
+    to know a target is unreachable, not where the host's clusters and endpoints live."""
+    if not any(c in text for c in ":/."):
+        return text
+    text = _URL.sub("<endpoint>", text)
+    text = _IPV6.sub("<address>", text)
+    text = _IPV4.sub("<address>", text)
+    text = _HOST_KEYWORD.sub("host=<address>", text)
+    return _HOST_PORT.sub("<address>", text)
 
 
 def _norm(name: str) -> str:
@@ -200,6 +234,8 @@ class CallHandler:
         context: dict[str, dict[str, Any]] | None = None,
         reply_limit: int = 32 << 20,
         on_timeout: Callable[[str], None] | None = None,
+        mask: ResponseMask | None = None,
+        on_flood: Callable[[str], None] | None = None,
     ) -> None:
         self.resolve = resolve
         self.policy = policy
@@ -212,7 +248,14 @@ class CallHandler:
         self.context = context or {}
         self.reply_limit = reply_limit
         self.on_timeout = on_timeout
+        # every answer is masked on the host, whatever the write setting (core layers at least)
+        self.mask: ResponseMask = mask or ResponseMasker()
+        self.on_flood = on_flood
         self.records: list[CallRecord] = []
+        self.requests = 0  # every bridge request: allowed, refused, invalid, describe
+        self.recorded_bytes = 0
+        self.audit_error: str | None = None
+        self.cancelled = threading.Event()  # set when the run ends early: stop waiting
         # calls may arrive on a runtime thread: report them in the context of the run's caller
         # (its request id, its observability, its span)
         self._caller_context = contextvars.copy_context()
@@ -224,12 +267,51 @@ class CallHandler:
     # ------------------------------------------------------------------ replies
     @staticmethod
     def _error(msg_id: Any, kind: str, message: str, **extra: Any) -> dict[str, Any]:
-        return {"id": msg_id, "ok": False, "error": {"kind": kind, "message": message, **extra}}
+        """A refusal or failure as the guest sees it: host addresses (URLs, IPs, host:port)
+        are left out; the call record and the audit log keep the original message."""
+        return {"id": msg_id, "ok": False,
+                "error": {"kind": kind, "message": scrub_addresses(message)[:4000], **extra}}
+
+    def _admit(self, msg_id: Any) -> dict[str, Any] | None:
+        """Count one request against the run's budget: every request counts, so a loop of
+        invalid or refused calls is bounded like a loop of allowed ones."""
+        self.requests += 1
+        budget = self.policy.config.max_calls_per_run
+        if self.requests <= budget:
+            return None
+        message = (f"call budget of {budget} bridge requests per run exhausted (invalid and "
+                   "refused calls count too); narrow the query (filters, fewer pages)")
+        if self.requests == budget + 1:
+            self._record(CallRecord(operation="(budget)", decision="denied", reason=message))
+        if self.requests > FLOOD_FACTOR * budget and self.on_flood is not None:
+            self.on_flood(f"bridge flood: {self.requests} requests, over {FLOOD_FACTOR} x the "
+                          f"budget of {budget}")
+        return self._error(msg_id, "policy_denied", message, rule="budget")
+
+    def _bounded(self, record: CallRecord) -> CallRecord:
+        """Keep what a record holds small; past the run's recording budget keep only names."""
+        if len(record.operation) > MAX_OP_CHARS:
+            record.operation = record.operation[:MAX_OP_CHARS] + \
+                f"… ({len(record.operation)} characters)"
+        if len(record.reason) > MAX_REASON_CHARS:
+            record.reason = record.reason[:MAX_REASON_CHARS] + "…"
+        size = len(json.dumps(record.params, default=str)) if record.params else 0
+        if size > MAX_PARAMS_BYTES or (size and self.recorded_bytes > MAX_RECORDED_BYTES):
+            record.params = {"_omitted": f"{size} bytes of parameters"}
+        self.recorded_bytes += min(size, MAX_PARAMS_BYTES) + len(record.reason) + \
+            len(record.operation) + 200
+        return record
 
     def _record(self, record: CallRecord, spec: APISpec | None = None) -> None:
+        record = self._bounded(record)
         self.records.append(record)
         if self.audit is not None:
-            self.audit.write(record, run_id=self.run_id)
+            try:
+                self.audit.write(record, run_id=self.run_id)
+            except Exception as exc:  # the call itself went fine: report the log, not the call
+                if self.audit_error is None:
+                    self.audit_error = f"the audit log could not be written: {exc}"
+                    log.error("run %s: %s", self.run_id, self.audit_error)
         try:
             self._caller_context.run(_observe, record, spec)
         except RuntimeError:  # the context is in use in another thread: report without it
@@ -238,8 +320,15 @@ class CallHandler:
     def describe(self, msg: dict[str, Any]) -> dict[str, Any]:
         """Parameters and pagination of an operation (catalog data; not a cloud call)."""
         msg_id = msg.get("id")
+        refused = self._admit(msg_id)
+        if refused is not None:
+            return refused
+        op = str(msg.get("op", ""))
+        if len(op) > MAX_OP_CHARS:
+            return self._error(msg_id, "not_found", f"invalid operation id ({len(op)} "
+                               f"characters; ids are at most {MAX_OP_CHARS})")
         try:
-            spec = self.resolve(str(msg.get("op", "")))
+            spec = self.resolve(op)
         except McpSreError as exc:
             return self._error(msg_id, "not_found", str(exc))
         return {"id": msg_id, "ok": True, "data": {
@@ -253,9 +342,18 @@ class CallHandler:
         msg_id, op = msg.get("id"), msg.get("op")
         params = msg.get("params")
         started = time.monotonic()
+        refused = self._admit(msg_id)
+        if refused is not None:
+            return refused
         if not isinstance(op, str) or not isinstance(params, dict):
             return self._error(msg_id, "validation_error",
                                "a call needs an operation id string and a parameter mapping")
+        if len(op) > MAX_OP_CHARS:
+            message = f"invalid operation id ({len(op)} characters; ids are at most " \
+                      f"{MAX_OP_CHARS}, like provider/service/Operation)"
+            self._record(CallRecord(operation=op, params=redact(params), decision="invalid",
+                                    reason=message))
+            return self._error(msg_id, "not_found", message)
         try:
             spec = self.resolve(op)
         except McpSreError as exc:
@@ -279,6 +377,18 @@ class CallHandler:
             return self._error(msg_id, "validation_error", str(exc))
         return self._execute(msg_id, spec, params, msg.get("ctx"), started)
 
+    def _wait(self, future: Any, remaining: float) -> Any:
+        """The executor's answer, waiting no longer than the deadline or the run's end."""
+        end = time.monotonic() + max(0.0, remaining)
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or self.cancelled.is_set():
+                raise FutureTimeout
+            try:
+                return future.result(timeout=min(left, 0.1))
+            except FutureTimeout:
+                continue
+
     def _context(self, spec: APISpec, guest: Any) -> dict[str, Any]:
         """The provider's host-side settings over those for every provider (key ``"*"``)."""
         context = {**self.context.get("*", {}), **self.context.get(spec.provider, {})}
@@ -296,11 +406,12 @@ class CallHandler:
         remaining = self.deadline - time.monotonic()
         future = _POOL.submit(self.execute, spec, dict(params), self._context(spec, guest_ctx))
         try:
-            data = future.result(timeout=max(0.0, remaining))
+            data = self._wait(future, remaining)
             if data is None:
                 raise ProviderCallError(f"no plugin executes {spec.provider!r} operations",
                                         hint="install or enable the provider's plugin")
-            encoded = marshal.dumps({"id": msg_id, "ok": True, "data": jsonable(data)}, 4)
+            data = self.mask(spec, jsonable(data))
+            encoded = marshal.dumps({"id": msg_id, "ok": True, "data": data}, 4)
             if len(encoded) > self.reply_limit:
                 raise ProviderCallError(
                     f"the response of {spec.id} is {len(encoded)} bytes, over the "
@@ -310,19 +421,24 @@ class CallHandler:
             reply = encoded
         except FutureTimeout:
             future.cancel()
-            message = f"{spec.id} did not answer before the run's time limit"
-            record.error = ErrorInfo(type="timeout", message=message)
+            message = f"{spec.id} did not answer before the run's time limit" \
+                if not self.cancelled.is_set() else f"{spec.id}: the run was stopped"
+            record.error = ErrorInfo(type="timeout", message=message,
+                                     environment=not self.cancelled.is_set())
             reply = self._error(msg_id, "timeout", message)
-            if self.on_timeout is not None:
+            if self.on_timeout is not None and not self.cancelled.is_set():
                 self.on_timeout(message)
         except ProviderCallError as exc:
             kind = exc.kind if exc.kind in ("provider_error", "validation_error") else \
                 "provider_error"
-            record.error = ErrorInfo(type=kind, message=str(exc))  # type: ignore[arg-type]
+            record.error = ErrorInfo(  # type: ignore[arg-type]
+                type=kind, message=str(exc),
+                environment=environment_fault(kind, str(exc), exc.code, exc.status))
             reply = self._error(msg_id, kind, str(exc), code=exc.code, status=exc.status,
                                 operation=spec.id)
         except McpSreError as exc:
-            record.error = ErrorInfo(type="provider_error", message=str(exc))
+            record.error = ErrorInfo(type="provider_error", message=str(exc),
+                                     environment=environment_fault("provider_error", str(exc)))
             reply = self._error(msg_id, "provider_error", str(exc))
         except (ValueError, RecursionError) as exc:
             message = f"the response of {spec.id} cannot be sent: {exc}"

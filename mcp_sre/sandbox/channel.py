@@ -10,7 +10,9 @@ callback, synchronously, in the thread that runs the guest. Each line is one JSO
 * ``{"t": "result", "v": value}`` and ``{"t": "exit", ...}`` -- the program's outcome.
 
 Anything else on fd 1 (``os.write(1, ...)``) counts as raw stdout. Raw writes to fd 2 go to
-:meth:`Channel.feed_stderr`.
+:meth:`Channel.feed_stderr`. A request (``call``/``describe``) line that cannot be parsed or is
+longer than ``Limits.request`` gets an error reply at once, so the guest never waits for a reply
+that will not come (only the head and tail of an oversized line are kept).
 
 Host -> guest: a FIFO given to WASI as stdin. Replies (``marshal`` data) are framed as
 ``b"<len> <more>\\n"`` plus ``len`` bytes, each chunk smaller than the pipe buffer, so the host never blocks writing: the
@@ -25,8 +27,10 @@ import fcntl
 import json
 import marshal
 import os
+import re
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,7 +38,9 @@ from typing import Any
 __all__ = ["Channel", "Limits", "ProtocolError"]
 
 _F_SETPIPE_SZ, _F_GETPIPE_SZ = 1031, 1032
-_MAX_LINE = 8 << 20  # a request line longer than this is treated as raw output
+_REQUEST = (b'{"t":"call"', b'{"t":"describe"', b'{"t": "call"', b'{"t": "describe"')
+_TRAILING_ID = re.compile(rb'"id"\s*:\s*(\d{1,18})\s*}\s*\Z')
+_KEEP = 256  # bytes kept of each end of an oversized line
 
 
 class ProtocolError(Exception):
@@ -43,12 +49,14 @@ class ProtocolError(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Output caps in characters (stdout, stderr) and bytes (result, one reply)."""
+    """Output caps in characters (stdout, stderr) and bytes (result, one reply, one request
+    line from the guest)."""
 
     stdout: int = 1 << 20
     stderr: int = 256 << 10
     result: int = 1 << 20
     reply: int = 32 << 20
+    request: int = 1 << 20
 
 
 @dataclass
@@ -95,7 +103,13 @@ class Channel:
         self.result_set = False
         self.exit: dict[str, Any] | None = None
         self._line = bytearray()
+        self._dropped = 0  # bytes dropped from the middle of the current (oversized) line
         self._pending = b""
+        # feed may be called from a runtime thread; one line at a time, and close() waits
+        # for a callback in flight (the runtime must not outlive what it calls back into)
+        self._feeding = threading.RLock()
+        self._fd_lock = threading.Lock()
+        self._closed = False
         self._dir = tempfile.mkdtemp(prefix="mcp-sre-run-")
         self.fifo_path = os.path.join(self._dir, "stdin")
         os.mkfifo(self.fifo_path, 0o600)
@@ -117,55 +131,116 @@ class Channel:
     def _write_chunk(self) -> None:
         chunk, self._pending = self._pending[: self.chunk], self._pending[self.chunk:]
         frame = b"%d %d\n" % (len(chunk), 1 if self._pending else 0) + chunk
-        try:
-            written = os.write(self._fd, frame)
-        except BlockingIOError:
-            written = 0
+        with self._fd_lock:
+            if self._closed:
+                raise ProtocolError("the run is over")
+            try:
+                written = os.write(self._fd, frame)
+            except BlockingIOError:
+                written = 0
         if written != len(frame):
             raise ProtocolError("the guest stopped reading its replies")
 
     def wake(self) -> None:
-        """Unblock a guest waiting on stdin (used when interrupting it)."""
-        with contextlib.suppress(OSError):
-            os.write(self._fd, b"0 0\n")
+        """Unblock a guest waiting on stdin (used when interrupting it). After :meth:`close`
+        it does nothing: the descriptor number may already belong to another run."""
+        with self._fd_lock:
+            if not self._closed:
+                with contextlib.suppress(OSError):
+                    os.write(self._fd, b"0 0\n")
+
+    def drain(self, timeout_s: float = 10.0) -> bool:
+        """Wait until no callback is in flight; False if one still runs after ``timeout_s``."""
+        if self._feeding.acquire(timeout=timeout_s):
+            self._feeding.release()
+            return True
+        return False
 
     def close(self) -> None:
-        with contextlib.suppress(OSError):
-            os.close(self._fd)
+        self.drain()
+        with self._fd_lock:
+            if not self._closed:
+                self._closed = True
+                with contextlib.suppress(OSError):
+                    os.close(self._fd)
         shutil.rmtree(self._dir, ignore_errors=True)
 
     # ----------------------------------------------------------- guest -> host
     def feed_stderr(self, data: bytes) -> int:
         """WASI stderr callback: raw text (interpreter start-up errors, C-level messages)."""
-        if not self.stderr.add(data.decode("utf-8", "replace")):
-            self.on_abort("output_limit", f"stderr exceeded {self.limits.stderr} characters")
+        try:
+            if not self.stderr.add(data.decode("utf-8", "replace")):
+                self._abort("output_limit", f"stderr exceeded {self.limits.stderr} characters")
+        except BaseException as exc:  # nothing may cross back into the runtime
+            self._abort("sandbox_error", f"host bridge failed: {type(exc).__name__}: {exc}")
         return len(data)
 
     def feed(self, data: bytes) -> int:
-        """WASI stdout callback. Must not raise: wasmtime only sees the returned count."""
+        """WASI stdout callback. Never raises (nothing may cross back into the runtime):
+        wasmtime only sees the returned count."""
         try:
-            self._line += data
-            while True:
-                end = self._line.find(b"\n")
-                if end < 0:
-                    break
-                line = bytes(self._line[:end])
-                del self._line[: end + 1]
+            with self._feeding:
+                self._feed(data)
+        except ProtocolError as exc:
+            self._abort("sandbox_error", f"bridge protocol violation: {exc}")
+        except BaseException as exc:  # a host bug must surface as a result, not a crash
+            self._abort("sandbox_error", f"host bridge failed: {type(exc).__name__}: {exc}")
+        return len(data)
+
+    def _abort(self, kind: str, message: str) -> None:
+        with contextlib.suppress(BaseException):
+            self.on_abort(kind, message[:2000])
+
+    def _feed(self, data: bytes) -> None:
+        start = 0
+        while True:
+            end = data.find(b"\n", start)
+            piece = data[start:] if end < 0 else data[start:end]
+            self._append(piece)
+            if end < 0:
+                return
+            line = bytes(self._line)
+            dropped, self._line, self._dropped = self._dropped, bytearray(), 0
+            if dropped:
+                self._oversized(line, dropped)
+            else:
                 self._dispatch(line)
-            if len(self._line) > _MAX_LINE:
+            start = end + 1
+
+    def _append(self, piece: bytes) -> None:
+        """Add to the current line. Past ``Limits.request`` a request keeps only its head and
+        tail (to be refused when it ends); anything else is raw output, counted as such."""
+        self._line += piece
+        if len(self._line) > self.limits.request:
+            if self._dropped or self._line.startswith(_REQUEST):
+                keep = bytes(self._line[:_KEEP]), bytes(self._line[-_KEEP:])
+                self._dropped += len(self._line) - 2 * _KEEP
+                self._line = bytearray(keep[0] + keep[1])
+            else:
                 self._raw(bytes(self._line))
                 self._line.clear()
-        except ProtocolError as exc:
-            self.on_abort("sandbox_error", f"bridge protocol violation: {exc}")
-        except Exception as exc:  # a host bug must surface as a result, not a hang
-            self.on_abort("sandbox_error", f"host bridge failed: {type(exc).__name__}: {exc}")
-        return len(data)
+
+    def _oversized(self, line: bytes, dropped: int) -> None:
+        size = len(line) + dropped
+        if line.startswith(_REQUEST):
+            self._refuse(line, f"a bridge request of {size} bytes is over the "
+                         f"{self.limits.request}-byte limit; send smaller parameters")
+        else:
+            self._raw(line[:_KEEP] + b" [... %d bytes ...] " % dropped + line[_KEEP:])
+
+    def _refuse(self, line: bytes, message: str) -> None:
+        """Answer a request the host cannot read, at once (the guest is waiting for it)."""
+        found = _TRAILING_ID.search(line[-64:])
+        msg_id = int(found.group(1)) if found else None
+        self.send({"id": msg_id, "ok": False,
+                   "error": {"kind": "validation_error", "message": message}})
 
     def flush_raw(self) -> None:
         """After the guest stopped: a last line without newline is raw output."""
-        if self._line:
-            self._raw(bytes(self._line))
-            self._line.clear()
+        with self._feeding:
+            if self._line:
+                self._raw(bytes(self._line))
+                self._line.clear()
 
     def _raw(self, line: bytes) -> None:
         self._out("stdout", line.decode("utf-8", "replace") + "\n")
@@ -179,10 +254,14 @@ class Channel:
     def _dispatch(self, line: bytes) -> None:
         msg: Any = None
         if line.startswith(b'{"t":'):
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):
                 msg = json.loads(line)
         if not isinstance(msg, dict):
-            self._raw(line)
+            if line.startswith(_REQUEST):  # e.g. a 5,000-digit integer, broken escapes
+                self._refuse(line, "the bridge request is not valid JSON (integers over 4300 "
+                             "digits, NaN keys and broken escapes cannot be read)")
+            else:
+                self._raw(line)
             return
         kind = msg.get("t")
         if kind == "out":

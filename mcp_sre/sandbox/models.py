@@ -39,6 +39,7 @@ ErrorType = Literal[
     "output_limit",  # stdout/stderr/result larger than allowed
     "runtime_error",  # any other uncaught exception or non-zero exit in the program
     "sandbox_error",  # the host side failed (bug, protocol violation); not the program's fault
+    "cancelled",  # the caller cancelled the run (e.g. the MCP request was cancelled)
 ]
 ERROR_TYPES: tuple[str, ...] = ErrorType.__args__  # type: ignore[attr-defined]
 
@@ -50,6 +51,9 @@ class ErrorInfo(BaseModel):
 
     type: ErrorType = Field(description="Failure class; stable, for programs to branch on")
     message: str = Field(description="What happened and, where possible, what to change")
+    environment: bool = Field(
+        default=False, description="The environment's fault (no credentials or cluster, a "
+        "target down or slow, throttling), not the code's; not counted against a tool")
 
 
 class CallRecord(BaseModel):
@@ -74,6 +78,8 @@ class RunResult(BaseModel):
     calls: list[CallRecord] = Field(default_factory=list, description="Every bridged call")
     duration_ms: float = Field(default=0.0, description="Wall time of the whole run")
     result: Any = Field(default=None, description="The JSON value passed to sre.result()")
+    ref: str | None = Field(default=None, description="This run's reference for the feedback "
+                            "tool (when learning is on)")
 
     def raise_for_error(self) -> RunResult:
         """Raise the typed error matching ``error.type``; return self when the run succeeded."""
@@ -141,4 +147,5 @@ _ERROR_CLASSES: dict[str, type[McpSreError]] = {
     "output_limit": OutputLimitError,
     "runtime_error": RuntimeCrashError,
     "sandbox_error": SandboxSetupError,
+    "cancelled": SandboxTimeoutError,
 }

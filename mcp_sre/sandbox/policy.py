@@ -4,7 +4,8 @@ Order of the checks, first refusal wins:
 
 1. the provider is enabled for this run (``providers=``);
 2. the operation is not on the deny list: the user's ``deny`` globs, the built-in sensitive
-   reads below, and every plugin's ``sensitive_operations`` -- unless a person exempted it
+   reads below, every plugin's ``sensitive_operations``, and operations whose answer the spec
+   itself marks as a secret (the ``secret_operation`` hook) -- unless a person exempted it
    with ``allow_sensitive``;
 3. it is a read (``APISpec.access``), or writes were explicitly allowed for this run
    (``allow_writes=True`` or a list of globs), which only a person can do (CLI option);
@@ -20,7 +21,7 @@ import fnmatch
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import BaseModel, Field
@@ -111,10 +112,24 @@ class Policy:
     """Decides every bridged call. One instance per sandbox; ``decide`` is thread-safe."""
 
     def __init__(self, config: PolicyConfig | None = None,
-                 sensitive: Iterable[str] = ()) -> None:
+                 sensitive: Iterable[str] = (),
+                 secret_check: Callable[[APISpec], str | None] | None = None) -> None:
         self.config = config or PolicyConfig()
         self.sensitive: tuple[str, ...] = tuple(dict.fromkeys([*BUILTIN_SENSITIVE, *sensitive]))
         self.limiter = RateLimiter(self.config.rate_limit_per_minute)
+        # the spec's own word that an operation's answer is a secret (``secret_operation``)
+        self.secret_check = secret_check
+        self._secret: dict[str, str | None] = {}
+
+    def _secret_reason(self, spec: APISpec) -> str | None:
+        if self.secret_check is None:
+            return None
+        if spec.id not in self._secret:
+            try:
+                self._secret[spec.id] = self.secret_check(spec)
+            except Exception as exc:  # a failing check refuses: it cannot vouch for the call
+                self._secret[spec.id] = f"its secret check failed ({type(exc).__name__})"
+        return self._secret[spec.id]
 
     def decide(
         self,
@@ -134,6 +149,10 @@ class Policy:
         rule = _matches(op, self.sensitive)
         if rule and not _matches(op, self.config.allow_sensitive):
             return Decision(False, f"{op} returns secret material and is refused (rule {rule}); "
+                            "read metadata with a Describe/List operation instead", "sensitive")
+        secret = self._secret_reason(spec)
+        if secret and not _matches(op, self.config.allow_sensitive):
+            return Decision(False, f"{op} returns secret material and is refused ({secret}); "
                             "read metadata with a Describe/List operation instead", "sensitive")
         if spec.access != "read" and not self._writes_allowed(op, allow_writes):
             return Decision(False, f"{op} is a write operation and the sandbox is read-only; "

@@ -35,6 +35,7 @@ from mcp_sre.sandbox.bridge import CallHandler, OperationLookup, OperationResolv
 from mcp_sre.sandbox.channel import Channel, Limits
 from mcp_sre.sandbox.checks import check_code
 from mcp_sre.sandbox.guest import BOOT_MODULE, RESERVED, guest_sources
+from mcp_sre.sandbox.masking import ResponseMasker
 from mcp_sre.sandbox.models import ErrorInfo, RunResult, SandboxSetupError
 from mcp_sre.sandbox.policy import Policy, PolicyConfig
 from mcp_sre.sandbox.runtime import Execution, ExitInfo, ModuleCache
@@ -51,7 +52,7 @@ log = logging.getLogger("mcp_sre.sandbox")
 MAX_TIMEOUT_S = 600.0
 _MODULE_NAME = re.compile(r"\A[A-Za-z_]\w*(\.[A-Za-z_]\w*)*\Z")
 _GUEST_KINDS = {"validation_error", "not_found", "provider_error", "policy_denied", "timeout",
-                "memory_limit", "output_limit", "sandbox_error"}
+                "memory_limit", "output_limit", "sandbox_error", "cancelled"}
 
 
 class CatalogOperations:
@@ -112,7 +113,9 @@ class Sandbox:
         self._lookup = operation_lookup
         self._resolver: OperationResolver | None = None
         sensitive = [p for group in pm.hook.sensitive_operations() or [] for p in group or []]
-        self.policy = Policy(policy, sensitive)
+        self.policy = Policy(policy, sensitive,
+                             secret_check=lambda spec: pm.hook.secret_operation(spec=spec))
+        self.masker = ResponseMasker(pm)
         self.context = context or {}
         self.limits = limits or Limits()
         self.memory_bytes = memory_mb << 20
@@ -187,8 +190,12 @@ class Sandbox:
         timeout_s: float = 30,
         allow_writes: bool | Sequence[str] = False,
         inputs: dict[str, Any] | None = None,
+        cancel: threading.Event | None = None,
     ) -> RunResult:
-        """Run ``code``; never raises for what the program does (see ``RunResult.error``)."""
+        """Run ``code``; never raises for what the program does (see ``RunResult.error``).
+
+        Setting ``cancel`` (from any thread) stops the run at once (error type
+        ``cancelled``), e.g. when the MCP client cancelled the request."""
         started = time.monotonic()
         if not isinstance(code, str):
             raise ValidationError("code must be a string of Python source")
@@ -207,7 +214,7 @@ class Sandbox:
                                    error=ErrorInfo(type="static_check", message=shown))
             else:
                 result = _ProgramRun(self, code, providers, timeout_s, allow_writes,
-                                     inputs or {}, started).execute()
+                                     inputs or {}, started, cancel).execute()
         obs.sandbox_run(result)
         return result
 
@@ -217,9 +224,12 @@ class _ProgramRun:
 
     def __init__(self, box: Sandbox, code: str, providers: Iterable[str] | None,
                  timeout_s: float, allow_writes: bool | Sequence[str],
-                 inputs: dict[str, Any], started: float) -> None:
+                 inputs: dict[str, Any], started: float,
+                 cancel: threading.Event | None = None) -> None:
         self.box, self.code, self.inputs, self.started = box, code, inputs, started
         self.timeout_s = timeout_s
+        self.cancel = cancel
+        self.finished = False
         self.run_id = uuid.uuid4().hex[:12]
         self.abort_reason: ErrorInfo | None = None
         self._abort_lock = threading.Lock()
@@ -228,18 +238,37 @@ class _ProgramRun:
             resolve=lambda op: box.resolver()(op), policy=box.policy, execute=self._execute,
             audit=box.audit, run_id=self.run_id, deadline=started + timeout_s,
             allow_writes=allow_writes, providers=providers, context=box.context,
-            reply_limit=box.limits.reply,
-            on_timeout=lambda m: self.abort("timeout", f"time limit reached: {m}"))
+            reply_limit=box.limits.reply, mask=box.masker,
+            on_timeout=lambda m: self.abort("timeout", f"time limit reached: {m}"),
+            on_flood=lambda m: self.abort("policy_denied", m))
 
     def _execute(self, spec: APISpec, params: dict[str, Any], context: dict[str, Any]) -> Any:
         return self.box.pm.hook.execute_operation(spec=spec, params=params, context=context)
 
     def abort(self, kind: str, message: str) -> None:
+        """Stop the run (from the watchdog, the canceller or the bridge). Late calls, after
+        the guest stopped, change nothing."""
         with self._abort_lock:
+            if self.finished:
+                return
             if self.abort_reason is None:
                 self.abort_reason = ErrorInfo(type=kind, message=message)  # type: ignore[arg-type]
+        self.handler.cancelled.set()
         if self.execution is not None:
             self.execution.interrupt()
+
+    def _watch(self, stop: threading.Event) -> None:
+        """Watchdog: the deadline, or the caller's cancel event, whichever comes first."""
+        deadline = time.monotonic() + self.timeout_s
+        while not stop.is_set():
+            left = deadline - time.monotonic()
+            if left <= 0:
+                self.abort("timeout", f"the program ran longer than {self.timeout_s:g} s")
+                return
+            if self.cancel is not None and self.cancel.is_set():
+                self.abort("cancelled", "the run was cancelled by its caller")
+                return
+            stop.wait(min(left, 0.05 if self.cancel is not None else left))
 
     def execute(self) -> RunResult:
         box = self.box
@@ -258,22 +287,50 @@ class _ProgramRun:
                 on_stderr=channel.feed_stderr, memory_bytes=box.memory_bytes, wake=channel.wake)
             channel.send({"code": self.code, "inputs": self.inputs, "run_id": self.run_id,
                           "limits": {"stdout": box.limits.stdout, "stderr": box.limits.stderr}})
-            watchdog = threading.Timer(self.timeout_s, self.abort, args=(
-                "timeout", f"the program ran longer than {self.timeout_s:g} s"))
-            watchdog.daemon = True
+            stop = threading.Event()
+            watchdog = threading.Thread(target=self._watch, args=(stop,), daemon=True,
+                                        name=f"mcp-sre-watchdog-{self.run_id}")
             watchdog.start()
             try:
-                info = self.execution.run()
+                info = self._run_guest(channel)
             finally:
-                watchdog.cancel()
+                # ordered shutdown: the watchdog first, then no late abort, then no callback
+                # in flight, then the channel (and the runtime, when this frame returns)
+                stop.set()
+                watchdog.join(timeout=5)
+                with self._abort_lock:
+                    self.finished = True
+                self.handler.cancelled.set()
             channel.flush_raw()
         finally:
-            channel.close()
+            channel.wake()  # a read still pending in the runtime gets its bytes at once...
+            channel.close()  # ...or end-of-file
+            if self.execution is not None and not self.execution.released():
+                log.error("run %s: the runtime still holds the run's callbacks", self.run_id)
         error = self._classify(info, channel)
+        stderr = channel.stderr.text()
+        if self.handler.audit_error:
+            stderr += f"\n[mcp-sre] {self.handler.audit_error}"
         return RunResult(
-            ok=error is None, stdout=channel.stdout.text(), stderr=channel.stderr.text(),
+            ok=error is None, stdout=channel.stdout.text(), stderr=stderr,
             error=error, calls=self.handler.records, duration_ms=_ms(self.started),
             result=channel.result if channel.result_set else None)
+
+    def _run_guest(self, channel: Channel) -> ExitInfo:
+        """The guest's run; a host-side failure becomes a result, never an exception that
+        could leave the runtime half torn down."""
+        assert self.execution is not None
+        try:
+            info = self.execution.run()
+        except Exception as exc:
+            log.exception("run %s: the runtime failed", self.run_id)
+            self.abort("sandbox_error", f"the sandbox runtime failed: {type(exc).__name__}: "
+                       f"{str(exc)[:300]}")
+            info = ExitInfo(trap=str(exc)[:300])
+        if not channel.drain(timeout_s=10):
+            log.error("run %s: a bridge callback is still running after the guest stopped",
+                      self.run_id)
+        return info
 
     def _classify(self, info: ExitInfo, channel: Channel) -> ErrorInfo | None:
         if self.abort_reason is not None:

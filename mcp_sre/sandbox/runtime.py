@@ -14,7 +14,9 @@ monotonic clock matches the one the sleeps are measured against).
 
 from __future__ import annotations
 
+import atexit
 import contextlib
+import gc
 import hashlib
 import importlib.metadata
 import os
@@ -24,10 +26,12 @@ import struct
 import tempfile
 import threading
 import time
+import weakref
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import wasmtime as wt
 
@@ -40,6 +44,20 @@ ENGINE_FLAGS = "epoch"  # part of the cache key: a module only loads into a matc
 _WASI = "wasi_snapshot_preview1"
 _EINVAL, _ENOTSUP = 28, 58
 _I32, _I64 = wt.ValType.i32(), wt.ValType.i64()
+
+
+_LIVE: weakref.WeakSet[Any] = weakref.WeakSet()  # host callbacks the runtime still holds
+
+
+@atexit.register
+def _release_at_exit(timeout_s: float = 5.0) -> None:
+    """Before the interpreter tears down its threads: free what is left of finished runs
+    (a store kept by a reference cycle) while the runtime's threads can still call back into
+    Python -- a call during teardown kills the thread and the runtime aborts the process."""
+    deadline = time.monotonic() + timeout_s
+    gc.collect()
+    while len(_LIVE) and time.monotonic() < deadline:
+        time.sleep(0.01)
 
 
 @dataclass(frozen=True)
@@ -181,6 +199,18 @@ class ExitInfo:
     memory_bytes: int = 0  # size of the guest's linear memory at the end
 
 
+class _Callback:
+    """A host callback the runtime owns until it finalizes it, possibly later and on one of
+    its own threads; a weak reference to it tells the host when that has happened."""
+
+    def __init__(self, target: Callable[..., Any]) -> None:
+        self.target = target
+        _LIVE.add(self)
+
+    def __call__(self, *args: Any) -> Any:
+        return self.target(*args)
+
+
 @dataclass
 class Execution:
     """One run of the interpreter. ``interrupt()`` is the only method safe from other threads."""
@@ -197,6 +227,7 @@ class Execution:
     _engine: wt.Engine = field(init=False)
     _stop: threading.Event = field(default_factory=threading.Event, init=False)
     _t0: int = field(default_factory=time.monotonic_ns, init=False)
+    _outputs: list[weakref.ref[_Callback]] = field(default_factory=list, init=False)
 
     def __post_init__(self) -> None:
         self._engine = wt.Engine(make_config())
@@ -255,10 +286,12 @@ class Execution:
         linker = wt.Linker(self._engine)
         linker.define_wasi()
         linker.allow_shadowing = True
+        poll, clock = _Callback(self._poll_oneoff), _Callback(self._clock_time_get)
+        self._outputs += [weakref.ref(poll), weakref.ref(clock)]
         linker.define_func(_WASI, "poll_oneoff", wt.FuncType([_I32] * 4, [_I32]),
-                           self._poll_oneoff, access_caller=True)
+                           poll, access_caller=True)
         linker.define_func(_WASI, "clock_time_get", wt.FuncType([_I32, _I64, _I32], [_I32]),
-                           self._clock_time_get, access_caller=True)
+                           clock, access_caller=True)
         return linker
 
     # ------------------------------------------------------------------ run
@@ -271,8 +304,11 @@ class Execution:
         for host, guest in self.preopens:
             wasi.preopen_dir(str(host), guest, False)  # fs_mutable=False: read-only
         wasi.stdin_file = self.stdin_path
-        wasi.stdout_custom = self.on_stdout
-        wasi.stderr_custom = self.on_stderr
+        stdout, stderr = _Callback(self.on_stdout), _Callback(self.on_stderr)
+        self._outputs += [weakref.ref(stdout), weakref.ref(stderr)]
+        wasi.stdout_custom = stdout
+        wasi.stderr_custom = stderr
+        del stdout, stderr
         store.set_wasi(wasi)
         store.set_limits(memory_size=self.memory_bytes)
         store.set_epoch_deadline(1)
@@ -295,3 +331,21 @@ class Execution:
             if isinstance(memory, wt.Memory):
                 info.memory_bytes = memory.data_len(store)
         return info
+
+    def released(self, timeout_s: float = 10.0) -> bool:
+        """Wait until the runtime let go of this run's output callbacks.
+
+        A guest stopped inside a stdin read leaves that read to one of the runtime's own
+        threads; when it ends (the host closed its end of the FIFO) that thread drops the
+        guest's WASI context and calls back into Python to free the callbacks. If the
+        interpreter were exiting by then, that thread would be killed mid-call and the runtime
+        would abort the whole process ("panic in a function that cannot unwind"). Callers
+        wait here after closing the channel, so nothing of a run outlives it."""
+        deadline = time.monotonic() + timeout_s
+        if any(ref() is not None for ref in self._outputs):
+            gc.collect()  # a trap's traceback can keep the store in a reference cycle
+        while any(ref() is not None for ref in self._outputs):
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.005)
+        return True

@@ -90,7 +90,8 @@ class ServerState:
         vocabulary = self.vocabulary
         with self._lock:
             return Retriever(settings=self.settings, catalog=self.catalog, pm=self.pm,
-                             vocabulary=vocabulary, llm=query_rewrite_llm(self.settings))
+                             vocabulary=vocabulary, llm=query_rewrite_llm(self.settings),
+                             learner=self.learner)
 
     @functools.cached_property
     def sandbox(self) -> Any:
@@ -109,6 +110,29 @@ class ServerState:
             return ToolRegistry(self.settings, sandbox=lambda: self.sandbox, pm=self.pm,
                                 operation_lookup=operations, embed=_SharedEmbedder(self),
                                 vocabulary=lambda: self.vocabulary)
+
+    @functools.cached_property
+    def learner(self) -> Any:
+        """Lessons from feedback (None with MCP_SRE_LEARNING=0); an operation is known when
+        the catalog has it."""
+        from mcp_sre.errors import McpSreError
+        from mcp_sre.learning import learner_from_settings
+
+        @functools.lru_cache(maxsize=4096)
+        def known(op: str) -> bool:
+            try:
+                self.catalog.get(op)
+                return True
+            except McpSreError:
+                return False
+
+        return learner_from_settings(self.settings, known=known)
+
+    def learn_from_runs(self, tool: Any) -> Any:
+        """Decorate ``run_code``: its runs teach the learner (see ``learning_tools``)."""
+        from mcp_sre.server.learning_tools import learn_from_runs
+
+        return learn_from_runs(self, tool)
 
 
 class _SharedEmbedder:
@@ -141,6 +165,7 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
     from mcp_sre.server.health_tools import register_health_tools
+    from mcp_sre.server.manager_tools import register_manager_tools
     from mcp_sre.server.prompts import register_prompts
     from mcp_sre.server.registry_tools import register_registry_tools
     from mcp_sre.server.search_tools import register_search_tools
@@ -152,10 +177,14 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
                  observability=state.observability, **fastmcp_options)
     _register_routes(mcp, state)
     register_spec_tools(mcp, state)
+    from mcp_sre.server.learning_tools import register_learning_tools  # feedback
+
+    register_learning_tools(mcp, state)
     register_search_tools(mcp, state)
     register_codegen_tools(mcp, state)
     register_diagnosis_tools(mcp, state)
     register_health_tools(mcp, state)
+    register_manager_tools(mcp, state)
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above

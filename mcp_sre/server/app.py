@@ -26,6 +26,7 @@ from mcp.types import CallToolResult, InputRequiredResult, TextContent, ToolAnno
 from mcp.types import Tool as MCPTool
 from mcp.types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ValidationError as PydanticValidationError
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.observability import DISABLED, Observability
@@ -65,6 +66,18 @@ def tool_errors(fn: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
 
     return wrapper
+
+
+def argument_errors(tool: str, exc: PydanticValidationError) -> str:
+    """``invalid arguments for search_apis: top_k: must be >= 1 (got 0)``, not pydantic's
+    multi-line report with its model names and documentation links."""
+    parts = []
+    for error in exc.errors(include_url=False):
+        where = "/".join(str(p) for p in error.get("loc", ())) or "arguments"
+        got = f" (got {error['input']!r})" if "input" in error and error.get("type") != \
+            "missing" and not isinstance(error["input"], dict) else ""
+        parts.append(f"{where}: {error.get('msg', 'invalid')}{got}"[:300])
+    return f"invalid arguments for {tool}: " + "; ".join(parts[:10])
 
 
 async def in_thread(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
@@ -214,7 +227,7 @@ class SreMCP(MCPServer):
                 result = await self.unlisted_tool(name, arguments)
             except McpSreError as exc:
                 raise ToolError(f"{type(exc).__name__}: {exc}") from exc
-            return _text_result(result)
+            return _object_result(result)
         if dyn is None or builtin:
             try:
                 return await super().call_tool(name, arguments, context)
@@ -222,6 +235,10 @@ class SreMCP(MCPServer):
                 cause = exc.__cause__
                 if isinstance(cause, McpSreError):
                     raise ToolError(f"{type(cause).__name__}: {cause}") from cause
+                raise
+            except ToolError as exc:  # the SDK's argument check: say what to fix, once
+                if isinstance(exc.__cause__, PydanticValidationError):
+                    raise ToolError(argument_errors(name, exc.__cause__)) from None
                 raise
         try:
             schemas.validate(arguments, dyn.input_schema)
@@ -232,10 +249,7 @@ class SreMCP(MCPServer):
             result = await dyn.handler(arguments, context)
         except McpSreError as exc:
             raise ToolError(f"{type(exc).__name__}: {exc}") from exc
-        if isinstance(result, dict) and dyn.output_schema is not None:
-            return CallToolResult(content=[TextContent(type="text", text=_json(result, indent=2))],
-                                  structured_content=result)
-        return _text_result(result)
+        return _object_result(result)
 
     # ------------------------------------------------------------------ run-time tools
     def dynamic_tools(self) -> list[str]:
@@ -265,5 +279,9 @@ def _json(value: Any, **kwargs: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=str, **kwargs)
 
 
-def _text_result(value: Any) -> CallToolResult:
+def _object_result(value: Any) -> CallToolResult:
+    """An object result is structured content (with or without a declared schema)."""
+    if isinstance(value, dict):
+        return CallToolResult(content=[TextContent(type="text", text=_json(value, indent=2))],
+                              structured_content=value)
     return CallToolResult(content=[TextContent(type="text", text=_json(value))])

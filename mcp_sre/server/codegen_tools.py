@@ -12,6 +12,7 @@ registry's (``build_server``) so their names are reserved.
 from __future__ import annotations
 
 import logging
+import threading
 from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
@@ -58,9 +59,9 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         except McpSreError as exc:
             log.warning("tool reuse skipped: %s", exc)
             return None
-        if not matches or not matches[0].reuse:
+        match = next((m for m in matches if m.reuse), None)  # decided over the top few
+        if match is None:
             return None
-        match = matches[0]
         return {"mode": "reused", "tool": match.tool.model_dump(mode="json"),
                 "similarity": match.similarity, "confidence": match.confidence,
                 "next": f"call the MCP tool {match.tool.name!r} with arguments matching its "
@@ -80,6 +81,7 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
+    @state.learn_from_runs
     async def run_code(
         code: Annotated[str, Field(description="Python source. Call clouds with `import sre; "
                                    "sre.call('provider/service/Operation', **params)` or an "
@@ -92,8 +94,12 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         """Run Python in the sandbox (no file system, no network, bounded CPU, memory and
         output) with a read-only, audited bridge to the clouds. Returns ok, stdout, stderr,
         error {type, message}, every bridged call, and the value passed to sre.result()."""
-        return await in_thread(state.sandbox.run, code, providers=providers,
-                               timeout_s=timeout_s)
+        cancel = threading.Event()  # a cancelled request stops its run at once
+        try:
+            return await in_thread(state.sandbox.run, code, providers=providers,
+                                   timeout_s=timeout_s, cancel=cancel)
+        finally:
+            cancel.set()
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
@@ -130,7 +136,9 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
         finder = retrieval_finder(state.retriever, state.catalog.get)
         if choice.llm is None:
             operations = await in_thread(finder, request, providers, MAX_OPERATIONS)
-            pack = build_context_pack(request, providers, operations, choice.label)
+            learner = state.learner
+            notes = learner.notes_for([s.id for s in operations]) if learner else None
+            pack = build_context_pack(request, providers, operations, choice.label, notes=notes)
             obs.tool_request("context_pack")
             return pack.model_dump(mode="json")
 
@@ -142,11 +150,17 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
             except Exception as exc:  # the client went away; the work goes on
                 log.debug("progress not delivered: %s", exc)
 
+        learner = state.learner
         generator = CodeGenerator(choice.llm, state.sandbox, finder, lookup=state.catalog.get,
-                                  max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm))
+                                  max_operations=MAX_OPERATIONS, sdk=sdk_namer(state.pm),
+                                  notes=learner.notes_for if learner is not None else None)
         with obs.agent_run("codegen", llm=choice.source) as run:
             result = await generator.generate(request, providers, progress=progress)
             run.outcome = "ok" if result.ok else "failed"
+        if learner is not None:
+            from mcp_sre.learning.codegen import learn_from_generation
+
+            await in_thread(learn_from_generation, learner, result)
         obs.tool_request("generated")
         obs.codegen(result.ok, len(result.rounds), first_round_ok=result.first_round_ok)
         answer = {"mode": "generated", "llm": choice.label, **result.model_dump(mode="json")}

@@ -25,7 +25,11 @@ def register_diagnosis_tools(mcp: FastMCP, state: ServerState) -> None:
     def diagnoser() -> Any:
         from mcp_sre.agents.diagnosis import Diagnoser
 
-        return Diagnoser(state.sandbox)
+        agent = Diagnoser(state.sandbox)
+        if state.learner is not None:  # feedback on earlier diagnoses reweighs root rules
+            agent.evidence_weight = functools.partial(state.learner.evidence_weight,
+                                                      "diagnosis")
+        return agent
 
     @mcp.tool(annotations={"readOnlyHint": True, "openWorldHint": True})
     @tool_errors
@@ -60,5 +64,11 @@ def register_diagnosis_tools(mcp: FastMCP, state: ServerState) -> None:
             report = await diagnose_report(agent, question, target, lang=lang, llm=model,
                                            llm_label=label, progress=report_progress)
             run.outcome = report.status  # problem_found, nothing_abnormal, target_not_found
+        learner = state.learner
+        if learner is not None:  # feedback on this diagnosis reweighs its root rule next time
+            ref = learner.record("diagnosis", question, {
+                "signals": [report.root_rule] if report.root_rule else [],
+                "root_cause": report.root_cause}, "d")
         return {"report": report.model_dump(mode="json"),
-                "markdown": to_markdown(report, agent.knowledge.texts)}
+                "markdown": to_markdown(report, agent.knowledge.texts),
+                **({"ref": ref} if learner is not None else {})}

@@ -87,8 +87,14 @@ def register_health_tools(mcp: FastMCP, state: ServerState) -> None:
         with state.observability.agent_run("health", llm=choice.source) as run:
             report = await agent.report(scope, lang=lang, progress=progress)
             run.outcome = str(getattr(report.status, "value", report.status))  # the verdict
-        return {
+        answer = {
             "markdown": render_markdown(report),
             "report": report.model_dump(mode="json"),
             "llm": choice.label,
         }
+        lessons = state.learner
+        if lessons is not None:  # a person may override components: feedback(ref, ...)
+            bad = [c.id for c in report.components
+                   if str(getattr(c.status, "value", c.status)) == "unhealthy"]
+            answer["ref"] = lessons.record("health", scope, {"signals": bad}, "h")
+        return answer

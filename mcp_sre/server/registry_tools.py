@@ -49,6 +49,7 @@ class RegisteredToolsPublisher:
         self.exposed: dict[str, tuple[int, str]] = {}  # name -> (version, description)
         self.last_used: dict[str, float] = {}  # name -> monotonic time of the last call
         self._lock = anyio.Lock()  # one sync at a time: concurrent calls must not interleave
+        self.learner: Any = None  # mcp_sre.learning: requests each tool answered, per feedback
 
     def _builtin(self, name: str) -> bool:
         return self.mcp.has_builtin_tool(name)
@@ -94,10 +95,13 @@ class RegisteredToolsPublisher:
 
         returns = tool.returns if (tool.returns or {}).get("type") == "object" else None
         ops = ", ".join(tool.operations[:5]) or "no cloud calls"
+        answered = self.learner.answered_requests(name) if self.learner is not None else []
         return DynamicTool(
             name=name, input_schema=tool.parameters, output_schema=returns, handler=handler,
             description=f"{tool.description}\n\nRegistered tool v{tool.version} (read-only, "
-                        f"runs in the sandbox; calls {ops}).",
+                        f"runs in the sandbox; calls {ops})."
+                        + ("\nAnswered before: " + "; ".join(repr(r) for r in answered)
+                           if answered else ""),
             meta={"mcp-sre/registry": {"version": tool.version, "providers": tool.providers,
                                        "operations": tool.operations}})
 
@@ -171,6 +175,7 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
     mcp.unlisted_tool = publisher.call  # a registered tool outside the budget, called by name
     publisher.reserve_builtin_names()
     state.publisher = publisher
+    publisher.learner = state.learner
     try:
         publisher.start()
     except Exception as exc:  # a broken registry folder must not stop the server
@@ -220,7 +225,11 @@ def register_registry_tools(mcp: SreMCP, state: ServerState) -> None:
         matches = await in_thread(registry.find, request, limit=limit)
         await publisher.sync()
         best = next((m.tool.name for m in matches if m.reuse), None)
-        return {"reuse": best, "threshold": registry.reuse_threshold,
+        learner = state.learner
+        ref = await in_thread(learner.record, "tool_call", request, {
+            "tool": best or (matches[0].tool.name if matches else None)}, "t") \
+            if learner is not None else None
+        return {"reuse": best, "threshold": registry.reuse_threshold, "ref": ref,
                 "call": "registered tools not in tools/list (listed=false) are called with "
                         "call_tool(name, arguments)",
                 "matches": [{"name": m.tool.name, "listed": m.tool.name in publisher.exposed,

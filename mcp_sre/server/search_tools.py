@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING, Annotated
 
 from pydantic import Field
 
+from mcp_sre.errors import McpSreError
+from mcp_sre.llm.resolve import resolve_llm
+from mcp_sre.retrieval.llm_rerank import llm_rerank as rerank_with_model
 from mcp_sre.retrieval.searcher import SearchResult
 from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
@@ -27,6 +30,10 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         service: Annotated[str | None, Field(description="Only this service, e.g. ec2, "
                                              "core_v1")] = None,
         top_k: Annotated[int, Field(ge=1, le=50, description="How many results")] = 10,
+        llm_rerank: Annotated[bool | None, Field(
+            description="Let a model (yours through sampling, else the server's configured "
+            "endpoint) pick among the top 10 with their summaries; one extra model call. "
+            "Default: the server's setting (MCP_SRE_LLM_RERANK)")] = None,
         ctx: Context | None = None,
     ) -> list[SearchResult]:
         """Operations that do what the request asks, best first, out of every operation of
@@ -41,4 +48,29 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         note = retriever.dense_note()
         if note and ctx is not None:
             await ctx.warning(note)  # keyword-only results must not pass for the full pipeline
+        if state.settings.llm_rerank if llm_rerank is None else llm_rerank:
+            results = await _model_rerank(query, results, ctx)
         return results
+
+
+async def _model_rerank(query: str, results: list[SearchResult], ctx: Context | None
+                        ) -> list[SearchResult]:
+    """The model's pick among the top 10, or the results as they were with a warning why."""
+    try:
+        session = ctx.session if ctx is not None else None
+    except ValueError:  # called outside a request
+        session = None
+    try:
+        choice = resolve_llm(session)
+    except McpSreError as exc:  # a half-configured endpoint: say so, keep the ranking
+        choice, why = None, str(exc)
+    else:
+        why = choice.label
+    if choice is None or choice.llm is None:
+        if ctx is not None:
+            await ctx.warning(f"llm_rerank: no model to ask ({why}); results as ranked")
+        return results
+    outcome = await rerank_with_model(choice.llm, query, results)
+    if outcome.note and ctx is not None:
+        await ctx.warning(f"llm_rerank: {outcome.note}")
+    return outcome.results

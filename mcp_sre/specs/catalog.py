@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 
 import mcp_sre
 from mcp_sre.config import Settings, load_settings
-from mcp_sre.errors import NotFoundError, SpecError, SpecFetchError
+from mcp_sre.errors import NotFoundError, SpecError, SpecFetchError, ValidationError
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.specs.fetch import FetchedContent, fetch_source, sha256_of
 from mcp_sre.specs.model import APISpec, SourceInfo, SpecSource
@@ -188,8 +188,10 @@ class SpecCatalog:
 
     def _keep_old(self, source: SpecSource, meta: StoredMeta | None, old: bytes | None,
                   exc: SpecError) -> Document:
-        log.warning("%s", exc)
+        # warn only when carrying on with older content: an error that is raised is shown
+        # once, by whoever catches it (the CLI printed it twice)
         if meta and old is not None:
+            log.warning("%s (serving the copy fetched %s)", exc, meta.fetched_at)
             meta = meta.model_copy(update={"last_error": str(exc)})
             self.store.save_meta(source.name, meta)
             return Document(source=source, meta=meta, content=old, stale=True)
@@ -202,6 +204,8 @@ class SpecCatalog:
                 raise exc
             raise SpecFetchError(source.name, "offline, and no cached copy or shipped snapshot",
                                  hint="run `mcp-sre specs sync` with network access")
+        if exc is not None:
+            log.warning("%s (serving the shipped snapshot)", exc)
         fetched = FetchedContent(content=path.read_bytes(), url=source.url)
         return self._accept(source, fetched, origin="snapshot",
                             last_error=str(exc) if exc else None)
@@ -355,9 +359,29 @@ class SpecCatalog:
             progress(len(chosen), len(chosen), "done")
         return rows
 
-    def add_source(self, source: SpecSource) -> SourceStatus:
-        """Validate a new source by fetching and parsing it, then persist it."""
+    def add_source(self, source: SpecSource, *, replace: bool = False) -> SourceStatus:
+        """Validate a new source by fetching and parsing it, then persist it.
+
+        A name that exists is replaced only with ``replace=True``; the new content must then
+        come from the new source itself (a copy kept from the old one is not success)."""
+        try:
+            existing: SpecSource | None = self.registry.get(source.name)
+        except NotFoundError:
+            existing = None
+        if existing is not None and not replace:
+            raise ValidationError(f"a spec source named {source.name!r} exists already "
+                                  f"({existing.url})",
+                                  hint="pass --replace to replace it, or pick another name")
+        if existing is not None and existing.url != source.url:
+            meta = self.store.meta(source.name)
+            if meta is not None:  # its validators (ETag) belong to the old URL
+                self.store.save_meta(source.name, meta.model_copy(
+                    update={"etag": None, "last_modified": None}))
         with self.registry.trial(source):
+            doc = self.document(source.name, max_age_hours=0)
+            if doc.stale:
+                raise SpecFetchError(source.name, f"cannot use {source.url}: "
+                                     f"{doc.meta.last_error or 'no fresh content'}")
             self.operations(source.name, max_age_hours=0)
         self.registry.add(source)
         return self.status([source.name])[0]

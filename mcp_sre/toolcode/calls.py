@@ -152,14 +152,51 @@ def _factories(tree: ast.Module) -> dict[str, ast.Call]:
     return bound
 
 
+def _through_bound(receiver: ast.expr, bound: dict[str, ast.Call]) -> tuple[str, ast.Call] | None:
+    """A receiver reached through attributes and calls from a name bound to a factory call:
+    ``cm.virtual_machines`` or ``svc.instances().list(...)`` with ``cm = mod.Client(...)``
+    -> (``mod.Client().virtual_machines``, the factory call)."""
+    chain: list[str] = []
+    node: ast.AST = receiver
+    innermost: tuple[int, ast.Call] | None = None  # (chain length before it, the call)
+    while isinstance(node, ast.Attribute | ast.Call):
+        if isinstance(node, ast.Call):
+            innermost = (len(chain), node)
+            chain.append("()")
+            node = node.func
+        else:
+            chain.append("." + node.attr)
+            node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    if node.id in bound:
+        root = bound[node.id]
+    elif innermost is not None and innermost[0] > 0:  # mod.build("x").things().list
+        root = innermost[1]
+        chain = chain[: innermost[0]]
+    else:
+        return None
+    head = _callee(root.func)
+    if not chain or not head or head.startswith("sre."):
+        return None
+    return head + "()" + "".join(reversed(chain)).replace(".()", "()"), root
+
+
 def sdk_calls(tree: ast.Module) -> Iterator[tuple[ast.Call, SdkCall]]:
     """Every ``client.method(...)`` whose client is a factory call's value, bound to a name
-    or called in place (``mod.client("ec2").describe_instances()``)."""
+    or called in place (``mod.client("ec2").describe_instances()``). A method reached from a
+    bound client through attributes or calls (``cm.virtual_machines.list_all()``) is also
+    reported with the whole chain as its factory and the bound factory's arguments."""
     bound = _factories(tree)
     for node in ast.walk(tree):
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute):
             continue
         receiver = node.func.value
+        chained = _through_bound(receiver, bound) if isinstance(
+            receiver, ast.Attribute | ast.Call) else None
+        if chained is not None:
+            yield node, SdkCall(factory=chained[0], factory_args=_literals(chained[1].args),
+                                method=node.func.attr, method_args=_literals(node.args))
         factory = bound.get(receiver.id) if isinstance(receiver, ast.Name) else (
             receiver if isinstance(receiver, ast.Call) else None)
         name = _callee(factory.func) if factory is not None else None

@@ -6,8 +6,10 @@ region and endpoint come from the standard AWS environment (``AWS_PROFILE``, ``A
 (``{"region": ..., "profile": ..., "endpoint_url": ...}``); the guest may only pick a region.
 
 Answers are made JSON-safe (datetimes as ISO strings, bytes as base64, ``ResponseMetadata``
-dropped), and a few response fields that carry secrets in otherwise harmless reads are masked:
-Lambda environment variables and code download URLs, EC2 user data.
+dropped), and secret material is masked (:func:`mask_secrets`): botocore's ``sensitive`` output
+members, Lambda environment variables and code URLs, user data, container environment values,
+and every field the core's name layer catches. The same mask is this plugin's
+``response_masks`` entry, so the bridge applies it whatever the write setting.
 """
 
 from __future__ import annotations
@@ -19,13 +21,15 @@ from typing import Any
 
 from mcp_sre import hookimpl
 from mcp_sre.sandbox.bridge import jsonable
+from mcp_sre.sandbox.masking import MASK, mask_by_name
 from mcp_sre.sandbox.models import ProviderCallError
 from mcp_sre.specs.model import APISpec
+from mcp_sre_aws.sensitive import mask_sensitive_shapes, secret_reason
 
-__all__ = ["EXTRA_SENSITIVE", "MASK", "execute_operation", "executor_sensitive_operations",
+__all__ = ["EXTRA_SENSITIVE", "MASK", "aws_response_mask", "execute_operation",
+           "executor_response_masks", "executor_secret_operation", "executor_sensitive_operations",
            "mask_secrets"]
 
-MASK = "***redacted by mcp-sre***"
 MAX_STREAM_BYTES = 1 << 20
 # Reads that mint credentials or reveal secret material, on top of classify.SENSITIVE_READS
 # (several are also classified as writes; refusing them twice costs nothing).
@@ -98,34 +102,29 @@ def _read_streams(data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-# Name-based second layer, for every service: a string field whose name ends in one of these
-# words (case, "_" and "-" ignored) is masked. Pagination and idempotency tokens are not secrets.
-_SECRET_NAME = re.compile(
-    r"(password|passwd|passphrase|secret|secretkey|secretaccesskey|token|privatekey|presharedkey|"
-    r"psk|credential|credentials|userdata|connectionstring|apikey|keymaterial|secretstring|"
-    r"customergatewayconfiguration)$")
-_NOT_SECRET = re.compile(r"(nexttoken|continuationtoken|paginationtoken|clienttoken|"
-                         r"idempotencytoken|nextcontinuationtoken|starttoken)$")
+_AWS_NAMES = re.compile(r"customergatewayconfiguration$")
 
 
-def _secret_name(key: Any) -> bool:
-    name = re.sub(r"[_\-\s]", "", str(key)).lower()
-    return bool(_SECRET_NAME.search(name)) and not _NOT_SECRET.search(name)
+def _aws_name(key: Any) -> bool:
+    return bool(_AWS_NAMES.search(re.sub(r"[_\-\s]", "", str(key)).lower()))
 
 
-def mask_secrets(service: str, data: Any) -> Any:
-    """Mask secret-bearing fields of read responses (in place; returns ``data``)."""
+def _mask_aws_fields(service: str, data: Any) -> None:
+    """What names alone do not say: Lambda environment values and code URLs, EC2 user data
+    held as ``{"Value": ...}``, ECS/Batch container environment values, VPN configurations."""
     if isinstance(data, dict):
         for key, value in data.items():
             if key == "Environment" and service == "lambda" and isinstance(value, dict) and \
                     isinstance(value.get("Variables"), dict):
                 value["Variables"] = dict.fromkeys(value["Variables"], MASK)
-            elif key == "Code" and service == "lambda" and isinstance(value, dict) and \
-                    "Location" in value:
-                value["Location"] = MASK
-            elif key == "UserData" and service == "ec2" and value:
+            elif key in ("Code", "Content") and service == "lambda" and \
+                    isinstance(value, dict) and "Location" in value:
+                value["Location"] = MASK  # a presigned download URL
+            elif key == "value" and service == "apigateway" and isinstance(value, str):
+                data[key] = MASK  # API key values (usage plan keys, API keys)
+            elif key == "UserData" and value:
                 data[key] = {"Value": MASK} if isinstance(value, dict) else MASK
-            elif isinstance(value, str) and value and _secret_name(key):
+            elif isinstance(value, str) and value and _aws_name(key):
                 data[key] = MASK
             elif key.lower() == "environment" and isinstance(value, list):
                 for pair in value:  # ECS/Batch style [{"name": ..., "value": ...}]
@@ -134,11 +133,27 @@ def mask_secrets(service: str, data: Any) -> Any:
                             if field in pair:
                                 pair[field] = MASK
             else:
-                mask_secrets(service, value)
+                _mask_aws_fields(service, value)
     elif isinstance(data, list):
         for item in data:
-            mask_secrets(service, item)
-    return data
+            _mask_aws_fields(service, item)
+
+
+def mask_secrets(service: str, data: Any, operation: str | None = None) -> Any:
+    """Mask secret-bearing fields of an answer (in place; returns ``data``): botocore's
+    ``sensitive`` output members when ``operation`` is given, AWS-specific fields, then the
+    core's name layer."""
+    if operation is not None:
+        data = mask_sensitive_shapes(service, operation, data)
+    _mask_aws_fields(service, data)
+    return mask_by_name(data)
+
+
+def aws_response_mask(spec: APISpec, data: Any) -> Any:
+    """The ``response_masks`` entry: every AWS answer, whichever path it took to the host."""
+    if spec.provider != "aws":
+        return None
+    return mask_secrets(spec.service, data, spec.name)
 
 
 @hookimpl
@@ -176,9 +191,23 @@ def execute_operation(spec: APISpec, params: dict[str, Any], context: dict[str, 
     if isinstance(response, dict):
         response.pop("ResponseMetadata", None)
         response = _read_streams(response)
-    return mask_secrets(spec.service, jsonable(response))
+    return mask_secrets(spec.service, jsonable(response), spec.name)
 
 
 @hookimpl(specname="sensitive_operations")
 def executor_sensitive_operations() -> list[str]:
     return list(EXTRA_SENSITIVE)
+
+
+@hookimpl(specname="response_masks")
+def executor_response_masks() -> list[Any]:
+    return [aws_response_mask]
+
+
+@hookimpl(specname="secret_operation")
+def executor_secret_operation(spec: APISpec) -> str | None:
+    """Operations whose answer botocore marks as a secret are refused whatever the write
+    setting (the class of AssumeRoot, GetWebIdentityToken, GetAccessToken, CreateToken...)."""
+    if spec.provider != "aws":
+        return None
+    return secret_reason(spec.service, spec.name)

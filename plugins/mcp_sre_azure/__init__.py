@@ -1,16 +1,21 @@
-"""Built-in mcp-sre plugin: azure doc sources (see doc_sources.yaml) and vocabulary (vocab.yaml)."""
+"""Built-in mcp-sre plugin: Azure (Resource Manager specs in the ``arm`` format with shipped
+snapshots and common-types, read-only rules and sensitive reads, the executor with
+DefaultAzureCredential, the guest-side ``azure.mgmt.*``/``azure.identity`` shims, vocabulary)."""
 
-from pathlib import Path
+from mcp_sre_azure.arm import parse_spec
+from mcp_sre_azure.classify import classify_operation, sensitive_operations
+from mcp_sre_azure.executor import execute_operation
+from mcp_sre_azure.sdk_calls import sdk_call_operation
+from mcp_sre_azure.shims import sandbox_shims
+from mcp_sre_azure.sources import register_doc_sources, retrieval_vocabulary
 
-from mcp_sre import hookimpl
-from mcp_sre.specs.sources import doc_sources_hook
-
-__all__ = ["register_doc_sources", "retrieval_vocabulary"]
-
-register_doc_sources = doc_sources_hook(__name__)
-
-
-@hookimpl
-def retrieval_vocabulary() -> Path:
-    """How requests and tools name this provider (merged into the search vocabulary)."""
-    return Path(__file__).with_name("vocab.yaml")
+__all__ = [
+    "classify_operation",
+    "execute_operation",
+    "parse_spec",
+    "register_doc_sources",
+    "retrieval_vocabulary",
+    "sandbox_shims",
+    "sdk_call_operation",
+    "sensitive_operations",
+]

@@ -205,6 +205,22 @@ async def business_health(demo: Demo) -> None:
             f"{', '.join(unhealthy) or 'none'} ({time.perf_counter() - t:.1f} s)")
 
 
+async def manager_followup(demo: Demo) -> None:
+    """The ManagerAgent: a request becomes a plan (a playbook, no model), then a follow-up in
+    the same MCP session reuses what the first turn asked."""
+    out, s = demo.out, demo.session
+    for request in ("列出CPU>80%的EC2实例", "那CPU超过90%的呢?"):
+        out.say(f"investigate: [bold]{request}[/bold]")
+        t = time.perf_counter()
+        result = structured(await s.call_tool("investigate", {"request": request}))
+        out.table(["step", "agent", "status", "observed"],
+                  [[st["id"], st["agent"], st["status"], st["summary"][:70] or st["note"][:70]]
+                   for st in result["steps"]])
+        out.panel(result["answer"], "green" if result["status"] == "finished" else "red")
+        out.say(f"plan {result['plan']} ({result['source']}), run {result['run_id']}, "
+                f"{time.perf_counter() - t:.1f} s; resolved as: {result['resolved']}")
+
+
 STEPS: list[Step] = [
     Step("Find the operations for a request, in Chinese", find_operations),
     Step("Read the live spec of the operation", read_spec),
@@ -216,4 +232,6 @@ STEPS: list[Step] = [
     Step("Ask in other words: registered tools are found and reused, nothing generated",
          reuse_tools),
     Step("Business health across clouds, asked in Chinese (hard mode)", business_health),
+    Step("The ManagerAgent plans, runs and remembers: a request and its follow-up",
+         manager_followup),
 ]

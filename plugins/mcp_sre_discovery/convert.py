@@ -8,6 +8,7 @@ here is enough: it inlines schemas with cycles cut (``x-cycle``) and nesting bou
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -15,7 +16,7 @@ from mcp_sre.errors import SpecParseError
 from mcp_sre.specs.jsonref import CYCLE_KEY, TRUNCATED_KEY
 from mcp_sre.specs.model import Access, APISpec, Parameter, SourceInfo, SpecSource
 
-__all__ = ["DISCOVERY_KIND", "access_for", "convert_document", "iter_methods"]
+__all__ = ["DISCOVERY_KIND", "access_for", "convert_document", "iter_methods", "operation_words"]
 
 DISCOVERY_KIND = "discovery#restDescription"
 SCHEMA_DEPTH = 4  # $ref levels inlined in request/response schemas
@@ -61,6 +62,49 @@ def access_for(method: dict[str, Any]) -> Access:
         if last.startswith(prefix) and last[len(prefix):][:1].isupper():
             return "read"
     return "write"
+
+
+# Parents that scope a resource without naming what a request is about (a project is what a
+# request means when it names none; folders, organizations and billing accounts are named).
+_SCOPES = frozenset({"projects", "locations", "zones", "regions", "global"})
+
+
+def operation_words(method_id: str) -> str:
+    """The method id as a verb-first phrase for search (``x-operation-words``):
+    ``compute.instances.list`` -> "list instances"; ``container.projects.locations.clusters.
+    nodePools.list`` -> "list node Pools for clusters"; ``compute.instances.aggregatedList`` ->
+    "list instances in all zones"; ``compute.instances.getSerialPortOutput`` -> "get Serial
+    Port Output of instances"."""
+    parts = method_id.split(".")[1:]
+    if not parts:
+        return method_id
+    method, resources = parts[-1], parts[:-1]
+    resource = resources[-1] if resources else ""
+    parents = [r for r in reversed(resources[:-1]) if r not in _SCOPES]
+    if method == "aggregatedList":
+        words = ["list", resource, "in all zones"]
+    else:
+        head, _, rest = re.sub(r"([A-Z])", r" \1", method).partition(" ")
+        words = [head, rest, "of", resource] if rest and resource else [head, rest, resource]
+    if parents:
+        words += ["for", *parents]
+    return " ".join(w for w in words if w)
+
+
+def _returned_items(doc: dict[str, Any], response_ref: str) -> str:
+    """"Returns TimeSeries: A collection of data points that describes the time-varying values
+    of a metric." for a list method: what its items are, in the schema's own words (a method's
+    description rarely says what its resource is)."""
+    schemas = doc.get("schemas") or {}
+    props = (schemas.get(response_ref) or {}).get("properties") or {}
+    for name, prop in props.items():
+        if name in _NOT_RESULTS or not isinstance(prop, dict) or prop.get("type") != "array":
+            continue
+        ref = (prop.get("items") or {}).get("$ref")
+        text = str((schemas.get(ref) or {}).get("description") or "") if ref else ""
+        if text:
+            return f"Returns {ref}: {_first_sentence(text)}"
+    return ""
 
 
 def iter_methods(node: dict[str, Any], trail: str = "") -> Iterator[tuple[str, dict[str, Any]]]:
@@ -197,8 +241,14 @@ def convert_document(doc: dict[str, Any], source: SpecSource, info: SourceInfo) 
                 description=f"Request body ({method['request']['$ref']})", json_schema=request,
             ))
         text = str(method.get("description", ""))
+        items = _returned_items(doc, response_ref) if response_ref else ""
+        if items and items not in text:  # after the first sentence: index text is bounded
+            flat = " ".join(text.split())
+            cut = flat.find(". ") + 1 if ". " in flat else len(flat)
+            text = f"{flat[:cut]} {items} {flat[cut:]}".strip()
         specs.append(APISpec(
-            id=APISpec.make_id(provider, service, method_id),
+            # the id names the API as discovery.build() does (sqladmin, not the ids' "sql")
+            id=APISpec.make_id(provider, service, f"{api}.{trail}"),
             name=method_id,
             provider=provider,
             service=service,
@@ -215,6 +265,7 @@ def convert_document(doc: dict[str, Any], source: SpecSource, info: SourceInfo) 
             pagination=_pagination(method, response),
             deprecated=bool(method.get("deprecated", False)),
             source=info,
-            raw=method,
+            raw={**method, "x-operation-words": operation_words(method_id),
+                 "x-service-title": str(doc.get("title") or api)},
         ))
     return specs

@@ -1,16 +1,19 @@
-"""Built-in mcp-sre plugin: gcp doc sources (see doc_sources.yaml) and vocabulary (vocab.yaml)."""
+"""Built-in mcp-sre plugin: Google Cloud (discovery-document sources, read-only rules and
+sensitive reads, the executor with Application Default Credentials, the guest-side
+``googleapiclient`` shim, search vocabulary)."""
 
-from pathlib import Path
+from mcp_sre_gcp.classify import classify_operation, sensitive_operations
+from mcp_sre_gcp.executor import execute_operation
+from mcp_sre_gcp.sdk_calls import sdk_call_operation
+from mcp_sre_gcp.shims import sandbox_shims
+from mcp_sre_gcp.sources import register_doc_sources, retrieval_vocabulary
 
-from mcp_sre import hookimpl
-from mcp_sre.specs.sources import doc_sources_hook
-
-__all__ = ["register_doc_sources", "retrieval_vocabulary"]
-
-register_doc_sources = doc_sources_hook(__name__)
-
-
-@hookimpl
-def retrieval_vocabulary() -> Path:
-    """How requests and tools name this provider (merged into the search vocabulary)."""
-    return Path(__file__).with_name("vocab.yaml")
+__all__ = [
+    "classify_operation",
+    "execute_operation",
+    "register_doc_sources",
+    "retrieval_vocabulary",
+    "sandbox_shims",
+    "sdk_call_operation",
+    "sensitive_operations",
+]

@@ -19,7 +19,7 @@ import re
 from typing import Any, Literal
 
 from mcp_sre.errors import SpecParseError
-from mcp_sre.specs.jsonref import RefResolver, load_document, ref_name
+from mcp_sre.specs.jsonref import Loader, RefResolver, load_document, ref_name
 from mcp_sre.specs.model import APISpec, Parameter, SourceInfo, SpecSource
 
 __all__ = ["HTTP_METHODS", "READ_METHODS", "Dialect", "build_operations", "normalise_service"]
@@ -47,18 +47,22 @@ def normalise_service(tag: str) -> str:
 
 
 def build_operations(
-    doc: Any, source: SpecSource, info: SourceInfo, dialect: Dialect
+    doc: Any, source: SpecSource, info: SourceInfo, dialect: Dialect,
+    loader: Loader | None = None, base_uri: str = "",
 ) -> list[APISpec]:
     """One APISpec per (path, method). Raises :class:`SpecParseError` for a document without
-    operations or with a dangling/external ``$ref`` in something an operation uses."""
+    operations or with a dangling/external ``$ref`` in something an operation uses. A
+    ``loader`` (with the document's ``base_uri``) follows refs into other files; plugins that
+    ship copies of the files a format's specs share pass one."""
     name = source.name or info.url
     if not isinstance(doc, dict):
         raise SpecParseError(name, f"the {dialect} document is not a mapping")
-    return _Builder(doc, source, info, dialect).build()
+    return _Builder(doc, source, info, dialect, loader, base_uri).build()
 
 
 class _Builder:
-    def __init__(self, doc: dict[str, Any], source: SpecSource, info: SourceInfo, dialect: Dialect):
+    def __init__(self, doc: dict[str, Any], source: SpecSource, info: SourceInfo, dialect: Dialect,
+                 loader: Loader | None = None, base_uri: str = ""):
         self.doc = doc
         self.source = source
         self.info = info
@@ -69,6 +73,8 @@ class _Builder:
             doc,
             source=self.name,
             external="stub" if opts.get("external_refs") == "stub" else "error",
+            loader=loader,
+            base_uri=base_uri,
             max_depth=int(opts.get("max_depth", 4)),
             max_chars=int(opts.get("max_chars", 48_000)),
         )

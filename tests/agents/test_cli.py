@@ -79,7 +79,7 @@ def test_eval_without_endpoint_says_so(cli_home: Path, tmp_path: Path) -> None:
     dataset = Path(__file__).parents[2] / "benchmarks" / "codegen_tasks.jsonl"
     out = CliRunner().invoke(eval_codegen, [str(dataset)])
     assert out.exit_code == 0 and "no LLM endpoint configured" in out.stdout
-    assert "nothing evaluated (15 task(s)" in out.stdout
+    assert "nothing evaluated (47 task(s)" in out.stdout
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "a", "request": "x"}\n{"id": "b"}\n')
     out = CliRunner().invoke(eval_codegen, [str(bad)])

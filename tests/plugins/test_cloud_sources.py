@@ -32,25 +32,26 @@ def of(sources: dict[str, SpecSource], provider: str) -> list[SpecSource]:
     return [s for s in sources.values() if s.provider == provider]
 
 
-def test_only_aws_is_indexed_by_default(sources: dict[str, SpecSource]) -> None:
-    assert [s.name for s in sources.values() if s.default] == ["aws"]
+def test_every_cloud_is_indexed_by_default(sources: dict[str, SpecSource]) -> None:
+    defaults = {s.provider for s in sources.values() if s.default}
+    assert {"aws", "gcp", "azure", "volcengine"} <= defaults
     assert {s.provider for s in sources.values()} == MINE
 
 
 def test_gcp_sources(sources: dict[str, SpecSource]) -> None:
     gcp = {s.name: s for s in of(sources, "gcp")}
     assert set(gcp) == {"gcp-compute", "gcp-container", "gcp-monitoring", "gcp-logging",
-                        "gcp-cloudtrace"}
+                        "gcp-cloudtrace", "gcp-cloudtrace-v2", "gcp-cloudresourcemanager",
+                        "gcp-secretmanager", "gcp-iam"}
     for source in gcp.values():
-        assert source.format == "discovery"
+        assert source.format == "discovery" and source.snapshot
         assert re.fullmatch(r"https://www\.googleapis\.com/discovery/v1/apis/\w+/v\d+/rest",
                             source.url)
-    assert gcp["gcp-compute"].snapshot is None
-    assert all(gcp[n].snapshot for n in gcp if n != "gcp-compute")
+    assert [n for n in gcp if not gcp[n].default] == ["gcp-cloudtrace-v2"]
 
 
 @pytest.mark.parametrize("name", ["gcp-container", "gcp-monitoring", "gcp-logging",
-                                  "gcp-cloudtrace"])
+                                  "gcp-cloudtrace-v2"])
 def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
     source = sources[name]
     home = Path(str(source.snapshot_home))  # the gcp plugin owns its snapshots
@@ -59,7 +60,7 @@ def test_gcp_snapshots_parse(sources: dict[str, SpecSource], name: str) -> None:
     assert path.is_file() and path.stat().st_size < 1_000_000
     assert path.name in (home / "LICENSES.md").read_text()
     specs = parse_content(make_plugin_manager(), path.read_bytes(), source)
-    api = name.removeprefix("gcp-")
+    api = name.removeprefix("gcp-").removesuffix("-v2")
     assert specs and all(s.id.startswith(f"gcp/{api}/{api}.") for s in specs)
     assert all(s.source.name == name for s in specs)
 
@@ -73,22 +74,24 @@ def test_gcp_offline_from_snapshot_through_the_catalog(settings: Settings) -> No
     assert op.access == "read" and op.pagination is not None
 
 
-def test_azure_sources_are_pinned_swagger(sources: dict[str, SpecSource]) -> None:
+def test_azure_sources_are_pinned_arm(sources: dict[str, SpecSource]) -> None:
     azure = of(sources, "azure")
-    assert {s.service for s in azure} == {"compute", "monitor", "network", "containerservice"}
+    assert {s.service for s in azure} == {"compute", "monitor", "network", "containerservice",
+                                          "resources", "storage"}
     for source in azure:
-        assert source.format == "swagger" and not source.default
+        assert source.format == "arm" and source.default and source.snapshot_home
         assert re.fullmatch(r"https://raw\.githubusercontent\.com/Azure/azure-rest-api-specs/"
                             r"[0-9a-f]{40}/specification/.+/stable/\d{4}-\d{2}-\d{2}/\w+\.json",
                             source.url), source.url
 
 
-def test_volcengine_sources_say_they_are_unconfirmed(sources: dict[str, SpecSource]) -> None:
+def test_volcengine_sources_read_the_installed_sdk(sources: dict[str, SpecSource]) -> None:
     volc = of(sources, "volcengine")
-    assert {s.service for s in volc} >= {"ecs", "vpc"}
-    for source in volc:
-        assert not source.default and source.url.startswith("https://api.volcengine.com/")
-        assert "UNCONFIRMED" in source.description
+    assert {s.service for s in volc} == {"ecs", "vpc", "vke", "clb", "rdsmysqlv2",
+                                         "cloudmonitor"}
+    for source in volc:  # one source per package: a broken one fails alone
+        assert source.default and source.url == f"volcenginesdk:{source.service}"
+        assert source.format == "volcenginesdk" and source.options["titles"][source.service]
 
 
 def test_load_doc_sources_names_a_broken_entry(tmp_path: Path, monkeypatch) -> None:

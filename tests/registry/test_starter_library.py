@@ -21,7 +21,7 @@ from mcp_sre.toolcode.review import review_tool
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "tool_registry"
-PROVIDERS = {"aws", "kubernetes"}
+PROVIDERS = {"aws", "kubernetes", "gcp", "azure", "volcengine"}
 
 
 def _seed_module() -> ModuleType:

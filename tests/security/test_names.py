@@ -34,3 +34,30 @@ def test_tool_names_refuse_case_and_unicode_look_alikes(look_alike: str) -> None
     # lower-case ASCII only: a name differing from a built-in by case or by a confusable
     # character cannot be registered, so it cannot be listed beside the real tool.
     assert not NAME_PATTERN.match(look_alike)
+
+
+@pytest.mark.parametrize("look_alike", ["run_c0de", "runcode", "run__code", "ru_n_code",
+                                        "find_tooi", "caii_tool"])
+def test_registered_names_cannot_pass_for_a_built_in(reg_settings, sandbox, word_count,
+                                                     look_alike: str) -> None:
+    """Lower-case ASCII still has look-alikes (0/o, 1/l/i, rn/m) and separator variants."""
+    from mcp_sre.registry import ToolRegistry
+    from mcp_sre.registry.tool_registry import RegistrationRefused
+
+    registry = ToolRegistry(reg_settings, sandbox=sandbox,
+                            reserved_names={"run_code", "find_tool", "call_tool"})
+    with pytest.raises(RegistrationRefused, match="look-alike"):
+        registry.register(**{**word_count, "name": look_alike})
+
+
+def test_registered_names_cannot_pass_for_another_tool(reg_settings, sandbox,
+                                                       word_count) -> None:
+    from mcp_sre.registry import ToolRegistry
+    from mcp_sre.registry.tool_registry import RegistrationRefused
+
+    registry = ToolRegistry(reg_settings, sandbox=sandbox)
+    registry.register(**word_count)
+    registry.register(**word_count)  # a new version of the same tool is fine
+    with pytest.raises(RegistrationRefused, match="'word_count'"):
+        registry.register(**{**word_count, "name": "word_c0unt"})
+    assert registry.register(**{**word_count, "name": "word_total"}).name == "word_total"

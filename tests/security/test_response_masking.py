@@ -64,7 +64,8 @@ def test_container_environment_values_are_masked(specs) -> None:
     answer = _run(specs, "aws/ecs/DescribeTaskDefinition", {"taskDefinition": "rt-task"})
     assert SECRET not in json.dumps(answer)
     env = answer["taskDefinition"]["containerDefinitions"][0]["environment"]
-    assert env == [{"name": "DB_PASSWORD", "value": MASK}]
+    # botocore marks the whole environment sensitive: every leaf is masked, the shape is kept
+    assert env == [{"name": MASK, "value": MASK}]
 
 
 @pytest.mark.parametrize("key", ["client_secret", "PreSharedKey", "CustomerGatewayConfiguration",
@@ -78,3 +79,41 @@ def test_secret_names_are_masked_in_any_service(key: str) -> None:
                                  "Name"])
 def test_pagination_and_metadata_are_kept(key: str) -> None:
     assert mask_secrets("any", {key: "kept"}) == {key: "kept"}
+
+
+def _spec_of(service: str, operation: str) -> APISpec:
+    pm = make_plugin_manager(only={"botocore", "aws"})
+    data = Path(botocore.__file__).parent / "data"
+    model = sorted(p for p in (data / service).iterdir() if p.is_dir())[-1] / "service-2.json.gz"
+    source = SpecSource(name=f"aws-{service}", provider="aws", url=str(model), format="botocore")
+    return next(s for s in parse_content(pm, model.read_bytes(), source) if s.name == operation)
+
+
+def test_identity_provider_client_secret_is_masked() -> None:
+    """cognito-idp DescribeIdentityProvider: ProviderDetails is a plain map in botocore (not
+    marked sensitive); the name layer catches client_secret."""
+    idp = boto3.client("cognito-idp", region_name=REGION)
+    pool = idp.create_user_pool(PoolName="rt-idp")["UserPool"]["Id"]
+    idp.create_identity_provider(UserPoolId=pool, ProviderName="corp", ProviderType="OIDC",
+                                 ProviderDetails={"client_id": "cid", "client_secret": SECRET,
+                                                  "authorize_scopes": "openid",
+                                                  "oidc_issuer": "https://idp.example"})
+    spec = _spec_of("cognito-idp", "DescribeIdentityProvider")
+    answer = execute_operation(spec=spec, params={"UserPoolId": pool, "ProviderName": "corp"},
+                               context={})
+    assert SECRET not in json.dumps(answer)
+    assert answer["IdentityProvider"]["ProviderDetails"]["client_secret"] == MASK
+    assert answer["IdentityProvider"]["ProviderDetails"]["client_id"] == "cid"
+
+
+def test_usage_plan_key_values_are_masked() -> None:
+    """apigateway GetUsagePlanKeys returned API key values while GetApiKey is refused."""
+    api = boto3.client("apigateway", region_name=REGION)
+    key = api.create_api_key(name="rt-key", value="k" * 20 + SECRET.replace("-", ""),
+                             enabled=True)
+    plan = api.create_usage_plan(name="rt-plan")
+    api.create_usage_plan_key(usagePlanId=plan["id"], keyId=key["id"], keyType="API_KEY")
+    spec = _spec_of("apigateway", "GetUsagePlanKeys")
+    answer = execute_operation(spec=spec, params={"usagePlanId": plan["id"]}, context={})
+    assert SECRET.replace("-", "") not in json.dumps(answer)
+    assert answer["items"][0]["value"] == MASK and answer["items"][0]["name"] == "rt-key"

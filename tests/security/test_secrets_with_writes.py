@@ -50,3 +50,54 @@ def test_every_verb_on_a_kubernetes_secret_is_sensitive(verb: str) -> None:
 
     op = f"kubernetes/core/{verb}CoreV1NamespacedSecret".lower()
     assert any(fnmatch(op, glob) for glob in BUILTIN_SENSITIVE), op
+
+
+# The class by the spec's own markings (botocore ``sensitive`` output members), not by name:
+# operations whose answer *is* a credential, token, password or key.
+SECRET_BY_SHAPE = (
+    ("iam", "CreateAccessKey", "write"),
+    ("cognito-idp", "InitiateAuth", "write"),
+    ("pca-connector-scep", "GetChallengePassword", "read"),
+    ("gamelift", "GetComputeAccess", "read"),
+    ("datazone", "GetConnection", "read"),
+    ("lightsail", "GetRelationalDatabaseMasterUserPassword", "read"),
+    ("secretsmanager", "GetRandomPassword", "read"),
+)
+MASKED_NOT_REFUSED = (
+    ("rds", "DescribeDBInstances"),
+    ("ec2", "DescribeVpnConnections"),
+    ("ecs", "DescribeTaskDefinition"),
+    ("ssm", "GetParameter"),
+)
+
+
+def _bare(service: str, operation: str, access: str = "read"):
+    from mcp_sre.specs.model import APISpec, SourceInfo
+
+    return APISpec(id=f"aws/{service}/{operation}", name=operation, provider="aws",
+                   service=service, access=access,
+                   source=SourceInfo(url="botocore:", format="botocore"))
+
+
+@pytest.fixture(scope="module")
+def shape_policy():
+    from mcp_sre.plugin_manager import make_plugin_manager
+
+    pm = make_plugin_manager(only={"botocore", "aws"})
+    return Policy(secret_check=lambda spec: pm.hook.secret_operation(spec=spec))
+
+
+@pytest.mark.parametrize(("service", "operation", "access"), SECRET_BY_SHAPE)
+def test_secret_answers_by_shape_refused_even_with_writes(shape_policy, service, operation,
+                                                          access) -> None:
+    spec = _bare(service, operation, access)
+    for writes in (False, True, [spec.id]):
+        decision = shape_policy.decide(spec, allow_writes=writes)
+        assert not decision.allowed and decision.rule == "sensitive", (spec.id, writes)
+        assert "botocore: sensitive" in decision.reason
+
+
+@pytest.mark.parametrize(("service", "operation"), MASKED_NOT_REFUSED)
+def test_reads_with_a_deeper_secret_are_masked_not_refused(shape_policy, service,
+                                                           operation) -> None:
+    assert shape_policy.decide(_bare(service, operation)).allowed

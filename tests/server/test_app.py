@@ -192,3 +192,18 @@ def test_cached_validation_matches_jsonschema(server: SreMCP) -> None:
     schemas.validate(good, schema)
     with pytest.raises(jsonschema.SchemaError):
         schemas.validate({}, {"type": "no-such-type"})
+
+
+async def test_argument_errors_are_one_clear_line(tmp_path) -> None:
+    """Issue 20 item 12: ``top_k: 0`` returned pydantic's raw multi-line report."""
+    from mcp_sre.config import load_settings
+    from mcp_sre.server import ServerState, build_server
+    from mcp_sre.server.sdk import connected_session
+
+    state = ServerState(load_settings(home=tmp_path))
+    async with connected_session(build_server(state)) as client:
+        answer = await client.call_tool("search_apis", {"query": "list pods", "top_k": 0})
+    text = answer.content[0].text
+    assert answer.isError
+    assert text == ("invalid arguments for search_apis: top_k: Input should be greater than "
+                    "or equal to 1 (got 0)")

@@ -188,3 +188,15 @@ async def test_register_and_call_over_stdio(home: Path, tmp_path: Path, module_d
         assert "word_count" in {t.name for t in (await s.list_tools()).tools}
         assert _json(await s.call_tool("word_count", {"text": "x x y"}))["words"] == 3
     assert (tmp_path / "stdio_registry" / "word_count" / "v1" / "tool.py").is_file()
+
+
+async def test_registered_tools_answer_with_structured_content(state: ServerState,
+                                                               word_count: dict) -> None:
+    """Issue 20 item 12: registered tools returned JSON text, starter tools structured
+    content; an object result is structured content whether or not a schema was declared."""
+    state.registry.register(**word_count)  # no ``returns`` schema
+    async with connected_session(build_server(state)) as c:
+        answer = await c.call_tool("word_count", {"text": "a b a"})
+    assert not answer.isError
+    assert answer.structuredContent == {"words": 3, "top": [{"word": "a", "count": 2},
+                                                           {"word": "b", "count": 1}]}

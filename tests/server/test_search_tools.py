@@ -90,3 +90,58 @@ async def test_search_apis_says_when_results_are_keyword_only(
         result = await s.call_tool("search_apis", {"query": "list the orders", "top_k": 3})
         assert not result.is_error
     assert any(m.startswith("warning:") and "keyword-only" in m for m in said), said
+
+
+async def test_search_apis_llm_rerank_through_sampling(
+        server_params: StdioServerParameters) -> None:
+    """llm_rerank=true asks the client's own model (a stand-in behind the real sampling
+    protocol) to pick among the top results; its pick comes first, nothing is dropped."""
+    from mcp.types import CreateMessageResult, TextContent
+
+    server_params.env = {k: v for k, v in (server_params.env or {}).items()
+                         if not k.startswith("MCP_SRE_LLM_")}
+    asked: list[str] = []
+
+    async def stand_in_model(context, params) -> CreateMessageResult:  # type: ignore[no-untyped-def]
+        asked.append(params.messages[-1].content.text)
+        return CreateMessageResult(role="assistant", model="sampling-stand-in",
+                                   content=TextContent(type="text", text="2"))
+
+    said: list[str] = []
+
+    async def on_log(params) -> None:  # type: ignore[no-untyped-def]
+        said.append(f"{params.level}: {params.data}")
+
+    async with stdio_client(server_params) as (read, write), \
+            ClientSession(read, write, sampling_callback=stand_in_model,
+                          logging_callback=on_log) as s:
+        await s.initialize()
+        args = {"query": "list the orders", "top_k": 3}
+        plain = (await s.call_tool("search_apis", args)).structuredContent["result"]
+        picked = (await s.call_tool("search_apis", {**args, "llm_rerank": True}))
+        assert not picked.isError, picked.content
+        ranked = picked.structuredContent["result"]
+    assert len(asked) == 1 and "list the orders" in asked[0] and f"2. {plain[1]['id']}" in asked[0]
+    assert ranked[0]["id"] == plain[1]["id"]
+    assert sorted(h["id"] for h in ranked) == sorted(h["id"] for h in plain)
+    assert not any("llm_rerank" in m for m in said), said
+
+
+async def test_search_apis_llm_rerank_without_a_model_says_so(
+        server_params: StdioServerParameters) -> None:
+    server_params.env = {k: v for k, v in (server_params.env or {}).items()
+                         if not k.startswith("MCP_SRE_LLM_")}
+    said: list[str] = []
+
+    async def on_log(params) -> None:  # type: ignore[no-untyped-def]
+        said.append(f"{params.level}: {params.data}")
+
+    async with stdio_client(server_params) as (read, write), \
+            ClientSession(read, write, logging_callback=on_log) as s:
+        await s.initialize()
+        args = {"query": "list the orders", "top_k": 3}
+        plain = (await s.call_tool("search_apis", args)).structuredContent["result"]
+        result = await s.call_tool("search_apis", {**args, "llm_rerank": True})
+        assert not result.isError, result.content
+    assert [h["id"] for h in result.structuredContent["result"]] == [h["id"] for h in plain]
+    assert any(m.startswith("warning:") and "llm_rerank: no model" in m for m in said), said

@@ -291,3 +291,22 @@ def test_plugin_owned_snapshot_and_the_gathering_folder_first(settings: Settings
     settings.home = tmp_path / "fresh-home"
     assert [s.name for s in SpecCatalog(settings).operations("x", offline=True)] == [
         "fromGathered"]
+
+
+def test_add_source_with_an_existing_name_needs_replace(settings: Settings, server: SpecServer,
+                                                        tmp_path: Path) -> None:
+    """Issue 20 item 12: ``specs add`` with an existing name silently replaced the source's URL
+    and reported the old, stale content as success."""
+    from mcp_sre.errors import SpecFetchError, ValidationError
+
+    catalog = SpecCatalog(settings)
+    catalog.add_source(SpecSource(name="mine", provider="mine", url=server.url))
+    missing = str(tmp_path / "gone.json")
+    with pytest.raises(ValidationError, match="--replace"):
+        catalog.add_source(SpecSource(name="mine", provider="mine", url=missing))
+    with pytest.raises(SpecFetchError, match=r"gone\.json"):  # not the old copy as success
+        catalog.add_source(SpecSource(name="mine", provider="mine", url=missing), replace=True)
+    assert catalog.registry.get("mine").url == server.url  # the old source stays
+    row = catalog.add_source(SpecSource(name="mine", provider="mine", url=server.url),
+                             replace=True)
+    assert row.operations == 1

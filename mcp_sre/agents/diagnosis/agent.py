@@ -109,6 +109,8 @@ class Diagnoser:
                                  hint="enable a cloud plugin that implements diagnosis_knowledge")
         self.context = context
         self.timeout_s = timeout_s
+        # root rule id -> weight learned from feedback (mcp_sre.learning); None: all 1.0
+        self.evidence_weight: Any = None
 
     # ------------------------------------------------------------------ targets
     def _namespaces(self, question: str, explicit: str | None) -> list[str]:
@@ -237,7 +239,8 @@ class Diagnoser:
         graph, _ = collect(self.knowledge, reader, start, collector=collector)
         say(2, "looking for anomalies")
         signals = find_signals(graph, self.knowledge, book)
-        explanations = explain(signals, self.knowledge, _linked(graph))
+        explanations = explain(signals, self.knowledge, _linked(graph),
+                               weight=self.evidence_weight)
         say(3, "writing the report")
         layers = layered(explanations, book.items, language, ref)
         fired = {s.rule for s in signals}
@@ -260,7 +263,8 @@ class Diagnoser:
             evidence=layers["evidence"], fix=layers["fix"], prevention=layers["prevention"],
             confidence=layers["confidence"] if status == "problem_found" else 0.6,
             checked=checked, ruled_out=ruled_out, could_not_see=list(reader.could_not_see),
-            signals=signals[:15], steps=list(reader.steps))
+            signals=signals[:15], steps=list(reader.steps),
+            root_rule=explanations[0].rule.id if explanations else "")
         report.steps.append(Step(action="reason", detail=f"{len(signals)} signal(s), "
                                  f"{len(explanations)} explained; root rule: "
                                  f"{explanations[0].rule.id if explanations else 'none'}",

@@ -99,3 +99,5 @@ class DiagnosisReport(BaseModel):
     reasoner: str = Field(default="rules", description="'rules' or 'llm: <model>'")
     note: str = Field(default="", description="E.g. why the LLM answer was not used")
     duration_s: float = Field(default=0.0, description="Wall time of the diagnosis")
+    root_rule: str = Field(default="", description="Id of the rule that gave the root cause "
+                           "(feedback on the diagnosis weighs it)")

@@ -45,7 +45,8 @@ class BridgeReader:
                 spec=spec, params=params, context=ctx),
             audit=sandbox.audit, run_id="diagnose-" + uuid.uuid4().hex[:8],
             deadline=time.monotonic() + timeout_s,
-            context={**sandbox.context, **(context or {})})
+            context={**sandbox.context, **(context or {})},
+            mask=getattr(sandbox, "masker", None))
         self.steps: list[Step] = []
         self.could_not_see: list[str] = []
         self._cache: dict[str, ReadResult] = {}

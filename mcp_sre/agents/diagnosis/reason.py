@@ -72,9 +72,11 @@ def _backed(signal: Signal, rule: RootRule, signals: list[Signal],
 
 
 def explain(signals: list[Signal], knowledge: Knowledge,
-            related: Related | None = None) -> list[Explanation]:
+            related: Related | None = None,
+            weight: Callable[[str], float] | None = None) -> list[Explanation]:
     """The best rule for each signal, ranked (``related`` tells whether two objects are
-    linked in the collected graph, for rules that need a backing signal)."""
+    linked in the collected graph, for rules that need a backing signal; ``weight``: rule id
+    -> factor learned from feedback on earlier diagnoses)."""
     by_signal: dict[str, list[RootRule]] = {}
     for rule in knowledge.rules:
         for sid in knowledge.signals_of(rule):
@@ -92,7 +94,8 @@ def explain(signals: list[Signal], knowledge: Knowledge,
         if not options:
             continue
         best, used = max(options, key=lambda o: o[0].priority)
-        out.append(Explanation(used, best, best.priority + signal.score / 10))
+        rank = best.priority + signal.score / 10
+        out.append(Explanation(used, best, rank * weight(best.id) if weight else rank))
     return sorted(out, key=lambda e: -e.rank)
 
 

@@ -29,6 +29,7 @@ from mcp_sre.agents.health.paths import field_values, first
 from mcp_sre.agents.health.rules import Call, MappingFile
 from mcp_sre.sandbox.audit import AuditLog
 from mcp_sre.sandbox.bridge import CallHandler, OperationResolver
+from mcp_sre.sandbox.masking import ResponseMasker
 from mcp_sre.sandbox.policy import Policy, PolicyConfig
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ class HostBridge:
             run_id="health-" + uuid.uuid4().hex[:8],
             deadline=deadline,
             context=context,
+            mask=ResponseMasker(pm),
         )
         self._ids = iter(range(1, 1 << 62))
 

@@ -1,0 +1,1 @@
+"""azure.core for the mcp-sre sandbox (only its exceptions are provided)."""

@@ -1,0 +1,1 @@
+"""The ``google`` namespace in the mcp-sre sandbox (only ``google.auth`` is provided)."""
