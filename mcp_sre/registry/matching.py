@@ -139,6 +139,7 @@ class ToolMatcher:
         self.embed = embed
         self.analyzer = _Analyzer(vocabulary)
         self._docs: dict[ToolDoc, tuple[set[str], set[str], set[str], set[str]]] = {}
+        self._scopes: dict[ToolDoc, tuple[set[str], set[str]]] = {}
 
     def _doc(self, doc: ToolDoc) -> tuple[set[str], set[str], set[str], set[str]]:
         """(terms of what the tool does, terms of where it looks, the specific terms of its
@@ -202,22 +203,31 @@ class ToolMatcher:
         request names none."""
         a = self.analyzer
         query = set(a.tokens(request))  # the words as written: synonyms would blur clouds
-        contexts = []
-        for d in docs:
-            services = {tuple(op.split("/")[:2]) for op in d.operations if op.count("/") >= 2}
-            # names only (the provider's words, the service ids), not what services are
-            # about: 镜像 is a word of AWS's registry service, not a name of AWS
-            words = " ".join([*(sv.replace("_", " ") for _, sv in services),
-                              *(a.provider_words(p) for p in d.providers)])
-            contexts.append(set(a.tokens(words)) & query)
+        words = [self._scope_words(d) for d in docs]
+        contexts = [names & query for names, _ in words]
         named_by = {t: {p for d, c in zip(docs, contexts, strict=True) if t in c
                         for p in d.providers} for t in query}
         # ...and a name, not a common word: one other clouds' tools do not use themselves
         # ("cloud" names GCP but is said of every cloud)
-        said_by = {t: {p for d in docs if t in a.tokens(d.description) for p in d.providers}
+        said_by = {t: {p for d, (_, said) in zip(docs, words, strict=True) if t in said
+                       for p in d.providers}
                    for t in query if len(named_by[t]) == 1}
         scoping = {t for t, said in said_by.items() if said <= named_by[t]}
         return [bool(c & scoping) for c in contexts]
+
+    def _scope_words(self, doc: ToolDoc) -> tuple[set[str], set[str]]:
+        """(the words naming the tool's providers and services, the words of its
+        description), computed once per tool."""
+        cached = self._scopes.get(doc)
+        if cached is None:
+            a = self.analyzer
+            services = {op.split("/")[1] for op in doc.operations if op.count("/") >= 2}
+            # names only (the provider's words, the service ids), not what services are
+            # about: 镜像 is a word of AWS's registry service, not a name of AWS
+            names = " ".join([*(sv.replace("_", " ") for sv in services),
+                              *(a.provider_words(p) for p in doc.providers)])
+            cached = self._scopes[doc] = (set(a.tokens(names)), set(a.tokens(doc.description)))
+        return cached
 
     def _lexical(self, request: str, docs: Sequence[ToolDoc]) -> list[float]:
         a = self.analyzer

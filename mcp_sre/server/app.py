@@ -33,7 +33,8 @@ from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server import schemas
 from mcp_sre.server.sdk import Context, MCPServer, ToolError, UnexpectedToolError
 
-__all__ = ["DynamicTool", "SreMCP", "in_thread", "progress_reporter", "tool_errors"]
+__all__ = ["DynamicTool", "SreMCP", "client_session", "in_thread", "progress_reporter",
+           "tool_errors"]
 
 log = logging.getLogger("mcp_sre.server")
 P = ParamSpec("P")
@@ -87,6 +88,16 @@ async def in_thread(fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
     is atomic, so abandoning it leaves nothing half-done)."""
     return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs),
                                           abandon_on_cancel=True)
+
+
+def client_session(ctx: Context | None) -> Any:
+    """The MCP session behind ``ctx`` (for sampling), or None outside a request."""
+    if ctx is None:
+        return None
+    try:
+        return ctx.session
+    except ValueError:  # called outside a request
+        return None
 
 
 def progress_reporter(ctx: Context | None) -> Callable[[int, int, str], None] | None:

@@ -19,7 +19,7 @@ from pydantic import Field
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.sandbox.models import RunResult
-from mcp_sre.server.app import in_thread, tool_errors
+from mcp_sre.server.app import client_session, in_thread, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 from mcp_sre.toolcode.calls import sdk_namer
 
@@ -31,14 +31,6 @@ __all__ = ["register_codegen_tools"]
 log = logging.getLogger("mcp_sre.server")
 MAX_OPERATIONS = 8
 
-
-def _session(ctx: Context | None) -> Any:
-    if ctx is None:
-        return None
-    try:
-        return ctx.session
-    except ValueError:  # called outside a request
-        return None
 
 
 def _registry(state: ServerState) -> Any:
@@ -132,7 +124,7 @@ def register_codegen_tools(mcp: FastMCP, state: ServerState) -> None:
             if found is not None:
                 obs.tool_request("reused")
                 return found
-        choice = resolve_llm(_session(ctx))
+        choice = resolve_llm(client_session(ctx))
         finder = retrieval_finder(state.retriever, state.catalog.get)
         if choice.llm is None:
             operations = await in_thread(finder, request, providers, MAX_OPERATIONS)

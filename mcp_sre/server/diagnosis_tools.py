@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import Field
 
-from mcp_sre.server.app import progress_reporter, tool_errors
+from mcp_sre.server.app import client_session, progress_reporter, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
@@ -50,13 +50,12 @@ def register_diagnosis_tools(mcp: FastMCP, state: ServerState) -> None:
         cause, root cause, quoted evidence with operation ids, fix never applied, prevention,
         confidence, what was checked / ruled out / could not be seen) plus its Markdown."""
         from mcp_sre.agents.diagnosis import diagnose_report, to_markdown
-        from mcp_sre.server.codegen_tools import _session
 
         model, label = None, ""
         if use_llm:
             from mcp_sre.llm.resolve import resolve_llm
 
-            choice = resolve_llm(_session(ctx))
+            choice = resolve_llm(client_session(ctx))
             model, label = choice.llm, choice.label
         report_progress = progress_reporter(ctx)
         agent = diagnoser()

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.server.app import tool_errors
+from mcp_sre.server.app import client_session, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
@@ -27,14 +27,6 @@ log = logging.getLogger("mcp_sre.server")
 class _Reply(BaseModel):
     answer: str = Field(description="Your answer")
 
-
-def _session_of(ctx: Context | None) -> Any:
-    if ctx is None:
-        return None
-    try:
-        return ctx.session
-    except ValueError:
-        return None
 
 
 def register_manager_tools(mcp: FastMCP, state: ServerState) -> None:
@@ -65,7 +57,7 @@ def register_manager_tools(mcp: FastMCP, state: ServerState) -> None:
         """
         from mcp_sre.llm.resolve import resolve_llm
 
-        session = _session_of(ctx)
+        session = client_session(ctx)
         if session_id is None and session is not None and not resume:
             session_id = f"mcp-{id(session):x}"
         llm = resolve_llm(session).llm if use_llm else None

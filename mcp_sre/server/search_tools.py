@@ -10,7 +10,7 @@ from mcp_sre.errors import McpSreError
 from mcp_sre.llm.resolve import resolve_llm
 from mcp_sre.retrieval.llm_rerank import llm_rerank as rerank_with_model
 from mcp_sre.retrieval.searcher import SearchResult
-from mcp_sre.server.app import in_thread, progress_reporter, tool_errors
+from mcp_sre.server.app import client_session, in_thread, progress_reporter, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
@@ -57,11 +57,7 @@ async def _model_rerank(query: str, results: list[SearchResult], ctx: Context | 
                         ) -> list[SearchResult]:
     """The model's pick among the top 10, or the results as they were with a warning why."""
     try:
-        session = ctx.session if ctx is not None else None
-    except ValueError:  # called outside a request
-        session = None
-    try:
-        choice = resolve_llm(session)
+        choice = resolve_llm(client_session(ctx))
     except McpSreError as exc:  # a half-configured endpoint: say so, keep the ranking
         choice, why = None, str(exc)
     else:
