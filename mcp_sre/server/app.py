@@ -33,8 +33,8 @@ from mcp_sre.observability import DISABLED, Observability
 from mcp_sre.server import schemas
 from mcp_sre.server.sdk import Context, MCPServer, ToolError, UnexpectedToolError
 
-__all__ = ["DynamicTool", "SreMCP", "client_session", "in_thread", "progress_reporter",
-           "tool_errors"]
+__all__ = ["DynamicTool", "SreMCP", "client_session", "connection_key", "in_thread",
+           "progress_reporter", "tool_errors"]
 
 log = logging.getLogger("mcp_sre.server")
 P = ParamSpec("P")
@@ -100,6 +100,13 @@ def client_session(ctx: Context | None) -> Any:
         return None
 
 
+def connection_key(session: Any) -> str:
+    """A key stable for one client connection: the SDK hands each request its own session
+    object, but the connection's initialize parameters are one object for its lifetime."""
+    params = getattr(session, "client_params", None)
+    return f"{id(params) if params is not None else id(session):x}"
+
+
 def progress_reporter(ctx: Context | None) -> Callable[[int, int, str], None] | None:
     """A callback a worker thread can call to send MCP progress notifications."""
     if ctx is None:
@@ -142,7 +149,7 @@ class SreMCP(MCPServer):
         self.unlisted_tool: Callable[[str, dict[str, Any]], Awaitable[Any]] | None = None
         self._dynamic: dict[str, DynamicTool] = {}
         self._builtin: dict[str, None] = {}  # names of the tools added with add_tool
-        self._sessions: OrderedDict[int, Any] = OrderedDict()
+        self._sessions: OrderedDict[str, Any] = OrderedDict()
         self._bus = InMemorySubscriptionBus()
         super().__init__(*args, subscriptions=self._bus,
                          middleware=[self._connections, *(middleware or [])], **kwargs)
@@ -163,8 +170,7 @@ class SreMCP(MCPServer):
         return await call_next(ctx)
 
     def _remember_session(self, session: Any) -> None:
-        params = session.client_params
-        key = id(params) if params is not None else id(session)
+        key = connection_key(session)
         self._sessions[key] = session  # the newest request's session of that connection
         self._sessions.move_to_end(key)
         while len(self._sessions) > MAX_SESSIONS:
