@@ -17,12 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import anyio
-from mcp.shared.memory import create_connected_server_and_client_session
 
 from mcp_sre.config import load_settings
 from mcp_sre.observability import DISABLED, Metrics, Observability, configure_logging
 from mcp_sre.observability.logs import SINK
 from mcp_sre.server import DynamicTool, ServerState, build_server
+from mcp_sre.server.sdk import connected_session
 
 
 async def _noop(args: dict[str, Any], ctx: Any) -> dict[str, Any]:
@@ -49,7 +49,7 @@ async def _round(client: Any, calls: int, out: list[float]) -> None:
         started = time.perf_counter()
         result = await client.call_tool("noop", {"n": i})
         out.append(time.perf_counter() - started)
-        assert not result.isError
+        assert not result.is_error
 
 
 async def _added_cost(obs: Observability) -> float:
@@ -79,8 +79,8 @@ async def main(calls: int) -> None:
     off = _server(work / "off", DISABLED)
     times: dict[str, list[float]] = {"off": [], "on": []}
     async with (
-        create_connected_server_and_client_session(on) as c_on,
-        create_connected_server_and_client_session(off) as c_off,
+        connected_session(on) as c_on,
+        connected_session(off) as c_off,
     ):
         await _round(c_on, 200, [])  # warm both
         await _round(c_off, 200, [])
@@ -90,7 +90,7 @@ async def main(calls: int) -> None:
                 started = time.perf_counter()
                 result = await client.call_tool("noop", {"n": r})
                 times[name].append(time.perf_counter() - started)
-                assert not result.isError
+                assert not result.is_error
     added = await _added_cost(Observability(metrics=Metrics(version="bench")))
     SINK.flush()
     lines = sum(1 for _ in log_file.open())

@@ -149,10 +149,10 @@ def _manifest() -> list[dict[str, Any]]:
 
 
 def _data(result: Any) -> Any:
-    if result.isError:
+    if result.is_error:
         raise RuntimeError(" ".join(getattr(c, "text", "") for c in result.content))
-    if result.structuredContent is not None:
-        data = result.structuredContent
+    if result.structured_content is not None:
+        data = result.structured_content
         return data["result"] if set(data) == {"result"} else data
     return json.loads(result.content[0].text)
 

@@ -15,8 +15,9 @@ import time
 import anyio
 from mcp import ClientSession, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from mcp.client.streamable_http import streamablehttp_client
-from mcp.shared.memory import create_connected_server_and_client_session
+from mcp.client.streamable_http import streamable_http_client
+
+from mcp_sre.server.sdk import connected_session
 
 TOOL, ARGS = "list_spec_sources", {}
 
@@ -32,7 +33,7 @@ async def timed_calls(session: ClientSession, n: int) -> list[float]:
         t = time.perf_counter()
         result = await session.call_tool(TOOL, ARGS)
         out.append((time.perf_counter() - t) * 1000)
-        assert not result.isError
+        assert not result.is_error
     return out
 
 
@@ -48,7 +49,7 @@ async def main(calls: int, clients: int) -> None:
     os.environ["MCP_SRE_HOME"] = home
     from mcp_sre.server import build_server
 
-    async with create_connected_server_and_client_session(build_server()) as s:
+    async with connected_session(build_server()) as s:
         base = report("in-memory", await timed_calls(s, calls), None)
 
     params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_sre", "serve"],
@@ -70,7 +71,7 @@ async def main(calls: int, clients: int) -> None:
             except OSError:
                 time.sleep(0.1)
         url = f"http://127.0.0.1:{port}/mcp"
-        async with streamablehttp_client(url) as (r, w, _), ClientSession(r, w) as s:
+        async with streamable_http_client(url) as (r, w), ClientSession(r, w) as s:
             await s.initialize()
             report("streamable-http", await timed_calls(s, calls), base)
 
@@ -79,7 +80,7 @@ async def main(calls: int, clients: int) -> None:
 
         async def one_client() -> None:
             try:
-                async with streamablehttp_client(url) as (r, w, _), ClientSession(r, w) as s:
+                async with streamable_http_client(url) as (r, w), ClientSession(r, w) as s:
                     await s.initialize()
                     latencies.extend(await timed_calls(s, 20))
             except Exception as exc:

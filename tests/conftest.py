@@ -4,6 +4,7 @@ They serve the core's tests and the AWS plugin's (tests/plugins/aws/) alike."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,18 @@ if str(Path(__file__).parent) not in sys.path:  # tests/ holds conftest_moto, fo
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SPECS = FIXTURES / "specs"
+
+
+@pytest.fixture(autouse=True)
+def _mcp_sre_logs_reach_caplog() -> Iterator[None]:
+    """``configure_logging`` (run by the server and by logging tests) stops ``mcp_sre.*``
+    records propagating to the root logger, where ``caplog`` listens; whether an earlier test
+    ran it must not decide what a later test's ``caplog`` sees."""
+    logger = logging.getLogger("mcp_sre")
+    before = logger.propagate
+    logger.propagate = True
+    yield
+    logger.propagate = before
 
 
 @pytest.fixture

@@ -125,10 +125,10 @@ async def _register(env: dict[str, str], tools: list[ToolSource]) -> list[tuple[
             started = time.perf_counter()
             result = await session.call_tool("register_tool", tool.arguments())
             wall = time.perf_counter() - started
-            if result.isError:
+            if result.is_error:
                 rows.append((tool.name, f"REFUSED ({wall:.1f} s): {_text(result)}", False))
                 continue
-            data = result.structuredContent or json.loads(_text(result))
+            data = result.structured_content or json.loads(_text(result))
             data = data.get("result", data)
             test = data.get("test") or {}
             rows.append((tool.name, f"registered v{data.get('version')} "

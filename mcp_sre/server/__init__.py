@@ -7,7 +7,6 @@ answering; typed mcp-sre errors become MCP tool errors whose text says what to d
 from __future__ import annotations
 
 import functools
-import inspect
 import threading
 import time
 from typing import Any
@@ -161,7 +160,8 @@ class _SharedEmbedder:
 
 
 def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> SreMCP:
-    """A configured server; ``fastmcp_options`` go to FastMCP (host, port, ...)."""
+    """A configured server; ``fastmcp_options`` go to the SDK's ``MCPServer`` (log_level,
+    debug, ...; host and port belong to the transport, see ``transport.run_server``)."""
     from mcp_sre.server.codegen_tools import register_codegen_tools
     from mcp_sre.server.diagnosis_tools import register_diagnosis_tools
     from mcp_sre.server.health_tools import register_health_tools
@@ -173,9 +173,8 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
 
     state = state or ServerState()
     fastmcp_options.setdefault("log_level", "WARNING")
-    mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, observability=state.observability,
-                 **fastmcp_options)
-    mcp._mcp_server.version = __version__
+    mcp = SreMCP("mcp-sre", instructions=INSTRUCTIONS, version=__version__,
+                 observability=state.observability, **fastmcp_options)
     _register_routes(mcp, state)
     register_spec_tools(mcp, state)
     from mcp_sre.server.learning_tools import register_learning_tools  # feedback
@@ -189,8 +188,6 @@ def build_server(state: ServerState | None = None, **fastmcp_options: Any) -> Sr
     register_prompts(mcp)
     _register_plugin_tools(mcp, state)
     register_registry_tools(mcp, state)  # last: registered tools may not shadow the above
-    for tool in mcp._tool_manager.list_tools():  # docstrings -> clean descriptions
-        tool.description = inspect.cleandoc(tool.description or "")
     return mcp
 
 
@@ -209,7 +206,7 @@ def _register_plugin_tools(mcp: SreMCP, state: ServerState) -> None:
 
     def register(fn: Any, name: str | None = None, description: str | None = None) -> None:
         tool_name = name or fn.__name__
-        if mcp._tool_manager.get_tool(tool_name) is not None:
+        if mcp.has_builtin_tool(tool_name):
             raise ValueError(f"plugin tool {tool_name!r} clashes with an existing tool")
         mcp.add_tool(fn, name=tool_name, description=description)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 from pydantic import BaseModel, Field
 
-from mcp_sre.server.app import client_session, tool_errors
+from mcp_sre.server.app import client_session, connection_key, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def register_manager_tools(mcp: FastMCP, state: ServerState) -> None:
 
         session = client_session(ctx)
         if session_id is None and session is not None and not resume:
-            session_id = f"mcp-{id(session):x}"
+            session_id = f"mcp-{connection_key(session)}"
         llm = resolve_llm(session).llm if use_llm else None
         done = 0
 

@@ -52,12 +52,12 @@ class RegisteredToolsPublisher:
         self.learner: Any = None  # mcp_sre.learning: requests each tool answered, per feedback
 
     def _builtin(self, name: str) -> bool:
-        return self.mcp._tool_manager.get_tool(name) is not None
+        return self.mcp.has_builtin_tool(name)
 
     def reserve_builtin_names(self) -> None:
         """Registered tools may not take the name of a tool the server has (nor of one of the
         registry's own tools, even before they are added)."""
-        self.registry.reserved.update(t.name for t in self.mcp._tool_manager.list_tools())
+        self.registry.reserved.update(self.mcp.builtin_tool_names())
         self.registry.reserved.update(REGISTRY_TOOLS)
 
     async def register(self, name: str, description: str, code: str, test: str,

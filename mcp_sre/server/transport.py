@@ -159,8 +159,7 @@ def run_server(transport: str = "stdio", host: str = "127.0.0.1", port: int = 80
     if all_tools:
         settings.tool_budget = None
     state = ServerState(settings)
-    options = {} if transport == "stdio" else {"host": host, "port": port}
-    mcp = build_server(state, **options)
+    mcp = build_server(state)
     configure_logging(fmt=settings.log_format, level=settings.log_level, file=settings.log_file)
     metrics_server = None
     if metrics_port is not None and state.observability.metrics is not None:
@@ -175,7 +174,8 @@ def run_server(transport: str = "stdio", host: str = "127.0.0.1", port: int = 80
             return
         import uvicorn
 
-        app = mcp.sse_app() if transport == "sse" else mcp.streamable_http_app()
+        # host: the SDK adds its own loopback Host/Origin check on a loopback bind, as in 1.x
+        app = mcp.sse_app(host=host) if transport == "sse" else mcp.streamable_http_app(host=host)
         if token:
             app = BearerTokenMiddleware(app, token)
         app = OriginHostMiddleware(app, host, allowed_hosts, allowed_origins)

@@ -73,7 +73,7 @@ async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Ste
     changed = anyio.Event()
 
     async def on_message(message: Any) -> None:
-        if type(getattr(message, "root", None)).__name__ == "ToolListChangedNotification":
+        if type(getattr(message, "root", message)).__name__ == "ToolListChangedNotification":
             changed.set()
 
     async with stdio_client(params) as (read, write), ClientSession(
@@ -81,7 +81,7 @@ async def _drive(params: StdioServerParameters, out: Transcript, steps: list[Ste
         init = await s.initialize()
         tools = (await s.list_tools()).tools
         builtin = [t.name for t in tools if "mcp-sre/registry" not in (t.meta or {})]
-        out.say(f"connected to {init.serverInfo.name} {init.serverInfo.version}: "
+        out.say(f"connected to {init.server_info.name} {init.server_info.version}: "
                 f"{len(tools)} tools, of which {len(tools) - len(builtin)} are registered tools "
                 f"from the starter library; built in: {', '.join(builtin)}")
         demo = Demo(session=s, out=out, tools_changed=changed, server=params, workdir=workdir)

@@ -91,10 +91,10 @@ client.CoreV1Api().delete_namespaced_pod("cart-7d9f8", "shop")
 
 def structured(result: Any) -> Any:
     """A tool result's value; a tool error raises (the demo stops and says why)."""
-    if result.isError:
+    if result.is_error:
         raise RuntimeError(result.content[0].text if result.content else "tool error")
-    if result.structuredContent is not None:
-        data = result.structuredContent
+    if result.structured_content is not None:
+        data = result.structured_content
         return data.get("result", data) if set(data) == {"result"} else data
     return json.loads(result.content[0].text)
 

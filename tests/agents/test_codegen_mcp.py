@@ -23,6 +23,11 @@ from mcp_sre.toolcode.harness import build_tool_program
 
 pytestmark = [pytest.mark.anyio, pytest.mark.usefixtures("cpu_fleet")]
 
+
+@pytest.fixture
+def anyio_backend() -> str:
+    return "asyncio"  # the sandbox's worker threads need anyio's asyncio backend here
+
 @pytest.fixture
 def server(agents_settings: Any, agents_catalog: Any, agents_sandbox: Any,
            agents_retriever: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> SreMCP:
@@ -33,7 +38,7 @@ def server(agents_settings: Any, agents_catalog: Any, agents_sandbox: Any,
     state.sandbox = agents_sandbox  # the shared, warmed sandbox and index of this session
     state.retriever = agents_retriever
     server = build_server(state)
-    if server._tool_manager.get_tool("generate_tool") is None:  # until build_server does it
+    if not server.has_builtin_tool("generate_tool"):  # until build_server does it
         register_codegen_tools(server, state)
     return server
 
@@ -55,8 +60,8 @@ async def test_wrong_parameter_is_fixed_from_the_observation(
         answer = await client.call_tool(
             "generate_tool", {"request": "列出CPU使用率超过80%的EC2实例", "providers": ["aws"]},
             progress_callback=on_progress)
-        assert not answer.isError, answer.content
-        result = answer.structuredContent
+        assert not answer.is_error, answer.content
+        result = answer.structured_content
         assert result["mode"] == "generated" and "sampling" in result["llm"]
 
         # round 1: the bridge refused the made-up parameter and listed the valid ones
@@ -94,8 +99,8 @@ async def test_wrong_parameter_is_fixed_from_the_observation(
         # the final code, run as a tool: instances above 80 % are returned, the others not
         run = await client.call_tool("run_code", {
             "code": RIGHT_CODE + "\nsre.result(main(threshold=80.0))\n", "providers": ["aws"]})
-        assert not run.isError and run.structuredContent["ok"], run.structuredContent
-        ids = {item["instance_id"] for item in run.structuredContent["result"]}
+        assert not run.is_error and run.structured_content["ok"], run.structured_content
+        ids = {item["instance_id"] for item in run.structured_content["result"]}
         assert ids == {cpu_fleet["hot-a"], cpu_fleet["hot-b"]}
 
         # success registered the code as a tool, through register_tool (same checks + test)
@@ -104,13 +109,13 @@ async def test_wrong_parameter_is_fixed_from_the_observation(
         tools = {t.name for t in (await client.list_tools()).tools}
         assert "ec2_instances_high_cpu" in tools
         called = await client.call_tool("ec2_instances_high_cpu", {"threshold": 80.0})
-        assert not called.isError, called.content
+        assert not called.is_error, called.content
         assert {i["instance_id"] for i in json.loads(called.content[0].text)} == ids
         # asked again, the registered tool is reused: no model call, no sandbox run
         again = await client.call_tool("generate_tool", {
             "request": "列出CPU使用率超过80%的EC2实例", "providers": ["aws"]})
-        assert again.structuredContent["mode"] == "reused"
-        assert again.structuredContent["tool"]["name"] == "ec2_instances_high_cpu"
+        assert again.structured_content["mode"] == "reused"
+        assert again.structured_content["tool"]["name"] == "ec2_instances_high_cpu"
         assert len(scripted_stand_in_llm.asked) == 2
     # the same through the registry's tool program with the caller's inputs
     as_tool = agents_sandbox.run(build_tool_program(RIGHT_CODE), providers=["aws"],
@@ -124,8 +129,8 @@ async def test_three_failing_rounds_end_in_a_failure_report(server: SreMCP) -> N
             server, sampling_callback=scripted_stand_in_llm) as client:
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
-    assert not answer.isError, answer.content
-    result = answer.structuredContent
+    assert not answer.is_error, answer.content
+    result = answer.structured_content
     assert result["status"] == "failed" and not result["ok"]
     assert len(result["rounds"]) == 3 and not any(r["ok"] for r in result["rounds"])
     assert result["failure"].startswith("no passing code after 3 round(s)")
@@ -144,7 +149,7 @@ async def test_static_refusal_then_unsafe_verdict(server: SreMCP) -> None:
             server, sampling_callback=scripted_stand_in_llm) as client:
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
-    result = answer.structuredContent
+    result = answer.structured_content
     first = result["rounds"][0]
     assert first["run"] is None and not first["checks"]["passed"]
     assert "subprocess" in first["observation"] and "nothing ran" in first["observation"]
@@ -157,8 +162,8 @@ async def test_without_a_model_the_answer_is_a_context_pack(server: SreMCP) -> N
     async with connected_session(server) as client:  # no sampling
         answer = await client.call_tool("generate_tool", {
             "request": "EC2 instances with CPU above 80%", "providers": ["aws"]})
-    assert not answer.isError, answer.content
-    pack = answer.structuredContent
+    assert not answer.is_error, answer.content
+    pack = answer.structured_content
     assert pack["mode"] == "context_pack" and "does not offer sampling" in pack["reason"]
     ids = [op["id"] for op in pack["operations"]]
     assert "aws/ec2/DescribeInstances" in ids

@@ -20,7 +20,7 @@ import httpx
 import pytest
 import yaml
 from mcp import ClientSession
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
 WRITE = 'sre.call("aws/ec2/TerminateInstances", InstanceIds=["i-0123456789abcdef0"])\n'
@@ -177,10 +177,10 @@ def eventually(base: str, expr: str, expected: float, timeout: float = 30) -> No
 @pytest.mark.anyio
 async def test_prometheus_scrapes_the_server_and_the_error_alert_fires(stack) -> None:
     prom = stack["prom"]
-    async with streamablehttp_client(stack["mcp"]) as (r, w, _), ClientSession(r, w) as mcp:
+    async with streamable_http_client(stack["mcp"]) as (r, w), ClientSession(r, w) as mcp:
         await mcp.initialize()
-        assert not (await mcp.call_tool("list_spec_sources", {})).isError
-        assert (await mcp.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
+        assert not (await mcp.call_tool("list_spec_sources", {})).is_error
+        assert (await mcp.call_tool("get_api_spec", {"id": "nosuch/a/b"})).is_error
         refused = await mcp.call_tool("run_code", {"code": WRITE, "timeout_s": 300})
         assert "policy_denied" in refused.content[0].text
         slow = await mcp.call_tool("run_code", {"code": "while True:\n    pass\n", "timeout_s": 1})
@@ -188,7 +188,7 @@ async def test_prometheus_scrapes_the_server_and_the_error_alert_fires(stack) ->
         # the error series exists in Prometheus before the burst, so rate() sees the burst
         eventually(prom, 'mcp_sre_tool_calls_total{tool="get_api_spec",outcome="error"}', 1)
         for _ in range(30):
-            assert (await mcp.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
+            assert (await mcp.call_tool("get_api_spec", {"id": "nosuch/a/b"})).is_error
 
     eventually(prom, 'mcp_sre_tool_calls_total{tool="get_api_spec",outcome="error"}', 31)
     eventually(prom, 'mcp_sre_tool_calls_total{tool="run_code",outcome="ok"}', 2)

@@ -45,8 +45,8 @@ async def test_tool_calls_sandbox_and_bridge_are_counted_and_tied(
 ) -> None:
     server = build_server(state)
     async with connected_session(server) as client:
-        assert not (await client.call_tool("list_spec_sources", {})).isError
-        assert (await client.call_tool("get_api_spec", {"id": "nosuch/a/b"})).isError
+        assert not (await client.call_tool("list_spec_sources", {})).is_error
+        assert (await client.call_tool("get_api_spec", {"id": "nosuch/a/b"})).is_error
         refused = await client.call_tool("run_code", {"code": WRITE, "timeout_s": 300})
         assert "policy_denied" in refused.content[0].text
         slow = await client.call_tool(

@@ -36,7 +36,7 @@ async def test_stdio_logs_on_stderr_and_metrics_port(home: Path, tmp_path: Path)
     with errlog.open("w") as err:
         async with stdio_client(params, errlog=err) as (r, w), ClientSession(r, w) as session:
             await session.initialize()  # a stray byte on stdout would break the protocol
-            assert not (await session.call_tool("list_spec_sources", {})).isError
+            assert not (await session.call_tool("list_spec_sources", {})).is_error
             async with httpx.AsyncClient() as http:
                 text = (await http.get(f"http://127.0.0.1:{port}/metrics")).text
     assert 'mcp_sre_tool_calls_total{outcome="ok",tool="list_spec_sources"} 1.0' in text

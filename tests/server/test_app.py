@@ -12,7 +12,7 @@ from mcp_sre.config import load_settings
 from mcp_sre.llm import Message
 from mcp_sre.llm.sampling import SamplingLLM
 from mcp_sre.server import DynamicTool, ServerState, SreMCP, build_server
-from mcp_sre.server.sdk import connected_session
+from mcp_sre.server.sdk import Context, connected_session
 
 pytestmark = pytest.mark.anyio
 
@@ -44,13 +44,12 @@ async def test_dynamic_tool_appears_with_list_changed(server: SreMCP) -> None:
     seen: list[Any] = []
 
     async def on_message(message: Any) -> None:
-        root = getattr(message, "root", None)
-        if isinstance(root, ToolListChangedNotification):
-            seen.append(root)
+        if isinstance(message, ToolListChangedNotification):
+            seen.append(message)
 
     async with connected_session(server, message_handler=on_message) as c:
-        init_caps = c.get_server_capabilities()
-        assert init_caps and init_caps.tools and init_caps.tools.listChanged
+        init_caps = c.server_capabilities
+        assert init_caps.tools and init_caps.tools.list_changed
         before = {t.name for t in (await c.list_tools()).tools}
         assert "double_it" not in before
         await server.add_dynamic_tool(DOUBLE)
@@ -62,18 +61,37 @@ async def test_dynamic_tool_appears_with_list_changed(server: SreMCP) -> None:
             await anyio.sleep(0.02)
         assert seen, "no notifications/tools/list_changed received"
         tools = {t.name: t for t in (await c.list_tools()).tools}
-        assert tools["double_it"].inputSchema["required"] == ["n"]
+        assert tools["double_it"].input_schema["required"] == ["n"]
 
         result = await c.call_tool("double_it", {"n": 21})
-        assert not result.isError and result.structuredContent == {"doubled": 42}
+        assert not result.is_error and result.structured_content == {"doubled": 42}
         result = await c.call_tool("double_it", {"n": "x"})
-        assert result.isError and "invalid arguments for double_it: n" in result.content[0].text
+        assert result.is_error and "invalid arguments for double_it: n" in result.content[0].text
         result = await c.call_tool("double_it", {"n": 1, "extra": 2})
-        assert result.isError and "extra" in result.content[0].text
+        assert result.is_error and "extra" in result.content[0].text
 
         assert await server.remove_dynamic_tool("double_it")
         assert "double_it" not in {t.name for t in (await c.list_tools()).tools}
         assert len(seen) == 2
+
+
+async def test_list_changed_reaches_2026_listen_streams(server: SreMCP) -> None:
+    """A 2026-07-28 client (no handshake) hears of new tools on ``subscriptions/listen``."""
+    import anyio
+
+    async with connected_session(server, mode="auto") as c:
+        assert c.protocol_version == "2026-07-28"
+        assert c.server_capabilities.tools.list_changed
+        events: list[Any] = []
+        async with c.listen(tools_list_changed=True) as subscription:
+            await server.add_dynamic_tool(DOUBLE)
+            with anyio.fail_after(5):
+                async for event in subscription:
+                    events.append(event)
+                    break
+        assert events and "double_it" in {t.name for t in (await c.list_tools()).tools}
+        result = await c.call_tool("double_it", {"n": 2})
+        assert result.structured_content == {"doubled": 4}
 
 
 async def test_dynamic_tool_cannot_shadow_builtin(server: SreMCP) -> None:
@@ -103,8 +121,8 @@ async def test_sampling_asks_the_clients_model(server: SreMCP) -> None:
                                    content=TextContent(type="text", text="pong"))
 
     @server.tool()
-    async def ping_model() -> str:
-        llm = SamplingLLM(server.get_context().session)
+    async def ping_model(ctx: Context) -> str:
+        llm = SamplingLLM(ctx.session)
         answer = await llm.complete([Message(role="system", content="be brief"),
                                      Message(role="user", content="ping")])
         return f"{answer.model}:{answer.text}"
@@ -113,19 +131,19 @@ async def test_sampling_asks_the_clients_model(server: SreMCP) -> None:
             server, sampling_callback=scripted_stand_in_llm) as c:
         result = await c.call_tool("ping_model", {})
         assert result.content[0].text == "scripted-stand-in:pong"
-    assert asked[0].systemPrompt == "be brief"
+    assert asked[0].system_prompt == "be brief"
     assert asked[0].messages[0].content.text == "ping"
 
 
 async def test_sampling_unavailable_is_a_clear_error(server: SreMCP) -> None:
     @server.tool()
     async def ping_model() -> str:
-        SamplingLLM(server.get_context().session)
+        SamplingLLM(server.get_context().session)  # the 1.x way still works
         return "unreachable"
 
     async with connected_session(server) as c:
         result = await c.call_tool("ping_model", {})
-        assert result.isError and "does not offer sampling" in result.content[0].text
+        assert result.is_error and "does not offer sampling" in result.content[0].text
 
 
 
@@ -149,19 +167,17 @@ async def test_refresh_reports_progress(home: Path, tmp_path: Path) -> None:
     async with connected_session(server) as c:
         result = await c.call_tool("refresh_specs", {"name": "pets"},
                                    progress_callback=on_progress)
-        assert not result.isError
+        assert not result.is_error
     assert updates[0] == (0, 1, "syncing pets") and updates[-1] == (1, 1, "done")
 
 
 def test_cached_validation_matches_jsonschema(server: SreMCP) -> None:
-    """The SDK's validator is swapped for a cached one that must give the same verdicts."""
+    """Run-time tool arguments are checked by a cached validator that must give the same
+    verdicts as jsonschema's own."""
     import jsonschema
-    from mcp.server.lowlevel import server as lowlevel
 
     from mcp_sre.server import schemas
 
-    assert lowlevel.jsonschema.validate is not jsonschema.validate  # installed by SreMCP
-    assert lowlevel.jsonschema.ValidationError is jsonschema.ValidationError
     schema = {"type": "object", "properties": {"n": {"type": "integer", "minimum": 0},
                                                "tags": {"type": "array",
                                                         "items": {"$ref": "#/$defs/tag"}}},

@@ -35,7 +35,7 @@ async def test_health_report_tool(home: Path, tmp_path: Path, monkeypatch) -> No
         monkeypatch.setenv("KUBECONFIG", str(sim.write_kubeconfig(tmp_path / "kubeconfig")))
         async with connected_session(server) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
-            assert tools["health_report"].annotations.readOnlyHint
+            assert tools["health_report"].annotations.read_only_hint
             result = await client.call_tool(
                 "health_report",
                 {"scope": "帮我分析shop业务的健康状况", "providers": ["kubernetes"]},
@@ -44,14 +44,14 @@ async def test_health_report_tool(home: Path, tmp_path: Path, monkeypatch) -> No
             unknown = await client.call_tool(
                 "health_report", {"scope": "nobody-tagged-this", "providers": ["kubernetes"]}
             )
-    assert not result.isError, result.content
-    data: dict[str, Any] = result.structuredContent or {}
+    assert not result.is_error, result.content
+    data: dict[str, Any] = result.structured_content or {}
     data = data.get("result", data)
     report = data["report"]
     assert report["status"] == "unhealthy" and report["language"] == "zh"
     assert report["components"][0]["name"] == "checkout"
     assert "健康报告" in data["markdown"]
     assert len(progress) >= 3 and progress[-1][0] == 4 and "done" in (progress[-1][1] or "")
-    other = unknown.structuredContent or {}
+    other = unknown.structured_content or {}
     other = other.get("result", other)
     assert other["report"]["status"] == "unknown" and "shop" in other["report"]["candidates"]

@@ -17,10 +17,10 @@ pytestmark = pytest.mark.skipif(not INSPECTOR, reason="MCP Inspector not install
                                 "(.ci/run installs it from npm; set MCP_SRE_INSPECTOR)")
 
 
-def inspector(home: Path, *args: str) -> dict:
+def inspector(home: Path, *args: str, era: str = "legacy") -> dict:
     env = {**os.environ, "MCP_SRE_HOME": str(home)}
     # the Inspector passes only a few variables to the server it spawns: name ours with -e
-    out = subprocess.run([INSPECTOR, "--cli", "-e", f"MCP_SRE_HOME={home}",
+    out = subprocess.run([INSPECTOR, "--cli", "--protocol-era", era, "-e", f"MCP_SRE_HOME={home}",
                           sys.executable, "-m", "mcp_sre", "serve", *args],
                          env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
@@ -39,3 +39,15 @@ def test_inspector_lists_and_calls_tools(home: Path, tmp_path: Path) -> None:
     called = inspector(home, "--method", "tools/call", "--tool-name", "get_api_spec",
                        "--tool-arg", "id=pets/pets/listPets")
     assert not called.get("isError") and called["structuredContent"]["method"] == "GET"
+
+
+def test_inspector_hears_of_tool_list_changes_in_both_eras(home: Path) -> None:
+    """Handshake-era clients learn ``tools.list_changed`` from the initialize result (our
+    middleware sets it; MCPServer alone would not), 2026-07-28 clients from the SDK."""
+    for era in ("legacy", "modern"):
+        init = inspector(home, "--method", "initialize", era=era)
+        assert init["capabilities"]["tools"]["listChanged"] is True, (era, init)
+    assert init["protocolVersion"] == "2026-07-28"
+    called = inspector(home, "--method", "tools/call", "--tool-name", "list_spec_sources",
+                       era="modern")
+    assert not called.get("isError") and called["structuredContent"]["result"]

@@ -59,19 +59,19 @@ async def test_search_apis_over_stdio(server_params: StdioServerParameters) -> N
         await s.initialize()
         tools = {t.name: t for t in (await s.list_tools()).tools}
         assert {"query", "provider", "service", "top_k"} <= set(
-            tools["search_apis"].inputSchema["properties"])
+            tools["search_apis"].input_schema["properties"])
 
         result = await s.call_tool("search_apis", {"query": "list the orders", "top_k": 3})
-        assert not result.isError, result.content
-        hits = result.structuredContent["result"]
+        assert not result.is_error, result.content
+        hits = result.structured_content["result"]
         assert hits[0]["id"] == "shop/orders/listOrders" and hits[0]["access"] == "read"
         assert len(hits) <= 3 and all(h["id"].startswith("shop/") for h in hits)
 
         invoice = await s.call_tool("search_apis", {"query": "read an invoice", "top_k": 1})
-        assert invoice.structuredContent["result"][0]["id"] == "shop/invoices/getInvoice"
+        assert invoice.structured_content["result"][0]["id"] == "shop/invoices/getInvoice"
 
         bad = await s.call_tool("search_apis", {"query": "orders", "top_k": 0})
-        assert bad.isError
+        assert bad.is_error
 
 
 async def test_search_apis_says_when_results_are_keyword_only(
@@ -88,7 +88,7 @@ async def test_search_apis_says_when_results_are_keyword_only(
             ClientSession(read, write, logging_callback=on_log) as s:
         await s.initialize()
         result = await s.call_tool("search_apis", {"query": "list the orders", "top_k": 3})
-        assert not result.isError
+        assert not result.is_error
     assert any(m.startswith("warning:") and "keyword-only" in m for m in said), said
 
 

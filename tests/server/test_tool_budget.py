@@ -86,21 +86,21 @@ async def test_budget_lists_n_and_promotes_what_is_used(
 
         before = changes.count
         out = await client.call_tool("call_tool", {"name": hidden[0], "arguments": {"n": 7}})
-        assert not out.isError, out.content
+        assert not out.is_error, out.content
         assert json.loads(out.content[0].text) == {"tag": hidden[0].split("_")[1], "n": 7}
         await changes.wait_above(before)
         assert await listed(client) == {hidden[0]}  # promoted; the budget still holds
 
         before = changes.count  # called by name although not listed: works, and promotes
         out = await client.call_tool(hidden[1], {"n": 3})
-        assert not out.isError and json.loads(out.content[0].text)["n"] == 3
+        assert not out.is_error and json.loads(out.content[0].text)["n"] == 3
         await changes.wait_above(before)
         assert await listed(client) == {hidden[1]}
 
         missing = await client.call_tool("call_tool", {"name": "no_such_tool"})
-        assert missing.isError and "no registered tool named" in missing.content[0].text
+        assert missing.is_error and "no registered tool named" in missing.content[0].text
         builtin = await client.call_tool("call_tool", {"name": "find_tool"})
-        assert builtin.isError and "built-in" in builtin.content[0].text
+        assert builtin.is_error and "built-in" in builtin.content[0].text
     metrics = state.observability.metrics
     assert metrics is not None
     assert metrics.registry.get_sample_value("mcp_sre_tools_exposed") == 1

@@ -1,4 +1,5 @@
-"""SSE and streamable HTTP with the real `mcp` client, and the bearer-token guard."""
+"""SSE and streamable HTTP with the real `mcp` client (both protocol eras on streamable HTTP:
+the initialize handshake and 2026-07-28), and the bearer-token guard."""
 
 from __future__ import annotations
 
@@ -11,10 +12,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import httpx2
 import pytest
-from mcp import ClientSession
+from mcp import Client, ClientSession
 from mcp.client.sse import sse_client
-from mcp.client.streamable_http import streamablehttp_client
+from mcp.client.streamable_http import streamable_http_client
 
 pytestmark = pytest.mark.anyio
 
@@ -63,22 +65,28 @@ def servers(home: Path) -> Iterator[list[subprocess.Popen]]:
             p.kill()
 
 
-async def _exercise(session: ClientSession) -> None:
-    await session.initialize()
+async def _exercise(session: ClientSession | Client) -> None:
+    if isinstance(session, ClientSession):
+        result = await session.initialize()
+        assert result.capabilities.tools and result.capabilities.tools.list_changed
     names = {t.name for t in (await session.list_tools()).tools}
     assert "get_api_spec" in names
     result = await session.call_tool("list_spec_sources", {})
-    assert not result.isError
+    assert not result.is_error
     result = await session.call_tool("get_api_spec", {"id": "nosuch/a/b"})
-    assert result.isError and "unknown provider" in result.content[0].text
+    assert result.is_error and "unknown provider" in result.content[0].text
 
 
 async def test_streamable_http(home: Path, servers: list) -> None:
     proc, port = start(home, "--transport", "streamable-http")
     servers.append(proc)
-    async with streamablehttp_client(f"http://127.0.0.1:{port}/mcp") as (r, w, _), \
+    async with streamable_http_client(f"http://127.0.0.1:{port}/mcp") as (r, w), \
             ClientSession(r, w) as session:
         await _exercise(session)
+    async with Client(f"http://127.0.0.1:{port}/mcp") as client:  # 2026-07-28, no handshake
+        assert client.protocol_version == "2026-07-28"
+        assert client.server_capabilities.tools.list_changed  # served by subscriptions/listen
+        await _exercise(client)
 
 
 async def test_sse(home: Path, servers: list) -> None:
@@ -94,8 +102,9 @@ async def test_token_required(home: Path, servers: list) -> None:
     url = f"http://127.0.0.1:{port}/mcp"
     assert httpx.post(url, json={}).status_code == 401
     assert httpx.post(url, json={}, headers={"Authorization": "Bearer wrong"}).status_code == 401
-    async with streamablehttp_client(url, headers={"Authorization": "Bearer s3cret"}) as (
-            r, w, _), ClientSession(r, w) as session:
+    async with httpx2.AsyncClient(headers={"Authorization": "Bearer s3cret"}) as http, \
+            streamable_http_client(url, http_client=http) as (r, w), \
+            ClientSession(r, w) as session:
         await _exercise(session)
 
 

@@ -121,9 +121,9 @@ def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
 
     async def go(server: Any) -> Any:
         async with connected_session(
-                server._mcp_server, sampling_callback=scripted_stand_in_llm) as client:
+                server, sampling_callback=scripted_stand_in_llm) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
-            assert tools["diagnose"].annotations and tools["diagnose"].annotations.readOnlyHint
+            assert tools["diagnose"].annotations and tools["diagnose"].annotations.read_only_hint
 
             async def on_progress(done: float, total: float | None, message: str | None) -> None:
                 progress.append(message)
@@ -139,10 +139,10 @@ def test_mcp_tool_with_sampling(tmp_path: Path, monkeypatch) -> None:
         server = build_server(ServerState(load_settings(home=tmp_path / "home")))
         plain, sampled = anyio.run(go, server)
     for result in (plain, sampled):
-        assert not result.isError, result.content
-    rules = plain.structuredContent or json.loads(plain.content[0].text)
+        assert not result.is_error, result.content
+    rules = plain.structured_content or json.loads(plain.content[0].text)
     assert rules["report"]["reasoner"] == "rules" and "OOMKilled" in rules["report"]["root_cause"]
-    data = sampled.structuredContent or json.loads(sampled.content[0].text)
+    data = sampled.structured_content or json.loads(sampled.content[0].text)
     assert data["report"]["reasoner"].startswith("llm") and asked
     assert "128Mi" in data["report"]["root_cause"] and "# " in data["markdown"]
     assert progress  # progress notifications arrived
