@@ -25,7 +25,8 @@ def small(tmp_path_factory: pytest.TempPathFactory):
     and two gRPC APIs added as a user would (providers no vocabulary describes)."""
     from mcp_sre.retrieval import Retriever
 
-    entries = source_entries(FIXTURES) + [
+    entries = [
+        *source_entries(FIXTURES),
         {"name": "gcp-cloudtrace", "provider": "gcp", "format": "discovery", "default": False,
          "url": str(SPECS / "gcp_cloudtrace_v2.discovery.json")},
         {"name": "grpc-health", "provider": "grpc-health", "default": False,
