@@ -13,7 +13,8 @@ from mcp_sre.config import load_settings
 from mcp_sre.retrieval.documents import has_cjk
 from mcp_sre.retrieval.evaluate import load_cases
 from mcp_sre.retrieval.training import ChineseWords, generate, normalise
-from tests.retrieval.conftest import FIXTURES, source_entries
+
+from .conftest import FIXTURES, source_entries
 
 SPECS = Path(__file__).resolve().parents[1] / "fixtures" / "specs"
 EVAL = Path(__file__).resolve().parents[1] / "fixtures" / "eval"
