@@ -42,6 +42,7 @@ from mcp_sre.retrieval.fusion import top_k  # noqa: E402
 from mcp_sre.retrieval.rerank import FEATURE_NAMES, RerankWeights  # noqa: E402
 from mcp_sre.retrieval.retriever import Retriever  # noqa: E402
 from mcp_sre.retrieval.searcher import FIELD_WEIGHTS  # noqa: E402
+from mcp_sre.retrieval.training import KINDS  # noqa: E402
 
 EVAL = ROOT / "tests/fixtures/eval"
 DEV_SETS = [EVAL / "retrieval-dev.jsonl", EVAL / "awscli-dev.jsonl"]
@@ -220,13 +221,17 @@ def main() -> int:
     ap.add_argument("--per-provider", type=int, default=120,
                     help="--lopo: generated requests per provider")
     ap.add_argument("--seed", type=int, default=0, help="--lopo: sampling seed")
+    ap.add_argument("--with-real", action="store_true",
+                    help="--lopo: also fit on the other providers' real evaluation sets")
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help="--lopo: which generated request kinds (training.KINDS)")
     ap.add_argument("--undescribed-only", action="store_true",
                     help="--lopo: fit only the vector for providers no vocabulary describes")
     args = ap.parse_args()
-    if args.lopo:
-        return lopo_main(args)
     global FIXED
     FIXED = ("lexical", *[n for n in args.fix.split(",") if n])
+    if args.lopo:
+        return lopo_main(args)
 
     exclude = eval_titles()
     train_cases, excluded = botocore_examples(exclude)
@@ -322,7 +327,7 @@ def lopo_main(args: argparse.Namespace) -> int:
     index = r.current()
     described = {index.providers[i] for i in np.unique(index.provider_of[index.described > 0])}
     gen = lopo.generated_sets(index.docs, r.vocabulary, described, exclude, args.per_provider,
-                              args.seed)
+                              args.seed, tuple(args.kinds.split(",")))
     print("generated: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(gen.items())))
     data = {name: lopo.load_or_collect(name, cases, args.cache, collect, retriever)
             for name, cases in {**gen, **real}.items()}
@@ -332,7 +337,8 @@ def lopo_main(args: argparse.Namespace) -> int:
         w = fit_pairwise(train, hand, args.spread, l2=args.l2, weights=weights)
         return w if args.no_ascent else coordinate_ascent(train, w, args.spread)
 
-    rows = lopo.run_lopo(data, fit, design, undescribed_only=args.undescribed_only)
+    rows = lopo.run_lopo(data, fit, design, undescribed_only=args.undescribed_only,
+                         spread=args.spread, with_real=args.with_real)
     lopo.print_table(rows)
     print(f"\n{'feature':<13} {'hand':>7} " + " ".join(
         f"{g[:7]:>7}" for g in dict.fromkeys(r["held_out"] for r in rows)))

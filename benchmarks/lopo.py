@@ -47,9 +47,10 @@ def eval_sets(eval_dir: Path, shared: Path, toolalpaca: Path | None) -> dict[str
 
 
 def generated_sets(docs, vocab, described: set[str], exclude: set[str], per_provider: int,
-                   seed: int) -> dict[str, list[EvalCase]]:
+                   seed: int, kinds: tuple[str, ...]) -> dict[str, list[EvalCase]]:
     out: dict[str, list[EvalCase]] = defaultdict(list)
-    for case in generate(docs, vocab, per_provider=per_provider, seed=seed, exclude=exclude):
+    for case in generate(docs, vocab, per_provider=per_provider, seed=seed, exclude=exclude,
+                         kinds=kinds):
         out[f"gen:{group_of(case.provider, described)}"].append(case)
     return dict(out)
 
@@ -105,10 +106,11 @@ def hand_model() -> dict:
             "spread_u": w.dense_spread_undescribed}
 
 
-def run_lopo(data: dict[str, tuple[Rows, np.ndarray]], fit, design, *, undescribed_only: bool
-             ) -> list[dict]:
+def run_lopo(data: dict[str, tuple[Rows, np.ndarray]], fit, design, *, undescribed_only: bool,
+             spread: float, with_real: bool = False) -> list[dict]:
     """For each group: fit on the other groups' generated requests (each group weighted
-    alike), score hand and fitted weights on the group's generated and real sets."""
+    alike; ``with_real``: their real sets too, all of a group's as one more group), score
+    hand and fitted weights on the group's generated and real sets."""
     groups = sorted(k.split(":", 1)[1] for k in data if k.startswith("gen:"))
     hand = hand_model()
     out = []
@@ -118,18 +120,21 @@ def run_lopo(data: dict[str, tuple[Rows, np.ndarray]], fit, design, *, undescrib
         for g in groups:
             if g == held:
                 continue
-            rows, _ = data[f"gen:{g}"]
-            usable = [r for r in rows if r[1].any()]
-            train.extend(usable)
-            weights.extend([1.0 / max(len(usable), 1)] * len(usable))
+            parts = [data[f"gen:{g}"][0]]
+            if with_real:
+                parts.append([r for k, (rows, _) in data.items()
+                              if not k.startswith("gen:") and k.endswith(f":{g}") for r in rows])
+            for rows in parts:
+                usable = [r for r in rows if r[1].any()]
+                train.extend(usable)
+                weights.extend([1.0 / max(len(usable), 1)] * len(usable))
         started = time.perf_counter()
         w = fit(train, weights)
         fitted = dict(hand)
         if undescribed_only:  # only the vector for APIs users add changes
-            fitted["wu"] = w
-            fitted["spread_u"] = hand["spread"]
+            fitted.update(wu=w, spread_u=spread)
         else:
-            fitted.update(w=w, wu=w, spread_u=hand["spread"])
+            fitted.update(w=w, spread=spread, wu=w, spread_u=spread)
         print(f"  fold {held}: fitted on {len(train)} requests in "
               f"{time.perf_counter() - started:.0f} s", flush=True)
         for name, (rows, d) in data.items():

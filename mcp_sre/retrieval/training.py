@@ -163,10 +163,11 @@ def operation_requests(
 def generate(
     docs: Iterable[OperationDoc], vocab: Vocabulary | None = None, *, per_provider: int = 150,
     seed: int = 0, exclude: Collection[str] = (), providers: Collection[str] | None = None,
+    kinds: Sequence[str] = KINDS,
 ) -> list[EvalCase]:
     """Up to ``per_provider`` requests per provider, one per sampled operation, cycling through
-    :data:`KINDS` (the next kind an operation has when it lacks one). Requests whose
-    :func:`normalise` form is in ``exclude`` are dropped; a request several operations produce
+    ``kinds`` (of :data:`KINDS`; the next kind an operation has when it lacks one). Requests
+    whose :func:`normalise` form is in ``exclude`` are dropped; a request several operations produce
     counts all of them as gold. Same docs, vocabulary and seed -> same cases."""
     chinese = ChineseWords(vocab) if vocab is not None else None
     synonyms = _intent_words(vocab)
@@ -181,13 +182,12 @@ def generate(
         ops = sorted(by_provider[provider], key=lambda d: d.id)
         rng.shuffle(ops)
         gold: dict[str, set[str]] = {}
-        kinds: dict[str, str] = {}
         turn = 0
         for doc in ops:
             if len(gold) >= per_provider:
                 break
             made = operation_requests(doc, rng, vocab=vocab, chinese=chinese, synonyms=synonyms)
-            order = KINDS[turn % len(KINDS):] + KINDS[:turn % len(KINDS)]
+            order = [*kinds[turn % len(kinds):], *kinds[:turn % len(kinds)]]
             kind = next((k for k in order if k in made and normalise(made[k]) not in excluded),
                         None)
             if kind is None:
@@ -195,7 +195,6 @@ def generate(
             turn += 1
             query = made[kind]
             gold.setdefault(query, set()).add(doc.id)
-            kinds.setdefault(query, kind)
         # the same words from other operations of the provider are just as right
         texts = {normalise(q): q for q in gold}
         for doc in ops:
