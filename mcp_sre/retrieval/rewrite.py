@@ -269,6 +269,12 @@ def fuse_compounds(stems: list[str],
 
 # Intents of a question about what happened: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose"})
+# A request worded as a question ("when was the secret last rotated", "does the key have
+# rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
+# to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
+_QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
+                              r"who|whose|how|where)\b")
+_CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # Intents whose past participle names a state ("stopped instances"), not an order.
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 
@@ -473,10 +479,13 @@ class QueryRewriter:
         if _TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
-        if not intents and query.endswith(("?", "\uff1f")):  # a question with no verb reads
+        question = bool(_QUESTION_OPENER.match(plain) or _CJK_QUESTION_END.search(query))
+        if not intents and (question or query.endswith(("?", "\uff1f"))):  # a question reads
             intents.add("read")
         if any(pattern.search(plain) for pattern in self.vocab.lists):
             intents = (intents - {"read"}) | {"list"}
+        if question:  # asks about a state: the verbs it uses are not orders
+            intents -= WRITE_INTENTS
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]

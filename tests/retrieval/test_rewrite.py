@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
-from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, QueryRewriter, load_vocabulary
+from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, WRITE_INTENTS, QueryRewriter, load_vocabulary
 
 
 def test_chinese_terms_become_api_words() -> None:
@@ -259,3 +259,13 @@ def test_the_container_a_request_is_scoped_to_weighs_little() -> None:
     assert sqs.terms["sqs"] == 1.0 and sqs.terms["queue"] < 0.5
     pool = rw.rewrite("list the pods in node pool np-1")
     assert pool.terms["pool"] < 0.5 < pool.terms["pod"] and pool.head == "pod"
+
+
+def test_a_request_worded_as_a_question_reads() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("when was the secret prod/db-password last rotated").intents == {"read"}
+    assert rw.rewrite("Athena 查询 3f2a-77 还在运行吗").intents == {"read"}
+    assert not rw.rewrite("which pods should I delete in namespace old").intents & WRITE_INTENTS
+    # a polite order is still an order
+    assert "stop" in rw.rewrite("can you stop instance i-123").intents
+    assert "stop" in rw.rewrite("stop instance i-123").intents
