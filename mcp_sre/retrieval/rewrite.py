@@ -42,6 +42,7 @@ W_TRANSLATED = 1.0  # Chinese mapped to English: the only lexical signal such a 
 W_EXPANDED = 0.45  # English expansions of one word (synonyms)
 W_PHRASE = 0.8  # English expansions of a multi-word phrase: specific, so trusted more
 W_WEAK_WORD = 0.25  # words that say little about which operation is meant ("information")
+W_SCOPE = 0.45  # the container a request is scoped to ("in namespace billing"): see _SCOPE_EN
 W_STRONG, W_WEAK = 1.0, 0.35
 # Intents that change state; a request with none of them prefers read operations.
 WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
@@ -216,6 +217,15 @@ _DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
 # a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
 _DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
+# The container a request is scoped to, named with its name: "pods in namespace billing",
+# "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
+# operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
+# only weigh as much as a weak word. Only when a name follows the noun and ends the clause.
+_SCOPE_EN = re.compile(
+    r"\b(?:in|within|inside|under|across)\s+(?:the\s+|a\s+)?((?:[a-z][a-z0-9]*\s+){1,2}?)"
+    r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
+    r"where|when|is|are|was|were|has|have|had|right|now)\b)")
+_SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
 _TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
 _FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
@@ -259,6 +269,12 @@ def fuse_compounds(stems: list[str],
 
 # Intents of a question about what happened: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose"})
+# A request worded as a question ("when was the secret last rotated", "does the key have
+# rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
+# to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
+_QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
+                              r"who|whose|how|where)\b")
+_CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # Intents whose past participle names a state ("stopped instances"), not an order.
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 
@@ -451,6 +467,9 @@ class QueryRewriter:
             add(expansion, W_TRANSLATED if cjk else W_PHRASE if precise else W_EXPANDED)
             if cjk:
                 translated.append(expansion)
+        for word in self._scope_words(plain, phrases):
+            if word in terms:
+                terms[word] = min(terms[word], W_SCOPE)
         intents: set[str] = set()
         verbs: dict[str, float] = {}
         found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", plain)))
@@ -460,10 +479,13 @@ class QueryRewriter:
         if _TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
-        if not intents and query.endswith(("?", "\uff1f")):  # a question with no verb reads
+        question = bool(_QUESTION_OPENER.match(plain) or _CJK_QUESTION_END.search(query))
+        if not intents and (question or query.endswith(("?", "\uff1f"))):  # a question reads
             intents.add("read")
         if any(pattern.search(plain) for pattern in self.vocab.lists):
             intents = (intents - {"read"}) | {"list"}
+        if question:  # asks about a state: the verbs it uses are not orders
+            intents -= WRITE_INTENTS
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
@@ -513,6 +535,18 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text,
         )
+
+    def _scope_words(self, plain: str, phrases: list[str]) -> set[str]:
+        """The words of the containers a request is scoped to (``_SCOPE_EN``/``_SCOPE_CJK``),
+        less the name of a service ("in SQS queue orders" keeps "sqs")."""
+        nouns = [m.group(1) for m in _SCOPE_EN.finditer(plain)]
+        for m in _SCOPE_CJK.finditer(plain):
+            nouns += [self.vocab.terms[p] for p in phrases if has_cjk(p) and m.group(1).endswith(p)]
+        named = {t for alias in self._aliases.find(plain)
+                 if any(alias.replace(" ", "") == service.replace("_", "").lower()
+                        for (_, service), _ in self._alias_index.get(alias, []))
+                 for t in tokenize(alias)}
+        return {t for noun in nouns for t in tokenize(noun)} - named
 
     def _cjk_nouns(self, lower: str) -> list[str]:
         """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese

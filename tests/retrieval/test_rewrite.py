@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
-from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, QueryRewriter, load_vocabulary
+from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, WRITE_INTENTS, QueryRewriter, load_vocabulary
 
 
 def test_chinese_terms_become_api_words() -> None:
@@ -242,3 +242,30 @@ def test_command_syntax_is_plugin_data(tmp_path) -> None:
     q = rw.rewrite("widgetctl ls gadgets --zone north --every-zone")
     assert "list" in q.intents and stem("allzones") in q.terms
     assert "north" not in q.head_phrase and q.head == stem("gadgets")
+
+
+def test_the_container_a_request_is_scoped_to_weighs_little() -> None:
+    """"in namespace billing" names a parameter of the operation wanted, not its resource."""
+    rw = QueryRewriter()
+    q = rw.rewrite("show the roles defined in namespace billing")
+    assert q.terms["namespac"] < 0.5 < q.terms["role"] and q.head == "role"
+    cjk = rw.rewrite("查看命名空间 shop 中 service cart 的定义")
+    assert cjk.terms["namespac"] < 0.5 < cjk.terms["servic"]
+    # without a name after it, or as the thing asked about, the noun keeps its weight
+    assert rw.rewrite("list every namespace in the cluster").terms["namespac"] == 1.0
+    assert rw.rewrite("show namespace billing").terms["namespac"] == 1.0
+    # a word naming a service outright is never weakened ("in SQS queue orders-dlq")
+    sqs = rw.rewrite("how many messages are waiting in SQS queue orders-dlq")
+    assert sqs.terms["sqs"] == 1.0 and sqs.terms["queue"] < 0.5
+    pool = rw.rewrite("list the pods in node pool np-1")
+    assert pool.terms["pool"] < 0.5 < pool.terms["pod"] and pool.head == "pod"
+
+
+def test_a_request_worded_as_a_question_reads() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("when was the secret prod/db-password last rotated").intents == {"read"}
+    assert rw.rewrite("Athena 查询 3f2a-77 还在运行吗").intents == {"read"}
+    assert not rw.rewrite("which pods should I delete in namespace old").intents & WRITE_INTENTS
+    # a polite order is still an order
+    assert "stop" in rw.rewrite("can you stop instance i-123").intents
+    assert "stop" in rw.rewrite("stop instance i-123").intents

@@ -38,6 +38,17 @@ from .conftest import SOURCE_NAMES
         ("show the dependency map of my services", "aws", "aws/xray/GetServiceGraph"),
         # resource + facet both named: the facet operation
         ("describe the status of instance i-123", "aws", "aws/ec2/DescribeInstanceStatus"),
+        # the namespace a request is scoped to is not the resource it asks about
+        ("show the config maps defined in namespace billing", "kubernetes",
+         "kubernetes/core_v1/listCoreV1NamespacedConfigMap"),
+        ("show the services defined in namespace billing", "kubernetes",
+         "kubernetes/core_v1/listCoreV1NamespacedService"),
+        ("查看命名空间 shop 中 service cart 的定义", "kubernetes",
+         "kubernetes/core_v1/readCoreV1NamespacedService"),
+        ("which secrets exist in namespace billing", "kubernetes",
+         "kubernetes/core_v1/listCoreV1NamespacedSecret"),
+        ("show the limit ranges in namespace dev", "kubernetes",
+         "kubernetes/core_v1/listCoreV1NamespacedLimitRange"),
     ],
 )
 def test_finds_the_operation(shared_retriever: Retriever, query: str, provider: str | None,
