@@ -81,6 +81,7 @@ def main() -> int:
         from toolalpaca import add_toolalpaca
 
         args.sets.append(add_toolalpaca(settings, settings.home / "toolalpaca"))
+        settings = load_settings(home=settings.home)  # with the sources just added
     retriever = Retriever(settings)
     started = time.perf_counter()
     status = retriever.ensure_index(progress=_progress)

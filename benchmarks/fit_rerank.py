@@ -9,6 +9,12 @@ is fitted on a dev query.
 
     python benchmarks/fit_rerank.py                  # collect features, fit, print weights
     python benchmarks/fit_rerank.py --cache /tmp/f   # reuse collected features (same code)
+    python benchmarks/fit_rerank.py --lopo --cache /tmp/f   # leave one provider out (below)
+
+``--lopo``: training requests generated from every provider's specs
+(``mcp_sre.retrieval.training``); each provider in turn (and the APIs no vocabulary
+describes, ToolAlpaca's among them, as "added") is left out of the fit, and hand vs fitted
+weights are scored on its generated requests and its real evaluation sets (see lopo.py).
 
 Method: pairwise logistic regression (gold vs. each other candidate of the same request,
 L2-regularised, numpy gradient descent), then coordinate ascent on the training MRR starting
@@ -36,6 +42,7 @@ from mcp_sre.retrieval.fusion import top_k  # noqa: E402
 from mcp_sre.retrieval.rerank import FEATURE_NAMES, RerankWeights  # noqa: E402
 from mcp_sre.retrieval.retriever import Retriever  # noqa: E402
 from mcp_sre.retrieval.searcher import FIELD_WEIGHTS  # noqa: E402
+from mcp_sre.retrieval.training import KINDS  # noqa: E402
 
 EVAL = ROOT / "tests/fixtures/eval"
 DEV_SETS = [EVAL / "retrieval-dev.jsonl", EVAL / "awscli-dev.jsonl"]
@@ -109,10 +116,8 @@ def collect(retriever: Retriever, cases: list[EvalCase]) -> list[tuple[np.ndarra
 
 
 def _forms(doc) -> set[str]:
-    forms = {doc.id, doc.name}
-    if doc.provider == "aws":
-        forms.add(f"{doc.service}:{doc.name}")
-    return forms
+    """The id forms a label may use (as ``evaluate.gold_forms``)."""
+    return {doc.id, doc.name, f"{doc.service}:{doc.name}"}
 
 
 def design(x: np.ndarray, spread: float) -> np.ndarray:
@@ -212,9 +217,21 @@ def main() -> int:
     ap.add_argument("--fix", default="", help="comma-separated weights to keep as set by hand")
     ap.add_argument("--extra-weight", type=float, default=10.0,
                     help="weight of one retrieval-extra request relative to one title")
+    ap.add_argument("--lopo", action="store_true", help="leave-one-provider-out table")
+    ap.add_argument("--per-provider", type=int, default=120,
+                    help="--lopo: generated requests per provider")
+    ap.add_argument("--seed", type=int, default=0, help="--lopo: sampling seed")
+    ap.add_argument("--with-real", action="store_true",
+                    help="--lopo: also fit on the other providers' real evaluation sets")
+    ap.add_argument("--kinds", default=",".join(KINDS),
+                    help="--lopo: which generated request kinds (training.KINDS)")
+    ap.add_argument("--undescribed-only", action="store_true",
+                    help="--lopo: fit only the vector for providers no vocabulary describes")
     args = ap.parse_args()
     global FIXED
     FIXED = ("lexical", *[n for n in args.fix.split(",") if n])
+    if args.lopo:
+        return lopo_main(args)
 
     exclude = eval_titles()
     train_cases, excluded = botocore_examples(exclude)
@@ -277,6 +294,57 @@ def main() -> int:
             print(f"{name:<15} {label:<7} {_fmt(metrics(rows, w, args.spread))}")
     print("\nRerankWeights(" + ", ".join(
         f"{n}={round(float(v), 3)}" for n, v in zip(FEATURE_NAMES, fitted, strict=True)) + ")")
+    return 0
+
+
+def lopo_main(args: argparse.Namespace) -> int:
+    import os
+
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import lopo
+
+    settings = load_settings()
+    ta = settings.home / "toolalpaca" / "toolalpaca.jsonl"
+    if not ta.exists() and not os.environ.get("FIT_NO_TOOLALPACA"):
+        from toolalpaca import add_toolalpaca
+
+        ta = add_toolalpaca(settings, settings.home / "toolalpaca")
+        settings = load_settings(home=settings.home)
+    held: list[Retriever] = []
+
+    def retriever() -> Retriever:
+        if not held:
+            r = Retriever(settings)
+            r.ensure_index()
+            r.wait_for_dense()
+            held.append(r)
+        return held[0]
+
+    real = lopo.eval_sets(EVAL, Path("/work/shared/eval"), ta)
+    exclude = {" ".join(c.query.split()).lower() for cases in real.values() for c in cases}
+    exclude |= eval_titles()
+    r = retriever()
+    index = r.current()
+    described = {index.providers[i] for i in np.unique(index.provider_of[index.described > 0])}
+    gen = lopo.generated_sets(index.docs, r.vocabulary, described, exclude, args.per_provider,
+                              args.seed, tuple(args.kinds.split(",")))
+    print("generated: " + ", ".join(f"{k} {len(v)}" for k, v in sorted(gen.items())))
+    data = {name: lopo.load_or_collect(name, cases, args.cache, collect, retriever)
+            for name, cases in {**gen, **real}.items()}
+    hand = RerankWeights().vector()
+
+    def fit(train, weights):
+        w = fit_pairwise(train, hand, args.spread, l2=args.l2, weights=weights)
+        return w if args.no_ascent else coordinate_ascent(train, w, args.spread)
+
+    rows = lopo.run_lopo(data, fit, design, undescribed_only=args.undescribed_only,
+                         spread=args.spread, with_real=args.with_real)
+    lopo.print_table(rows)
+    print(f"\n{'feature':<13} {'hand':>7} " + " ".join(
+        f"{g[:7]:>7}" for g in dict.fromkeys(r["held_out"] for r in rows)))
+    folds = {r["held_out"]: r["w"] for r in rows}
+    for j, n in enumerate(FEATURE_NAMES):
+        print(f"{n:<13} {hand[j]:>7.3f} " + " ".join(f"{w[j]:>7.3f}" for w in folds.values()))
     return 0
 
 
