@@ -242,3 +242,27 @@ def test_command_syntax_is_plugin_data(tmp_path) -> None:
     q = rw.rewrite("widgetctl ls gadgets --zone north --every-zone")
     assert "list" in q.intents and stem("allzones") in q.terms
     assert "north" not in q.head_phrase and q.head == stem("gadgets")
+
+
+def test_space_between_chinese_and_latin_is_optional() -> None:
+    # a vocabulary phrase written without the space ("公网ip") still matches a request with it
+    rw = QueryRewriter()
+    spaced, tight = rw.rewrite("订阅下所有的公网 IP"), rw.rewrite("订阅下所有的公网IP")
+    assert "public" in spaced.terms and spaced.terms.keys() == tight.terms.keys()
+
+
+def test_a_chinese_list_word_hides_no_term() -> None:
+    # 列表 ("a list") holds 表 ("table"): the request is not about tables
+    q = QueryRewriter().rewrite("MySQL 实例的备份列表")
+    assert "tabl" not in q.terms and q.head == "backup" and "list" in q.intents
+
+
+def test_versions_and_asides_are_not_the_head_noun() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("把 deployment checkout 的镜像改成 v2.3.1").head == "imag"
+    aside = rw.rewrite("Lambda 函数 thumbnailer 绑定了哪些事件源（SQS/Kinesis）")
+    assert aside.head == "event" and "sqs" in aside.terms  # the aside still searches
+
+
+def test_chinese_change_to_is_an_update() -> None:
+    assert "update" in QueryRewriter().rewrite("把 deployment web 的镜像改成 v2").intents
