@@ -266,3 +266,9 @@ def test_versions_and_asides_are_not_the_head_noun() -> None:
 
 def test_chinese_change_to_is_an_update() -> None:
     assert "update" in QueryRewriter().rewrite("把 deployment web 的镜像改成 v2").intents
+
+
+def test_when_did_asks_what_happened() -> None:
+    # "when did X change": the change is what to look up, not an order to change X
+    q = QueryRewriter().rewrite("when did alarm api-5xx-high change state over the past week")
+    assert not q.intents & {"update"} and q.terms["chang"] < 0.5
