@@ -527,12 +527,21 @@ class QueryRewriter:
         return RewrittenQuery(
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
-            words=re.findall(r"[a-z0-9]+", lower), head=head,
+            words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", lower)], head=head,
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
             llm_rewrite=llm_text,
         )
+
+    def _short_name(self, word: str) -> str:
+        """A command-line short name spelt out in the number it was written in ("pvcs" ->
+        persistentvolumeclaims), so the request's nouns compare with operations' resources."""
+        plural = word.endswith("s") and stem(word[:-1]) in self._short_names
+        full = self._short_names.get(stem(word[:-1]) if plural else stem(word))
+        if full is None or word == full:
+            return word
+        return full + "s" if plural and stem(full + "s") == full else full
 
     def _cjk_nouns(self, lower: str) -> list[str]:
         """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese

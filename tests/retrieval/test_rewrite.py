@@ -272,3 +272,15 @@ def test_when_did_asks_what_happened() -> None:
     # "when did X change": the change is what to look up, not an order to change X
     q = QueryRewriter().rewrite("when did alarm api-5xx-high change state over the past week")
     assert not q.intents & {"update"} and q.terms["chang"] < 0.5
+
+
+def test_plural_short_names_keep_their_number() -> None:
+    # "pvcs" is many PersistentVolumeClaims (a list), "pvc" one: the request's words say so
+    from mcp_sre.retrieval.resources import fused_words
+
+    rw = QueryRewriter()
+    many = fused_words(rw.rewrite("pvcs in namespace data that are still Pending").words,
+                       rw.vocab.head_compounds)
+    one = fused_words(rw.rewrite("show pvc data-0").words, rw.vocab.head_compounds)
+    assert ("persistentvolumeclaims", True) in many
+    assert ("persistentvolumeclaim", False) in one
