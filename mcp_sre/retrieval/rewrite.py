@@ -178,27 +178,42 @@ def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
     return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
 
 
+# a space between a Chinese character and a Latin one is optional in writing ("公网 IP",
+# "公网IP"): both sides of a Chinese match are compared without it
+_CJK_LATIN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[a-z0-9])|(?<=[a-z0-9])\s+(?=[\u3400-\u9fff])")
+
+
+def _cjk_compact(text: str) -> str:
+    """``text`` without the spaces between Chinese and Latin characters."""
+    return _CJK_LATIN_SPACE.sub("", text)
+
+
 class _PhraseMatcher:
-    """Finds known phrases in a request: CJK by longest substring, English on word
-    boundaries. Each character of the request is claimed by at most one phrase."""
+    """Finds known phrases in a request: CJK by longest substring (spaces between Chinese
+    and Latin characters ignored), English on word boundaries. Each character of the request
+    is claimed by at most one phrase."""
 
     def __init__(self, phrases: list[str]) -> None:
-        self.cjk = sorted({p for p in phrases if has_cjk(p)}, key=len, reverse=True)
+        cjk: dict[str, str] = {}
+        for p in sorted({p for p in phrases if has_cjk(p)}):
+            cjk.setdefault(_cjk_compact(p), p)
+        self.cjk = sorted(cjk.items(), key=lambda kv: len(kv[0]), reverse=True)
         self.english = _phrase_pattern(phrases)
 
     def find(self, lower: str) -> list[str]:
         """Phrases in ``lower`` in the order they appear; English ones also in its
         stopword-free form, so "remove a tag from" meets "remove tag"."""
         found: list[tuple[int, str]] = []
-        taken = [False] * len(lower)
-        for phrase in self.cjk:
-            start = lower.find(phrase)
+        compact = _cjk_compact(lower) if self.cjk else lower
+        taken = [False] * len(compact)
+        for key, phrase in self.cjk:
+            start = compact.find(key)
             while start >= 0:
-                end = start + len(phrase)
+                end = start + len(key)
                 if not any(taken[start:end]):
                     found.append((start, phrase))
                     taken[start:end] = [True] * (end - start)
-                start = lower.find(phrase, end)
+                start = compact.find(key, end)
         if self.english is not None:
             found.extend((m.start(), m.group(0)) for m in self.english.finditer(lower))
             seen = {p for _, p in found}
@@ -216,7 +231,6 @@ _STATE_CONSTANT = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![
 _DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
 # a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
 _DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
-# "to 8 replicas", "到 5 个副本": a target count is an order to scale
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
@@ -226,7 +240,9 @@ _SCOPE_EN = re.compile(
     r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
     r"where|when|is|are|was|were|has|have|had|right|now)\b)")
 _SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
+# "to 8 replicas", "到 5 个副本": a target count is an order to scale
 _TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
+_ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
 _CJK_STATE_MARKERS = ("被", "已经", "已")
@@ -408,7 +424,11 @@ class QueryRewriter:
         for key, aliases in self.services.items():
             for alias, weight in aliases.items():
                 self._alias_index.setdefault(alias, []).append((key, weight))
-        self._terms = _PhraseMatcher(list(self.vocab.terms))
+        # Chinese words that ask to list or read claim their characters, so no term is found
+        # inside them (列表 "a list" holds 表 "table")
+        asks = {w for name in ("list", "read") for w in self.vocab.intents.get(name, ([], []))[0]
+                if has_cjk(w) and w not in self.vocab.terms}
+        self._terms = _PhraseMatcher([*self.vocab.terms, *asks])
         self._aliases = _PhraseMatcher(list(self._alias_index))
         self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
         self._providers = _PhraseMatcher(list(self._provider_words))
@@ -459,7 +479,7 @@ class QueryRewriter:
                 add(scope, W_PHRASE)
                 break
         translated: list[str] = []
-        phrases = self._terms.find(lower)
+        phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
         for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
@@ -529,7 +549,7 @@ class QueryRewriter:
         return RewrittenQuery(
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
-            words=re.findall(r"[a-z0-9]+", lower), head=head,
+            words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", lower)], head=head,
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
@@ -548,6 +568,15 @@ class QueryRewriter:
                  for t in tokenize(alias)}
         return {t for noun in nouns for t in tokenize(noun)} - named
 
+    def _short_name(self, word: str) -> str:
+        """A command-line short name spelt out in the number it was written in ("pvcs" ->
+        persistentvolumeclaims), so the request's nouns compare with operations' resources."""
+        plural = word.endswith("s") and stem(word[:-1]) in self._short_names
+        full = self._short_names.get(stem(word[:-1]) if plural else stem(word))
+        if full is None or word == full:
+            return word
+        return full + "s" if plural and stem(full + "s") == full else full
+
     def _cjk_nouns(self, lower: str) -> list[str]:
         """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese
         phrase's first API word, and each English word that is not an order, a stopword, a
@@ -555,14 +584,18 @@ class QueryRewriter:
         facets are dropped; earlier nouns are what the reranker falls back on when no
         operation is named by the last one ("deployment web" is a deployment)."""
         seq: list[str] = []
+        lower = _DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
+        lower = _ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
         for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
             part = m.group(0)
             if has_cjk(part):
                 for phrase in self._terms.find(part):
-                    words = re.findall(r"[a-z0-9]+", self.vocab.terms[phrase]) if has_cjk(phrase) else []
+                    words = (re.findall(r"[a-z0-9]+", self.vocab.terms[phrase])
+                             if has_cjk(phrase) and phrase in self.vocab.terms else [])
                     if words:
                         seq.append(stem(words[0]))
-            elif not (part in STOPWORDS or part in self._intent_set or part.isdigit()
+            elif not (not part[0].isascii() or part in STOPWORDS or part in self._intent_set
+                      or part.isdigit()
                       or ("-" in part and any(c.isdigit() for c in part))
                       or stem(part) in self.vocab.weak_words):
                 seq.append(stem(part.split("-")[-1]))

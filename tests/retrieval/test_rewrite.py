@@ -269,3 +269,45 @@ def test_a_request_worded_as_a_question_reads() -> None:
     # a polite order is still an order
     assert "stop" in rw.rewrite("can you stop instance i-123").intents
     assert "stop" in rw.rewrite("stop instance i-123").intents
+
+
+def test_space_between_chinese_and_latin_is_optional() -> None:
+    # a vocabulary phrase written without the space ("公网ip") still matches a request with it
+    rw = QueryRewriter()
+    spaced, tight = rw.rewrite("订阅下所有的公网 IP"), rw.rewrite("订阅下所有的公网IP")
+    assert "public" in spaced.terms and spaced.terms.keys() == tight.terms.keys()
+
+
+def test_a_chinese_list_word_hides_no_term() -> None:
+    # 列表 ("a list") holds 表 ("table"): the request is not about tables
+    q = QueryRewriter().rewrite("MySQL 实例的备份列表")
+    assert "tabl" not in q.terms and q.head == "backup" and "list" in q.intents
+
+
+def test_versions_and_asides_are_not_the_head_noun() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("把 deployment checkout 的镜像改成 v2.3.1").head == "imag"
+    aside = rw.rewrite("Lambda 函数 thumbnailer 绑定了哪些事件源（SQS/Kinesis）")
+    assert aside.head == "event" and "sqs" in aside.terms  # the aside still searches
+
+
+def test_chinese_change_to_is_an_update() -> None:
+    assert "update" in QueryRewriter().rewrite("把 deployment web 的镜像改成 v2").intents
+
+
+def test_when_did_asks_what_happened() -> None:
+    # "when did X change": the change is what to look up, not an order to change X
+    q = QueryRewriter().rewrite("when did alarm api-5xx-high change state over the past week")
+    assert not q.intents & {"update"} and q.terms["chang"] < 0.5
+
+
+def test_plural_short_names_keep_their_number() -> None:
+    # "pvcs" is many PersistentVolumeClaims (a list), "pvc" one: the request's words say so
+    from mcp_sre.retrieval.resources import fused_words
+
+    rw = QueryRewriter()
+    many = fused_words(rw.rewrite("pvcs in namespace data that are still Pending").words,
+                       rw.vocab.head_compounds)
+    one = fused_words(rw.rewrite("show pvc data-0").words, rw.vocab.head_compounds)
+    assert ("persistentvolumeclaims", True) in many
+    assert ("persistentvolumeclaim", False) in one
