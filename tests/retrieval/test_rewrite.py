@@ -263,7 +263,9 @@ def test_the_container_a_request_is_scoped_to_weighs_little() -> None:
 
 def test_a_request_worded_as_a_question_reads() -> None:
     rw = QueryRewriter()
-    assert rw.rewrite("when was the secret prod/db-password last rotated").intents == {"read"}
+    rotated = rw.rewrite("when was the secret prod/db-password last rotated").intents
+    assert rotated & {"read", "diagnose"} and not rotated & WRITE_INTENTS
+    assert rw.rewrite("does key alias/app-key have automatic rotation enabled").intents == {"read"}
     assert rw.rewrite("Athena 查询 3f2a-77 还在运行吗").intents == {"read"}
     assert not rw.rewrite("which pods should I delete in namespace old").intents & WRITE_INTENTS
     # a polite order is still an order
