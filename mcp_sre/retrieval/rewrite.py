@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem, tokenize
+from mcp_sre.retrieval.phrases import PhraseMatcher
 
 if TYPE_CHECKING:
     from mcp_sre.plugin_manager import PluginManager
@@ -169,60 +170,6 @@ def load_vocabulary(
     )
 
 
-def _phrase_pattern(phrases: list[str]) -> re.Pattern[str] | None:
-    """One regex for many English phrases, longest first, on word boundaries."""
-    english = sorted({p for p in phrases if p and not has_cjk(p)}, key=len, reverse=True)
-    if not english:
-        return None
-    body = "|".join(re.escape(p) for p in english)
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?![a-z0-9])")
-
-
-# a space between a Chinese character and a Latin one is optional in writing ("公网 IP",
-# "公网IP"): both sides of a Chinese match are compared without it
-_CJK_LATIN_SPACE = re.compile(r"(?<=[\u3400-\u9fff])\s+(?=[a-z0-9])|(?<=[a-z0-9])\s+(?=[\u3400-\u9fff])")
-
-
-def _cjk_compact(text: str) -> str:
-    """``text`` without the spaces between Chinese and Latin characters."""
-    return _CJK_LATIN_SPACE.sub("", text)
-
-
-class _PhraseMatcher:
-    """Finds known phrases in a request: CJK by longest substring (spaces between Chinese
-    and Latin characters ignored), English on word boundaries. Each character of the request
-    is claimed by at most one phrase."""
-
-    def __init__(self, phrases: list[str]) -> None:
-        cjk: dict[str, str] = {}
-        for p in sorted({p for p in phrases if has_cjk(p)}):
-            cjk.setdefault(_cjk_compact(p), p)
-        self.cjk = sorted(cjk.items(), key=lambda kv: len(kv[0]), reverse=True)
-        self.english = _phrase_pattern(phrases)
-
-    def find(self, lower: str) -> list[str]:
-        """Phrases in ``lower`` in the order they appear; English ones also in its
-        stopword-free form, so "remove a tag from" meets "remove tag"."""
-        found: list[tuple[int, str]] = []
-        compact = _cjk_compact(lower) if self.cjk else lower
-        taken = [False] * len(compact)
-        for key, phrase in self.cjk:
-            start = compact.find(key)
-            while start >= 0:
-                end = start + len(key)
-                if not any(taken[start:end]):
-                    found.append((start, phrase))
-                    taken[start:end] = [True] * (end - start)
-                start = compact.find(key, end)
-        if self.english is not None:
-            found.extend((m.start(), m.group(0)) for m in self.english.finditer(lower))
-            seen = {p for _, p in found}
-            bare = " ".join(w for w in re.findall(r"[a-z0-9][a-z0-9.-]*", lower) if w not in STOPWORDS)
-            found.extend((len(lower) + m.start(), m.group(0)) for m in self.english.finditer(bare)
-                         if m.group(0) not in seen)
-        return [p for _, p in sorted(found)]
-
-
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 # A state constant (UPDATE_ROLLBACK_FAILED, CREATE_IN_PROGRESS) names a status, not an order.
@@ -351,7 +298,7 @@ def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
     return [c for c in compounds if c[0][-1] not in _FACET_STEMS]
 
 
-def _head_noun(lower: str, cjk: list[str], intents: _PhraseMatcher,
+def _head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
                weak: Container[str] = (),
                compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
     """The noun a request is about: the last word of the noun phrase after its last order
@@ -428,12 +375,12 @@ class QueryRewriter:
         # inside them (列表 "a list" holds 表 "table")
         asks = {w for name in ("list", "read") for w in self.vocab.intents.get(name, ([], []))[0]
                 if has_cjk(w) and w not in self.vocab.terms}
-        self._terms = _PhraseMatcher([*self.vocab.terms, *asks])
-        self._aliases = _PhraseMatcher(list(self._alias_index))
+        self._terms = PhraseMatcher([*self.vocab.terms, *asks])
+        self._aliases = PhraseMatcher(list(self._alias_index))
         self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
-        self._providers = _PhraseMatcher(list(self._provider_words))
+        self._providers = PhraseMatcher(list(self._provider_words))
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
-        self._intent_words = _PhraseMatcher(intent_words)
+        self._intent_words = PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
         self._compound_parts = {token: parts for parts, token, fused in self.vocab.compounds
                                 if not fused}
