@@ -28,6 +28,10 @@ if TYPE_CHECKING:
 __all__ = ["SearchIndex", "derive_service_aliases"]
 
 _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
+# an input that opens a span of time (StartTime/EndTime, startDate, sinceSeconds, timespan,
+# interval.startTime): the operation reads data over time
+_TIME_PARAM = re.compile(r"(?:start|end|begin|from)_?(?:time|date)|since|timespan|time_?range",
+                         re.IGNORECASE)
 
 
 @dataclass
@@ -50,6 +54,8 @@ class SearchIndex:
     # 1 where a plugin's vocabulary describes how requests name the provider's services
     # (0 for an API a user added): the reranker leans on the dense model where it is 0
     described: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # 1 where the operation's input opens a span of time (``_TIME_PARAM``)
+    time_range: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # the resource an operation acts on: stem of its last name word before By/For, whether
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
@@ -76,6 +82,8 @@ class SearchIndex:
         is_read = np.array([d.access == "read" for d in docs], np.float32)
         popular = np.array([d.popularity for d in docs], np.float32)
         described = np.array([d.provider in vocab.providers for d in docs], np.float32)
+        time_range = np.array([any(_TIME_PARAM.search(p) for p in d.params) for d in docs],
+                              np.float32)
         verbs: list[str] = []
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
@@ -98,7 +106,7 @@ class SearchIndex:
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read, popular=popular, described=described,
+            is_read=is_read, popular=popular, described=described, time_range=time_range,
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)

@@ -69,6 +69,7 @@ class RewrittenQuery:
     head_phrase: list[str] = field(default_factory=list)  # stems of the head's noun phrase
     truncated: bool = False
     llm_rewrite: str | None = None
+    time_window: bool = False  # asks about a span of time ("last 6 hours", "过去24小时", "history")
 
     def summary(self) -> str:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
@@ -189,6 +190,12 @@ _SCOPE_EN = re.compile(
 _SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
 _TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
+# A span of time the request asks about: data over it, not the current state.
+_TIME_WINDOW = re.compile(
+    r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
+    r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
+    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
+    re.IGNORECASE)
 _ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 _FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
@@ -500,7 +507,7 @@ class QueryRewriter:
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
-            llm_rewrite=llm_text,
+            llm_rewrite=llm_text, time_window=bool(_TIME_WINDOW.search(query)),
         )
 
     def _scope_words(self, plain: str, phrases: list[str]) -> set[str]:

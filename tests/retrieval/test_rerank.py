@@ -58,3 +58,24 @@ def test_an_added_providers_operations_lean_on_the_dense_model() -> None:
         return reranker.rerank(feats)[0].tolist()
 
     assert order(1.0) == [0, 1] and order(0.0) == [1, 0]
+
+
+def test_a_span_of_time_favours_operations_that_take_one(shared_retriever) -> None:
+    """The index reads from each operation's parameters whether it opens a span of time; a
+    request about one ranks those operations up (metric data over the metric's alarms)."""
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    assert index.time_range[by_id["aws/cloudwatch/GetMetricData"]] == 1.0
+    assert index.time_range[by_id["aws/cloudwatch/DescribeAlarms"]] == 0.0
+    assert index.time_range[by_id["kubernetes/core_v1/readCoreV1NamespacedPodLog"]] == 1.0  # since
+    from mcp_sre.retrieval.rerank import FeatureReranker
+
+    rewriter = QueryRewriter()
+    cands = np.array([by_id["aws/cloudwatch/GetMetricData"], by_id["aws/cloudwatch/DescribeAlarms"]])
+    lexical = np.ones(len(index), np.float32)
+    over_time = FeatureReranker().features(
+        index, rewriter.rewrite("CPU utilization of instance i-0abc over the last 6 hours"),
+        cands, lexical, None)
+    now = FeatureReranker().features(
+        index, rewriter.rewrite("CPU utilization of instance i-0abc"), cands, lexical, None)
+    assert over_time.time.tolist() == [1.0, 0.0] and now.time.tolist() == [0.0, 0.0]

@@ -313,3 +313,12 @@ def test_plural_short_names_keep_their_number() -> None:
     one = fused_words(rw.rewrite("show pvc data-0").words, rw.vocab.head_compounds)
     assert ("persistentvolumeclaims", True) in many
     assert ("persistentvolumeclaim", False) in one
+
+
+def test_a_span_of_time_is_noticed() -> None:
+    rw = QueryRewriter()
+    for asked in ("CPU utilization history of instance i-1 for the last 6 hours",
+                  "RDS 实例 orders-db 过去24小时的连接数变化", "EBS 卷最近一小时的 IOPS"):
+        assert rw.rewrite(asked).time_window, asked
+    for state in ("list pods in namespace shop", "最近的告警", "show the last deployment"):
+        assert not rw.rewrite(state).time_window, state
