@@ -84,6 +84,7 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
             if model_stage.stats.first_note:
                 click.echo(f"warning: {model_stage.stats.first_note}", err=True)
         note = retriever.dense_note() if mode != "bm25" else None
+        retriever.close()  # a background embedding build stops before the process ends
     except McpSreError as exc:
         _fail(exc)
         return
@@ -139,6 +140,7 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
         report = evaluate(retriever, cases, mode=mode, use_provider=not no_provider_filter,
                           decompose=decompose, reorder=model_stage)
         note = retriever.dense_note() if mode != "bm25" else None
+        retriever.close()  # a background embedding build stops before the process ends
     except McpSreError as exc:
         _fail(exc)
         return

@@ -328,8 +328,13 @@ class Indexer:
             thread.join(timeout)
         return self.index is not None and self.index.embeddings is not None
 
-    def close(self) -> None:
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop a background embedding build and wait for it (up to ``timeout`` seconds): a
+        build still inside the model when the interpreter exits can crash the process."""
         self._stop.set()
+        thread = self._dense_thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout)
 
     def status(self) -> dict[str, Any]:
         index = self.index

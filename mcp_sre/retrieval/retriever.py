@@ -116,8 +116,9 @@ class Retriever:
     def wait_for_dense(self, timeout: float | None = None) -> bool:
         return self.indexer.wait_for_dense(timeout)
 
-    def close(self) -> None:
-        self.indexer.close()
+    def close(self, timeout: float = 60.0) -> None:
+        """Stop background indexing and wait for it (see :meth:`Indexer.close`)."""
+        self.indexer.close(timeout)
 
     def status(self) -> dict[str, Any]:
         return self.indexer.status()

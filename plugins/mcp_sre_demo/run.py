@@ -106,9 +106,11 @@ def run_demo(keep: bool = False, steps: list[Step] | None = None) -> int:
     catalog = SpecCatalog()
     rows = catalog.sync()
     out.say("  " + ", ".join(f"{r.name}: {r.operations} operations" for r in rows))
-    Retriever(catalog=catalog).ensure_index()
+    retriever = Retriever(catalog=catalog)
+    retriever.ensure_index()  # dense vectors go on building in the background meanwhile
     out.say(f"  ready in {time.perf_counter() - t:.1f} s")
     with ExitStack() as stack:
+        stack.callback(retriever.close)  # that build stops before the process ends
         out.say("starting moto (AWS emulator) and seeding EC2, CloudWatch, Logs ...")
         aws_env, seeded = stack.enter_context(local_aws(workdir))
         out.say(f"  {len(seeded['instances'])} instances, log group {seeded['log_group']}")

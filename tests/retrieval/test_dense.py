@@ -102,3 +102,14 @@ def test_keyword_only_says_so(small_settings) -> None:
     r = Retriever(small_settings, embedder=None, sources=["aws-sns"])
     r.ensure_index()
     assert "keyword-only" in (r.dense_note() or "") and "unavailable" in (r.dense_note() or "")
+
+
+def test_close_stops_a_background_build_and_waits_for_it(small_settings, e5: E5Embedder) -> None:
+    """A short-lived process closes the retriever before exiting: the build must not still be
+    inside the model when the interpreter shuts down (that can crash the process)."""
+    r = Retriever(small_settings, embedder=Counting(e5), sources=["aws-xray"], vector_seed=None)
+    r.indexer.inline_embed_max = 0
+    assert r.ensure_index().dense.startswith("building")
+    r.close(timeout=120)
+    thread = r.indexer._dense_thread
+    assert thread is not None and not thread.is_alive()

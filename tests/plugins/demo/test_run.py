@@ -17,7 +17,7 @@ def test_demo_runs_end_to_end(home: Path, module_dir: Path) -> None:
     out = subprocess.run([sys.executable, "-m", "mcp_sre", "demo"], env=env,
                          capture_output=True, text=True, timeout=600)
     text = out.stdout
-    assert out.returncode == 0, text[-3000:] + out.stderr[-2000:]
+    assert out.returncode == 0, f"exit {out.returncode}\n" + text[-3000:] + out.stderr[-2000:]
     assert "kubernetes/core_v1/listCoreV1NamespacedPod" in text
     assert "above 80%:" in text and "policy_denied" in text
     assert "notifications/tools/list_changed received: True" in text
