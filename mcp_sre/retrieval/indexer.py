@@ -332,9 +332,7 @@ class Indexer:
         """Stop a background embedding build and wait for it (up to ``timeout`` seconds): a
         build still inside the model when the interpreter exits can crash the process."""
         self._stop.set()
-        thread = self._dense_thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        self.wait_for_dense(timeout)
 
     def status(self) -> dict[str, Any]:
         index = self.index

@@ -182,7 +182,7 @@ _DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
-# only weigh as much as a weak word. Only when a name follows the noun and ends the clause.
+# weigh as a synonym does (W_SCOPE). Only when a name follows the noun and ends the clause.
 _SCOPE_EN = re.compile(
     r"\b(?:in|within|inside|under|across)\s+(?:the\s+|a\s+)?((?:[a-z][a-z0-9]*\s+){1,2}?)"
     r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
@@ -384,6 +384,11 @@ class QueryRewriter:
                 if has_cjk(w) and w not in self.vocab.terms}
         self._terms = PhraseMatcher([*self.vocab.terms, *asks])
         self._aliases = PhraseMatcher(list(self._alias_index))
+        # aliases that are a service's own name ("sqs"): never weakened as a scope (_scope_words)
+        self._service_names = frozenset(
+            alias for alias, keys in self._alias_index.items()
+            if any(alias.replace(" ", "") == service.replace("_", "").lower()
+                   for (_, service), _ in keys))
         self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
         self._providers = PhraseMatcher(list(self._provider_words))
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
@@ -516,9 +521,9 @@ class QueryRewriter:
         nouns = [m.group(1) for m in _SCOPE_EN.finditer(plain)]
         for m in _SCOPE_CJK.finditer(plain):
             nouns += [self.vocab.terms[p] for p in phrases if has_cjk(p) and m.group(1).endswith(p)]
-        named = {t for alias in self._aliases.find(plain)
-                 if any(alias.replace(" ", "") == service.replace("_", "").lower()
-                        for (_, service), _ in self._alias_index.get(alias, []))
+        if not nouns:  # most requests: no alias search needed
+            return set()
+        named = {t for alias in self._aliases.find(plain) if alias in self._service_names
                  for t in tokenize(alias)}
         return {t for noun in nouns for t in tokenize(noun)} - named
 
