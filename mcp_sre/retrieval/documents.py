@@ -29,6 +29,7 @@ __all__ = [
     "dense_text",
     "spec_example_titles",
     "spec_name_words",
+    "spec_output_fields",
     "spec_popularity",
     "spec_service_titles",
     "stem",
@@ -36,7 +37,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 7
+DOC_FORMAT = 8
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -132,6 +133,7 @@ class OperationDoc:
     text: str = ""
     params: list[str] = field(default_factory=list)
     examples: list[str] = field(default_factory=list)  # titles of the spec's own examples
+    outputs: list[str] = field(default_factory=list)  # field names of what the operation returns
     popularity: float = 0.0  # 0..1 prior a format plugin gave (x-popularity)
     deprecated: bool = False
     sha: str = ""
@@ -206,6 +208,37 @@ def spec_example_titles(spec: APISpec) -> list[str]:
     return [clean_text(v)[:200] for v in value[:8] if isinstance(v, str) and v.strip()]
 
 
+OUTPUT_FIELDS = 60  # enough for a resource's own fields; the tail is nested detail
+# Fields every listing or envelope carries: they say how a reply is framed, not what it holds.
+_ENVELOPE = frozenset({"nexttoken", "marker", "nextmarker", "continuetoken", "continue",
+                       "nextpagetoken", "nextlink", "responsemetadata", "items", "kind",
+                       "apiversion", "metadata", "etag", "selflink", "requestid", "value"})
+
+
+def spec_output_fields(spec: APISpec, limit: int = OUTPUT_FIELDS) -> list[str]:
+    """Names of the fields an operation returns, nearest first: a request often asks for
+    something only the reply names ("is point-in-time recovery on" ->
+    ``PointInTimeRecoveryStatus``; "which account am I" -> ``Account``)."""
+    out: dict[str, None] = {}
+    level: list[Any] = [spec.return_schema] if isinstance(spec.return_schema, dict) else []
+    for _ in range(4):
+        nxt: list[Any] = []
+        for schema in level:
+            while isinstance(schema, dict) and isinstance(schema.get("items"), dict):
+                schema = schema["items"]  # a list's fields are its items' fields
+            props = schema.get("properties") if isinstance(schema, dict) else None
+            if not isinstance(props, dict):
+                continue
+            for key, sub in props.items():
+                if isinstance(key, str) and key.lower() not in _ENVELOPE:
+                    out.setdefault(key)
+                nxt.append(sub)
+        if len(out) >= limit or not nxt:
+            break
+        level = nxt
+    return list(out)[:limit]
+
+
 def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -> OperationDoc:
     """Turn one operation into a document. ``service_titles`` are human names of the
     service (e.g. "Amazon Elastic Compute Cloud"); by default those the spec carries."""
@@ -238,6 +271,7 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
         text=text,
         params=params,
         examples=spec_example_titles(spec),
+        outputs=spec_output_fields(spec),
         popularity=spec_popularity(spec),
         deprecated=spec.deprecated or "deprecated" in summary.lower()[:80],
     )

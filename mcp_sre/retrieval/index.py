@@ -6,6 +6,7 @@ Persistence and incremental rebuilds live in :mod:`mcp_sre.retrieval.store`.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -60,6 +61,10 @@ class SearchIndex:
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
     aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
+    # stem of each verb operation names start with -> the share of those operations that read
+    verb_reads: dict[str, float] = field(default_factory=dict)
+    # one word for two that operation names spell apart: "datasets" -> (data, set) for DataSets
+    joined_words: dict[str, tuple[str, str]] = field(default_factory=dict)
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
 
     @classmethod
@@ -110,10 +115,27 @@ class SearchIndex:
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)
+        counts: dict[str, list[float]] = {}
+        for verb, read in zip(verbs, is_read, strict=True):
+            counts.setdefault(verb, []).append(float(read))
+        index.verb_reads = {v: sum(r) / len(r) for v, r in counts.items() if v}
+        index.joined_words = joined_name_words(docs)
         return index
 
     def __len__(self) -> int:
         return len(self.docs)
+
+
+def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, str]]:
+    """Two consecutive words of an operation name, written as one (the stem of "datasets" for
+    DataSets, "keypair" for KeyPair): a request spelling them together still names both."""
+    out: dict[str, tuple[str, str]] = {}
+    for d in docs:
+        words = d.name_words
+        for a, b in itertools.pairwise(words):
+            if len(a) > 2 and len(b) > 2 and a.isalpha() and b.isalpha():
+                out.setdefault(stem(a + b), (stem(a), stem(b)))
+    return out
 
 
 def derive_service_aliases(

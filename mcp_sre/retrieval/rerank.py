@@ -28,7 +28,7 @@ __all__ = ["FEATURE_NAMES", "FeatureReranker", "Features", "RerankWeights"]
 # Columns of the linear model, in the order of Features.matrix() and RerankWeights.vector().
 FEATURE_NAMES = ("lexical", "name", "text", "service_text", "params", "dense", "coverage",
                  "service", "provider", "verb", "common", "penalty", "read", "plurality",
-                 "head", "rrf", "examples", "popular", "time")
+                 "head", "rrf", "examples", "popular", "time", "outputs")
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ class RerankWeights:
     verb: float = 0.25
     common: float = 0.1
     penalty: float = 0.3
-    # 0.3 -> 0.45 with questions read as reads (rewrite._QUESTION_OPENER): sre2 Top-3 0.950 ->
+    # 0.3 -> 0.45 with questions read as reads (wording.QUESTION_OPENER): sre2 Top-3 0.950 ->
     # 0.983, sre5 0.841 -> 0.864, awscli-dev Top-1 0.683 -> 0.680; 0.6 cost awscli-dev a point.
     read: float = 0.45
     plurality: float = 0.2
@@ -90,6 +90,7 @@ class RerankWeights:
     # 0.967 / 0.967, sre2 0.767 -> 0.783 / 0.783, sre3 0.800 -> 0.800 / 0.817, sre4 0.750 ->
     # 0.750 / 0.771, awscli-dev 0.680 -> 0.680 / 0.677; the other sets unchanged.
     time: float = 0.6
+    outputs: float = 0.0
     # For an operation of a provider no plugin vocabulary describes (an API the user added),
     # the keyword features know none of its words' synonyms, so the dense model carries more
     # of the meaning. Chosen on ToolAlpaca's 11 real APIs (grid: dense 0.25-1, spread
@@ -134,6 +135,7 @@ class Features:
     examples: np.ndarray
     popular: np.ndarray
     time: np.ndarray
+    outputs: np.ndarray
     described: np.ndarray | None = None  # 1 where a vocabulary describes the provider
 
     def matrix(self, dense_spread: float) -> np.ndarray:
@@ -213,6 +215,20 @@ def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) ->
     return out
 
 
+def output_only(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
+    """Keyword score of the request's words that only the operation's reply names: "is point
+    in time recovery on" meets ``DescribeContinuousBackups`` (PointInTimeRecoveryStatus), not
+    every operation with "table" in its name and its output. Used for reads only: what a
+    write returns is not what its caller asked for."""
+    out = np.zeros(len(candidates), np.float32)
+    for term, weight in q.terms.items():
+        hits = index.bm25.field_scores("outputs", {term: weight}, candidates)
+        if hits.any():
+            named = index.bm25.field_scores("name", {term: 1.0}, candidates)
+            out += np.where(named > 0, 0.0, hits)
+    return _unit(out)
+
+
 class FeatureReranker:
     """Scores candidates with :class:`RerankWeights`; returns candidates best first."""
 
@@ -263,6 +279,8 @@ class FeatureReranker:
             rrf=rr, examples=fields["examples"], popular=index.popular[candidates],
             time=(index.time_range[candidates] if q.time_window and len(index.time_range)
                   else np.zeros(len(candidates), np.float32)),
+            outputs=output_only(index, q, candidates) * index.is_read[candidates]
+            if not (q.intents & WRITE_INTENTS) else np.zeros(len(candidates), np.float32),
             described=index.described[candidates] if len(index.described) else None,
         )
 

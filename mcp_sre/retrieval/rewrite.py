@@ -18,6 +18,21 @@ import yaml
 
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem, tokenize
 from mcp_sre.retrieval.phrases import PhraseMatcher
+from mcp_sre.retrieval.wording import (
+    ASIDE,
+    CJK_QUESTION_END,
+    CJK_STATE_MARKERS,
+    DASH,
+    DOTTED_NAME,
+    FLAG_NAME,
+    ORDER_OPENER,
+    QUESTION_OPENER,
+    SCOPE_CJK,
+    SCOPE_EN,
+    STATE_CONSTANT,
+    TARGET_COUNT,
+    TIME_WINDOW,
+)
 
 if TYPE_CHECKING:
     from mcp_sre.plugin_manager import PluginManager
@@ -43,13 +58,12 @@ W_TRANSLATED = 1.0  # Chinese mapped to English: the only lexical signal such a 
 W_EXPANDED = 0.45  # English expansions of one word (synonyms)
 W_PHRASE = 0.8  # English expansions of a multi-word phrase: specific, so trusted more
 W_WEAK_WORD = 0.25  # words that say little about which operation is meant ("information")
-W_SCOPE = 0.45  # the container a request is scoped to ("in namespace billing"): see _SCOPE_EN
+W_SCOPE = 0.45  # the container a request is scoped to ("in namespace billing"): see SCOPE_EN
 W_STRONG, W_WEAK = 1.0, 0.35
 # Intents that change state; a request with none of them prefers read operations.
 WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
                            "enable", "disable", "attach", "tag", "untag",
-                           "share"})
-
+                           "share", "write", "act"})
 
 @dataclass(slots=True)
 class RewrittenQuery:
@@ -173,33 +187,6 @@ def load_vocabulary(
 
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
-# A state constant (UPDATE_ROLLBACK_FAILED, CREATE_IN_PROGRESS) names a status, not an order.
-_STATE_CONSTANT = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
-# a dash between spaces ends a clause like a comma: "stuck - list the stack events"
-_DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
-# a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
-_DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
-# The container a request is scoped to, named with its name: "pods in namespace billing",
-# "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
-# operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
-# weigh as a synonym does (W_SCOPE). Only when a name follows the noun and ends the clause.
-_SCOPE_EN = re.compile(
-    r"\b(?:in|within|inside|under|across)\s+(?:the\s+|a\s+)?((?:[a-z][a-z0-9]*\s+){1,2}?)"
-    r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
-    r"where|when|is|are|was|were|has|have|had|right|now)\b)")
-_SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
-# "to 8 replicas", "到 5 个副本": a target count is an order to scale
-_TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
-# A span of time the request asks about: data over it, not the current state.
-_TIME_WINDOW = re.compile(
-    r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
-    r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
-    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
-    re.IGNORECASE)
-_ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
-_FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
-# Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
-_CJK_STATE_MARKERS = ("被", "已经", "已")
 
 
 def tokens_with_compounds(
@@ -239,12 +226,6 @@ def fuse_compounds(stems: list[str],
 
 # Intents of a question about what happened: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose"})
-# A request worded as a question ("when was the secret last rotated", "does the key have
-# rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
-# to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
-_QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
-                              r"who|whose|how|where)\b")
-_CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # Intents whose past participle names a state ("stopped instances"), not an order.
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 
@@ -317,7 +298,7 @@ def _head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     if cjk:
         return cjk
     verbs = set(intents.find(lower))
-    lower = _DOTTED_NAME.sub(",", lower)
+    lower = DOTTED_NAME.sub(",", lower)
     tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
@@ -366,8 +347,12 @@ class QueryRewriter:
         vocabulary: Vocabulary | None = None,
         service_aliases: dict[tuple[str, str], dict[str, float]] | None = None,
         llm: Callable[[str], str] | None = None,
+        operation_verbs: dict[str, float] | None = None,
+        joined_words: dict[str, tuple[str, str]] | None = None,
     ) -> None:
         self.vocab = vocabulary or _default_vocabulary()
+        # verbs operations start with -> the share of them that read (the index's)
+        self._operation_verbs = operation_verbs or {}
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -394,15 +379,16 @@ class QueryRewriter:
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
         self._intent_words = PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
-        self._compound_parts = {token: parts for parts, token, fused in self.vocab.compounds
-                                if not fused}
+        self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
+        self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
+                                     if not fused})
         # one-word precise synonyms (command-line short names: hpa -> horizontalpodautoscaler)
         self._short_names = {stem(k): toks[0] for k in self.vocab.precise if " " not in k
                              and len(toks := tokens_with_compounds(self.vocab.terms[k],
                                                                    self.vocab.compounds)) == 1}
         acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
                        for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
-        self._cjk_state = re.compile(f"(?:{'|'.join(_CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})")
+        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 
@@ -410,12 +396,12 @@ class QueryRewriter:
         truncated = len(query) > MAX_QUERY_CHARS
         query = " ".join(query[:MAX_QUERY_CHARS].split())
         lower = query.lower()
-        states = [m.group(0).lower() for m in _STATE_CONSTANT.finditer(query)]
+        states = [m.group(0).lower() for m in STATE_CONSTANT.finditer(query)]
         # what orders and head nouns are read from: no state constants, no command-line flags
-        plain = _STATE_CONSTANT.sub(" ", query)
+        plain = STATE_CONSTANT.sub(" ", query)
         if self.vocab.flags is not None:
             plain = self.vocab.flags.sub(" ", plain)
-        plain = _DASH.sub(", ", plain).lower()
+        plain = DASH.sub(", ", plain).lower()
         terms: dict[str, float] = {}
 
         def add(words: str, weight: float) -> None:
@@ -426,7 +412,7 @@ class QueryRewriter:
                     terms[part] = max(terms.get(part, 0.0), weight)
 
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
-        add(_FLAG_NAME.sub(" ", query), W_ORIGINAL)
+        add(FLAG_NAME.sub(" ", query), W_ORIGINAL)
         for tok, weight in self.vocab.weak_words.items():
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)
@@ -455,10 +441,10 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
-        if _TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
+        if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
-        question = bool(_QUESTION_OPENER.match(plain) or _CJK_QUESTION_END.search(query))
+        question = bool(QUESTION_OPENER.match(plain) or CJK_QUESTION_END.search(query))
         if not intents and (question or query.endswith(("?", "\uff1f"))):  # a question reads
             intents.add("read")
         if any(pattern.search(plain) for pattern in self.vocab.lists):
@@ -477,7 +463,11 @@ class QueryRewriter:
                 word = word.lower()
                 if stem(word) in self._lifecycle and stem(word) in terms:
                     terms[stem(word)] = min(terms[stem(word)], W_WEAK_WORD)
-        for name in intents:
+        opener = self._order_verb(plain) if not intents else None
+        if opener is not None:
+            intents.add("read" if self._operation_verbs[opener] >= 0.5 else "act")
+            verbs[opener] = 1.0
+        for name in intents - {"act"}:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
                 verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
@@ -512,14 +502,23 @@ class QueryRewriter:
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
-            llm_rewrite=llm_text, time_window=bool(_TIME_WINDOW.search(query)),
+            llm_rewrite=llm_text, time_window=bool(TIME_WINDOW.search(query)),
         )
 
+    def _order_verb(self, plain: str) -> str | None:
+        """The stem of a verb the request opens with, when operations start with it and no
+        intent lists it ("invoke the function" -> invoke)."""
+        m = ORDER_OPENER.match(plain)
+        if m is None or m.group(1) in self._intent_set:
+            return None
+        verb = stem(m.group(1))
+        return verb if verb in self._operation_verbs else None
+
     def _scope_words(self, plain: str, phrases: list[str]) -> set[str]:
-        """The words of the containers a request is scoped to (``_SCOPE_EN``/``_SCOPE_CJK``),
+        """The words of the containers a request is scoped to (``SCOPE_EN``/``SCOPE_CJK``),
         less the name of a service ("in SQS queue orders" keeps "sqs")."""
-        nouns = [m.group(1) for m in _SCOPE_EN.finditer(plain)]
-        for m in _SCOPE_CJK.finditer(plain):
+        nouns = [m.group(1) for m in SCOPE_EN.finditer(plain)]
+        for m in SCOPE_CJK.finditer(plain):
             nouns += [self.vocab.terms[p] for p in phrases if has_cjk(p) and m.group(1).endswith(p)]
         if not nouns:  # most requests: no alias search needed
             return set()
@@ -543,8 +542,8 @@ class QueryRewriter:
         facets are dropped; earlier nouns are what the reranker falls back on when no
         operation is named by the last one ("deployment web" is a deployment)."""
         seq: list[str] = []
-        lower = _DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
-        lower = _ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
+        lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
+        lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
         for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
             part = m.group(0)
             if has_cjk(part):

@@ -89,7 +89,9 @@ class Searcher:
         """The rewriter that knows ``index``'s service aliases (built once per index build)."""
         held = self._rewriter
         if held is None or held[0] is not index.aliases:
-            held = (index.aliases, QueryRewriter(self.vocabulary, index.aliases, llm=self.llm))
+            held = (index.aliases, QueryRewriter(self.vocabulary, index.aliases, llm=self.llm,
+                                                 operation_verbs=index.verb_reads,
+                                                 joined_words=index.joined_words))
             self._rewriter = held
         return held[1]
 

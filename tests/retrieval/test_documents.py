@@ -6,6 +6,7 @@ from mcp_sre.retrieval.documents import (
     clean_text,
     dense_text,
     spec_example_titles,
+    spec_output_fields,
     spec_popularity,
     spec_service_titles,
     stem,
@@ -88,3 +89,23 @@ def test_example_titles_and_popularity_from_raw() -> None:
 def test_deprecated_flag_from_summary() -> None:
     doc = build_document(_spec(summary="Deprecated: use DescribeInstancesV2."))
     assert doc.deprecated
+
+
+def test_output_fields_nearest_first_without_the_envelope() -> None:
+    """What an operation returns, as field names: the top level before nested ones, a list's
+    fields through its items, paging and envelope fields left out, at most ``limit``."""
+    schema = {"type": "object", "properties": {
+        "NextToken": {"type": "string"},
+        "ContinuousBackupsDescription": {"type": "object", "properties": {
+            "PointInTimeRecoveryDescription": {"type": "object", "properties": {
+                "PointInTimeRecoveryStatus": {"type": "string"}}}}},
+        "Members": {"type": "array", "items": {"type": "object", "properties": {
+            "IsClusterWriter": {"type": "boolean"}}}},
+    }}
+    spec = _spec(return_schema=schema)
+    assert spec_output_fields(spec) == [
+        "ContinuousBackupsDescription", "Members", "PointInTimeRecoveryDescription",
+        "IsClusterWriter", "PointInTimeRecoveryStatus"]
+    assert spec_output_fields(spec, limit=2) == ["ContinuousBackupsDescription", "Members"]
+    assert build_document(spec).outputs[-1] == "PointInTimeRecoveryStatus"
+    assert spec_output_fields(_spec()) == []  # nothing returned, nothing named

@@ -322,3 +322,29 @@ def test_a_span_of_time_is_noticed() -> None:
         assert rw.rewrite(asked).time_window, asked
     for state in ("list pods in namespace shop", "最近的告警", "show the last deployment"):
         assert not rw.rewrite(state).time_window, state
+
+
+def test_an_order_opening_with_an_operation_verb() -> None:
+    """"Invoke a function": no intent lists "invoke", but operations start with it; the
+    request asks for that verb, and for an action when those operations mostly write."""
+    rw = QueryRewriter(operation_verbs={"invok": 0.0, "estim": 1.0})
+    q = rw.rewrite("Invoke a Lambda function with a JSON payload")
+    assert q.verbs.get("invok") == 1.0 and "act" in q.intents and "act" in WRITE_INTENTS
+    assert "read" in rw.rewrite("estimate the cost of a template").intents
+    assert rw.rewrite("invoke").verbs == {}  # a bare word is no order
+    assert QueryRewriter().rewrite("Invoke a Lambda function").verbs == {}  # no verbs known
+
+
+def test_one_word_for_two_in_operation_names() -> None:
+    """A request writing as one word what operation names spell apart ("datasets" for
+    DataSets) names both parts."""
+    rw = QueryRewriter(joined_words={"dataset": ("data", "set")})
+    terms = rw.rewrite("List the QuickSight datasets of an account").terms
+    assert {"dataset", "data", "set"} <= set(terms)
+    assert "data" not in QueryRewriter().rewrite("List the datasets").terms
+
+
+def test_index_knows_verbs_and_joined_words(shared_retriever) -> None:
+    index = shared_retriever.current()
+    assert index.verb_reads["describ"] == 1.0 and index.verb_reads["delet"] == 0.0
+    assert index.joined_words["loadbalanc"] == ("load", "balanc")  # elbv2 LoadBalancers

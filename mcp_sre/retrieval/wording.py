@@ -1,0 +1,45 @@
+"""How a request's wording shows what it asks, as patterns the rewriter reads: questions and
+orders, a span of time, the container a request is scoped to, names that are no nouns.
+English and Chinese; kept apart from the rewriter so each reads top to bottom."""
+
+from __future__ import annotations
+
+import re
+
+# An order that opens with a verb no intent lists but operations start with ("Invoke a
+# function", "Assume a role"): what follows the opener is that verb.
+ORDER_OPENER = re.compile(r"^(?:please\s+|to\s+|how (?:do i|to)\s+|help me\s+)?([a-z]+)\s+"
+                           r"(?:a|an|the|my|our|one|all|some|this|that|these|those|every)\b")
+# A state constant (UPDATE_ROLLBACK_FAILED, CREATE_IN_PROGRESS) names a status, not an order.
+STATE_CONSTANT = re.compile(r"(?<![A-Za-z0-9])[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+(?![A-Za-z0-9])")
+# a dash between spaces ends a clause like a comma: "stuck - list the stack events"
+DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
+# a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
+DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
+# The container a request is scoped to, named with its name: "pods in namespace billing",
+# "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
+# operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
+# weigh as a synonym does (W_SCOPE). Only when a name follows the noun and ends the clause.
+SCOPE_EN = re.compile(
+    r"\b(?:in|within|inside|under|across)\s+(?:the\s+|a\s+)?((?:[a-z][a-z0-9]*\s+){1,2}?)"
+    r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
+    r"where|when|is|are|was|were|has|have|had|right|now)\b)")
+SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
+# "to 8 replicas", "到 5 个副本": a target count is an order to scale
+TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
+# A span of time the request asks about: data over it, not the current state.
+TIME_WINDOW = re.compile(
+    r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
+    r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
+    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
+    re.IGNORECASE)
+ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
+# Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
+CJK_STATE_MARKERS = ("被", "已经", "已")
+# A request worded as a question ("when was the secret last rotated", "does the key have
+# rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
+# to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
+QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
+                              r"who|whose|how|where)\b")
+CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
