@@ -22,10 +22,10 @@ if TYPE_CHECKING:
 
 __all__ = ["FIELDS", "FieldedBM25", "field_tokens"]
 
-FIELDS = ("name", "service", "text", "params", "examples", "outputs")
+FIELDS = ("name", "service", "text", "params", "examples")
 # Short fields: term frequency saturates fast and length matters little.
 _PARAMS = {"name": (1.2, 0.3), "service": (1.2, 0.2), "text": (1.2, 0.75), "params": (1.2, 0.5),
-           "examples": (1.2, 0.5), "outputs": (1.2, 0.5)}
+           "examples": (1.2, 0.5)}
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
@@ -41,8 +41,6 @@ def field_tokens(
         return tokenize(doc.text)
     if field == "params":
         return tokenize(" ".join(doc.params))
-    if field == "outputs":
-        return tokenize(" ".join(doc.outputs))
     if field == "examples":
         return tokens_with_compounds(" ".join(doc.examples), compounds)
     raise KeyError(field)

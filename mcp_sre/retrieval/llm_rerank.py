@@ -59,7 +59,8 @@ def rerank_messages(request: str, results: list[SearchResult]) -> list[Message]:
     for i, r in enumerate(results, 1):
         summary = " ".join(r.summary.split())[:_SUMMARY_CHARS]
         lines.append(f"{i}. {r.id} [{r.access}] {r.method} {r.endpoint}"
-                     + (f" -- {summary}" if summary else ""))
+                     + (f" -- {summary}" if summary else "")
+                     + (f" (returns {', '.join(r.returns)})" if r.returns else ""))
     user = f"Request: {request}\n\nCandidate operations:\n" + "\n".join(lines)
     return [Message(role="system", content=_SYSTEM), Message(role="user", content=user)]
 

@@ -28,7 +28,7 @@ __all__ = ["FEATURE_NAMES", "FeatureReranker", "Features", "RerankWeights"]
 # Columns of the linear model, in the order of Features.matrix() and RerankWeights.vector().
 FEATURE_NAMES = ("lexical", "name", "text", "service_text", "params", "dense", "coverage",
                  "service", "provider", "verb", "common", "penalty", "read", "plurality",
-                 "head", "rrf", "examples", "popular", "time", "outputs")
+                 "head", "rrf", "examples", "popular", "time")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +57,12 @@ class RerankWeights:
     feature for how central an operation's resource is to its service (log-share of the
     service's operations about it), fitted alone the same way, got a negative weight
     (-0.10..-0.16: generated requests sample operations uniformly) and cost ToolAlpaca 2.4
-    and AWS sre2/sre3 3 points Top-1, so it was not kept.
+    and AWS sre2/sre3 3 points Top-1, so it was not kept. Nor was one for request words only an
+    operation's interface names (its reply fields or parameters, not its name): at 0.3 it
+    gained on the sets its misses came from (sre5 0.659 -> 0.705, sre6 0.773 -> 0.841, sre3
+    0.817 -> 0.850) but lost on the blind sre8 (0.451 -> 0.412; 0.2: 0.431, 0.45: 0.451) and on
+    azure, sre7 and ToolAlpaca Top-3. The reply fields reach the results instead (``returns``),
+    for the model that picks among them.
     """
 
     lexical: float = 1.0
@@ -90,7 +95,6 @@ class RerankWeights:
     # 0.967 / 0.967, sre2 0.767 -> 0.783 / 0.783, sre3 0.800 -> 0.800 / 0.817, sre4 0.750 ->
     # 0.750 / 0.771, awscli-dev 0.680 -> 0.680 / 0.677; the other sets unchanged.
     time: float = 0.6
-    outputs: float = 0.0
     # For an operation of a provider no plugin vocabulary describes (an API the user added),
     # the keyword features know none of its words' synonyms, so the dense model carries more
     # of the meaning. Chosen on ToolAlpaca's 11 real APIs (grid: dense 0.25-1, spread
@@ -135,7 +139,6 @@ class Features:
     examples: np.ndarray
     popular: np.ndarray
     time: np.ndarray
-    outputs: np.ndarray
     described: np.ndarray | None = None  # 1 where a vocabulary describes the provider
 
     def matrix(self, dense_spread: float) -> np.ndarray:
@@ -215,20 +218,6 @@ def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) ->
     return out
 
 
-def output_only(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
-    """Keyword score of the request's words that only the operation's reply names: "is point
-    in time recovery on" meets ``DescribeContinuousBackups`` (PointInTimeRecoveryStatus), not
-    every operation with "table" in its name and its output. Used for reads only: what a
-    write returns is not what its caller asked for."""
-    out = np.zeros(len(candidates), np.float32)
-    for term, weight in q.terms.items():
-        hits = index.bm25.field_scores("outputs", {term: weight}, candidates)
-        if hits.any():
-            named = index.bm25.field_scores("name", {term: 1.0}, candidates)
-            out += np.where(named > 0, 0.0, hits)
-    return _unit(out)
-
-
 class FeatureReranker:
     """Scores candidates with :class:`RerankWeights`; returns candidates best first."""
 
@@ -279,8 +268,6 @@ class FeatureReranker:
             rrf=rr, examples=fields["examples"], popular=index.popular[candidates],
             time=(index.time_range[candidates] if q.time_window and len(index.time_range)
                   else np.zeros(len(candidates), np.float32)),
-            outputs=output_only(index, q, candidates) * index.is_read[candidates]
-            if not (q.intents & WRITE_INTENTS) else np.zeros(len(candidates), np.float32),
             described=index.described[candidates] if len(index.described) else None,
         )
 

@@ -40,6 +40,9 @@ MAX_TOP_K = 100
 FIELD_WEIGHTS = {"name": 1.0, "service": 0.5, "text": 0.35, "params": 0.1}
 
 
+RETURNS_SHOWN = 8  # reply fields a result names: enough to tell two neighbours apart
+
+
 class SearchResult(BaseModel):
     """One operation that matches a request."""
 
@@ -51,6 +54,8 @@ class SearchResult(BaseModel):
     endpoint: str = Field(description="Path template or RPC name")
     summary: str = Field(description="One-line summary")
     access: str = Field(description="read or write")
+    returns: list[str] = Field(default_factory=list, description="The first fields of what the "
+                               "operation returns, nearest first (PointInTimeRecoveryStatus...)")
     score: float = Field(description="Relevance; higher is better, comparable within one query")
     ref: str | None = Field(default=None, description="This search's reference: pass it to the "
                             "feedback tool to say the results were right or wrong")
@@ -225,7 +230,7 @@ class Searcher:
         return SearchResult(
             id=doc.id, provider=doc.provider, service=doc.service, operation=doc.name,
             method=doc.method, endpoint=doc.endpoint, summary=doc.summary, access=doc.access,
-            score=round(score, 4),
+            returns=doc.outputs[:RETURNS_SHOWN], score=round(score, 4),
         )
 
     def _log(self, q: Any, provider: str | None, service: str | None, mode: str,

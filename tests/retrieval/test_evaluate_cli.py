@@ -72,7 +72,7 @@ def test_cli_search_json(cli_env: dict[str, str]) -> None:
     data = json.loads(result.stdout)
     assert len(data) == 2 and data[0]["id"] == "aws/eks/ListNodegroups"
     assert set(data[0]) == {"id", "provider", "service", "operation", "method", "endpoint",
-                            "summary", "access", "score", "ref"}
+                            "summary", "access", "returns", "score", "ref"}
     assert data[0]["ref"].startswith("s-")  # for `mcp-sre feedback REF right|wrong`
 
 

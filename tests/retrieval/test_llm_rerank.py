@@ -73,6 +73,8 @@ def test_the_models_pick_comes_first_and_the_window_is_unchanged(shared_retrieve
     assert {r.id for r in outcome.results} == {r.id for r in results}
     assert REQUEST in prompt and all(f"{i}. {r.id} " in prompt for i, r in enumerate(results, 1))
     assert [m.role for m in rerank_messages(REQUEST, results)] == ["system", "user"]
+    shown = next(r for r in results if r.returns)  # what it returns helps the model pick
+    assert f"(returns {', '.join(shown.returns)})" in prompt
 
 
 @pytest.mark.parametrize("fault", ["server error", "no number"])

@@ -80,23 +80,3 @@ def test_a_span_of_time_favours_operations_that_take_one(shared_retriever) -> No
         index, rewriter.rewrite("CPU utilization of instance i-0abc"), cands, lexical, None)
     assert over_time.time.tolist() == [1.0, 0.0] and now.time.tolist() == [0.0, 0.0]
 
-
-def test_words_only_the_reply_names_count_for_reads(shared_retriever) -> None:
-    """"Which node is the pod on": the pod's reply names nodeName, the log's reply names
-    nothing, so the pod read scores on it; the same words in an order score nothing (what a
-    write returns is not what was asked for)."""
-    from mcp_sre.retrieval.rerank import FeatureReranker
-
-    index = shared_retriever.current()
-    by_id = {d.id: i for i, d in enumerate(index.docs)}
-    pod, log = (by_id[f"kubernetes/core_v1/{n}"] for n in
-                ("readCoreV1NamespacedPod", "readCoreV1NamespacedPodLog"))
-    cands = np.array([pod, log])
-    lexical = np.ones(len(index), np.float32)
-    rewriter = QueryRewriter()
-    read = FeatureReranker().features(
-        index, rewriter.rewrite("which node name is pod web-1 scheduled on"), cands, lexical, None)
-    assert read.outputs[0] == 1.0 and read.outputs[1] == 0.0
-    order = FeatureReranker().features(
-        index, rewriter.rewrite("delete the pod on node name n1"), cands, lexical, None)
-    assert order.outputs.tolist() == [0.0, 0.0]

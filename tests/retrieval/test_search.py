@@ -64,6 +64,7 @@ def test_result_fields_and_scores(shared_retriever: Retriever) -> None:
     assert (top.provider, top.service, top.operation, top.access) == (
         "aws", "ec2", "DescribeInstances", "read")
     assert top.method == "POST" and top.summary
+    assert top.returns[0] == "Reservations" and "Instances" in top.returns  # the reply's fields
     assert [r.score for r in results] == sorted((r.score for r in results), reverse=True)
 
 
