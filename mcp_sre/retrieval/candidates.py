@@ -14,7 +14,8 @@ if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
     from mcp_sre.retrieval.rewrite import RewrittenQuery
 
-__all__ = ["N_CANDIDATES", "N_SPELLED", "candidates", "name_coverage", "service_candidates"]
+__all__ = ["N_CANDIDATES", "N_SPELLED", "candidates", "name_coverage", "service_candidates",
+           "span_candidates"]
 
 N_CANDIDATES = 150
 N_SPELLED = 50  # operations whose names the request spells out, whatever BM25 says
@@ -33,9 +34,22 @@ def candidates(
     coverage = name_coverage(index, q)
     top_lex = float(lexical.max()) or 1.0
     spelled = top_k(coverage + 0.1 * lexical / top_lex, N_SPELLED, mask)
-    cands = np.unique(np.concatenate(
-        [cands, spelled, service_candidates(index, q, lexical, mask)]))
+    cands = np.unique(np.concatenate([
+        cands, spelled, service_candidates(index, q, lexical, mask),
+        span_candidates(index, q, lexical, mask)]))
     return cands, fused, coverage
+
+
+def span_candidates(
+    index: SearchIndex, q: RewrittenQuery, lexical: np.ndarray, mask: np.ndarray | None, per: int = 20
+) -> np.ndarray:
+    """For a request about a span of time ("over the past 6 hours"), the best keyword matches
+    among operations whose input opens one: a metric's history is read from another service
+    than the one the request names ("web-asg's network traffic, last hour")."""
+    if not q.time_window or not len(index.time_range):
+        return np.zeros(0, np.int64)
+    spans = index.time_range > 0
+    return top_k(lexical, per, spans if mask is None else spans & mask)
 
 
 def name_coverage(index: SearchIndex, q: RewrittenQuery) -> np.ndarray:

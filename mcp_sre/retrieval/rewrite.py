@@ -224,8 +224,8 @@ def fuse_compounds(stems: list[str],
     return out
 
 
-# Intents of a question about what happened: the actions they name are not orders.
-_QUESTION_INTENTS = frozenset({"audit", "diagnose"})
+# Intents of a question about what happened or is allowed: the actions they name are not orders.
+_QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 # Intents whose past participle names a state ("stopped instances"), not an order.
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 

@@ -348,3 +348,16 @@ def test_index_knows_verbs_and_joined_words(shared_retriever) -> None:
     index = shared_retriever.current()
     assert index.verb_reads["describ"] == 1.0 and index.verb_reads["delet"] == 0.0
     assert index.joined_words["loadbalanc"] == ("load", "balanc")  # elbv2 LoadBalancers
+
+
+def test_asking_whether_an_action_is_allowed_is_not_the_action() -> None:
+    """"有没有权限删除 deployment", "am I allowed to delete the bucket": the request asks for
+    a permission check; the delete is what to check, so no write intent and a weak word."""
+    rw = QueryRewriter()
+    for request in ("我在 namespace prod 里有没有权限删除 deployment",
+                    "am I allowed to delete objects in bucket prod-backups"):
+        q = rw.rewrite(request)
+        assert "permission" in q.intents and not q.intents & WRITE_INTENTS, request
+        assert {"access", "review", "simul"} <= set(q.terms)
+        assert q.terms.get("delet", 0.0) < 0.5
+    assert "delete" in rw.rewrite("delete objects in bucket prod-backups").intents
