@@ -65,6 +65,8 @@ class SearchIndex:
     verb_reads: dict[str, float] = field(default_factory=dict)
     # one word for two that operation names spell apart: "datasets" -> (data, set) for DataSets
     joined_words: dict[str, tuple[str, str]] = field(default_factory=dict)
+    # every reply field name, lower-case: "update strategy" names updateStrategy, no order
+    field_names: frozenset[str] = frozenset()
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
 
     @classmethod
@@ -120,6 +122,7 @@ class SearchIndex:
             counts.setdefault(verb, []).append(float(read))
         index.verb_reads = {v: sum(r) / len(r) for v, r in counts.items() if v}
         index.joined_words = joined_name_words(docs)
+        index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
         return index
 
     def __len__(self) -> int:

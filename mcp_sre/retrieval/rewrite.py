@@ -349,10 +349,12 @@ class QueryRewriter:
         llm: Callable[[str], str] | None = None,
         operation_verbs: dict[str, float] | None = None,
         joined_words: dict[str, tuple[str, str]] | None = None,
+        field_names: frozenset[str] = frozenset(),
     ) -> None:
         self.vocab = vocabulary or _default_vocabulary()
         # verbs operations start with -> the share of them that read (the index's)
         self._operation_verbs = operation_verbs or {}
+        self._field_names = field_names  # the index's reply field names, lower-case
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -438,6 +440,7 @@ class QueryRewriter:
         intents: set[str] = set()
         verbs: dict[str, float] = {}
         found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", plain)))
+        found_intent_words -= self._field_name_words(plain, found_intent_words)
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
@@ -504,6 +507,18 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=bool(TIME_WINDOW.search(query)),
         )
+
+    def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
+        """The action words that only ever start a field's name in ``plain`` ("update strategy"
+        is updateStrategy, "start time" StartTime): they name a setting, not an order."""
+        out = set()
+        for word in found:
+            if " " in word or has_cjk(word):
+                continue
+            nexts = re.findall(rf"\b{re.escape(word)}\s+([a-z]+)", plain)
+            if nexts and all(word + n in self._field_names for n in nexts):
+                out.add(word)
+        return out
 
     def _order_verb(self, plain: str) -> str | None:
         """The stem of a verb the request opens with, when operations start with it and no

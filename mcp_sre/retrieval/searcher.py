@@ -96,7 +96,8 @@ class Searcher:
         if held is None or held[0] is not index.aliases:
             held = (index.aliases, QueryRewriter(self.vocabulary, index.aliases, llm=self.llm,
                                                  operation_verbs=index.verb_reads,
-                                                 joined_words=index.joined_words))
+                                                 joined_words=index.joined_words,
+                                                 field_names=index.field_names))
             self._rewriter = held
         return held[1]
 

@@ -361,3 +361,19 @@ def test_asking_whether_an_action_is_allowed_is_not_the_action() -> None:
         assert {"access", "review", "simul"} <= set(q.terms)
         assert q.terms.get("delet", 0.0) < 0.5
     assert "delete" in rw.rewrite("delete objects in bucket prod-backups").intents
+
+
+def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
+    """"update strategy and maxUnavailable of daemonset x": updateStrategy is a field of the
+    reply, so nothing is updated; "update the strategy" still is an order."""
+    rw = QueryRewriter(field_names=frozenset({"updatestrategy", "starttime"}))
+    q = rw.rewrite("daemonset node-exporter in monitoring: update strategy and maxUnavailable")
+    assert not q.intents & WRITE_INTENTS and "updat" in q.terms
+    assert "update" in rw.rewrite("update the strategy of daemonset node-exporter").intents
+    assert "start" not in rw.rewrite("show the start time of job etl").intents
+    assert "update" in QueryRewriter().rewrite("update strategy of daemonset x").intents
+
+
+def test_index_knows_reply_field_names(shared_retriever) -> None:
+    index = shared_retriever.current()
+    assert "loadbalancerarn" in index.field_names  # elbv2 DescribeLoadBalancers
