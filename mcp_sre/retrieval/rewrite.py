@@ -22,6 +22,7 @@ from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_QUESTION_END,
     CJK_STATE_MARKERS,
+    CONTRACTION,
     DASH,
     DOTTED_NAME,
     FLAG_NAME,
@@ -396,7 +397,8 @@ class QueryRewriter:
 
     def rewrite(self, query: str) -> RewrittenQuery:
         truncated = len(query) > MAX_QUERY_CHARS
-        query = " ".join(query[:MAX_QUERY_CHARS].split())
+        query = " ".join(CONTRACTION.sub(lambda m: " not" if m.group(2) else "",
+                                         query[:MAX_QUERY_CHARS]).split())
         lower = query.lower()
         states = [m.group(0).lower() for m in STATE_CONSTANT.finditer(query)]
         # what orders and head nouns are read from: no state constants, no command-line flags

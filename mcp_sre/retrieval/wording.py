@@ -6,6 +6,9 @@ from __future__ import annotations
 
 import re
 
+# A contraction's tail ("what's", "I'm", "pod's"): no word of its own ("isn't" -> "is not").
+CONTRACTION = re.compile(r"(?<=[A-Za-z])(?:['\u2019](s|m|re|ve|ll|d)|(n['\u2019]t))\b",
+                         re.IGNORECASE)
 # An order that opens with a verb no intent lists but operations start with ("Invoke a
 # function", "Assume a role"): what follows the opener is that verb.
 ORDER_OPENER = re.compile(r"^(?:please\s+|to\s+|how (?:do i|to)\s+|help me\s+)?([a-z]+)\s+"

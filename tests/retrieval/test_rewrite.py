@@ -377,3 +377,12 @@ def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
 def test_index_knows_reply_field_names(shared_retriever) -> None:
     index = shared_retriever.current()
     assert "loadbalancerarn" in index.field_names  # elbv2 DescribeLoadBalancers
+
+
+def test_contractions_leave_no_stray_words() -> None:
+    """"what's" is no word "s"; "isn't" still says not."""
+    rw = QueryRewriter()
+    q = rw.rewrite("what's the deregistration delay on target group api-tg")
+    assert "s" not in q.terms and q.head != "s" and {"deregistr", "delay"} <= set(q.terms)
+    assert rw.rewrite("why isn't pod web-1 ready").original == "why is not pod web-1 ready"
+    assert "pod" in rw.rewrite("the pod's logs").terms
