@@ -23,6 +23,7 @@ from mcp_sre.retrieval.wording import (
     CJK_QUESTION_END,
     CJK_STATE_MARKERS,
     CONTRACTION,
+    COUNT_OVER_TIME,
     DASH,
     DOTTED_NAME,
     FLAG_NAME,
@@ -487,6 +488,9 @@ class QueryRewriter:
             providers[provider] = max(providers.get(provider, 0.0), weight)
         for alias in self._providers.find(lower):
             providers[self._provider_words[alias]] = 1.0
+        time_window = bool(TIME_WINDOW.search(query))
+        if time_window and COUNT_OVER_TIME.search(lower):  # a count over a span: a metric series
+            add("metric statistics", W_EXPANDED)
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
@@ -507,7 +511,7 @@ class QueryRewriter:
             head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
-            llm_rewrite=llm_text, time_window=bool(TIME_WINDOW.search(query)),
+            llm_rewrite=llm_text, time_window=time_window,
         )
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
@@ -517,7 +521,7 @@ class QueryRewriter:
         for word in found:
             if " " in word or has_cjk(word):
                 continue
-            nexts = re.findall(rf"\b{re.escape(word)}\s+([a-z]+)", plain)
+            nexts = re.findall(rf"\b{re.escape(word)}[\s-]+([a-z]+)", plain)
             if nexts and all(word + n in self._field_names for n in nexts):
                 out.add(word)
         return out

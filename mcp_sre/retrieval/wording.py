@@ -36,6 +36,10 @@ TIME_WINDOW = re.compile(
     r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
     r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
     re.IGNORECASE)
+# How many, how often, how fast: asked over a span of time, the answer is a metric series
+COUNT_OVER_TIME = re.compile(
+    r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day))\b|"
+    r"多少|次数|数量|速率|每秒|每分钟|每小时")
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing

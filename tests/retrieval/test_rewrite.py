@@ -372,6 +372,8 @@ def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
     assert "update" in rw.rewrite("update the strategy of daemonset node-exporter").intents
     assert "start" not in rw.rewrite("show the start time of job etl").intents
     assert "update" in QueryRewriter().rewrite("update strategy of daemonset x").intents
+    hpa = QueryRewriter(field_names=frozenset({"scaledown"}))
+    assert "scale" not in hpa.rewrite("scale-down stabilization window of HPA checkout").intents
 
 
 def test_index_knows_reply_field_names(shared_retriever) -> None:
@@ -386,3 +388,13 @@ def test_contractions_leave_no_stray_words() -> None:
     assert "s" not in q.terms and q.head != "s" and {"deregistr", "delay"} <= set(q.terms)
     assert rw.rewrite("why isn't pod web-1 ready").original == "why is not pod web-1 ready"
     assert "pod" in rw.rewrite("the pod's logs").terms
+
+
+def test_a_count_over_a_span_of_time_is_a_metric_series() -> None:
+    """"how many messages were deleted per minute over the last 2 hours": the answer is a
+    metric's history, whichever service the request names."""
+    rw = QueryRewriter()
+    q = rw.rewrite("SQS queue image-jobs: how many messages were deleted per minute over the last 2 hours")
+    assert q.time_window and {"metric", "statist"} <= set(q.terms)
+    assert "metric" not in rw.rewrite("how many messages are in SQS queue image-jobs").terms
+    assert "metric" in rw.rewrite("过去 2 小时 image-jobs 队列每分钟删除了多少条消息").terms
