@@ -17,7 +17,7 @@ import numpy as np
 from mcp_sre.retrieval.candidates import name_coverage
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
 from mcp_sre.retrieval.resources import fused_words
-from mcp_sre.retrieval.rewrite import WRITE_INTENTS
+from mcp_sre.retrieval.rewrite import W_WEAK, WRITE_INTENTS
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -218,6 +218,22 @@ def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) ->
     return out
 
 
+_SERIES = stem("metric")
+
+
+def series_readers(index: SearchIndex, candidates: np.ndarray) -> np.ndarray:
+    """1 for operations that read a metric over a span of time (their input opens one, their
+    name or text says metric). A metric's history lives there, not in the service the request
+    names ("ElastiCache cache-prod evictions, last 24 hours"), so for a request asking for a
+    series they count as a named service: fully in the provider's common services (CloudWatch,
+    Azure Monitor), weakly elsewhere (Lightsail's instance metrics)."""
+    said = (index.bm25.field_scores("name", {_SERIES: 1.0}, candidates)
+            + index.bm25.field_scores("text", {_SERIES: 1.0}, candidates)) > 0
+    reads = (said & (index.time_range[candidates] > 0)).astype(np.float32)
+    # the services SREs read metrics from (a plugin's common services) fully, others weakly
+    return reads * np.maximum(index.common[candidates], W_WEAK)
+
+
 class FeatureReranker:
     """Scores candidates with :class:`RerankWeights`; returns candidates best first."""
 
@@ -249,6 +265,8 @@ class FeatureReranker:
         if q.services:
             key_weight = np.array([q.services.get(k, 0.0) for k in index.keys], np.float32)
             svc = key_weight[index.service_of[candidates]]
+        if q.time_window and q.terms.get(_SERIES, 0.0) >= 0.45 and len(index.time_range):
+            svc = np.maximum(svc, series_readers(index, candidates))
         if q.providers:
             pw = np.array([q.providers.get(p, 0.0) for p in index.providers], np.float32)
             prov = pw[index.provider_of[candidates]]

@@ -80,3 +80,22 @@ def test_a_span_of_time_favours_operations_that_take_one(shared_retriever) -> No
         index, rewriter.rewrite("CPU utilization of instance i-0abc"), cands, lexical, None)
     assert over_time.time.tolist() == [1.0, 0.0] and now.time.tolist() == [0.0, 0.0]
 
+
+
+def test_a_metric_series_counts_its_readers_as_named(shared_retriever) -> None:
+    """"ELB target response time, last 6 hours" names the load balancer's service; the metric
+    readers that take a span of time count as named too, the load balancer's reads do not."""
+    from mcp_sre.retrieval.rerank import FeatureReranker, series_readers
+
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    cands = np.array([by_id["aws/cloudwatch/GetMetricData"], by_id["aws/cloudwatch/DescribeAlarms"],
+                      by_id["aws/elbv2/DescribeTargetHealth"]])
+    assert series_readers(index, cands).tolist() == [1.0, 0.0, 0.0]
+    rewriter = QueryRewriter()
+    lexical = np.ones(len(index), np.float32)
+    series = FeatureReranker().features(index, rewriter.rewrite(
+        "elbv2 target response time metric over the last 6 hours"), cands, lexical, None)
+    now = FeatureReranker().features(index, rewriter.rewrite(
+        "elbv2 target response time metric"), cands, lexical, None)
+    assert series.service[0] == 1.0 and now.service[0] < 1.0
