@@ -398,3 +398,13 @@ def test_a_count_over_a_span_of_time_is_a_metric_series() -> None:
     assert q.time_window and {"metric", "statist"} <= set(q.terms)
     assert "metric" not in rw.rewrite("how many messages are in SQS queue image-jobs").terms
     assert "metric" in rw.rewrite("过去 2 小时 image-jobs 队列每分钟删除了多少条消息").terms
+
+
+def test_a_service_named_after_the_subject_counts_less() -> None:
+    """"SNS topic billing-alerts: retry policy and KMS encryption" is about the topic; KMS is an
+    attribute of it. Either order keeps both services, the first at full weight."""
+    rw = QueryRewriter()
+    q = rw.rewrite("SNS topic billing-alerts: delivery retry policy and KMS encryption")
+    assert q.services[("aws", "sns")] == 1.0 and 0 < q.services[("aws", "kms")] < 1.0
+    q = rw.rewrite("KMS key used by SNS topic billing-alerts")
+    assert q.services[("aws", "kms")] == 1.0 and q.services[("aws", "sns")] < 1.0
