@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING
 import bm25s
 import numpy as np
 
-from mcp_sre.retrieval.documents import tokenize
-from mcp_sre.retrieval.rewrite import tokens_with_compounds
+from mcp_sre.retrieval.documents import tokenize, tokens_with_compounds
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

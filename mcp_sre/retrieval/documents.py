@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Sequence
 
     from mcp_sre.specs.model import APISpec
 
@@ -27,6 +27,7 @@ __all__ = [
     "camel_words",
     "clean_text",
     "dense_text",
+    "fuse_compounds",
     "spec_example_titles",
     "spec_name_words",
     "spec_output_fields",
@@ -34,6 +35,7 @@ __all__ = [
     "spec_service_titles",
     "stem",
     "tokenize",
+    "tokens_with_compounds",
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
@@ -111,6 +113,45 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
             if not keep_stopwords and low in STOPWORDS:
                 continue
             out.append(stem(low))
+    return out
+
+
+_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
+
+
+
+def tokens_with_compounds(
+    text: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]]
+) -> list[str]:
+    """Stems of ``text`` (stopwords dropped) plus one token per known compound found as
+    consecutive words: "config maps" and "ConfigMap" both yield ``configmap``. A fused
+    compound replaces its parts ("for all namespaces" is not about a namespace)."""
+    stems = tokenize(text, keep_stopwords=True)
+    extra: list[str] = []
+    dropped: set[int] = set()
+    for parts, token, fused in compounds:
+        n = len(parts)
+        for i in range(len(stems) - n + 1):
+            if tuple(stems[i : i + n]) == parts:
+                extra.append(token)
+                if fused:
+                    dropped.update(range(i, i + n))
+                break
+    return [s for i, s in enumerate(stems) if s not in _STOP_STEMS and i not in dropped] + extra
+
+
+def fuse_compounds(stems: list[str],
+                   compounds: Sequence[tuple[tuple[str, ...], str, bool]]) -> list[str]:
+    """``stems`` with each run of a known compound's parts replaced by its one token, so a
+    noun phrase and an operation's resource agree: [daemon, set] -> [daemonset]."""
+    out = list(stems)
+    for parts, token, _ in sorted(compounds, key=lambda c: -len(c[0])):
+        n = len(parts)
+        i = 0
+        while i <= len(out) - n:
+            if tuple(out[i:i + n]) == parts:
+                out[i:i + n] = [token]
+            i += 1
     return out
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from mcp_sre.retrieval.documents import stem
-from mcp_sre.retrieval.rewrite import fuse_compounds
+from mcp_sre.retrieval.documents import fuse_compounds, stem
 
 __all__ = ["Compounds", "fused_words", "resource_of"]
 

@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem, tokenize
+from mcp_sre.retrieval.documents import (
+    STOPWORDS,
+    fuse_compounds,
+    has_cjk,
+    stem,
+    tokenize,
+    tokens_with_compounds,
+)
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.wording import (
     ASIDE,
@@ -45,10 +52,8 @@ __all__ = [
     "QueryRewriter",
     "RewrittenQuery",
     "Vocabulary",
-    "fuse_compounds",
     "head_compounds",
     "load_vocabulary",
-    "tokens_with_compounds",
 ]
 
 MAX_QUERY_CHARS = 1000
@@ -189,45 +194,6 @@ def load_vocabulary(
         scopes=[(re.compile(str(r["pattern"])), str(r["term"])) for r in syntax.get("scopes") or []],
         lists=[re.compile(str(r)) for r in syntax.get("lists") or []],
     )
-
-
-_STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
-
-
-
-def tokens_with_compounds(
-    text: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]]
-) -> list[str]:
-    """Stems of ``text`` (stopwords dropped) plus one token per known compound found as
-    consecutive words: "config maps" and "ConfigMap" both yield ``configmap``. A fused
-    compound replaces its parts ("for all namespaces" is not about a namespace)."""
-    stems = tokenize(text, keep_stopwords=True)
-    extra: list[str] = []
-    dropped: set[int] = set()
-    for parts, token, fused in compounds:
-        n = len(parts)
-        for i in range(len(stems) - n + 1):
-            if tuple(stems[i : i + n]) == parts:
-                extra.append(token)
-                if fused:
-                    dropped.update(range(i, i + n))
-                break
-    return [s for i, s in enumerate(stems) if s not in _STOP_STEMS and i not in dropped] + extra
-
-
-def fuse_compounds(stems: list[str],
-                   compounds: Sequence[tuple[tuple[str, ...], str, bool]]) -> list[str]:
-    """``stems`` with each run of a known compound's parts replaced by its one token, so a
-    noun phrase and an operation's resource agree: [daemon, set] -> [daemonset]."""
-    out = list(stems)
-    for parts, token, _ in sorted(compounds, key=lambda c: -len(c[0])):
-        n = len(parts)
-        i = 0
-        while i <= len(out) - n:
-            if tuple(out[i:i + n]) == parts:
-                out[i:i + n] = [token]
-            i += 1
-    return out
 
 
 # Intents of a question about what happened or is allowed: the actions they name are not orders.
