@@ -122,7 +122,7 @@ class SpecCatalog:
             fresh = self._fresh_copy(source, ttl)
             if fresh is not None:
                 return fresh
-            meta = self.store.meta(name)
+            meta = self._stored_meta(source)
             content = self.store.content(name, meta) if meta else None
             if offline and source.url.startswith(("http://", "https://")):
                 if meta and content is not None:
@@ -130,9 +130,16 @@ class SpecCatalog:
                 return self._seed_from_snapshot(source, None)
             return self._refresh(source, meta if content is not None else None, content)
 
+    def _stored_meta(self, source: SpecSource) -> StoredMeta | None:
+        """The stored copy's record, when it is a copy of the source's document: a source
+        whose URL changed (a new release points a default source elsewhere, ``--replace``)
+        must not keep serving the old document under its name."""
+        meta = self.store.meta(source.name)
+        return meta if meta is not None and meta.url == source.url else None
+
     def _fresh_copy(self, source: SpecSource, ttl: float) -> Document | None:
         """The stored copy if it is younger than ``ttl`` and intact, else None."""
-        meta = self.store.meta(source.name)
+        meta = self._stored_meta(source)
         if meta is None or self._expired(meta, ttl):
             return None
         content = self.store.content(source.name, meta)

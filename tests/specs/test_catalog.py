@@ -310,3 +310,21 @@ def test_add_source_with_an_existing_name_needs_replace(settings: Settings, serv
     row = catalog.add_source(SpecSource(name="mine", provider="mine", url=server.url),
                              replace=True)
     assert row.operations == 1
+
+
+def test_a_source_whose_url_changed_is_not_served_its_old_copy(
+        settings: Settings, server: SpecServer, tmp_path: Path) -> None:
+    """A release that points a source at another document (or --replace): the copy of the old
+    URL is not served under the source's name, fresh or offline."""
+    catalog = make_catalog(settings, server)
+    assert [s.name for s in catalog.operations("things")] == ["listThings"]
+    server.body = openapi_doc("listThings", "getThing")
+    moved = make_catalog(settings, server, url=server.url + "?v=2")
+    assert sorted(s.name for s in moved.operations("things")) == ["getThing", "listThings"]
+    assert len(server.requests) == 2  # the fresh copy of the old URL was not reused
+    (tmp_path / "snap").mkdir()
+    (tmp_path / "snap" / "things.json").write_bytes(openapi_doc("fromSnapshot"))
+    settings.snapshot_dir = tmp_path / "snap"
+    offline = make_catalog(settings, server, url="https://example.invalid/things.json",
+                           snapshot="things.json")
+    assert [s.name for s in offline.operations("things", offline=True)] == ["fromSnapshot"]
