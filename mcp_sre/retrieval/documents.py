@@ -119,7 +119,6 @@ def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:
 _STOP_STEMS = frozenset(stem(w) for w in STOPWORDS)
 
 
-
 def tokens_with_compounds(
     text: str, compounds: Sequence[tuple[tuple[str, ...], str, bool]]
 ) -> list[str]:

@@ -17,7 +17,7 @@ import numpy as np
 from mcp_sre.retrieval.candidates import name_coverage
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
 from mcp_sre.retrieval.resources import fused_words
-from mcp_sre.retrieval.rewrite import W_WEAK, WRITE_INTENTS
+from mcp_sre.retrieval.rewrite import W_EXPANDED, W_WEAK, WRITE_INTENTS
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -265,7 +265,7 @@ class FeatureReranker:
         if q.services:
             key_weight = np.array([q.services.get(k, 0.0) for k in index.keys], np.float32)
             svc = key_weight[index.service_of[candidates]]
-        if q.time_window and q.terms.get(_SERIES, 0.0) >= 0.45 and len(index.time_range):
+        if q.time_window and q.terms.get(_SERIES, 0.0) >= W_EXPANDED and len(index.time_range):
             svc = np.maximum(svc, series_readers(index, candidates))
         if q.providers:
             pw = np.array([q.providers.get(p, 0.0) for p in index.providers], np.float32)

@@ -379,11 +379,6 @@ class SpecCatalog:
             raise ValidationError(f"a spec source named {source.name!r} exists already "
                                   f"({existing.url})",
                                   hint="pass --replace to replace it, or pick another name")
-        if existing is not None and existing.url != source.url:
-            meta = self.store.meta(source.name)
-            if meta is not None:  # its validators (ETag) belong to the old URL
-                self.store.save_meta(source.name, meta.model_copy(
-                    update={"etag": None, "last_modified": None}))
         with self.registry.trial(source):
             doc = self.document(source.name, max_age_hours=0)
             if doc.stale:
