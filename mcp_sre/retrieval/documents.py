@@ -28,6 +28,7 @@ __all__ = [
     "clean_text",
     "dense_text",
     "fuse_compounds",
+    "singular",
     "spec_example_titles",
     "spec_name_words",
     "spec_output_fields",
@@ -100,6 +101,12 @@ def stem(word: str) -> str:
         if word.endswith(suffix) and not word.endswith(("ss", "us", "is")):
             return word[: -len(suffix)] + repl
     return word
+
+
+def singular(word: str) -> str:
+    """``word`` lower-case without a plural's s ("replicas" -> "replica", "access" kept)."""
+    word = word.lower()
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 
 def tokenize(text: str, *, keep_stopwords: bool = False) -> list[str]:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcp_sre.retrieval.bm25 import FieldedBM25
-from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, singular, stem
 from mcp_sre.retrieval.resources import resource_of
 from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK
 
@@ -67,6 +67,9 @@ class SearchIndex:
     joined_words: dict[str, tuple[str, str]] = field(default_factory=dict)
     # every reply field name, lower-case: "update strategy" names updateStrategy, no order
     field_names: frozenset[str] = frozenset()
+    # two words that follow each other in an operation's name, a reply field or a parameter
+    # ("scale down", "point in"): a request's "scale-down" is a concept, "orders-db" a name
+    word_pairs: frozenset[str] = frozenset()
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
 
     @classmethod
@@ -123,6 +126,7 @@ class SearchIndex:
         index.verb_reads = {v: sum(r) / len(r) for v, r in counts.items() if v}
         index.joined_words = joined_name_words(docs)
         index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
+        index.word_pairs = adjacent_word_pairs(docs)
         return index
 
     def __len__(self) -> int:
@@ -139,6 +143,22 @@ def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, str]
             if len(a) > 2 and len(b) > 2 and a.isalpha() and b.isalpha():
                 out.setdefault(stem(a + b), (stem(a), stem(b)))
     return out
+
+
+def adjacent_word_pairs(docs: Sequence[OperationDoc]) -> frozenset[str]:
+    """Two words that follow each other in an operation's name, a reply field's or a
+    parameter's ("scale down" from scaleDown, "dead letter" from DeadLetterConfig), in the
+    singular (not stems: "orders db" is no "OrderableDB")."""
+    out: set[str] = set()
+    seen: set[str] = set()
+    for d in docs:
+        for identifier in (d.name, *d.outputs, *d.params):
+            if identifier in seen:
+                continue
+            seen.add(identifier)
+            words = [singular(w) for w in camel_words(identifier)]
+            out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    return frozenset(out)
 
 
 def derive_service_aliases(

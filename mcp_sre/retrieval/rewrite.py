@@ -8,6 +8,7 @@ the spec formats carry), so a newly added spec is recognised by name without edi
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Container, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from mcp_sre.retrieval.documents import (
     STOPWORDS,
     fuse_compounds,
     has_cjk,
+    singular,
     stem,
     tokenize,
     tokens_with_compounds,
@@ -34,6 +36,7 @@ from mcp_sre.retrieval.wording import (
     DASH,
     DOTTED_NAME,
     FLAG_NAME,
+    JOINED_WORDS,
     ORDER_OPENER,
     QUESTION_OPENER,
     SCOPE_CJK,
@@ -322,11 +325,13 @@ class QueryRewriter:
         operation_verbs: dict[str, float] | None = None,
         joined_words: dict[str, tuple[str, str]] | None = None,
         field_names: frozenset[str] = frozenset(),
+        word_pairs: frozenset[str] = frozenset(),
     ) -> None:
         self.vocab = vocabulary or _default_vocabulary()
         # verbs operations start with -> the share of them that read (the index's)
         self._operation_verbs = operation_verbs or {}
         self._field_names = field_names  # the index's reply field names, lower-case
+        self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -394,12 +399,21 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
+        names = self._object_names(query)
+        outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
+        for tok in {t for name in names for t in tokenize(name)} - outside - self._service_names:
+            if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
+                terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept, and a
+                # service's own name in it ("prod-eks")
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
             if pattern.search(query):
                 add(scope, W_PHRASE)
                 break
         translated: list[str] = []
-        phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
+        unnamed = lower  # a name's words are no vocabulary ("orders-dlq" asks for no dead letters)
+        for name in names:
+            unnamed = unnamed.replace(name, " ")
+        phrases = [p for p in self._terms.find(unnamed) if p in self.vocab.terms]
         for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
@@ -489,6 +503,21 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
         )
+
+    def _object_names(self, query: str) -> list[str]:
+        """Words joined by dashes, slashes or underscores that follow each other nowhere in the
+        index ("orders-db", "ingress-nginx-controller", "prod/db-password"), lower-case: they
+        name an object. "scale-down" (scaleDown) and "point-in-time" name a concept."""
+        if not self._word_pairs:
+            return []
+        out = []
+        for match in JOINED_WORDS.finditer(query):
+            if match.group(0).lower() in self.vocab.terms or match.group(0).isupper():
+                continue  # known wording (kube-system), an acronym (LOA-CFA)
+            words = [singular(w) for w in re.split(r"[-_/]", match.group(0)) if w]
+            if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)):
+                out.append(match.group(0).lower())
+        return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
         """The action words that only ever start a field's name in ``plain`` ("update strategy"

@@ -97,7 +97,8 @@ class Searcher:
             held = (index.aliases, QueryRewriter(self.vocabulary, index.aliases, llm=self.llm,
                                                  operation_verbs=index.verb_reads,
                                                  joined_words=index.joined_words,
-                                                 field_names=index.field_names))
+                                                 field_names=index.field_names,
+                                                 word_pairs=index.word_pairs))
             self._rewriter = held
         return held[1]
 

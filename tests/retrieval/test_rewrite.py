@@ -1,7 +1,13 @@
 from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
-from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, WRITE_INTENTS, QueryRewriter, load_vocabulary
+from mcp_sre.retrieval.rewrite import (
+    MAX_QUERY_CHARS,
+    W_WEAK_WORD,
+    WRITE_INTENTS,
+    QueryRewriter,
+    load_vocabulary,
+)
 
 
 def test_chinese_terms_become_api_words() -> None:
@@ -408,3 +414,26 @@ def test_a_service_named_after_the_subject_counts_less() -> None:
     assert q.services[("aws", "sns")] == 1.0 and 0 < q.services[("aws", "kms")] < 1.0
     q = rw.rewrite("KMS key used by SNS topic billing-alerts")
     assert q.services[("aws", "kms")] == 1.0 and q.services[("aws", "sns")] < 1.0
+
+
+def test_words_joined_into_a_name_weigh_little() -> None:
+    """"RDS instance orders-db": orders and db follow each other in no operation, field or
+    parameter, so they name the instance and ask for no Orderable options; "scale-down" and
+    "point-in-time" do follow each other (scaleDown, PointInTime) and stay concepts."""
+    pairs = frozenset({"scale down", "point in", "in time", "orderable db"})
+    rw = QueryRewriter(word_pairs=pairs)
+    q = rw.rewrite("RDS 实例 orders-db 过去24小时的数据库连接数变化")
+    assert q.terms["order"] == W_WEAK_WORD
+    assert rw.rewrite("database orders and db-backup").terms["order"] == 1.0  # also outside a name
+    assert rw.rewrite("is point-in-time recovery enabled on table t").terms["point"] == 1.0
+    assert rw.rewrite("scale-down window of HPA checkout").terms["scale"] == 1.0
+    assert rw.rewrite("LOA-CFA for connection dxcon-1").terms["loa"] == 1.0  # an acronym
+    assert QueryRewriter().rewrite("RDS instance orders-db").terms["order"] == 1.0  # no index
+    # what the vocabulary says of the request keeps its weight: 节点 is a node, gpu-node-2 or not
+    assert rw.rewrite("给节点 gpu-node-2 打上污点").terms["node"] == 1.0
+    assert rw.rewrite("pods of the prod-eks cluster").terms["eks"] == 1.0  # a service's own name
+
+
+def test_index_knows_which_words_follow_each_other(shared_retriever) -> None:
+    index = shared_retriever.current()
+    assert "load balancer" in index.word_pairs and "order db" not in index.word_pairs
