@@ -104,8 +104,11 @@ def stem(word: str) -> str:
 
 
 def singular(word: str) -> str:
-    """``word`` lower-case without a plural's s ("replicas" -> "replica", "access" kept)."""
+    """``word`` lower-case without a plural's s ("replicas" -> "replica", "policies" ->
+    "policy", "access" kept)."""
     word = word.lower()
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
     return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
 
 

@@ -524,12 +524,38 @@ class QueryRewriter:
         is updateStrategy, "start time" StartTime): they name a setting, not an order."""
         out = set()
         for word in found:
-            if " " in word or has_cjk(word):
+            if " " in word:
+                continue
+            if has_cjk(word):
+                if self._cjk_field_name(word, plain):
+                    out.add(word)
                 continue
             nexts = re.findall(rf"\b{re.escape(word)}[\s-]+([a-z]+)", plain)
             if nexts and all(word + n in self._field_names for n in nexts):
                 out.add(word)
         return out
+
+    def _cjk_field_name(self, word: str, plain: str) -> bool:
+        """A Chinese action word right before a noun that, in English, follows that action
+        in a field or operation name of the index (滚动更新策略: updateStrategy, 扩缩容活动:
+        DescribeScalingActivities): a noun, no order."""
+        intent = next((words for name, (words, _) in self.vocab.intents.items()
+                       if name in WRITE_INTENTS and word in words), ())
+        verbs = {v for w in intent if not has_cjk(w) and " " not in w
+                 for v in (w, w + "ing", w[:-1] + "ing", w[:-1] + "ion")}
+        nexts = [plain[m.end():] for m in re.finditer(re.escape(word), plain)]
+        if not verbs or not nexts:
+            return False
+        for rest in nexts:
+            phrase = next((p for p in self._terms.find(rest[:12])
+                           if rest.startswith(p) and p in self.vocab.terms), None)
+            if phrase is None:
+                return False
+            nouns = {singular(w) for w in re.findall(r"[a-z]+", self.vocab.terms[phrase].lower())}
+            if not any(v + n in self._field_names or f"{singular(v)} {n}" in self._word_pairs
+                       for v in verbs for n in nouns):
+                return False
+        return True
 
     def _order_verb(self, plain: str) -> str | None:
         """The stem of a verb the request opens with, when operations start with it and no

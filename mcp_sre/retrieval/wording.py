@@ -45,8 +45,9 @@ COUNT_OVER_TIME = re.compile(
     r"多少|次数|数量|速率|每秒|每分钟|每小时")
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
-# Chinese passive or perfect markers: "是不是被禁用了" asks for a state, it orders nothing
-CJK_STATE_MARKERS = ("被", "已经", "已")
+# Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a
+# state, they order nothing
+CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
 # A request worded as a question ("when was the secret last rotated", "does the key have
 # rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
 # to look up, not what to run. "can/could/would you ..." are polite orders, so not here.

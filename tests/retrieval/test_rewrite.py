@@ -437,3 +437,22 @@ def test_words_joined_into_a_name_weigh_little() -> None:
 def test_index_knows_which_words_follow_each_other(shared_retriever) -> None:
     index = shared_retriever.current()
     assert "load balancer" in index.word_pairs and "order db" not in index.word_pairs
+
+
+def test_a_chinese_action_word_before_a_field_noun_is_no_order() -> None:
+    """滚动更新策略 is the rolling update policy (a reply's updatePolicy), 扩缩容活动记录 the
+    scaling activities (DescribeScalingActivities): nouns, as the index's names show; 更新镜像
+    stays an order, and so does everything without the index."""
+    rw = QueryRewriter(field_names=frozenset({"updatepolicy"}),
+                       word_pairs=frozenset({"scaling activity"}))
+    assert not rw.rewrite("看一下 deployment cart 的滚动更新策略").intents & WRITE_INTENTS
+    assert not rw.rewrite("Auto Scaling 组 web-asg 最近的扩缩容活动记录").intents & WRITE_INTENTS
+    assert "update" in rw.rewrite("更新 deployment web 的镜像").intents
+    assert "update" in QueryRewriter().rewrite("看一下 deployment cart 的滚动更新策略").intents
+
+
+def test_a_negated_chinese_action_is_a_state() -> None:
+    """没有关联到任何实例: addresses that are not associated, nothing to associate."""
+    q = QueryRewriter().rewrite("哪些弹性 IP 没有关联到任何实例")
+    assert "list" in q.intents and not q.intents & WRITE_INTENTS
+    assert "attach" in QueryRewriter().rewrite("把弹性 IP 关联到实例 i-123").intents
