@@ -9,6 +9,8 @@ whether the request's verb fits the operation's verb, the keyword and dense scor
 
 from __future__ import annotations
 
+import re
+from collections.abc import Container
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -164,6 +166,33 @@ def _facet_named(q: RewrittenQuery, facet: str) -> bool:
     return q.terms.get(facet, 0.0) >= 0.8
 
 
+_NAME_TOKEN = r"[a-z0-9][\w./:-]*"
+
+
+def _name_like(token: str, known: Container[str]) -> bool:
+    """A token that names an object: it has a digit or a joiner, or is no word of any
+    operation's name (cart, shop), nor a stop word."""
+    return bool(re.search(r"[\d./:_-]", token)) or (stem(token) not in known
+                                                     and token not in STOPWORDS)
+
+
+def _named(lower: str, word: str, known: Container[str]) -> bool | None:
+    """In a Chinese request, is the English noun ``word`` given a name right after it ("PVC
+    data-mysql-0") or before it ("tls-shop secret")? False when no English token stands next
+    to it ("LimitRange 默认的"); None when one does that is a known word, or ``word`` is only
+    part of a name (node-3)."""
+    m = re.search(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower)
+    if m is None:
+        return None
+    after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
+    before = re.search(rf"({_NAME_TOKEN})\s*(?:这个)?\s*$", lower[:m.start()])
+    if not after and not before:
+        return False
+    if any(t and _name_like(t.group(1), known) for t in (after, before)):
+        return True
+    return None
+
+
 def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
     """Does the request name the operation's resource in the same number? +1 when it does
     (instances vs DescribeInstances), -1 when the request is plural and the operation reads
@@ -175,10 +204,15 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     lower = q.original.lower()
     at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     many = {True} if at >= 0 else {True, False}
+    known = index.bm25.fields["name"].vocab
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
         after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
-        forms.setdefault(stem(w), set()).update(({True} if after else {True, False}) if cjk
-                                                else {plural})
+        if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
+            named = _named(lower, w, known)
+            form = {True, False} if named is None else {not named}
+        else:
+            form = {True} if after else {plural}
+        forms.setdefault(stem(w), set()).update(form)
     if cjk and many == {True} and q.head:  # so is the noun asked about (节点 -> node)
         forms.setdefault(q.head, set()).update(many)
     out = np.zeros(len(candidates), np.float32)

@@ -410,10 +410,7 @@ class QueryRewriter:
                 add(scope, W_PHRASE)
                 break
         translated: list[str] = []
-        unnamed = lower  # a name's words are no vocabulary ("orders-dlq" asks for no dead letters)
-        for name in names:
-            unnamed = unnamed.replace(name, " ")
-        phrases = [p for p in self._terms.find(unnamed) if p in self.vocab.terms]
+        phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
         for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)

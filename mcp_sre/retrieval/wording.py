@@ -20,8 +20,9 @@ DASH = re.compile(r"\s[-\u2013\u2014]+\s|\u2014")
 # a host or a path names a thing; its parts are no nouns (api.example.com, /aws/lambda/x)
 DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-z0-9_./-]+")
 # Words joined by dashes, slashes or underscores: a name ("orders-db", "prod/db-password") or a
-# concept ("scale-down", "point-in-time"); the index's word pairs tell which (QueryRewriter)
-JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
+# concept ("scale-down", "point-in-time"); the index's word pairs tell which (QueryRewriter).
+# Not the pieces of an ARN (arn:aws:acm:...:certificate/9f1c): their resource type is a noun
+JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words

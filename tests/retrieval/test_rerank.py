@@ -1,5 +1,6 @@
 """The reranker's number feature on Chinese requests: Chinese does not inflect, so a noun is
-plural only where a word says so ("所有", "哪些", "多少个") and only after that word."""
+plural where a word says so ("所有", "哪些", "多少个") and only after that word, one where a
+name stands next to it ("daemonset fluent-bit"), and any where nothing English does."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from mcp_sre.plugin_manager import make_plugin_manager
+from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rerank import plurality
 from mcp_sre.retrieval.resources import resource_of
 from mcp_sre.retrieval.rewrite import QueryRewriter, load_vocabulary
@@ -16,8 +18,10 @@ OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
        ["list", "apps", "v1", "namespaced", "daemon", "set"],
        ["read", "apps", "v1", "namespaced", "daemon", "set"]]
 VOCAB = load_vocabulary(make_plugin_manager())
+NAME_WORDS = {stem(w) for words in OPS for w in words} | {"backup"}
 INDEX = SimpleNamespace(resource=[resource_of(words, VOCAB.head_compounds) for words in OPS],
-                        head_compounds=VOCAB.head_compounds)
+                        head_compounds=VOCAB.head_compounds,
+                        bm25=SimpleNamespace(fields={"name": SimpleNamespace(vocab=NAME_WORDS)}))
 ALL = np.arange(len(OPS))
 
 
@@ -35,8 +39,21 @@ def test_without_a_plural_word_either_number_fits() -> None:
     assert _scores("查看节点 node-1")[:2] == [1.0, 1.0]
 
 
-def test_a_noun_before_the_plural_word_keeps_either_number() -> None:
+def test_a_noun_before_the_plural_word_is_not_made_plural() -> None:
     *_, list_ds, read_ds = _scores("daemonset fluent-bit 有几个节点上没跑起来")
+    assert read_ds == 1.0 and list_ds < read_ds  # one daemonset, named
+
+
+def test_a_name_next_to_a_noun_makes_it_one() -> None:
+    """"daemonset fluent-bit 的状态": that daemonset; "daemonset 的状态", with no name, any
+    daemonset, so the list; "daemonset backup": backup is a word operations use, so either."""
+    *_, list_ds, read_ds = _scores("看一下 daemonset fluent-bit 的状态")
+    assert (list_ds, read_ds) == (0.0, 1.0)
+    *_, list_ds, read_ds = _scores("看一下 tls-shop 这个 daemonset 的状态")
+    assert (list_ds, read_ds) == (0.0, 1.0)
+    *_, list_ds, read_ds = _scores("看一下命名空间里 daemonset 的状态")
+    assert (list_ds, read_ds) == (1.0, -1.0)
+    *_, list_ds, read_ds = _scores("看一下 daemonset backup 的状态")
     assert list_ds == read_ds == 1.0
 
 
