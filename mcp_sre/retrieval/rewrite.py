@@ -478,6 +478,8 @@ class QueryRewriter:
         time_window = bool(TIME_WINDOW.search(query))
         if time_window and COUNT_OVER_TIME.search(lower):  # a count over a span: a metric series
             add("metric statistics", W_EXPANDED)
+        elif time_window:  # what changed over a span is a history ("alarms that flipped
+            add("history", W_WEAK_WORD)  # state in the last 24 hours": DescribeAlarmHistory)
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)

@@ -456,3 +456,12 @@ def test_a_negated_chinese_action_is_a_state() -> None:
     q = QueryRewriter().rewrite("哪些弹性 IP 没有关联到任何实例")
     assert "list" in q.intents and not q.intents & WRITE_INTENTS
     assert "attach" in QueryRewriter().rewrite("把弹性 IP 关联到实例 i-123").intents
+
+
+def test_a_span_of_time_asks_weakly_for_a_history() -> None:
+    """"which alarms flipped state in the last 24 hours": the alarms' history, a little; a
+    count over the span is a metric series instead, and no span asks for no history."""
+    rw = QueryRewriter()
+    assert rw.rewrite("which alarms flipped state in the last 24 hours").terms["histori"] == W_WEAK_WORD
+    assert "histori" not in rw.rewrite("which alarms are in ALARM state").terms
+    assert "histori" not in rw.rewrite("how many alarms fired per hour in the last day").terms
