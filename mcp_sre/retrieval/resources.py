@@ -16,7 +16,7 @@ Compounds = Sequence[tuple[tuple[str, ...], str, bool]]
 _FACETS = frozenset({"status", "state", "attributes", "attribute", "configuration", "config",
                      "details", "detail", "summary", "summaries", "history", "metadata", "log",
                      "logs", "scale", "resize", "binding", "eviction", "proxy", "template",
-                     "health"})
+                     "health", "set", "sets"})
 _PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
 
 

@@ -170,6 +170,10 @@ def test_compound_heads_match_compound_resources() -> None:
     # a compound ending in a facet stays the facet of the word before it
     assert resource_of(camel_words("listCoreV1ComponentStatus"), compounds)[::2] == \
         ("status", "compon")
+    # a set of records is about records ("all records in a hosted zone"); a replica set stays one
+    assert resource_of(camel_words("ListResourceRecordSets"), compounds) == ("set", True, "record", True)
+    assert resource_of(camel_words("listAppsV1NamespacedReplicaSet"), compounds)[::2] == \
+        ("replicaset", "")
 
 
 def test_why_questions_and_states_are_not_orders() -> None:
