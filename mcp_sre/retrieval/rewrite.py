@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -26,6 +26,7 @@ from mcp_sre.retrieval.documents import (
     tokenize,
     tokens_with_compounds,
 )
+from mcp_sre.retrieval.heads import FACET_STEMS, head_compounds, head_noun, head_synonyms
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.wording import (
     ASIDE,
@@ -55,7 +56,6 @@ __all__ = [
     "QueryRewriter",
     "RewrittenQuery",
     "Vocabulary",
-    "head_compounds",
     "load_vocabulary",
 ]
 
@@ -203,105 +203,6 @@ def load_vocabulary(
 _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 # Intents whose past participle names a state ("stopped instances"), not an order.
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
-
-# Words that end the first noun phrase of an English request.
-_PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
-    are is was were be have has had can could should will would do does did not across between
-    over under into per via than as assigned attached associated using exist exists"""
-_PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
-
-
-# Intent words that ask a question rather than give an order ("which pods", "is it up"):
-# the noun after an order ("..., show the events") is what a request is about.
-_QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "status", "every",
-                             "all", "new"})
-
-
-_ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
-                       "these", "those", "each", "every", "all", "any", "some"})
-_ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
-_PUNCT = frozenset(",;:.!?")
-
-
-def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = ()) -> list[str]:
-    """The first noun phrase of ``tokens``: it starts at the first content word (an intent
-    word counts after an article: "a tag") and ends at punctuation, a preposition or other
-    phrase end, a stopword, or a participle ("the events recorded for it"). A phrase of
-    ``weak`` words only ("information about a dimension") does not count."""
-    phrase: list[str] = []
-    prev = ""
-    for word in tokens:
-        if "-" in word and any(c.isdigit() for c in word):  # an id (i-123), not a noun
-            word = ","
-        if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
-                       or (len(word) > 4 and word.endswith("ed"))):
-            if all(stem(w) in weak for w in phrase):
-                phrase = []
-                continue
-            break
-        if not phrase and (word in _PUNCT or word in STOPWORDS or word in _PHRASE_END
-                           or word.isdigit() or (word in verbs and prev not in _ARTICLES)):
-            prev = word
-            continue
-        phrase.append(word)
-        prev = word
-    return phrase
-
-
-# Words that name an aspect of a thing rather than the thing: "Pod 的状态" (the pods'
-# status) asks about pods; ComponentStatus is the status of components.
-_FACET_STEMS = frozenset(stem(w) for w in ("status", "state", "configuration", "config", "details",
-                                           "detail", "information", "info"))
-
-
-def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
-                   ) -> list[tuple[tuple[str, ...], str, bool]]:
-    """The compounds that name one thing for head-noun matching: not those ending in a
-    facet (component status), whose head is the facet of the word before it."""
-    return [c for c in compounds if c[0][-1] not in _FACET_STEMS]
-
-
-def _head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
-               weak: Container[str] = (),
-               compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
-    """The noun a request is about: the last word of the noun phrase after its last order
-    ("why is my pod crashing, show the events" -> event), else of its first noun phrase
-    ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
-    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``_cjk_nouns``). A guess; used as weak
-    reranking features. Returns the stems of that noun phrase, the head last (empty when
-    there is none); known compounds fused ("daemon sets" -> daemonset)."""
-    if cjk:
-        return cjk
-    verbs = set(intents.find(lower))
-    lower = DOTTED_NAME.sub(",", lower)
-    tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
-    # an order: an intent word that is not a question, first or after a clause boundary
-    orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
-              and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]
-    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
-    if not phrase:
-        phrase = _noun_phrase(tokens, verbs, weak)
-    return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
-
-
-def _head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) -> set[str]:
-    """Other names of the head noun from the vocabulary: the first new word of a one-word
-    entry ("entries: events records" -> event), the last new word of a phrase's ("dependency
-    map: service graph" -> graph; "error logs: filter log events errors" -> event)."""
-    out: set[str] = set()
-    if head is None:
-        return out
-    for phrase in phrases:
-        words = re.findall(r"[a-z0-9]+", phrase)
-        if has_cjk(phrase) or not words or stem(words[-1]) != head:
-            continue
-        own = {stem(w) for w in words}
-        expansion = [stem(w) for w in re.findall(r"[a-z0-9]+", terms[phrase].lower())
-                     if stem(w) not in own]
-        if expansion:
-            out.add(expansion[0] if len(words) == 1 else expansion[-1])
-    return out
-
 
 def _default_vocabulary() -> Vocabulary:
     """Every installed plugin's vocabulary, for a rewriter built without one (tests, scripts)."""
@@ -483,7 +384,7 @@ class QueryRewriter:
         llm_text = self._llm_rewrite(query) if self.llm else None
         if llm_text:
             add(llm_text, W_EXPANDED)
-        phrase = _head_noun(plain, self._cjk_nouns(plain) if translated else [],
+        phrase = head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
                             self.vocab.head_compounds)
         phrase = [self._short_names.get(w, w) for w in phrase]
@@ -497,7 +398,7 @@ class QueryRewriter:
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", lower)], head=head,
-            head_synonyms=_head_synonyms(head, phrases, self.vocab.terms)
+            head_synonyms=head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
@@ -608,7 +509,7 @@ class QueryRewriter:
                       or ("-" in part and any(c.isdigit() for c in part))
                       or stem(part) in self.vocab.weak_words):
                 seq.append(stem(part.split("-")[-1]))
-        while len(seq) > 1 and seq[-1] in _FACET_STEMS:
+        while len(seq) > 1 and seq[-1] in FACET_STEMS:
             seq.pop()
         return fuse_compounds(seq, self.vocab.head_compounds)
 

@@ -1,0 +1,111 @@
+"""The noun a request is about (its head), guessed from its English noun phrases or its
+mapped Chinese nouns: a weak reranking feature, so a guess is fine where a rule would not be."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+
+from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, stem
+from mcp_sre.retrieval.phrases import PhraseMatcher
+from mcp_sre.retrieval.wording import DOTTED_NAME
+
+__all__ = ["FACET_STEMS", "head_compounds", "head_noun", "head_synonyms"]
+
+# Words that end the first noun phrase of an English request.
+_PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
+    are is was were be have has had can could should will would do does did not across between
+    over under into per via than as assigned attached associated using exist exists"""
+_PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
+
+
+# Intent words that ask a question rather than give an order ("which pods", "is it up"):
+# the noun after an order ("..., show the events") is what a request is about.
+_QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "status", "every",
+                             "all", "new"})
+
+
+_ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
+                       "these", "those", "each", "every", "all", "any", "some"})
+_ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
+_PUNCT = frozenset(",;:.!?")
+
+
+def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = ()) -> list[str]:
+    """The first noun phrase of ``tokens``: it starts at the first content word (an intent
+    word counts after an article: "a tag") and ends at punctuation, a preposition or other
+    phrase end, a stopword, or a participle ("the events recorded for it"). A phrase of
+    ``weak`` words only ("information about a dimension") does not count."""
+    phrase: list[str] = []
+    prev = ""
+    for word in tokens:
+        if "-" in word and any(c.isdigit() for c in word):  # an id (i-123), not a noun
+            word = ","
+        if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
+                       or (len(word) > 4 and word.endswith("ed"))):
+            if all(stem(w) in weak for w in phrase):
+                phrase = []
+                continue
+            break
+        if not phrase and (word in _PUNCT or word in STOPWORDS or word in _PHRASE_END
+                           or word.isdigit() or (word in verbs and prev not in _ARTICLES)):
+            prev = word
+            continue
+        phrase.append(word)
+        prev = word
+    return phrase
+
+
+# Words that name an aspect of a thing rather than the thing: "Pod 的状态" (the pods'
+# status) asks about pods; ComponentStatus is the status of components.
+FACET_STEMS = frozenset(stem(w) for w in ("status", "state", "configuration", "config", "details",
+                                           "detail", "information", "info"))
+
+
+def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
+                   ) -> list[tuple[tuple[str, ...], str, bool]]:
+    """The compounds that name one thing for head-noun matching: not those ending in a
+    facet (component status), whose head is the facet of the word before it."""
+    return [c for c in compounds if c[0][-1] not in FACET_STEMS]
+
+
+def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
+               weak: Container[str] = (),
+               compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
+    """The noun a request is about: the last word of the noun phrase after its last order
+    ("why is my pod crashing, show the events" -> event), else of its first noun phrase
+    ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
+    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``_cjk_nouns``). A guess; used as weak
+    reranking features. Returns the stems of that noun phrase, the head last (empty when
+    there is none); known compounds fused ("daemon sets" -> daemonset)."""
+    if cjk:
+        return cjk
+    verbs = set(intents.find(lower))
+    lower = DOTTED_NAME.sub(",", lower)
+    tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
+    # an order: an intent word that is not a question, first or after a clause boundary
+    orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
+              and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]
+    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
+    if not phrase:
+        phrase = _noun_phrase(tokens, verbs, weak)
+    return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
+
+
+def head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) -> set[str]:
+    """Other names of the head noun from the vocabulary: the first new word of a one-word
+    entry ("entries: events records" -> event), the last new word of a phrase's ("dependency
+    map: service graph" -> graph; "error logs: filter log events errors" -> event)."""
+    out: set[str] = set()
+    if head is None:
+        return out
+    for phrase in phrases:
+        words = re.findall(r"[a-z0-9]+", phrase)
+        if has_cjk(phrase) or not words or stem(words[-1]) != head:
+            continue
+        own = {stem(w) for w in words}
+        expansion = [stem(w) for w in re.findall(r"[a-z0-9]+", terms[phrase].lower())
+                     if stem(w) not in own]
+        if expansion:
+            out.add(expansion[0] if len(words) == 1 else expansion[-1])
+    return out
