@@ -36,6 +36,7 @@ from mcp_sre.retrieval.wording import (
     COUNT_OVER_TIME,
     DASH,
     DOTTED_NAME,
+    FIELD_IDENTIFIER,
     FLAG_NAME,
     JOINED_WORDS,
     ORDER_OPENER,
@@ -98,6 +99,8 @@ class RewrittenQuery:
     truncated: bool = False
     llm_rewrite: str | None = None
     time_window: bool = False  # asks about a span of time ("last 6 hours", "过去24小时", "history")
+    # reply fields the request names by their exact identifier ("stoppedReason"), lower-case
+    fields: frozenset[str] = frozenset()
 
     def summary(self) -> str:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
@@ -402,6 +405,8 @@ class QueryRewriter:
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
+            fields=frozenset(w.lower() for w in FIELD_IDENTIFIER.findall(query)
+                             if w.lower() in self._field_names),
         )
 
     def _object_names(self, query: str) -> list[str]:

@@ -23,6 +23,9 @@ DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-
 # concept ("scale-down", "point-in-time"); the index's word pairs tell which (QueryRewriter).
 # Not the pieces of an ARN (arn:aws:acm:...:certificate/9f1c): their resource type is a noun
 JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
+# A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",
+# "ClusterIP"): when a reply has that field, the request asks for what returns it
+FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:[A-Z][a-z0-9]*)+(?![A-Za-z0-9_])")
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words

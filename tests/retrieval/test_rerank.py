@@ -116,3 +116,14 @@ def test_a_metric_series_counts_its_readers_as_named(shared_retriever) -> None:
     now = FeatureReranker().features(index, rewriter.rewrite(
         "elbv2 target response time metric"), cands, lexical, None)
     assert series.service[0] == 1.0 and now.service[0] < 1.0
+
+
+def test_operations_returning_a_named_field_are_marked() -> None:
+    from mcp_sre.retrieval.rerank import named_fields
+
+    docs = [SimpleNamespace(outputs=["taskArns"]), SimpleNamespace(outputs=["tasks", "stoppedReason"])]
+    index = SimpleNamespace(docs=docs)
+    q = SimpleNamespace(fields=frozenset({"stoppedreason"}))
+    assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 1.0]  # type: ignore[arg-type]
+    q = SimpleNamespace(fields=frozenset())
+    assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 0.0]  # type: ignore[arg-type]

@@ -469,3 +469,14 @@ def test_a_span_of_time_asks_weakly_for_a_history() -> None:
     assert rw.rewrite("which alarms flipped state in the last 24 hours").terms["histori"] == W_WEAK_WORD
     assert "histori" not in rw.rewrite("which alarms are in ALARM state").terms
     assert "histori" not in rw.rewrite("how many alarms fired per hour in the last day").terms
+
+
+def test_a_reply_field_named_by_its_identifier_is_kept() -> None:
+    """"the stoppedReason of task x": a field the index's replies have, asked for by name;
+    camel-case words no reply has, and plain words, are no field."""
+    rw = QueryRewriter(field_names=frozenset({"stoppedreason", "clusterip"}))
+    assert rw.rewrite("ECS prod 集群里 api 的 task 查一下 stoppedReason").fields == {"stoppedreason"}
+    assert rw.rewrite("is service orders of type ClusterIP").fields == {"clusterip"}
+    assert rw.rewrite("why is pod web-1 in CrashLoopBackOff").fields == frozenset()
+    assert rw.rewrite("the stopped reason of task x").fields == frozenset()
+    assert QueryRewriter(field_names=frozenset({"vcpu"})).rewrite("our vCPU quota").fields == frozenset()
