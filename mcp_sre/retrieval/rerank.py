@@ -199,6 +199,10 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     return None
 
 
+# facets that hold many entries whatever the number of the word before them (AlarmHistory)
+_COLLECTION_FACETS = frozenset(stem(w) for w in ("history", "set", "summaries", "logs"))
+
+
 def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
     """Does the request name the operation's resource in the same number? +1 when it does
     (instances vs DescribeInstances), -1 when the request is plural and the operation reads
@@ -232,8 +236,11 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
                 out[i] = 1.0
             elif True in seen and not last_plural:
                 out[i] = -1.0
-        elif prev and (seen := forms.get(prev)) is not None and prev_plural in seen:
-            out[i] = 1.0 if _facet_named(q, last) else 0.5
+        elif prev and (seen := forms.get(prev)) is not None:
+            if prev_plural in seen:
+                out[i] = 1.0 if _facet_named(q, last) else 0.5
+            elif True in seen and not prev_plural and last not in _COLLECTION_FACETS:
+                out[i] = -1.0  # "所有节点及其状态": not one node's status (an alarm history is many)
     return out
 
 

@@ -15,6 +15,7 @@ from mcp_sre.retrieval.resources import resource_of
 from mcp_sre.retrieval.rewrite import QueryRewriter, load_vocabulary
 
 OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
+       ["read", "core", "v1", "node", "status"],
        ["list", "apps", "v1", "namespaced", "daemon", "set"],
        ["read", "apps", "v1", "namespaced", "daemon", "set"]]
 VOCAB = load_vocabulary(make_plugin_manager())
@@ -33,6 +34,13 @@ def test_a_chinese_plural_word_makes_the_noun_after_it_plural() -> None:
     list_node, read_node, *_ = _scores("列出所有节点")
     assert list_node == 1.0 and read_node == -1.0
     assert _scores("集群里一共有多少个 namespace")[:2] == [0.0, 0.0]  # no namespace op here
+
+
+def test_one_items_facet_does_not_fit_a_plural_request() -> None:
+    """"列出所有节点及其状态": every node's status is in the list, not in one node's status."""
+    list_node, read_node, read_status, *_ = _scores("列出所有节点及其状态")
+    assert list_node == 1.0 and read_node == -1.0 and read_status == -1.0
+    assert _scores("查看节点 node-1 的状态")[2] == 1.0  # one node: its status fits
 
 
 def test_without_a_plural_word_either_number_fits() -> None:
