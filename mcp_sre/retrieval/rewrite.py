@@ -507,8 +507,9 @@ class QueryRewriter:
                 for phrase in self._terms.find(part):
                     words = (re.findall(r"[a-z0-9]+", self.vocab.terms[phrase])
                              if has_cjk(phrase) and phrase in self.vocab.terms else [])
-                    if words:
-                        seq.append(stem(words[0]))
+                    nouns = [w for w in words if not (len(w) > 4 and w.endswith("ed"))]
+                    if words:  # its first noun: 托管节点组 "managed nodegroup" -> nodegroup
+                        seq.append(stem((nouns or words)[0]))
             elif not (not part[0].isascii() or part in STOPWORDS or part in self._intent_set
                       or part.isdigit()
                       or ("-" in part and any(c.isdigit() for c in part))

@@ -480,3 +480,8 @@ def test_a_reply_field_named_by_its_identifier_is_kept() -> None:
     assert rw.rewrite("why is pod web-1 in CrashLoopBackOff").fields == frozenset()
     assert rw.rewrite("the stopped reason of task x").fields == frozenset()
     assert QueryRewriter(field_names=frozenset({"vcpu"})).rewrite("our vCPU quota").fields == frozenset()
+
+
+def test_a_chinese_phrase_names_its_noun_not_its_participle() -> None:
+    """托管节点组 is "managed nodegroup": the request is about node groups."""
+    assert QueryRewriter().rewrite("EKS 集群 prod 下面有哪些托管节点组").head == "nodegroup"
