@@ -474,7 +474,7 @@ class QueryRewriter:
     def _scope_words(self, plain: str, phrases: list[str]) -> set[str]:
         """The words of the containers a request is scoped to (``SCOPE_EN``/``SCOPE_CJK``),
         less the name of a service ("in SQS queue orders" keeps "sqs")."""
-        nouns = [m.group(1) for m in SCOPE_EN.finditer(plain)]
+        nouns = [m.group(1) or m.group(3) for m in SCOPE_EN.finditer(plain)]
         for m in SCOPE_CJK.finditer(plain):
             nouns += [self.vocab.terms[p] for p in phrases if has_cjk(p) and m.group(1).endswith(p)]
         if not nouns:  # most requests: no alias search needed

@@ -30,10 +30,13 @@ FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
 # weigh as a synonym does (W_SCOPE). Only when a name follows the noun and ends the clause.
+_SCOPE_END = (r"(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|where|when|is|"
+              r"are|was|were|has|have|had|right|now)\b)")
 SCOPE_EN = re.compile(
-    r"\b(?:in|within|inside|under|across)\s+(?:the\s+|a\s+)?((?:[a-z][a-z0-9]*\s+){1,2}?)"
-    r"([a-z0-9][\w./:-]*)(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|"
-    r"where|when|is|are|was|were|has|have|had|right|now)\b)")
+    r"\b(?:in|within|inside|under|across)\s+(?:(?:the|a|our|my|your|this|that)\s+)?"
+    r"(?:((?:[a-z][a-z0-9]*\s+){1,2}?)([a-z0-9][\w./:-]*)"  # "in namespace billing"
+    r"|(?=[a-z0-9][\w:-]*[\d./-])[a-z0-9][\w./:-]*\s+((?:[a-z][a-z0-9]*\s*){1,2}))"  # "in the example.com hosted zone"
+    + _SCOPE_END)
 SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
 TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")

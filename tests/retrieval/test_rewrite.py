@@ -485,3 +485,14 @@ def test_a_reply_field_named_by_its_identifier_is_kept() -> None:
 def test_a_chinese_phrase_names_its_noun_not_its_participle() -> None:
     """托管节点组 is "managed nodegroup": the request is about node groups."""
     assert QueryRewriter().rewrite("EKS 集群 prod 下面有哪些托管节点组").head == "nodegroup"
+
+
+def test_a_container_named_before_its_noun_is_a_scope() -> None:
+    """"records in the example.com hosted zone", "in our hosted zone Z0123": the zone holds
+    what is asked for, as "in namespace shop" does; "records of hosted zone x" stays as it is."""
+    rw = QueryRewriter()
+    for request in ("show DNS records in the example.com hosted zone",
+                    "what does api.example.com resolve to in our hosted zone Z0123456789ABC"):
+        q = rw.rewrite(request)
+        assert q.terms["zone"] == 0.45 and q.terms["record" if "records" in request else "resolv"] == 1.0
+    assert rw.rewrite("show DNS records of hosted zone example.com").terms["zone"] == 1.0
