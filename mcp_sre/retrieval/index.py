@@ -31,6 +31,7 @@ __all__ = ["SearchIndex", "derive_service_aliases"]
 _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
 # an input that opens a span of time (StartTime/EndTime, startDate, sinceSeconds, timespan,
 # interval.startTime): the operation reads data over time
+_FULL_REPLY = 40
 _TIME_PARAM = re.compile(r"(?:start|end|begin|from)_?(?:time|date)|since|timespan|time_?range",
                          re.IGNORECASE)
 
@@ -52,6 +53,9 @@ class SearchIndex:
     common: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     is_read: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     popular: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # how much an operation's reply tells (its field count, log-scaled, 1 at _FULL_REPLY):
+    # DescribeTasks' 60 fields answer more questions about a task than ListTasks' ARNs
+    reply: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     # 1 where a plugin's vocabulary describes how requests name the provider's services
     # (0 for an API a user added): the reranker leans on the dense model where it is 0
     described: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
@@ -91,6 +95,8 @@ class SearchIndex:
         common = np.zeros(len(docs), np.float32)
         is_read = np.array([d.access == "read" for d in docs], np.float32)
         popular = np.array([d.popularity for d in docs], np.float32)
+        reply = np.array([min(1.0, np.log1p(len(d.outputs)) / np.log1p(_FULL_REPLY)) for d in docs],
+                         np.float32)
         described = np.array([d.provider in vocab.providers for d in docs], np.float32)
         time_range = np.array([any(_TIME_PARAM.search(p) for p in d.params) for d in docs],
                               np.float32)
@@ -116,7 +122,7 @@ class SearchIndex:
             docs=docs, bm25=bm25, embeddings=embeddings, keys=list(keys),
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
-            is_read=is_read, popular=popular, described=described, time_range=time_range,
+            is_read=is_read, popular=popular, reply=reply, described=described, time_range=time_range,
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)

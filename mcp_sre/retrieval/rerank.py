@@ -30,7 +30,7 @@ __all__ = ["FEATURE_NAMES", "FeatureReranker", "Features", "RerankWeights"]
 # Columns of the linear model, in the order of Features.matrix() and RerankWeights.vector().
 FEATURE_NAMES = ("lexical", "name", "text", "service_text", "params", "dense", "coverage",
                  "service", "provider", "verb", "common", "penalty", "read", "plurality",
-                 "head", "rrf", "examples", "popular", "time", "fields")
+                 "head", "rrf", "examples", "popular", "time", "fields", "reply")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +108,14 @@ class RerankWeights:
     # -> 0.867, sre10 0.640 -> 0.660, awscli-dev 0.677 -> 0.680; the other sets unchanged
     # (0.2 moved only awscli-dev)
     fields: float = 0.6
+    # how much an operation's reply tells (index.reply), for reads only: SRE requests ask
+    # about an object's details, which the describe operation returns and its list sibling
+    # does not. Measured on every set at 0.1 / 0.15 / 0.2 (Top-1, from 0; counted for writes
+    # too, which cost a fixture request and awscli-dev more): sre10 0.660 -> 0.680 / 0.720 /
+    # 0.740, sre9 0.700 -> 0.725, sre4 0.812 -> 0.812 / 0.833 / 0.833, retrieval-dev 0.911
+    # at 0.15 and 0.889 at 0.2. At 0.15, reads only: awscli-dev 0.680 -> 0.677, sre6 recall@10
+    # 0.955 -> 0.932, the blind sre11 0.650 -> 0.675, ToolAlpaca unchanged (few reply fields)
+    reply: float = 0.15
     dense_undescribed: float = 0.75
     dense_spread_undescribed: float = 0.05
     coverage_undescribed: float = 0.4
@@ -147,6 +155,7 @@ class Features:
     popular: np.ndarray
     time: np.ndarray
     fields: np.ndarray  # 1 where the operation's reply has a field the request names
+    reply: np.ndarray  # how much the operation's reply tells (0..1)
     described: np.ndarray | None = None  # 1 where a vocabulary describes the provider
 
     def matrix(self, dense_spread: float) -> np.ndarray:
@@ -345,6 +354,8 @@ class FeatureReranker:
             time=(index.time_range[candidates] if q.time_window and len(index.time_range)
                   else np.zeros(len(candidates), np.float32)),
             fields=named_fields(index, q, candidates),
+            reply=(index.reply[candidates] if len(index.reply) and not (q.intents & WRITE_INTENTS)
+                   else np.zeros(len(candidates), np.float32)),  # what a read returns
             described=index.described[candidates] if len(index.described) else None,
         )
 

@@ -135,3 +135,12 @@ def test_operations_returning_a_named_field_are_marked() -> None:
     assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 1.0]  # type: ignore[arg-type]
     q = SimpleNamespace(fields=frozenset())
     assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 0.0]  # type: ignore[arg-type]
+
+
+def test_a_reply_that_tells_more_weighs_more(shared_retriever) -> None:
+    """The index reads how much each operation's reply tells from its field count: an EKS
+    cluster's description says more about the cluster than the list of cluster names."""
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    describe, names = by_id["aws/eks/DescribeCluster"], by_id["aws/eks/ListClusters"]
+    assert 0.0 <= index.reply[names] < index.reply[describe] <= 1.0
