@@ -248,8 +248,11 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         elif prev and (seen := forms.get(prev)) is not None:
             if prev_plural in seen:
                 out[i] = 1.0 if _facet_named(q, last) else 0.5
-            elif True in seen and not prev_plural and last not in _COLLECTION_FACETS:
-                out[i] = -1.0  # "所有节点及其状态": not one node's status (an alarm history is many)
+            elif cjk and True in seen and not prev_plural and last not in _COLLECTION_FACETS:
+                # "所有节点及其状态": not one node's status (an alarm history is many). Not for
+                # English plurals: "queues with more than 1000 messages" needs each queue's
+                # attributes (GetQueueAttributes), which no list returns
+                out[i] = -1.0
     return out
 
 

@@ -41,6 +41,9 @@ def test_one_items_facet_does_not_fit_a_plural_request() -> None:
     list_node, read_node, read_status, *_ = _scores("列出所有节点及其状态")
     assert list_node == 1.0 and read_node == -1.0 and read_status == -1.0
     assert _scores("查看节点 node-1 的状态")[2] == 1.0  # one node: its status fits
+    # in English a plural asks for each item's facet as often as for the list ("queues with
+    # more than 1000 messages" needs each queue's attributes): no penalty
+    assert _scores("list all nodes and what they report")[2] == 0.0
 
 
 def test_without_a_plural_word_either_number_fits() -> None:
