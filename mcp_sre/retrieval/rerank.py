@@ -216,7 +216,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     """Does the request name the operation's resource in the same number? +1 when it does
     (instances vs DescribeInstances), -1 when the request is plural and the operation reads
     one item; when only the word before a facet matches (TargetHealth), 0.5, or 1 if the
-    request also names the facet (health check status -> GetHealthCheckStatus)."""
+    request also names the facet (health check status -> GetHealthCheckStatus). Chinese does
+    not inflect: a noun is plural after a word that says so (所有 Pod), one with a name next to
+    it (PVC data-mysql-0), any of them with no English token beside it (LimitRange 默认的); and
+    there, a plural also rules out one item's facet (所有节点及其状态 is no NodeStatus)."""
     forms: dict[str, set[bool]] = {}
     # Chinese does not inflect: "Pod" is either, unless a word says many ("所有 Pod")
     cjk = has_cjk(q.original)
