@@ -97,12 +97,6 @@ class RerankWeights:
     # 0.967 / 0.967, sre2 0.767 -> 0.783 / 0.783, sre3 0.800 -> 0.800 / 0.817, sre4 0.750 ->
     # 0.750 / 0.771, awscli-dev 0.680 -> 0.680 / 0.677; the other sets unchanged.
     time: float = 0.6
-    # For an operation of a provider no plugin vocabulary describes (an API the user added),
-    # the keyword features know none of its words' synonyms, so the dense model carries more
-    # of the meaning. Chosen on ToolAlpaca's 11 real APIs (grid: dense 0.25-1, spread
-    # 0.05-0.1, coverage 0.2-0.6), checked on its 10 simulated ones, which it was not chosen
-    # on: Top-1/Top-3 0.870/1.000 vs 0.850/1.000 with the weights above and 0.860/1.000 for
-    # the hybrid stage alone.
     # a reply field the request names by its identifier ("the stoppedReason of task x",
     # "type ClusterIP or NodePort"). At 0.6 (Top-1, from 0): sre2 0.783 -> 0.800, sre3 0.833
     # -> 0.867, sre10 0.640 -> 0.660, awscli-dev 0.677 -> 0.680; the other sets unchanged
@@ -116,6 +110,12 @@ class RerankWeights:
     # at 0.15 and 0.889 at 0.2. At 0.15, reads only: awscli-dev 0.680 -> 0.677, sre6 recall@10
     # 0.955 -> 0.932, the blind sre11 0.650 -> 0.675, ToolAlpaca unchanged (few reply fields)
     reply: float = 0.15
+    # For an operation of a provider no plugin vocabulary describes (an API the user added),
+    # the keyword features know none of its words' synonyms, so the dense model carries more
+    # of the meaning. Chosen on ToolAlpaca's 11 real APIs (grid: dense 0.25-1, spread
+    # 0.05-0.1, coverage 0.2-0.6), checked on its 10 simulated ones, which it was not chosen
+    # on: Top-1/Top-3 0.870/1.000 vs 0.850/1.000 with the weights above and 0.860/1.000 for
+    # the hybrid stage alone.
     dense_undescribed: float = 0.75
     dense_spread_undescribed: float = 0.05
     coverage_undescribed: float = 0.4
