@@ -75,7 +75,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     """The noun a request is about: the last word of the noun phrase after its last order
     ("why is my pod crashing, show the events" -> event), else of its first noun phrase
     ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
-    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``_cjk_nouns``). A guess; used as weak
+    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``QueryRewriter._cjk_nouns``). A guess; used as weak
     reranking features. Returns the stems of that noun phrase, the head last (empty when
     there is none); known compounds fused ("daemon sets" -> daemonset)."""
     if cjk:
