@@ -29,9 +29,10 @@ if TYPE_CHECKING:
 __all__ = ["SearchIndex", "derive_service_aliases"]
 
 _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
+# a reply with this many fields tells all a reply can (SearchIndex.reply is 1 from there on)
+_FULL_REPLY = 40
 # an input that opens a span of time (StartTime/EndTime, startDate, sinceSeconds, timespan,
 # interval.startTime): the operation reads data over time
-_FULL_REPLY = 40
 _TIME_PARAM = re.compile(r"(?:start|end|begin|from)_?(?:time|date)|since|timespan|time_?range",
                          re.IGNORECASE)
 
@@ -95,8 +96,8 @@ class SearchIndex:
         common = np.zeros(len(docs), np.float32)
         is_read = np.array([d.access == "read" for d in docs], np.float32)
         popular = np.array([d.popularity for d in docs], np.float32)
-        reply = np.array([min(1.0, np.log1p(len(d.outputs)) / np.log1p(_FULL_REPLY)) for d in docs],
-                         np.float32)
+        fields = np.array([len(d.outputs) for d in docs], np.float64)
+        reply = np.minimum(1.0, np.log1p(fields) / np.log1p(_FULL_REPLY)).astype(np.float32)
         described = np.array([d.provider in vocab.providers for d in docs], np.float32)
         time_range = np.array([any(_TIME_PARAM.search(p) for p in d.params) for d in docs],
                               np.float32)

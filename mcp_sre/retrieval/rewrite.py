@@ -303,12 +303,12 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
-        names = self._object_names(query)
-        outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
-        for tok in {t for name in names for t in tokenize(name)} - outside - self._service_names:
-            if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
-                terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept, and a
-                # service's own name in it ("prod-eks")
+        if names := self._object_names(query):
+            outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
+            for tok in {t for name in names for t in tokenize(name)} - outside - self._service_names:
+                if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
+                    terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept,
+                    # and a service's own name in it ("prod-eks")
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
             if pattern.search(query):
                 add(scope, W_PHRASE)
