@@ -5,6 +5,7 @@ from __future__ import annotations
 
 __all__ = [
     "McpSreError",
+    "MissingProgramError",
     "NotFoundError",
     "PolicyDeniedError",
     "SandboxError",
@@ -65,3 +66,8 @@ class PolicyDeniedError(McpSreError):
 
 class SandboxError(McpSreError):
     """Sandboxed code failed: static-check rejection, timeout, memory cap, output cap, crash."""
+
+
+class MissingProgramError(McpSreError):
+    """A program the run needs (a local Prometheus, kubectl) is not installed: a fault of the
+    machine, not of the tool, so evaluations skip what needs it instead of scoring it."""

@@ -217,6 +217,11 @@ def health_suite(folder: Path) -> Suite:
         from mcp_sre.agents.health.evaluate_cases import run_cases
 
         summary = run_cases(folder)
+        if summary["skipped"]:  # a score over some of the cases is not comparable with a baseline
+            first = summary["skipped"][0]["reason"]
+            raise SuiteSkipped(f"{len(summary['skipped'])} of "
+                               f"{len(summary['skipped']) + summary['n']} cases cannot start "
+                               f"their local targets on this machine: {first}")
         broken = [c for c in summary["cases"] if "error" in c]
         if broken and len(broken) == len(summary["cases"]):
             raise SuiteSkipped(f"no case could start its local targets: {broken[0]['error']}")

@@ -19,7 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
-from mcp_sre.errors import McpSreError
+from mcp_sre.errors import McpSreError, MissingProgramError
 
 __all__ = [
     "closed_port_url",
@@ -81,7 +81,7 @@ def start_prometheus(
 ) -> Iterator[str]:
     """Backfill ``openmetrics`` (if any) and serve it; yield the base URL."""
     if not prometheus_available():
-        raise McpSreError(
+        raise MissingProgramError(
             "prometheus/promtool are not installed",
             hint="apt-get install --no-install-recommends prometheus",
         )

@@ -66,3 +66,30 @@ def test_command_suite_reads_json_and_skips_missing_commands(tmp_path: Path) -> 
     spec = {"nested.p50_s": {"better": "lower", "gate": False}}
     picked = run_suite(command_suite("z", "z", ["python", str(script)], metrics=spec), ctx)
     assert picked.metric("nested_p50_s").value == 1.5
+
+
+def test_health_cases_that_need_a_missing_program_are_skipped_not_scored(
+        tmp_path: Path, monkeypatch) -> None:
+    """Without Prometheus installed a case with ``metrics.om`` cannot start its target; that is
+    the machine's fault, so the case is skipped and the suite is skipped (a score over some of
+    the cases would not compare with the baseline), never scored as a wrong report."""
+    import shutil
+
+    from mcp_sre.agents.health.evaluate_cases import format_summary, run_cases
+    from mcp_sre.evaluation.suites import health_suite
+
+    source = Path(__file__).parents[1] / "fixtures" / "eval" / "health" / "prometheus-errors"
+    shutil.copytree(source, tmp_path / "cases" / "prometheus-errors")
+    empty = tmp_path / "bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # no prometheus, no promtool
+
+    summary = run_cases(tmp_path / "cases")
+    assert summary["n"] == 0 and summary["status_accuracy"] is None
+    assert [s["case"] for s in summary["skipped"]] == ["prometheus-errors"]
+    assert "prometheus" in summary["skipped"][0]["reason"]
+    assert "SKIPPED" in format_summary(summary)
+
+    result = run_suite(health_suite(tmp_path / "cases"), EvalContext(data_dir=tmp_path))
+    assert result.status == "skipped" and "1 of 1 cases" in result.reason
+    assert not result.metrics

@@ -5,7 +5,8 @@ healthy: [...]}``; optional ``down: [provider]`` for a source that does not answ
 of the files a plugin's ``local_targets`` hook knows (``aws.yaml``, ``scenario.yaml``,
 ``metrics.om``); an optional ``health.yaml`` overrides thresholds for that case. Scores:
 precision and recall of the unhealthy components (summed over cases), status accuracy, and
-the report time (p50), with no LLM.
+the report time (p50), with no LLM. A case whose targets need a program this machine lacks
+(``MissingProgramError``) is skipped, not failed: that is the machine's fault, not the report's.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from mcp_sre.agents.health.config import load_health_config
 from mcp_sre.agents.health.report import HealthAgent, mapping_files
 from mcp_sre.agents.health.schema import HealthStatus
 from mcp_sre.agents.health.yamlfile import load_model, read_yaml
-from mcp_sre.errors import McpSreError, ValidationError
+from mcp_sre.errors import McpSreError, MissingProgramError, ValidationError
 
 __all__ = ["CaseSpec", "format_summary", "run_case", "run_cases"]
 
@@ -141,12 +142,15 @@ def run_cases(folder: Path, only: list[str] | None = None) -> dict[str, Any]:
     for found in pm.hook.local_targets() or []:
         targets.update(found or {})
     lookup = CatalogOperations(catalog)
-    results = []
+    results: list[dict[str, Any]] = []
+    skipped: list[dict[str, str]] = []
     root = Path(tempfile.mkdtemp(prefix="mcp-sre-eval-health-"))
     try:
         for case in cases:
             try:
                 results.append(run_case(case, pm, lookup, targets, root / case.name))
+            except MissingProgramError as exc:
+                skipped.append({"case": case.name, "reason": str(exc)})
             except McpSreError as exc:  # a case that cannot be built is a failed case
                 results.append(
                     {
@@ -169,11 +173,14 @@ def run_cases(folder: Path, only: list[str] | None = None) -> dict[str, Any]:
     timed = [r["seconds"] for r in results if "error" not in r]
     return {
         "n": len(results),
-        "status_accuracy": round(sum(r["status_ok"] for r in results) / len(results), 3),
+        "status_accuracy": (
+            round(sum(r["status_ok"] for r in results) / len(results), 3) if results else None
+        ),
         "precision": round(tp / (tp + fp), 3) if tp + fp else 1.0,
         "recall": round(tp / (tp + fn), 3) if tp + fn else 1.0,
         "p50_s": round(statistics.median(timed), 3) if timed else None,
         "cases": results,
+        "skipped": skipped,
     }
 
 
@@ -188,6 +195,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.append(
             f"{r['case']:<34} {status:<22} {r['tp']}/{r['fp']}/{r['fn']:<18} {r['seconds']:.2f}s"
         )
+    for r in summary.get("skipped", []):
+        lines.append(f"{r['case']:<34} SKIPPED {r['reason'][:120]}")
+    if not summary["n"]:
+        lines.append("no case could run here")
+        return "\n".join(lines)
     lines.append(
         f"n={summary['n']}  status accuracy {summary['status_accuracy']:.3f}  "
         f"precision {summary['precision']:.3f}  recall {summary['recall']:.3f}  "
