@@ -69,7 +69,7 @@ class SearchIndex:
     # stem of each verb operation names start with -> the share of those operations that read
     verb_reads: dict[str, float] = field(default_factory=dict)
     # one word for two that operation names spell apart: "datasets" -> (data, set) for DataSets
-    joined_words: dict[str, tuple[str, str]] = field(default_factory=dict)
+    joined_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # every reply field name, lower-case: "update strategy" names updateStrategy, no order
     field_names: frozenset[str] = frozenset()
     # two words that follow each other in an operation's name, a reply field or a parameter
@@ -140,15 +140,19 @@ class SearchIndex:
         return len(self.docs)
 
 
-def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, str]]:
-    """Two consecutive words of an operation name, written as one (the stem of "datasets" for
-    DataSets, "keypair" for KeyPair): a request spelling them together still names both."""
-    out: dict[str, tuple[str, str]] = {}
+def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, ...]]:
+    """Two to four consecutive words of an operation name, written as one (the stem of
+    "datasets" for DataSets, "keypair" for KeyPair, "clusterrolebinding" for ClusterRoleBinding,
+    as command lines and manifests spell kinds): a request spelling them together still names
+    each."""
+    out: dict[str, tuple[str, ...]] = {}
     for d in docs:
         words = d.name_words
-        for a, b in itertools.pairwise(words):
-            if len(a) > 2 and len(b) > 2 and a.isalpha() and b.isalpha():
-                out.setdefault(stem(a + b), (stem(a), stem(b)))
+        for size in range(2, 5):
+            for i in range(len(words) - size + 1):
+                run = words[i : i + size]
+                if all(len(w) > 2 and w.isalpha() for w in run):
+                    out.setdefault(stem("".join(run)), tuple(stem(w) for w in run))
     return out
 
 

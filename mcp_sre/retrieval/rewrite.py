@@ -227,7 +227,7 @@ class QueryRewriter:
         service_aliases: dict[tuple[str, str], dict[str, float]] | None = None,
         llm: Callable[[str], str] | None = None,
         operation_verbs: dict[str, float] | None = None,
-        joined_words: dict[str, tuple[str, str]] | None = None,
+        joined_words: dict[str, tuple[str, ...]] | None = None,
         field_names: frozenset[str] = frozenset(),
         word_pairs: frozenset[str] = frozenset(),
     ) -> None:

@@ -358,6 +358,9 @@ def test_index_knows_verbs_and_joined_words(shared_retriever) -> None:
     index = shared_retriever.current()
     assert index.verb_reads["describ"] == 1.0 and index.verb_reads["delet"] == 0.0
     assert index.joined_words["loadbalanc"] == ("load", "balanc")  # elbv2 LoadBalancers
+    # three words written as one, as command lines and manifests spell kinds
+    # ("clusterrolebinding"): EKS PodIdentityAssociation
+    assert index.joined_words["podidentityassoci"] == ("pod", "ident", "associ")
 
 
 def test_asking_whether_an_action_is_allowed_is_not_the_action() -> None:
