@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 8
+DOC_FORMAT = 9
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -277,7 +277,11 @@ def spec_output_fields(spec: APISpec, limit: int = OUTPUT_FIELDS) -> list[str]:
             while isinstance(schema, dict) and isinstance(schema.get("items"), dict):
                 schema = schema["items"]  # a list's fields are its items' fields
             props = schema.get("properties") if isinstance(schema, dict) else None
-            if not isinstance(props, dict):
+            if not isinstance(props, dict):  # a map whose keys are a closed set: those
+                keys = (schema.get("propertyNames") or {}) if isinstance(schema, dict) else {}
+                for key in keys.get("enum") or [] if isinstance(keys, dict) else []:
+                    if isinstance(key, str):  # are its fields (a queue's attributes)
+                        out.setdefault(key)
                 continue
             for key, sub in props.items():
                 if isinstance(key, str) and key.lower() not in _ENVELOPE:

@@ -76,6 +76,9 @@ class SearchIndex:
     # ("scale down", "point in"): a request's "scale-down" is a concept, "orders-db" a name
     word_pairs: frozenset[str] = frozenset()
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
+    # stems of the words of each operation's reply field names (EngineVersion -> engin,
+    # version): what a request asks about an object that the reply answers
+    reply_words: list[frozenset[str]] = field(default_factory=list)
 
     @classmethod
     def from_docs(
@@ -134,6 +137,7 @@ class SearchIndex:
         index.joined_words = joined_name_words(docs)
         index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
         index.word_pairs = adjacent_word_pairs(docs)
+        index.reply_words = reply_field_words(docs)
         return index
 
     def __len__(self) -> int:
@@ -153,6 +157,20 @@ def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, ...]
                 run = words[i : i + size]
                 if all(len(w) > 2 and w.isalpha() for w in run):
                     out.setdefault(stem("".join(run)), tuple(stem(w) for w in run))
+    return out
+
+
+def reply_field_words(docs: Sequence[OperationDoc]) -> list[frozenset[str]]:
+    """Per operation, the stems of its reply field names' words (each field split once)."""
+    split: dict[str, tuple[str, ...]] = {}
+    out = []
+    for d in docs:
+        words: set[str] = set()
+        for f in d.outputs:
+            if (ws := split.get(f)) is None:
+                ws = split[f] = tuple(stem(w) for w in camel_words(f) if w not in STOPWORDS)
+            words.update(ws)
+        out.append(frozenset(words))
     return out
 
 

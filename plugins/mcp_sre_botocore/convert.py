@@ -186,8 +186,13 @@ class _Schemas:
         if kind == "list":
             return {"type": "array", "items": self.member(shape.get("member") or {}, depth)}
         if kind == "map":
-            return {"type": "object",
-                    "additionalProperties": self.member(shape.get("value") or {}, depth)}
+            out = {"type": "object",
+                   "additionalProperties": self.member(shape.get("value") or {}, depth)}
+            key = shape.get("key") or {}
+            keys = self.shape(key["shape"]).get("enum") if key.get("shape") else None
+            if keys and len(keys) <= MAX_ENUM:  # a map keyed by a closed set names its fields
+                out["propertyNames"] = {"enum": list(keys)}  # (GetQueueAttributes' Attributes)
+            return out
         out = dict(_SCALARS.get(kind, {"type": "string"}))
         enum = shape.get("enum")
         if enum:

@@ -41,7 +41,7 @@ def parse_file(pm, path: Path, **extra) -> dict[str, APISpec]:
 def installed(pm) -> dict[str, APISpec]:
     """A real subset of the installed botocore, fetched and parsed through the hooks."""
     source = SpecSource(name="aws-subset", provider="aws", format="botocore",
-                        url="botocore:ec2,logs,cloudwatch,s3,sts,cognito-identity")
+                        url="botocore:ec2,logs,cloudwatch,s3,sts,cognito-identity,sqs")
     fetched = fetch_source(source, pm=pm)
     return {s.id: s for s in parse_content(pm, fetched.content, source)}
 
@@ -268,6 +268,20 @@ def test_describe_instances(installed: dict[str, APISpec]) -> None:
     assert op.documentation_url.endswith("/ec2-2016-11-15/DescribeInstances")
     assert op.raw["x-service-title"] == "Amazon Elastic Compute Cloud"
     assert "To describe an Amazon EC2 instance" in op.raw["x-example-titles"]
+
+
+def test_a_map_keyed_by_a_closed_set_names_its_keys(installed: dict[str, APISpec]) -> None:
+    """GetQueueAttributes replies with one map keyed by QueueAttributeName: the keys it can
+    hold are the reply's fields, so a search for "approximate number of messages" finds it;
+    a map with open keys (tags) gets no key list."""
+    from mcp_sre.retrieval.documents import spec_output_fields
+
+    op = installed["aws/sqs/GetQueueAttributes"]
+    attributes = op.return_schema["properties"]["Attributes"]
+    assert "ApproximateNumberOfMessages" in attributes["propertyNames"]["enum"]
+    assert "ApproximateNumberOfMessages" in spec_output_fields(op)
+    tags = installed["aws/sqs/ListQueueTags"].return_schema["properties"]["Tags"]
+    assert tags["type"] == "object" and "propertyNames" not in tags
 
 
 def test_installed_access(installed: dict[str, APISpec]) -> None:

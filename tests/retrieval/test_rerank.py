@@ -140,6 +140,28 @@ def test_operations_returning_a_named_field_are_marked() -> None:
     assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 0.0]  # type: ignore[arg-type]
 
 
+def test_the_reply_that_holds_what_a_request_asks_scores_higher() -> None:
+    """"engine version and Multi-AZ of RDS orders-db": DescribeDBInstances' reply holds both
+    (EngineVersion, MultiAZ); DescribeDBEngineVersions' name holds only "engine version"."""
+    from mcp_sre.retrieval.documents import OperationDoc
+    from mcp_sre.retrieval.index import reply_field_words
+    from mcp_sre.retrieval.rerank import reply_answers
+
+    def op(name: str, outputs: list[str]) -> OperationDoc:
+        from mcp_sre.retrieval.documents import camel_words
+        return OperationDoc(id=name, provider="aws", service="rds", name=name, method="POST",
+                            endpoint="/", summary="", access="read", outputs=outputs,
+                            name_words=camel_words(name), service_words=["rds"])
+
+    docs = [op("DescribeDBEngineVersions", ["DBEngineVersions", "Engine", "EngineVersion"]),
+            op("DescribeDBInstances", ["DBInstances", "Engine", "EngineVersion", "MultiAZ"])]
+    index = SimpleNamespace(docs=docs, reply_words=reply_field_words(docs))
+    q = QueryRewriter(VOCAB).rewrite("RDS orders-db: what engine version is it on and is "
+                                     "Multi-AZ enabled?")
+    catalogue, instances = reply_answers(index, q, np.arange(2)).tolist()  # type: ignore[arg-type]
+    assert instances > catalogue > 0
+
+
 def test_a_reply_that_tells_more_weighs_more(shared_retriever) -> None:
     """The index reads how much each operation's reply tells from its field count: an EKS
     cluster's description says more about the cluster than the list of cluster names."""
