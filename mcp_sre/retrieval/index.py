@@ -72,6 +72,9 @@ class SearchIndex:
     joined_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # every reply field name, lower-case: "update strategy" names updateStrategy, no order
     field_names: frozenset[str] = frozenset()
+    # every identifier the specs use (operation, parameter and reply field names), lower-case:
+    # one a request writes that no spec uses ("BurstCreditBalance") is a metric's name
+    identifiers: frozenset[str] = frozenset()
     # two words that follow each other in an operation's name, a reply field or a parameter
     # ("scale down", "point in"): a request's "scale-down" is a concept, "orders-db" a name
     word_pairs: frozenset[str] = frozenset()
@@ -136,6 +139,8 @@ class SearchIndex:
         index.verb_reads = {v: sum(r) / len(r) for v, r in counts.items() if v}
         index.joined_words = joined_name_words(docs)
         index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
+        index.identifiers = index.field_names | {
+            i.lower() for d in docs for i in (d.name, *d.params)}
         index.word_pairs = adjacent_word_pairs(docs)
         index.reply_words = reply_field_words(docs)
         return index

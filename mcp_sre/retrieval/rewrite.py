@@ -229,12 +229,14 @@ class QueryRewriter:
         operation_verbs: dict[str, float] | None = None,
         joined_words: dict[str, tuple[str, ...]] | None = None,
         field_names: frozenset[str] = frozenset(),
+        identifiers: frozenset[str] = frozenset(),
         word_pairs: frozenset[str] = frozenset(),
     ) -> None:
         self.vocab = vocabulary or _default_vocabulary()
         # verbs operations start with -> the share of them that read (the index's)
         self._operation_verbs = operation_verbs or {}
         self._field_names = field_names  # the index's reply field names, lower-case
+        self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
@@ -380,8 +382,9 @@ class QueryRewriter:
         for alias in self._providers.find(lower):
             providers[self._provider_words[alias]] = 1.0
         time_window = bool(TIME_WINDOW.search(query))
-        if time_window and COUNT_OVER_TIME.search(lower):  # a count over a span: a metric series
-            add("metric statistics", W_EXPANDED)
+        if time_window and (COUNT_OVER_TIME.search(lower) or self._unknown_identifier(query)):
+            add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
+            # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series
         elif time_window:  # what changed over a span is a history ("alarms that flipped
             add("history", W_WEAK_WORD)  # state in the last 24 hours": DescribeAlarmHistory)
         llm_text = self._llm_rewrite(query) if self.llm else None
@@ -408,6 +411,13 @@ class QueryRewriter:
             fields=frozenset(w.lower() for w in FIELD_IDENTIFIER.findall(query)
                              if w.lower() in self._field_names),
         )
+
+    def _unknown_identifier(self, query: str) -> bool:
+        """Does the request write an identifier (BytesOutToDestination) that no operation,
+        parameter or reply field of the index is called? Then it names a metric."""
+        return bool(self._identifiers) and any(
+            w.lower() not in self._identifiers and w.lower() not in self._alias_index
+            for w in FIELD_IDENTIFIER.findall(query))  # nor a service's name (ElastiCache)
 
     def _object_names(self, query: str) -> list[str]:
         """Words joined by dashes, slashes or underscores that follow each other nowhere in the

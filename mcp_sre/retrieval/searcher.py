@@ -98,6 +98,7 @@ class Searcher:
                                                  operation_verbs=index.verb_reads,
                                                  joined_words=index.joined_words,
                                                  field_names=index.field_names,
+                                                 identifiers=index.identifiers,
                                                  word_pairs=index.word_pairs))
             self._rewriter = held
         return held[1]

@@ -499,3 +499,19 @@ def test_a_container_named_before_its_noun_is_a_scope() -> None:
         q = rw.rewrite(request)
         assert q.terms["zone"] == 0.45 and q.terms["record" if "records" in request else "resolv"] == 1.0
     assert rw.rewrite("show DNS records of hosted zone example.com").terms["zone"] == 1.0
+
+
+def test_a_quantity_no_spec_names_over_a_span_is_a_metric() -> None:
+    """"BurstCreditBalance over the last 24 hours": no operation, parameter or reply field of
+    the index is called that, so it names a metric and the request asks for its series; a
+    reply field's identifier (stoppedReason) or a service's name (ElastiCache) does not."""
+    known = frozenset({"describefilesystems", "stoppedreason", "filesystemid"})
+    rw = QueryRewriter(load_vocabulary(make_plugin_manager()), identifiers=known)
+    asks = rw.rewrite("EFS fs-0c8e21 BurstCreditBalance over the last 24 hours").terms
+    assert asks.get("metric", 0.0) >= 0.45
+    for request in ("stoppedReason of tasks stopped in the last 24 hours",
+                    "ElastiCache clusters created in the last 24 hours",
+                    "EFS BurstCreditBalance"):  # no span of time
+        assert rw.rewrite(request).terms.get("metric", 0.0) < 0.45, request
+    assert QueryRewriter().rewrite(  # no index, nothing known
+        "EFS BurstCreditBalance over the last 24 hours").terms.get("metric", 0.0) < 0.45
