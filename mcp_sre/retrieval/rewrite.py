@@ -273,7 +273,10 @@ class QueryRewriter:
                                                                    self.vocab.compounds)) == 1}
         acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
                        for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
-        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})")
+        # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
+        # modifier of the noun (as "the newly created ingress"): neither is an order
+        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})"
+                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的)")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 

@@ -31,7 +31,9 @@ FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:
 # operation wanted, not that operation's resource (readNamespace, GetJobQueue), so its words
 # weigh as a synonym does (W_SCOPE). Only when a name follows the noun and ends the clause.
 _SCOPE_END = (r"(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which|where|when|is|"
-              r"are|was|were|has|have|had|right|now)\b)")
+              r"are|was|were|has|have|had|right|now|just|still|keeps?|returns?|fails?|failed|"
+              r"failing|crash(?:ed|es|ing)?|hangs?|hung|stuck|gets?|got|can|cannot|not|does|"
+              r"do|did|will|won|seems?|went|started|stopped)\b)")  # a verb ends the name
 SCOPE_EN = re.compile(
     r"\b(?:in|within|inside|under|across)\s+(?:(?:the|a|our|my|your|this|that)\s+)?"
     r"(?:((?:[a-z][a-z0-9]*\s+){1,2}?)([a-z0-9][\w./:-]*)"  # "in namespace billing"

@@ -515,3 +515,18 @@ def test_a_quantity_no_spec_names_over_a_span_is_a_metric() -> None:
         assert rw.rewrite(request).terms.get("metric", 0.0) < 0.45, request
     assert QueryRewriter().rewrite(  # no index, nothing known
         "EFS BurstCreditBalance over the last 24 hours").terms.get("metric", 0.0) < 0.45
+
+
+def test_a_chinese_action_before_de_describes_the_noun() -> None:
+    """"新建的 ingress" is the newly created ingress, "删除的 pod" a deleted one: a modifier, no
+    order; "新建一个 ingress" is an order."""
+    rw = QueryRewriter()
+    assert not rw.rewrite("新建的 ingress 一直没有分配地址").intents & WRITE_INTENTS
+    assert not rw.rewrite("昨天删除了的 pod 有哪些").intents & WRITE_INTENTS
+    assert "create" in rw.rewrite("新建一个 ingress").intents
+
+
+def test_a_verb_after_a_containers_name_ends_the_scope() -> None:
+    """"worker-7f9c in namespace queue just crashed": the namespace is where, not what."""
+    q = QueryRewriter().rewrite("worker-7f9c in namespace queue just crashed, show its logs")
+    assert q.terms["namespac"] < 1.0
