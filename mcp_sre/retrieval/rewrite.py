@@ -30,6 +30,7 @@ from mcp_sre.retrieval.heads import FACET_STEMS, head_compounds, head_noun, head
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.wording import (
     ASIDE,
+    CJK_A_NOT_A,
     CJK_QUESTION_END,
     CJK_STATE_MARKERS,
     CONTRACTION,
@@ -341,6 +342,9 @@ class QueryRewriter:
             intents.add("scale")
             add("scale", W_PHRASE)
         question = bool(QUESTION_OPENER.match(plain) or CJK_QUESTION_END.search(query))
+        if CJK_A_NOT_A.search(query):  # "开没开自动轮换": asks for a state, as "is it on" does
+            question = True
+            add("status", W_WEAK_WORD)
         if not intents and (question or query.endswith(("?", "\uff1f"))):  # a question reads
             intents.add("read")
         if any(pattern.search(plain) for pattern in self.vocab.lists):

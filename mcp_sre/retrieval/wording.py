@@ -63,3 +63,5 @@ CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
 QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
                               r"who|whose|how|where)\b")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
+# A Chinese yes-or-no question about a state: "开没开", "是不是", "有没有", "正不正常" (X not X)
+CJK_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[没不]\1")

@@ -530,3 +530,11 @@ def test_a_verb_after_a_containers_name_ends_the_scope() -> None:
     """"worker-7f9c in namespace queue just crashed": the namespace is where, not what."""
     q = QueryRewriter().rewrite("worker-7f9c in namespace queue just crashed, show its logs")
     assert q.terms["namespac"] < 1.0
+
+
+def test_a_chinese_x_not_x_question_asks_for_a_state() -> None:
+    """"开没开自动轮换" (is rotation on or not) asks for a state, as "is it enabled" does: a
+    question, so no order, and the status is what it reads."""
+    q = QueryRewriter().rewrite("KMS key alias/prod-data 开没开自动轮换")
+    assert q.terms.get("status", 0.0) > 0 and not q.intents & WRITE_INTENTS
+    assert "status" not in QueryRewriter().rewrite("KMS key alias/prod-data 的自动轮换").terms
