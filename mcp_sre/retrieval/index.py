@@ -79,9 +79,9 @@ class SearchIndex:
     # ("scale down", "point in"): a request's "scale-down" is a concept, "orders-db" a name
     word_pairs: frozenset[str] = frozenset()
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
-    # stems of the words of each operation's reply field names (EngineVersion -> engin,
-    # version): what a request asks about an object that the reply answers
-    reply_words: list[frozenset[str]] = field(default_factory=list)
+    # stems of the words of each operation's name and reply field names (EngineVersion ->
+    # engin, version): what a request asks about an object that the operation answers
+    answer_words: list[frozenset[str]] = field(default_factory=list)
 
     @classmethod
     def from_docs(
@@ -141,8 +141,9 @@ class SearchIndex:
         index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
         index.identifiers = index.field_names | {
             i.lower() for d in docs for i in (d.name, *d.params)}
-        index.word_pairs = adjacent_word_pairs(docs)
-        index.reply_words = reply_field_words(docs)
+        words_of = identifier_words(docs)
+        index.word_pairs = adjacent_word_pairs(words_of)
+        index.answer_words = answer_words(docs, words_of)
         return index
 
     def __len__(self) -> int:
@@ -165,33 +166,42 @@ def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, ...]
     return out
 
 
-def reply_field_words(docs: Sequence[OperationDoc]) -> list[frozenset[str]]:
-    """Per operation, the stems of its reply field names' words (each field split once)."""
-    split: dict[str, tuple[str, ...]] = {}
+def identifier_words(docs: Sequence[OperationDoc]) -> dict[str, list[str]]:
+    """The words of every distinct operation name, reply field and parameter name, split once
+    for the derivations below."""
+    out: dict[str, list[str]] = {}
+    for d in docs:
+        for identifier in (d.name, *d.outputs, *d.params):
+            if identifier not in out:
+                out[identifier] = camel_words(identifier)
+    return out
+
+
+def answer_words(docs: Sequence[OperationDoc],
+                 words_of: dict[str, list[str]] | None = None) -> list[frozenset[str]]:
+    """Per operation, the stems of its name's and its reply field names' words."""
+    words_of = words_of if words_of is not None else identifier_words(docs)
+    stems: dict[str, frozenset[str]] = {}
     out = []
     for d in docs:
-        words: set[str] = set()
+        words = {stem(w) for w in d.name_words}
         for f in d.outputs:
-            if (ws := split.get(f)) is None:
-                ws = split[f] = tuple(stem(w) for w in camel_words(f) if w not in STOPWORDS)
+            if (ws := stems.get(f)) is None:
+                ws = stems[f] = frozenset(stem(w) for w in words_of[f] if w not in STOPWORDS)
             words.update(ws)
         out.append(frozenset(words))
     return out
 
 
-def adjacent_word_pairs(docs: Sequence[OperationDoc]) -> frozenset[str]:
+def adjacent_word_pairs(words_of: dict[str, list[str]]) -> frozenset[str]:
     """Two words that follow each other in an operation's name, a reply field's or a
-    parameter's ("scale down" from scaleDown, "dead letter" from DeadLetterConfig), in the
-    singular (not stems: "orders db" is no "OrderableDB")."""
+    parameter's (``words_of``: each identifier's words; "scale down" from scaleDown, "dead
+    letter" from DeadLetterConfig), in the singular (not stems: "orders db" is no
+    "OrderableDB")."""
     out: set[str] = set()
-    seen: set[str] = set()
-    for d in docs:
-        for identifier in (d.name, *d.outputs, *d.params):
-            if identifier in seen:
-                continue
-            seen.add(identifier)
-            words = [singular(w) for w in camel_words(identifier)]
-            out.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+    for words in words_of.values():
+        singulars = [singular(w) for w in words]
+        out.update(f"{a} {b}" for a, b in itertools.pairwise(singulars))
     return frozenset(out)
 
 

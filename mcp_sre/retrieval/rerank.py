@@ -303,20 +303,25 @@ def named_fields(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) 
 
 
 def reply_answers(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
-    """The share of the request's words (by weight, less its service's) that the operation's
-    name or reply field names hold: "engine version and Multi-AZ of RDS orders-db" is what
-    DescribeDBInstances returns (EngineVersion, MultiAZ); the catalogue
-    DescribeDBEngineVersions only names half of it."""
+    """For reads, the share of the request's words (by weight, less its service's) that the
+    operation's name or reply field names hold: "engine version and Multi-AZ of RDS orders-db"
+    is what DescribeDBInstances returns (EngineVersion, MultiAZ); the catalogue
+    DescribeDBEngineVersions only names half of it. 0 for writes."""
     out = np.zeros(len(candidates), np.float32)
-    if not index.reply_words:
+    if not index.answer_words:
         return out
+    # the request's words less a service's, once per service
+    asked_of: dict[tuple[str, ...], dict[str, float]] = {}
     for i, c in enumerate(candidates):
-        d = index.docs[int(c)]
-        service = {stem(w) for w in d.service_words}
-        asked = {t: w for t, w in q.terms.items() if t not in service}
+        if not index.is_read[c]:
+            continue
+        key = tuple(index.docs[int(c)].service_words)
+        if (asked := asked_of.get(key)) is None:
+            service = {stem(w) for w in key}
+            asked = asked_of[key] = {t: w for t, w in q.terms.items() if t not in service}
         total = sum(asked.values())
         if total > 0:
-            held = index.reply_words[int(c)] | {stem(w) for w in d.name_words}
+            held = index.answer_words[int(c)]
             out[i] = sum(w for t, w in asked.items() if t in held) / total
     return out
 
@@ -392,7 +397,7 @@ class FeatureReranker:
             fields=named_fields(index, q, candidates),
             reply=(index.reply[candidates] if len(index.reply) and not (q.intents & WRITE_INTENTS)
                    else np.zeros(len(candidates), np.float32)),  # what a read returns
-            answers=(reply_answers(index, q, candidates) * index.is_read[candidates]
+            answers=(reply_answers(index, q, candidates)
                      if not (q.intents & WRITE_INTENTS) else np.zeros(len(candidates), np.float32)),
             described=index.described[candidates] if len(index.described) else None,
         )

@@ -388,8 +388,9 @@ class QueryRewriter:
             providers[provider] = max(providers.get(provider, 0.0), weight)
         for alias in self._providers.find(lower):
             providers[self._provider_words[alias]] = 1.0
+        written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
         time_window = bool(TIME_WINDOW.search(query))
-        if time_window and (COUNT_OVER_TIME.search(lower) or self._unknown_identifier(query)):
+        if time_window and (COUNT_OVER_TIME.search(lower) or self._unknown_identifier(written)):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
             # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series
         elif time_window:  # what changed over a span is a history ("alarms that flipped
@@ -415,16 +416,16 @@ class QueryRewriter:
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
-            fields=frozenset(w.lower() for w in FIELD_IDENTIFIER.findall(query)
-                             if w.lower() in self._field_names),
+            fields=frozenset(w for w in written if w in self._field_names),
         )
 
-    def _unknown_identifier(self, query: str) -> bool:
-        """Does the request write an identifier (BytesOutToDestination) that no operation,
-        parameter or reply field of the index is called? Then it names a metric."""
+    def _unknown_identifier(self, written: list[str]) -> bool:
+        """Is one of the identifiers the request writes (lower-case: bytesouttodestination)
+        what no operation, parameter or reply field of the index is called? Then it names a
+        metric."""
         return bool(self._identifiers) and any(
-            w.lower() not in self._identifiers and w.lower() not in self._alias_index
-            for w in FIELD_IDENTIFIER.findall(query))  # nor a service's name (ElastiCache)
+            w not in self._identifiers and w not in self._alias_index  # nor a service (ElastiCache)
+            for w in written)
 
     def _object_names(self, query: str) -> list[str]:
         """Words joined by dashes, slashes or underscores that follow each other nowhere in the

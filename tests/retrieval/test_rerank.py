@@ -144,7 +144,7 @@ def test_the_reply_that_holds_what_a_request_asks_scores_higher() -> None:
     """"engine version and Multi-AZ of RDS orders-db": DescribeDBInstances' reply holds both
     (EngineVersion, MultiAZ); DescribeDBEngineVersions' name holds only "engine version"."""
     from mcp_sre.retrieval.documents import OperationDoc
-    from mcp_sre.retrieval.index import reply_field_words
+    from mcp_sre.retrieval.index import answer_words
     from mcp_sre.retrieval.rerank import reply_answers
 
     def op(name: str, outputs: list[str]) -> OperationDoc:
@@ -155,7 +155,8 @@ def test_the_reply_that_holds_what_a_request_asks_scores_higher() -> None:
 
     docs = [op("DescribeDBEngineVersions", ["DBEngineVersions", "Engine", "EngineVersion"]),
             op("DescribeDBInstances", ["DBInstances", "Engine", "EngineVersion", "MultiAZ"])]
-    index = SimpleNamespace(docs=docs, reply_words=reply_field_words(docs))
+    index = SimpleNamespace(docs=docs, answer_words=answer_words(docs),
+                            is_read=np.ones(2, np.float32))
     q = QueryRewriter(VOCAB).rewrite("RDS orders-db: what engine version is it on and is "
                                      "Multi-AZ enabled?")
     catalogue, instances = reply_answers(index, q, np.arange(2)).tolist()  # type: ignore[arg-type]
