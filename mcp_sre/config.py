@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 import platformdirs
 import yaml
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 __all__ = ["PROJECT_ROOT", "Settings", "atomic_write", "file_lock", "load_settings"]
 
@@ -70,6 +70,13 @@ class Settings(BaseModel):
     sources: list[dict[str, Any]] = Field(
         default_factory=list, description="User spec sources; override built-ins by name"
     )
+    providers: list[str] = Field(
+        default_factory=list,
+        description="The clouds a search that names no provider looks in (MCP_SRE_PROVIDERS="
+        "aws,kubernetes): the ones you run, so a Kubernetes request does not land on another "
+        "cloud's managed Kubernetes; a provider the request names (\"AKS\", \"火山\") is "
+        "searched too. Empty: every indexed provider",
+    )
     llm_query_rewrite: bool = Field(
         default=False,
         description="Also ask the configured OpenAI-compatible endpoint (MCP_SRE_LLM_*) to "
@@ -97,6 +104,13 @@ class Settings(BaseModel):
         default=20, ge=0, description="Most registered tools listed in tools/list "
         "(MCP_SRE_TOOL_BUDGET); the rest stay callable through find_tool + call_tool; "
         "None (MCP_SRE_TOOL_BUDGET=all, or serve --all-tools) lists them all")
+
+    @field_validator("providers", mode="before")
+    @classmethod
+    def _provider_list(cls, value: Any) -> Any:
+        if isinstance(value, str):  # MCP_SRE_PROVIDERS=aws,kubernetes
+            return [p.strip() for p in value.split(",") if p.strip()]
+        return value
 
     @model_validator(mode="after")
     def _default_registry(self) -> Settings:
@@ -140,6 +154,7 @@ def load_settings(**overrides: Any) -> Settings:
         "OTEL_EXPORTER_OTLP_ENDPOINT": "otlp_endpoint",
         "MCP_SRE_OTLP_ENDPOINT": "otlp_endpoint",
         "MCP_SRE_TOOL_BUDGET": "tool_budget",
+        "MCP_SRE_PROVIDERS": "providers",
     }
     for env, key in env_map.items():
         if os.environ.get(env):

@@ -79,3 +79,12 @@ def test_registered_tools_default_to_the_users_data_dir(tmp_path, monkeypatch) -
     assert settings.registry_dir == tmp_path / "tool_registry"
     monkeypatch.setenv("MCP_SRE_REGISTRY_DIR", str(PROJECT_ROOT / "tool_registry"))
     assert load_settings(home=tmp_path).registry_dir == PROJECT_ROOT / "tool_registry"
+
+
+def test_providers_come_from_a_comma_list_or_the_config_file(tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings(home=tmp_path).providers == []  # every indexed provider
+    (tmp_path / "config.yaml").write_text("providers: [aws]\n")
+    assert load_settings(home=tmp_path).providers == ["aws"]
+    monkeypatch.setenv("MCP_SRE_PROVIDERS", " aws, kubernetes ,")
+    assert load_settings(home=tmp_path).providers == ["aws", "kubernetes"]

@@ -61,7 +61,7 @@ class Retriever:
                                self.vocabulary, embedder=lambda: self.embedder, sources=sources,
                                vector_seed=vector_seed)
         self.searcher = Searcher(self.vocabulary, self.current, embedder=lambda: self.embedder, llm=llm,
-                                 weights=weights, learner=learner,
+                                 weights=weights, learner=learner, providers=self.settings.providers,
                                  log_path=self.settings.home / "logs" / "retrieval.jsonl")
 
     # ------------------------------------------------------------------ parts

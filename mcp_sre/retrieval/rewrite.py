@@ -76,6 +76,7 @@ W_STRONG, W_WEAK = 1.0, 0.35
 # attribute of it. Measured: 0.8 gained a Top-1 on gcp, sre8, sre9, awscli-dev and cost multi one
 # Top-3; 0.6 also cost volcengine and sre6 ("云服务器 X 的 CPU": the metric service comes second).
 W_LATER = 0.8
+_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:[-./_:][a-z0-9]+)+")  # "kube-system", "metrics.k8s.io": a name
 # Intents that change state; a request with none of them prefers read operations.
 WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
                            "enable", "disable", "attach", "tag", "untag",
@@ -93,6 +94,9 @@ class RewrittenQuery:
     verbs: dict[str, float] = field(default_factory=dict)  # operation verb stem -> weight
     services: dict[tuple[str, str], float] = field(default_factory=dict)
     providers: dict[str, float] = field(default_factory=dict)
+    # providers the request names by a word of the vocabulary's ``providers`` ("azure", "火山",
+    # "AKS"); naming a service does not count ("ECS" is AWS's and Volcano Engine's)
+    named_providers: frozenset[str] = frozenset()
     words: list[str] = field(default_factory=list)  # the request's own English words, lower-case
     head: str | None = None  # stem of the noun the request is about ("targets" in "lb targets")
     head_synonyms: set[str] = field(default_factory=set)  # other stems naming that noun
@@ -384,10 +388,17 @@ class QueryRewriter:
                     weight *= W_LATER  # "SNS topic x: its KMS encryption": about the topic
                 services[key] = max(services.get(key, 0.0), weight)
         providers: dict[str, float] = {}
+        named: set[str] = set()
         for (provider, _), weight in services.items():
             providers[provider] = max(providers.get(provider, 0.0), weight)
         for alias in self._providers.find(lower):
             providers[self._provider_words[alias]] = 1.0
+        # a provider word inside a name ("kube-system", "metrics.k8s.io") does not name it; a
+        # service the request names strongly ("EKS" in "the k8s version of EKS cluster x") does
+        for alias in self._providers.find(_NAME_TOKEN.sub(" ", lower)):
+            named.add(self._provider_words[alias])
+        if named:
+            named |= {p for (p, _), w in services.items() if w >= W_STRONG}
         written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
         time_window = bool(TIME_WINDOW.search(query))
         if time_window and (COUNT_OVER_TIME.search(lower) or self._unknown_identifier(written)):
@@ -411,6 +422,7 @@ class QueryRewriter:
         return RewrittenQuery(
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
+            named_providers=frozenset(named),
             words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", lower)], head=head,
             head_synonyms=head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries

@@ -9,7 +9,7 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -64,7 +64,8 @@ class SearchResult(BaseModel):
 class Searcher:
     """Answers requests with ``vocabulary`` over the snapshot ``index()`` returns (it builds
     the index when there is none). ``embedder``: a callable returning the embedding model or
-    None; ``llm``: optional ``(prompt) -> str`` rewrite seam; ``log_path``: the JSONL query log."""
+    None; ``llm``: optional ``(prompt) -> str`` rewrite seam; ``log_path``: the JSONL query log;
+    ``providers``: where a request that names no provider looks (empty: everywhere)."""
 
     def __init__(
         self,
@@ -76,8 +77,12 @@ class Searcher:
         llm: Callable[[str], str] | None = None,
         weights: RerankWeights | None = None,
         learner: Any = None,
+        providers: Sequence[str] = (),
     ) -> None:
         self.vocabulary = vocabulary
+        # The clouds a request that names no provider is searched in (Settings.providers).
+        self.providers = tuple(providers)
+        self._unknown_providers: list[str] = []
         # Lessons from feedback (mcp_sre.learning.Learner): adjust rankings, record searches.
         self.learner = learner
         self._doc_ids: tuple[Any, dict[str, int]] | None = None
@@ -128,8 +133,9 @@ class Searcher:
         top_k = min(top_k, MAX_TOP_K)
         index = self._index()
         rewriter = self.rewriter_for(index)
-        mask = self._mask(index, provider, service)
         q = rewriter.rewrite(query)
+        scope = self._scope(index, q) if not (provider or service) else ()
+        mask = self._mask(index, provider, service, scope)
         ranked, scores = self._rank(index, q, mask, mode)
         vector = None
         if self.learner is not None and mode == "rerank":
@@ -152,12 +158,29 @@ class Searcher:
             for r in results:
                 r.ref = ref
         seconds = time.perf_counter() - started
-        self._log(q, provider, service, mode, results, seconds, [p for p, _ in parts])
+        self._log(q, provider or list(scope) or None, service, mode, results, seconds,
+                  [p for p, _ in parts])
         observability.current().search(query, mode, seconds, [r.id for r in results])
         return results
 
-    def _mask(self, index: SearchIndex, provider: str | None, service: str | None) -> np.ndarray | None:
+    def _scope(self, index: SearchIndex, q: Any) -> tuple[str, ...]:
+        """The providers a request names ("火山云监控", "AKS"), else the configured ones; none
+        (everywhere) when that is all of them. A request that names a cloud wants that cloud."""
+        unknown = sorted(set(self.providers) - set(index.providers))
+        if unknown and self._unknown_providers != unknown:  # a typo would widen every search
+            self._unknown_providers = unknown
+            log.warning("configured providers %s are not indexed (known: %s)",
+                        ", ".join(unknown), ", ".join(index.providers))
+        scope = [p for p in index.providers if p in q.named_providers]
+        if not scope:
+            scope = [p for p in index.providers if p in self.providers]
+        return tuple(scope) if scope and len(scope) < len(index.providers) else ()
+
+    def _mask(self, index: SearchIndex, provider: str | None, service: str | None,
+              scope: Sequence[str] = ()) -> np.ndarray | None:
         mask = None
+        if scope:
+            mask = np.isin(index.provider_of, [index.providers.index(p) for p in scope])
         if provider:
             if provider not in index.providers:
                 known = ", ".join(sorted(index.providers))
@@ -236,7 +259,7 @@ class Searcher:
             returns=doc.outputs[:RETURNS_SHOWN], score=round(score, 4),
         )
 
-    def _log(self, q: Any, provider: str | None, service: str | None, mode: str,
+    def _log(self, q: Any, provider: str | list[str] | None, service: str | None, mode: str,
              results: list[SearchResult], seconds: float, parts: list[str] | None = None) -> None:
         record = {
             "ts": time.time(), "query": q.original, "rewritten": q.text, "truncated": q.truncated,

@@ -26,7 +26,9 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         query: Annotated[str, Field(description="What you want to do, in English or Chinese, "
                                     "e.g. 'list pods in namespace shop' or '查看EC2实例的CPU'")],
         provider: Annotated[str | None, Field(description="Only this provider (the first part "
-                                              "of an operation id)")] = None,
+                                              "of an operation id). Default: the providers the "
+                                              "request names, else the server's configured ones "
+                                              "(MCP_SRE_PROVIDERS), else all")] = None,
         service: Annotated[str | None, Field(description="Only this service, e.g. ec2, "
                                              "core_v1")] = None,
         top_k: Annotated[int, Field(ge=1, le=50, description="How many results")] = 10,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from pathlib import Path
 
@@ -273,3 +274,32 @@ def test_a_span_of_time_brings_operations_that_take_one(shared_retriever: Retrie
     assert all(index.time_range[int(i)] == 1.0 for i in over_time)
     assert len(span_candidates(index, rewriter.rewrite("network traffic of web-asg"),
                                lexical, None)) == 0
+
+
+def test_a_request_naming_no_provider_stays_in_the_configured_ones(
+        shared_retriever: Retriever, caplog: pytest.LogCaptureFixture) -> None:
+    searcher = shared_retriever.searcher
+    try:
+        searcher.providers = ("aws",)
+        # a namespace called kube-system names no provider: only the configured one is searched
+        scoped = shared_retriever.search("recent events in namespace kube-system", top_k=20)
+        assert scoped and {r.provider for r in scoped} == {"aws"}
+        # a request that names a provider is searched there, configured or not
+        named = shared_retriever.search("recent k8s events in namespace shop", top_k=20)
+        assert named[0].provider == "kubernetes"
+        assert {r.provider for r in named} == {"kubernetes"}
+        # a service named with the provider word still counts ("EKS" is AWS's)
+        both = shared_retriever.search("kubernetes version of the EKS cluster prod", top_k=20)
+        assert both[0].service == "eks"
+        # an explicit filter wins over the configuration
+        k8s = shared_retriever.search("recent events", provider="kubernetes", top_k=5)
+        assert {r.provider for r in k8s} == {"kubernetes"}
+        # a configured provider that is not indexed is a typo to report, not an empty search
+        searcher.providers = ("awz",)
+        with caplog.at_level(logging.WARNING, logger="mcp_sre.retrieval"):
+            everywhere = shared_retriever.search("recent events in namespace shop", top_k=20)
+        assert {r.provider for r in everywhere} == {"aws", "kubernetes"}
+        assert "awz" in caplog.text and "not indexed" in caplog.text
+    finally:
+        searcher.providers = ()
+        searcher._unknown_providers = []
