@@ -40,6 +40,9 @@ def test_compounds_and_fused_compounds() -> None:
     q = rw.rewrite("stateful sets across all namespaces")
     assert "allnamespac" in q.terms
     assert "statefulset" in q.terms
+    # Chinese "every" before an English noun, spaced or not
+    for request in ("所有 namespace 里 Pending 的 pod", "每个namespace 的 configmap"):
+        assert "allnamespac" in rw.rewrite(request).terms
 
 
 def test_write_verbs_give_write_intents() -> None:
@@ -311,6 +314,10 @@ def test_when_did_asks_what_happened() -> None:
     # "when did X change": the change is what to look up, not an order to change X
     q = QueryRewriter().rewrite("when did alarm api-5xx-high change state over the past week")
     assert not q.intents & {"update"} and q.terms["chang"] < 0.5
+    # "did X ..." and "有没有发生过": whether something happened, not an order to do it
+    q = QueryRewriter().rewrite("did the replication group fail over or replace a node today")
+    assert "diagnose" in q.intents and not q.intents & {"update"} and q.terms["replac"] < 0.5
+    assert "diagnose" in QueryRewriter().rewrite("实例 db-1 昨晚有没有发生过主备切换").intents
 
 
 def test_plural_short_names_keep_their_number() -> None:
