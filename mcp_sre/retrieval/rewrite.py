@@ -526,8 +526,9 @@ class QueryRewriter:
         """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese
         phrase's first API word, and each English word that is not an order, a stopword, a
         number or an id ("查看 Deployment api 的副本数" -> deploy, api, replica). Trailing
-        facets are dropped; earlier nouns are what the reranker falls back on when no
-        operation is named by the last one ("deployment web" is a deployment)."""
+        facets are dropped, and so are predicates (过期 in "证书快过期了", 失败 in "有没有失败的");
+        earlier nouns are what the reranker falls back on when no operation is named by the
+        last one ("deployment web" is a deployment)."""
         seq: list[str] = []
         lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
         lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
@@ -535,6 +536,9 @@ class QueryRewriter:
             part = m.group(0)
             if has_cjk(part):
                 for phrase in self._terms.find(part):
+                    after = part[part.find(phrase) + len(phrase):] if phrase in part else ""
+                    if after[:1] in ("了", "过") or after == "的":  # 快过期了, 有没有失败的:
+                        continue  # what the noun does or is, not the noun
                     words = (re.findall(r"[a-z0-9]+", self.vocab.terms[phrase])
                              if has_cjk(phrase) and phrase in self.vocab.terms else [])
                     nouns = [w for w in words if not (len(w) > 4 and w.endswith("ed"))]

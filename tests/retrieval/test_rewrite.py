@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
+from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rewrite import (
     MAX_QUERY_CHARS,
     W_WEAK_WORD,
@@ -155,6 +156,9 @@ def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:
     rw = QueryRewriter()
     q = rw.rewrite("查看 shop 命名空间下所有 Pod 的状态")  # the pods' status is about pods
     assert q.head == "pod" and q.head_phrase[-1] == "pod"
+    # what the noun does or is (快过期了, 有没有失败的) is no noun
+    assert rw.rewrite("哪些 ACM 证书快过期了").head == stem("certificate")
+    assert rw.rewrite("昨晚的备份任务有没有失败的").head == stem("job")
     # "deployment web": the name last, the resource before it to fall back on
     assert rw.rewrite("滚动重启 deployment web").head_phrase[-2:] == ["deploy", "web"]
 
