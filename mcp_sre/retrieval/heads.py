@@ -69,6 +69,22 @@ def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
     return [c for c in compounds if c[0][-1] not in FACET_STEMS]
 
 
+def _asked_possession(tokens: list[str]) -> int | None:
+    """Where "have" asks what a thing has: "does service x have any endpoints", "vpc y has no
+    S3 endpoint" ask for the endpoints; not "which nodes have DiskPressure" (a filter)."""
+    start = 0  # the clause's first word
+    for i, word in enumerate(tokens):
+        if word in _PUNCT:
+            start = i + 1
+        if word not in ("have", "has") or start >= len(tokens):
+            continue
+        opener, nxt = tokens[start], tokens[i + 1] if i + 1 < len(tokens) else ""
+        if (opener in ("does", "do", "did") or nxt in ("no", "any")) and opener != "which":
+            return i
+        return None
+    return None
+
+
 def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
                weak: Container[str] = (),
                compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
@@ -87,6 +103,8 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
               and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]
     phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
+    if not phrase and (have := _asked_possession(tokens)) is not None:
+        phrase = _noun_phrase(tokens[have + 1:], verbs, weak)
     if not phrase:
         phrase = _noun_phrase(tokens, verbs, weak)
     return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)

@@ -98,6 +98,11 @@ def test_head_noun_guess() -> None:
     assert rw.rewrite("To describe the tags assigned to a load balancer").head == "tag"
     assert rw.rewrite("查看负载均衡器的监听器").head == "listen"  # 的: the last phrase is the head
     assert rw.rewrite("列出EKS集群的所有节点组").head == "nodegroup"
+    # "does X have Y", "X has no Y": asks for Y; "which X have Y" filters X by Y
+    assert rw.rewrite("does service orders in shop have any ready endpoints").head == "endpoint"
+    assert rw.rewrite("bill is huge, does vpc-1 even have a gateway endpoint").head == "endpoint"
+    assert rw.rewrite("service web has no endpoints?").head == "endpoint"
+    assert rw.rewrite("which storage classes have volume expansion on").head == "storageclass"
 
 
 def test_head_noun_is_the_object_of_the_last_order() -> None:
