@@ -6,11 +6,16 @@ Persistence and incremental rebuilds live in :mod:`mcp_sre.retrieval.store`.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
+import json
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import fields as dataclass_fields
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -26,8 +31,10 @@ if TYPE_CHECKING:
     from mcp_sre.retrieval.resources import Compounds
     from mcp_sre.retrieval.rewrite import Vocabulary
 
-__all__ = ["SearchIndex", "derive_service_aliases"]
+__all__ = ["SearchIndex", "derivation_key", "derive_service_aliases"]
 
+# the fields of a SearchIndex that are not derived from its documents
+_GIVEN = frozenset({"docs", "bm25", "embeddings"})
 _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
 # a reply with this many fields tells all a reply can (SearchIndex.reply is 1 from there on)
 _FULL_REPLY = 40
@@ -83,6 +90,12 @@ class SearchIndex:
     # engin, version): what a request asks about an object that the operation answers
     answer_words: list[frozenset[str]] = field(default_factory=list)
 
+    def derived(self) -> dict[str, Any]:
+        """What :meth:`from_docs` derives from the documents (all but them, the keyword
+        index and the vectors): seconds to compute, a fraction of one to load back."""
+        return {f.name: getattr(self, f.name) for f in dataclass_fields(self)
+                if f.name not in _GIVEN}
+
     @classmethod
     def from_docs(
         cls,
@@ -90,9 +103,14 @@ class SearchIndex:
         vocab: Vocabulary,
         bm25: FieldedBM25 | None = None,
         embeddings: np.ndarray | None = None,
+        derived: dict[str, Any] | None = None,
     ) -> SearchIndex:
+        """The index over ``docs``; ``derived``: a :meth:`derived` saved for these same docs
+        and vocabulary (the store keys it so), used instead of deriving again."""
         docs = list(docs)
         bm25 = bm25 or FieldedBM25.build(docs, vocab.compounds)
+        if derived is not None:
+            return cls(docs=docs, bm25=bm25, embeddings=embeddings, **derived)
         keys: dict[tuple[str, str], int] = {}
         providers: dict[str, int] = {}
         service_of = np.zeros(len(docs), np.int32)
@@ -148,6 +166,25 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self.docs)
+
+
+def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabulary,
+                   doc_format: int) -> str:
+    """What :meth:`SearchIndex.derived` depends on: the documents (their sources' digests, in
+    order, and the document format), the parts of the vocabulary :meth:`~SearchIndex.from_docs`
+    reads, and the code that derives them, so a change to any of them derives again."""
+    from mcp_sre.retrieval import documents, resources, rewrite  # the deriving code
+
+    def canonical(value: object) -> object:
+        return sorted(value, key=repr) if isinstance(value, (set, frozenset)) else repr(value)
+
+    h = hashlib.sha256(json.dumps(
+        [doc_format, list(order), digests, vocab.compounds, vocab.head_compounds,
+         vocab.title_noise, vocab.providers, vocab.common],
+        sort_keys=True, default=canonical).encode())
+    for module in (sys.modules[__name__], documents, resources, rewrite):
+        h.update(Path(str(module.__file__)).read_bytes())
+    return h.hexdigest()
 
 
 def joined_name_words(docs: Sequence[OperationDoc]) -> dict[str, tuple[str, ...]]:

@@ -6,6 +6,8 @@ rebuild replaces, so they keep answering (from the old snapshot) while re-indexi
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -18,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, Field
 
+from mcp_sre.config import atomic_write
 from mcp_sre.errors import NotFoundError, SpecError
 from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.dense import (
@@ -28,8 +31,8 @@ from mcp_sre.retrieval.dense import (
     extra_seed_paths,
     seed_path,
 )
-from mcp_sre.retrieval.documents import build_document, dense_text
-from mcp_sre.retrieval.index import SearchIndex
+from mcp_sre.retrieval.documents import DOC_FORMAT, build_document, dense_text
+from mcp_sre.retrieval.index import SearchIndex, derivation_key
 from mcp_sre.retrieval.store import IndexStore, Manifest, SourceEntry
 
 if TYPE_CHECKING:
@@ -164,7 +167,12 @@ class Indexer:
                 bm25 = FieldedBM25.build(all_docs, self.vocabulary.compounds)
                 self.store.save_bm25(bm25)
             self.store.write_manifest(Manifest(sources=entries, order=order))
-            index = SearchIndex.from_docs(all_docs, self.vocabulary, bm25=bm25)
+            key = derivation_key({n: e.digest for n, e in entries.items()}, order,
+                                 self.vocabulary, DOC_FORMAT)
+            derived = self.store.load_derived(key)
+            index = SearchIndex.from_docs(all_docs, self.vocabulary, bm25=bm25, derived=derived)
+            if derived is None:
+                self.store.save_derived(key, index.derived())
             self._loaded = ({n: e.digest for n, e in entries.items()}, dict(status.sources),
                             tuple(names))
             status.documents = len(all_docs)
@@ -300,9 +308,17 @@ class Indexer:
         """Mirror vectors into chromadb for the sources that changed (all if unknown)."""
         if os.environ.get("MCP_SRE_VECTOR_STORE", "chroma").lower() != "chroma":
             return
+        # what the mirror holds, noted after each sync: a process that changed nothing need
+        # not open chromadb (about a second of imports) to find it in step
+        marker = self.store.chroma_dir / "mirrored.json"
+        held = json.dumps({"model": embedder.model_id, "docs": hashlib.sha256(
+            "\n".join(d.sha for d in index.docs).encode()).hexdigest()})
+        if changed is not None and not changed and marker.exists() and marker.read_text() == held:
+            return
         try:
             chroma = ChromaStore(self.store.chroma_dir, embedder.model_id, embedder.dim)
             if changed is not None and not changed and chroma.count() == len(index.docs):
+                atomic_write(marker, held)
                 return
             by_source: dict[str, list[int]] = {}
             start = 0
@@ -317,6 +333,7 @@ class Indexer:
                 docs = [index.docs[r] for r in rows]
                 metas = [{"provider": d.provider, "service": d.service, "sha": d.sha} for d in docs]
                 chroma.replace_source(name, [d.id for d in docs], matrix[rows], metas)
+            atomic_write(marker, held)
         except ImportError:
             log.info("chromadb not installed: vectors kept in the local cache only")
         except Exception as exc:  # the vector mirror must never break search

