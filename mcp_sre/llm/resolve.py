@@ -18,7 +18,6 @@ import anyio
 from mcp_sre import observability
 from mcp_sre.llm import LLM, Completion, Message
 from mcp_sre.llm.openai_compat import OpenAICompatLLM
-from mcp_sre.llm.sampling import SamplingLLM, client_supports_sampling
 
 if TYPE_CHECKING:
     from mcp_sre.config import Settings
@@ -83,8 +82,12 @@ def resolve_llm(session: Any = None, *, env: Mapping[str, str] | None = None) ->
         return LLMChoice(ObservedLLM(endpoint, "endpoint"), "endpoint",
                          f"OpenAI-compatible endpoint {endpoint.settings.url} "
                          f"(model {endpoint.settings.model})")
-    if session is not None and client_supports_sampling(session):
-        return LLMChoice(ObservedLLM(SamplingLLM(session), "sampling"), "sampling", "the MCP client's model (sampling)")
+    if session is not None:  # the MCP SDK's types (a second to import): only with a client
+        from mcp_sre.llm.sampling import SamplingLLM, client_supports_sampling
+
+        if client_supports_sampling(session):
+            return LLMChoice(ObservedLLM(SamplingLLM(session), "sampling"), "sampling",
+                             "the MCP client's model (sampling)")
     why = ("no MCP_SRE_LLM_BASE_URL configured and the client does not offer sampling"
            if session is not None else "no MCP_SRE_LLM_BASE_URL configured")
     return LLMChoice(None, "none", why)
