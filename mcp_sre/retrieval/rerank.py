@@ -65,6 +65,11 @@ class RerankWeights:
     0.817 -> 0.850) but lost on the blind sre8 (0.451 -> 0.412; 0.2: 0.431, 0.45: 0.451) and on
     azure, sre7 and ToolAlpaca Top-3. The reply fields reach the results instead (``returns``),
     for the model that picks among them.
+
+    With 1,100 labelled SRE, CLI and tldr requests (22 sets), coordinate ascent over every
+    weight (x0-x2 each, three passes, objective Top-1 + Top-3/2 per set) on half of the sets
+    moved one weight (service 0.6 -> 0.75): +0.3 points on that half, -0.05 on the other.
+    These weights sit at a coordinate optimum; what the ranking lacks is signals, not tuning.
     """
 
     lexical: float = 1.0
