@@ -113,7 +113,8 @@ def eval_group() -> None:
 @click.argument("file", type=click.Path(path_type=Path))
 @click.option("--mode", type=_MODES, default="rerank", show_default=True)
 @click.option("--no-provider-filter", is_flag=True,
-              help="Search every provider even when a case names one.")
+              help="Ignore the provider a case names: search as a request that names none "
+                   "(the configured providers, MCP_SRE_PROVIDERS, else every one).")
 @click.option("--wait-dense", is_flag=True,
               help="Finish embedding every operation before measuring.")
 @click.option("--decompose", is_flag=True,
@@ -151,9 +152,12 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
         if not as_json:
             click.echo(f"model rerank: applied to {stats.applied} of {report.n} requests"
                        + (f"; first skip: {stats.first_note}" if stats.first_note else ""))
+    scope = ",".join(settings.providers) if no_provider_filter and settings.providers else None
     if as_json:
         data = report.model_dump()
         data["dense"] = retriever.status()["dense"]
+        if scope:
+            data["providers"] = settings.providers
         if model_stage is not None:
             data["llm_rerank"] = model_stage.stats.model_dump()
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
@@ -161,7 +165,7 @@ def eval_retrieval(file: Path, mode: str, no_provider_filter: bool, wait_dense: 
     click.echo(f"n={report.n} top1={report.top1:.3f} top3={report.top3:.3f} mrr={report.mrr:.3f} "
                f"recall@10={report.recall10:.3f} set_recall@10={report.set_recall10:.3f} "
                f"p50_ms={report.p50_ms:.1f} p95_ms={report.p95_ms:.1f} mode={mode} "
-               f"dense={retriever.status()['dense']}")
+               f"dense={retriever.status()['dense']}" + (f" providers={scope}" if scope else ""))
     for miss in report.misses:
         where = f"rank {miss.rank}" if miss.rank else "not in top 10"
         lacking = "; ".join("/".join(p) for p in miss.parts_missing)

@@ -97,6 +97,13 @@ def test_cli_eval_retrieval(cli_env: dict[str, str], tmp_path: Path) -> None:
     missing = CliRunner().invoke(eval_group, ["retrieval", str(tmp_path / "nope.jsonl")],
                                  env=cli_env)
     assert missing.exit_code == 1 and missing.output.startswith("error:")
+    # cases searched as requests that name no provider, in the configured ones
+    scoped = CliRunner().invoke(eval_group, ["retrieval", str(path), "--no-provider-filter",
+                                             "--json"], env={**cli_env, "MCP_SRE_PROVIDERS": "aws"})
+    data = json.loads(scoped.stdout)
+    assert data["providers"] == ["aws"]
+    assert data["misses"][0]["query"] == "list all pods in namespace shop"  # not searched
+    assert all(not g.startswith("core_v1:") for g in data["misses"][0]["got"])
 
 
 def test_cli_search_asks_the_configured_model_to_rewrite(cli_env: dict[str, str]) -> None:
