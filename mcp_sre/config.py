@@ -85,8 +85,9 @@ class Settings(BaseModel):
     )
     llm_rerank: bool = Field(
         default=False,
-        description="Let a model pick among the top 10 results of search_apis (the client's "
-        "model through sampling, else the configured endpoint; adds one model call per search; "
+        description="Let a model name search words of its own and pick among the top results "
+        "of search_apis (the client's model through sampling, else the configured endpoint; "
+        "adds two short model calls per search; "
         "MCP_SRE_LLM_RERANK=1, or search_apis(llm_rerank=true) per call)",
     )
 

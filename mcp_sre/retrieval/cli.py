@@ -80,7 +80,11 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
         results = retriever.search(query, provider=provider, service=service, top_k=top,
                                    mode=mode, decompose=not whole)  # type: ignore[arg-type]
         if model_stage is not None:
-            results = model_stage(query, results)
+            from mcp_sre.retrieval.llm_rerank import WINDOW
+
+            results = model_stage(query, results, lambda words: retriever.search(
+                query, provider=provider, service=service, top_k=max(top, WINDOW),
+                mode=mode, decompose=not whole, expansion=words))  # type: ignore[arg-type]
             if model_stage.stats.first_note:
                 click.echo(f"warning: {model_stage.stats.first_note}", err=True)
         note = retriever.dense_note() if mode != "bm25" else None

@@ -101,23 +101,28 @@ def evaluate(
     use_provider: bool = True,
     top_k: int = 10,
     decompose: bool = False,
-    reorder: Callable[[str, list[SearchResult]], list[SearchResult]] | None = None,
+    reorder: Callable[[str, list[SearchResult], Callable[[str], list[SearchResult]]],
+                      list[SearchResult]] | None = None,
 ) -> EvalReport:
     """Search every case and score the ranking (``decompose``: as ``search_apis`` does, each
-    part of a multi-part request covered; ``reorder(request, results)``: a last stage such as
-    the model's rerank, timed with the search)."""
+    part of a multi-part request covered; ``reorder(request, results, search_more)``: a last
+    stage such as the model's rerank, timed with the search, with ``search_more(words)`` the
+    same search plus a model's API words)."""
     hits1 = hits3 = hits10 = 0
     rr_sum = set_sum = 0.0
     latencies: list[float] = []
     misses: list[Miss] = []
     for case in cases:
         started = time.perf_counter()
-        results = retriever.search(
-            case.query, provider=case.provider if use_provider else None, top_k=top_k,
-            mode=mode, decompose=decompose,  # type: ignore[arg-type]
-        )
+        def search(expansion: str | None = None, case: EvalCase = case) -> list[SearchResult]:
+            return retriever.search(
+                case.query, provider=case.provider if use_provider else None, top_k=top_k,
+                mode=mode, decompose=decompose, expansion=expansion,  # type: ignore[arg-type]
+            )
+
+        results = search()
         if reorder is not None:
-            results = reorder(case.query, results)
+            results = reorder(case.query, results, search)
         latencies.append((time.perf_counter() - started) * 1000)
         gold = set(case.gold)
         rank = next((i for i, r in enumerate(results, 1) if gold_forms(r) & gold), None)

@@ -2,27 +2,33 @@
 summaries and says which do what the request asks, best first.
 
 Opt-in (``search_apis(llm_rerank=True)``, ``MCP_SRE_LLM_RERANK=1``, ``eval retrieval
---llm-rerank``) because it adds a model call to every search. It only reorders the window it
-was shown -- nothing is dropped or added -- so Top-10 and set recall are those of the stage
-below, and any failure (no model, an error, an answer naming no result) keeps that stage's
-order and says why.
+--llm-rerank``) because it adds model calls to every search. Given the search itself
+(``search_more``), it first asks the model for API words of its own and searches with them:
+up to :data:`SEARCH_MORE` new results join the window, so a request worded as a symptom
+("kubectl top says metrics not available") can reach an operation the keyword stages did not
+rank. As many results come back as went in: the model's picks first, then the stage below's
+order (an added result the model does not pick stays behind it), and any failure (no model, an
+error, an answer naming no result) keeps that order and says why.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import anyio
 from pydantic import BaseModel, Field
 
 from mcp_sre.llm import Message
+from mcp_sre.retrieval.rewrite import api_words, rewrite_prompt
 from mcp_sre.retrieval.searcher import SearchResult
 
 if TYPE_CHECKING:
     from mcp_sre.llm import LLM
 
 __all__ = [
+    "SEARCH_MORE",
     "WINDOW",
     "LLMRerankOutcome",
     "ModelRerankStage",
@@ -34,6 +40,7 @@ __all__ = [
 ]
 
 WINDOW = 10  # results shown to the model: what an assistant reading search_apis sees
+SEARCH_MORE = 5  # results the model's own search words may add to the window
 _SUMMARY_CHARS = 160
 _SYSTEM = (
     "You rank API operations for a request from a site reliability engineer. You are shown the "
@@ -51,6 +58,8 @@ class LLMRerankOutcome(BaseModel):
     applied: bool = Field(description="True when the model's choice reordered the window")
     note: str | None = Field(default=None, description="Why the stage below's order was kept")
     model: str = Field(default="", description="Model that answered, if known")
+    added: int = Field(default=0, description="Results the model's own search words added "
+                       "to the window")
 
 
 def rerank_messages(request: str, results: list[SearchResult]) -> list[Message]:
@@ -90,25 +99,56 @@ def apply_choice(results: list[SearchResult], picked: list[int]) -> list[SearchR
     return out
 
 
+async def _search_words(llm: LLM, request: str) -> str | None:
+    """The API words the model would search for (None when it gives none or fails)."""
+    try:
+        reply = await llm.complete([Message(role="user", content=rewrite_prompt(request))],
+                                   max_tokens=48, temperature=0.0)
+    except Exception:  # optional: the rerank below still runs on the stage's own window
+        return None
+    return api_words(reply.text)
+
+
 async def llm_rerank(llm: LLM, request: str, results: list[SearchResult], *,
-                     window: int = WINDOW) -> LLMRerankOutcome:
-    """Ask ``llm`` to order the first ``window`` results; the rest stay behind them."""
+                     window: int = WINDOW,
+                     search_more: Callable[[str], list[SearchResult]] | None = None,
+                     ) -> LLMRerankOutcome:
+    """Ask ``llm`` to order the first ``window`` results; the rest stay behind them.
+    ``search_more(words)``: the same search with the model's own API words for the request;
+    its first results that the window lacks join it (up to :data:`SEARCH_MORE`); as many
+    results come back as came in."""
+    outcome = await _rerank(llm, request, results, window, search_more)
+    outcome.results = outcome.results[:len(results)]
+    return outcome
+
+
+async def _rerank(llm: LLM, request: str, results: list[SearchResult], window: int,
+                  search_more: Callable[[str], list[SearchResult]] | None) -> LLMRerankOutcome:
+    added = 0
+    if search_more is not None and (words := await _search_words(llm, request)):
+        more = await anyio.to_thread.run_sync(search_more, words)
+        held = {r.id for r in results[:window]}
+        extra = [r for r in more[:window] if r.id not in held][:SEARCH_MORE]
+        joined = {r.id for r in extra}
+        results = results[:window] + extra + [r for r in results[window:] if r.id not in joined]
+        window, added = window + len(extra), len(extra)
     shown, rest = results[:window], results[window:]
     if len(shown) < 2:
-        return LLMRerankOutcome(results=results, applied=False, note="nothing to choose between")
+        return LLMRerankOutcome(results=results, applied=False, added=added,
+                                note="nothing to choose between")
     try:
         reply = await llm.complete(rerank_messages(request, shown), max_tokens=32,
                                    temperature=0.0)
     except Exception as exc:  # an optional stage: any model failure keeps the order below
-        return LLMRerankOutcome(results=results, applied=False,
+        return LLMRerankOutcome(results=results, applied=False, added=added,
                                 note=f"model rerank skipped: {type(exc).__name__}: {exc}")
     picked = parse_choice(reply.text, len(shown))
     if not picked:
-        return LLMRerankOutcome(results=results, applied=False, model=reply.model,
+        return LLMRerankOutcome(results=results, applied=False, model=reply.model, added=added,
                                 note="model rerank skipped: its answer named no candidate "
                                      f"({reply.text.strip()[:80]!r})")
     return LLMRerankOutcome(results=apply_choice(shown, picked) + rest, applied=True,
-                            model=reply.model)
+                            model=reply.model, added=added)
 
 
 class ModelRerankStats(BaseModel):
@@ -116,6 +156,8 @@ class ModelRerankStats(BaseModel):
 
     applied: int = Field(default=0, description="Requests whose order came from the model")
     skipped: int = Field(default=0, description="Requests that kept the order below, and why")
+    widened: int = Field(default=0, description="Requests whose window gained results from "
+                         "the model's own search words")
     first_note: str | None = Field(default=None, description="Why the first skip happened")
     model: str = Field(default="", description="Model that answered, if known")
 
@@ -129,8 +171,12 @@ class ModelRerankStage:
         self.window = window
         self.stats = ModelRerankStats()
 
-    def __call__(self, request: str, results: list[SearchResult]) -> list[SearchResult]:
-        outcome = anyio.run(lambda: llm_rerank(self.llm, request, results, window=self.window))
+    def __call__(self, request: str, results: list[SearchResult],
+                 search_more: Callable[[str], list[SearchResult]] | None = None,
+                 ) -> list[SearchResult]:
+        outcome = anyio.run(lambda: llm_rerank(self.llm, request, results, window=self.window,
+                                               search_more=search_more))
+        self.stats.widened += outcome.added > 0
         if outcome.applied:
             self.stats.applied += 1
         else:

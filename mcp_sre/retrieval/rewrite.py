@@ -58,7 +58,9 @@ __all__ = [
     "QueryRewriter",
     "RewrittenQuery",
     "Vocabulary",
+    "api_words",
     "load_vocabulary",
+    "rewrite_prompt",
 ]
 
 MAX_QUERY_CHARS = 1000
@@ -219,6 +221,19 @@ def _default_vocabulary() -> Vocabulary:
     return load_vocabulary(make_plugin_manager())
 
 
+def rewrite_prompt(query: str) -> str:
+    """What a model is asked to turn a request into API words (search words of its own)."""
+    return ("Rewrite this cloud operations request as a short list of English API words "
+            "(resource nouns and verbs such as list, describe, get). Answer with the words only.\n"
+            f"Request: {query}")
+
+
+def api_words(answer: str) -> str | None:
+    """The words of a model's answer to :func:`rewrite_prompt` (at most 30, no stopwords)."""
+    words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", answer) if w.lower() not in STOPWORDS]
+    return " ".join(words[:30]) or None
+
+
 class QueryRewriter:
     """Rewrites requests with the shipped vocabulary plus aliases learned from the index.
 
@@ -285,7 +300,10 @@ class QueryRewriter:
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 
-    def rewrite(self, query: str) -> RewrittenQuery:
+    def rewrite(self, query: str, model_words: str | None = None) -> RewrittenQuery:
+        """``query`` in the forms the retrievers need; ``model_words``: API words a model gave
+        for it (:func:`api_words`), weighed as the request's own words (the second search of
+        the model's rerank, :mod:`mcp_sre.retrieval.llm_rerank`), instead of the seam's."""
         truncated = len(query) > MAX_QUERY_CHARS
         query = " ".join(CONTRACTION.sub(lambda m: " not" if m.group(2) else "",
                                          query[:MAX_QUERY_CHARS]).split())
@@ -406,9 +424,9 @@ class QueryRewriter:
             # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series
         elif time_window:  # what changed over a span is a history ("alarms that flipped
             add("history", W_WEAK_WORD)  # state in the last 24 hours": DescribeAlarmHistory)
-        llm_text = self._llm_rewrite(query) if self.llm else None
+        llm_text = model_words or (self._llm_rewrite(query) if self.llm else None)
         if llm_text:
-            add(llm_text, W_EXPANDED)
+            add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
         phrase = head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
                             self.vocab.head_compounds)
@@ -554,16 +572,8 @@ class QueryRewriter:
         return fuse_compounds(seq, self.vocab.head_compounds)
 
     def _llm_rewrite(self, query: str) -> str | None:
-        prompt = (
-            "Rewrite this cloud operations request as a short list of English API words "
-            "(resource nouns and verbs such as list, describe, get). Answer with the words only.\n"
-            f"Request: {query}"
-        )
         try:
-            answer = self.llm(prompt) if self.llm else None
+            answer = self.llm(rewrite_prompt(query)) if self.llm else None
         except Exception:  # the seam is optional: a failing LLM must not break search
             return None
-        if not answer:
-            return None
-        words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", answer) if w.lower() not in STOPWORDS]
-        return " ".join(words[:30]) or None
+        return api_words(answer or "")

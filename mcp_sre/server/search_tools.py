@@ -8,12 +8,15 @@ from pydantic import Field
 
 from mcp_sre.errors import McpSreError
 from mcp_sre.llm.resolve import resolve_llm
+from mcp_sre.retrieval.llm_rerank import WINDOW
 from mcp_sre.retrieval.llm_rerank import llm_rerank as rerank_with_model
 from mcp_sre.retrieval.searcher import SearchResult
 from mcp_sre.server.app import client_session, in_thread, progress_reporter, tool_errors
 from mcp_sre.server.sdk import Context, FastMCP
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from mcp_sre.server import ServerState
 
 __all__ = ["register_search_tools"]
@@ -34,7 +37,8 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         top_k: Annotated[int, Field(ge=1, le=50, description="How many results")] = 10,
         llm_rerank: Annotated[bool | None, Field(
             description="Let a model (yours through sampling, else the server's configured "
-            "endpoint) pick among the top 10 with their summaries; one extra model call. "
+            "endpoint) name search words of its own, then pick among the top results with "
+            "their summaries; two short model calls. "
             "Default: the server's setting (MCP_SRE_LLM_RERANK)")] = None,
         ctx: Context | None = None,
     ) -> list[SearchResult]:
@@ -51,12 +55,16 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         if note and ctx is not None:
             await ctx.warning(note)  # keyword-only results must not pass for the full pipeline
         if state.settings.llm_rerank if llm_rerank is None else llm_rerank:
-            results = await _model_rerank(query, results, ctx)
+            def search_more(words: str) -> list[SearchResult]:  # the model's own search words
+                return retriever.search(query, provider, service, max(top_k, WINDOW),
+                                        decompose=True, expansion=words)
+
+            results = await _model_rerank(query, results, ctx, search_more)
         return results
 
 
-async def _model_rerank(query: str, results: list[SearchResult], ctx: Context | None
-                        ) -> list[SearchResult]:
+async def _model_rerank(query: str, results: list[SearchResult], ctx: Context | None,
+                        search_more: Callable[[str], list[SearchResult]]) -> list[SearchResult]:
     """The model's pick among the top 10, or the results as they were with a warning why."""
     try:
         choice = resolve_llm(client_session(ctx))
@@ -68,7 +76,7 @@ async def _model_rerank(query: str, results: list[SearchResult], ctx: Context | 
         if ctx is not None:
             await ctx.warning(f"llm_rerank: no model to ask ({why}); results as ranked")
         return results
-    outcome = await rerank_with_model(choice.llm, query, results)
+    outcome = await rerank_with_model(choice.llm, query, results, search_more=search_more)
     if outcome.note and ctx is not None:
         await ctx.warning(f"llm_rerank: {outcome.note}")
     return outcome.results

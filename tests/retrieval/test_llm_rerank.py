@@ -77,6 +77,40 @@ def test_the_models_pick_comes_first_and_the_window_is_unchanged(shared_retrieve
     assert f"(returns {', '.join(shown.returns)})" in prompt
 
 
+def test_the_models_own_search_words_widen_the_window(shared_retriever) -> None:
+    """Asked for API words first, the model's words find an operation the stage below did not
+    rank; it joins the window, the model picks it, and as many results come back as went in."""
+    request = "nobody got the page last night"  # a symptom: no operation is named
+    results = shared_retriever.search(request, provider="aws", top_k=5)
+    assert "ListSubscriptionsByTopic" not in {r.operation for r in results}
+
+    def stand_in(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        if "API words" in prompt:  # the rewrite prompt
+            return "sns list subscriptions by topic"
+        return _line_of(prompt, "ListSubscriptionsByTopic")
+
+    def search_more(words: str) -> list:
+        return shared_retriever.search(request, provider="aws", top_k=5, expansion=words)
+
+    with running_chat_server(stand_in) as s:
+        outcome = anyio.run(lambda: llm_rerank(_model(s.url), request, results,
+                                               search_more=search_more))
+        asked = [r["messages"][-1]["content"] for r in s.requests]
+    assert len(asked) == 2 and request in asked[0] and "API words" in asked[0]
+    assert outcome.applied and outcome.added >= 1
+    assert outcome.results[0].operation == "ListSubscriptionsByTopic"
+    assert len(outcome.results) == len(results)
+    assert [r.id for r in outcome.results[1:]] == [r.id for r in results[:4]]  # in their order
+
+    # a model that gives no words still reranks the stage's own window
+    with running_chat_server(lambda body: "2" if "API words" not in body["messages"][-1]["content"]
+                             else "") as s:
+        plain = anyio.run(lambda: llm_rerank(_model(s.url), request, results,
+                                             search_more=search_more))
+    assert plain.applied and plain.added == 0 and plain.results[0].id == results[1].id
+
+
 @pytest.mark.parametrize("fault", ["server error", "no number"])
 def test_a_failing_model_keeps_the_order_below(shared_retriever, fault: str) -> None:
     results = shared_retriever.search(REQUEST, top_k=5)
@@ -129,6 +163,30 @@ def test_eval_retrieval_llm_rerank(cli_env: dict[str, str], tmp_path: Path,
     data = json.loads(result.stdout)
     assert data["top1"] == 1.0 and data["mode"] == "rerank+llm"
     assert data["llm_rerank"]["applied"] == 1 and data["llm_rerank"]["model"] == "stand-in-model"
+
+
+def test_eval_retrieval_llm_rerank_reaches_past_the_top_10(cli_env: dict[str, str],
+                                                          tmp_path: Path) -> None:
+    """A request no stage below ranks the gold for: the model's own search words bring it into
+    the window and the model picks it; the report counts the widened requests."""
+    cases = tmp_path / "cases.jsonl"
+    cases.write_text(json.dumps({"query": "nobody got the page last night", "provider": "aws",
+                                 "gold": ["sns:ListSubscriptionsByTopic"]}) + "\n")
+    plain = json.loads(CliRunner().invoke(eval_group, ["retrieval", str(cases), "--json"],
+                                          env=cli_env).stdout)
+    assert plain["recall10"] == 0.0
+
+    def stand_in(body: dict) -> str:
+        prompt = body["messages"][-1]["content"]
+        return ("sns list subscriptions by topic" if "API words" in prompt
+                else _line_of(prompt, "ListSubscriptionsByTopic"))
+
+    with running_chat_server(stand_in) as s:
+        env = {**cli_env, "MCP_SRE_LLM_BASE_URL": s.url, "MCP_SRE_LLM_MODEL": "stand-in-model"}
+        result = CliRunner().invoke(eval_group, ["retrieval", str(cases), "--json",
+                                                 "--llm-rerank"], env=env)
+    data = json.loads(result.stdout)
+    assert data["top1"] == 1.0 and data["llm_rerank"]["widened"] == 1
 
 
 def test_eval_retrieval_llm_rerank_without_a_model(cli_env: dict[str, str], tmp_path: Path) -> None:

@@ -95,7 +95,8 @@ async def test_search_apis_says_when_results_are_keyword_only(
 async def test_search_apis_llm_rerank_through_sampling(
         server_params: StdioServerParameters) -> None:
     """llm_rerank=true asks the client's own model (a stand-in behind the real sampling
-    protocol) to pick among the top results; its pick comes first, nothing is dropped."""
+    protocol) for search words of its own, then to pick among the top results; its pick comes
+    first and as many results come back as were asked for."""
     from mcp.types import CreateMessageResult, TextContent
 
     server_params.env = {k: v for k, v in (server_params.env or {}).items()
@@ -103,9 +104,14 @@ async def test_search_apis_llm_rerank_through_sampling(
     asked: list[str] = []
 
     async def stand_in_model(context, params) -> CreateMessageResult:  # type: ignore[no-untyped-def]
-        asked.append(params.messages[-1].content.text)
+        prompt = params.messages[-1].content.text
+        asked.append(prompt)
+        # its search words name the invoices; among the results it picks that operation
+        picked = next((line.split(".")[0] for line in prompt.splitlines()
+                       if "/getInvoice " in line), "2")
+        text = "get invoice" if "API words" in prompt else picked
         return CreateMessageResult(role="assistant", model="sampling-stand-in",
-                                   content=TextContent(type="text", text="2"))
+                                   content=TextContent(type="text", text=text))
 
     said: list[str] = []
 
@@ -117,13 +123,15 @@ async def test_search_apis_llm_rerank_through_sampling(
                           logging_callback=on_log) as s:
         await s.initialize()
         args = {"query": "list the orders", "top_k": 3}
-        plain = (await s.call_tool("search_apis", args)).structuredContent["result"]
+        plain = (await s.call_tool("search_apis", args)).structured_content["result"]
         picked = (await s.call_tool("search_apis", {**args, "llm_rerank": True}))
-        assert not picked.isError, picked.content
-        ranked = picked.structuredContent["result"]
-    assert len(asked) == 1 and "list the orders" in asked[0] and f"2. {plain[1]['id']}" in asked[0]
-    assert ranked[0]["id"] == plain[1]["id"]
-    assert sorted(h["id"] for h in ranked) == sorted(h["id"] for h in plain)
+        assert not picked.is_error, picked.content
+        ranked = picked.structured_content["result"]
+    assert len(asked) == 2 and all("list the orders" in a for a in asked)
+    assert "API words" in asked[0] and f"2. {plain[1]['id']}" in asked[1]
+    assert "shop/invoices/getInvoice" not in [h["id"] for h in plain]
+    assert ranked[0]["id"] == "shop/invoices/getInvoice" and len(ranked) == len(plain) == 3
+    assert [h["id"] for h in ranked[1:]] == [h["id"] for h in plain[:2]]
     assert not any("llm_rerank" in m for m in said), said
 
 
@@ -140,8 +148,8 @@ async def test_search_apis_llm_rerank_without_a_model_says_so(
             ClientSession(read, write, logging_callback=on_log) as s:
         await s.initialize()
         args = {"query": "list the orders", "top_k": 3}
-        plain = (await s.call_tool("search_apis", args)).structuredContent["result"]
+        plain = (await s.call_tool("search_apis", args)).structured_content["result"]
         result = await s.call_tool("search_apis", {**args, "llm_rerank": True})
-        assert not result.isError, result.content
-    assert [h["id"] for h in result.structuredContent["result"]] == [h["id"] for h in plain]
+        assert not result.is_error, result.content
+    assert [h["id"] for h in result.structured_content["result"]] == [h["id"] for h in plain]
     assert any(m.startswith("warning:") and "llm_rerank: no model" in m for m in said), said
