@@ -183,7 +183,10 @@ def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabul
          vocab.title_noise, vocab.providers, vocab.common],
         sort_keys=True, default=canonical).encode())
     for module in (sys.modules[__name__], documents, resources, rewrite):
-        h.update(Path(str(module.__file__)).read_bytes())
+        try:
+            h.update(Path(str(module.__file__)).read_bytes())
+        except OSError:  # no source to read (a frozen build): never reuse across processes
+            h.update(str(id(module)).encode())
     return h.hexdigest()
 
 
