@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 9
+DOC_FORMAT = 10
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -185,6 +185,9 @@ class OperationDoc:
     examples: list[str] = field(default_factory=list)  # titles of the spec's own examples
     outputs: list[str] = field(default_factory=list)  # field names of what the operation returns
     popularity: float = 0.0  # 0..1 prior a format plugin gave (x-popularity)
+    # the metric names an input accepts, when the spec lists them: such an operation reads
+    # its own metrics only (EC2's capacity-manager metrics), not any (CloudWatch's MetricName)
+    metric_names: list[str] = field(default_factory=list)
     deprecated: bool = False
     sha: str = ""
 
@@ -328,9 +331,27 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
         outputs=spec_output_fields(spec),
         popularity=spec_popularity(spec),
         deprecated=spec.deprecated or "deprecated" in summary.lower()[:80],
+        metric_names=spec_metric_names(spec),
     )
     doc.sha = document_sha(doc)
     return doc
+
+
+_METRIC_INPUT = re.compile(r"metric", re.IGNORECASE)
+
+
+def spec_metric_names(spec: APISpec) -> list[str]:
+    """The values a metric-name input (``MetricNames``, ``metricName``) is limited to by its
+    schema's enum, itself or its items'; empty when the input takes any name or there is none."""
+    names: list[str] = []
+    for p in spec.parameters:
+        if not _METRIC_INPUT.search(p.name):
+            continue
+        schema = p.json_schema or {}
+        items = schema.get("items") if isinstance(schema.get("items"), dict) else {}
+        values = schema.get("enum") or (items or {}).get("enum") or []
+        names.extend(str(v) for v in values if isinstance(v, str))
+    return names[:200]
 
 
 def document_sha(doc: OperationDoc) -> str:

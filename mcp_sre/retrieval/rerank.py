@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcp_sre.retrieval.candidates import name_coverage
-from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, stem
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, has_cjk, stem
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, W_WEAK, WRITE_INTENTS
 
@@ -347,6 +347,25 @@ def series_readers(index: SearchIndex, candidates: np.ndarray) -> np.ndarray:
     return reads * np.maximum(index.common[candidates], W_WEAK)
 
 
+def metrics_unread(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
+    """True for operations whose metric input takes listed names only, none of which the
+    request names (two of a name's words, or its one word): EC2's capacity-manager metrics
+    do not hold "cpu utilization of instance i-1", Lightsail's CPUUtilization does."""
+    asked = {t for t, w in q.terms.items() if w >= W_EXPANDED}
+    out = np.zeros(len(candidates), bool)
+    for i, c in enumerate(candidates):
+        names = index.docs[int(c)].metric_names
+        if names:
+            out[i] = not any(_names_metric(name, asked) for name in names)
+    return out
+
+
+def _names_metric(name: str, asked: set[str]) -> bool:
+    words = {stem(w) for part in re.split(r"[^A-Za-z0-9]+", name) for w in camel_words(part)
+             if w not in STOPWORDS}
+    return bool(words) and len(words & asked) >= min(2, len(words))
+
+
 class FeatureReranker:
     """Scores candidates with :class:`RerankWeights`; returns candidates best first."""
 
@@ -378,8 +397,10 @@ class FeatureReranker:
         if q.services:
             key_weight = np.array([q.services.get(k, 0.0) for k in index.keys], np.float32)
             svc = key_weight[index.service_of[candidates]]
+        unread = (metrics_unread(index, q, candidates) if q.time_window
+                  else np.zeros(len(candidates), bool))
         if q.time_window and q.terms.get(_SERIES, 0.0) >= W_EXPANDED and len(index.time_range):
-            svc = np.maximum(svc, series_readers(index, candidates))
+            svc = np.maximum(svc, np.where(unread, 0.0, series_readers(index, candidates)))
         if q.providers:
             pw = np.array([q.providers.get(p, 0.0) for p in index.providers], np.float32)
             prov = pw[index.provider_of[candidates]]
@@ -397,7 +418,8 @@ class FeatureReranker:
             np.zeros(len(candidates), np.float32),
             plurality=plurality(index, q, candidates), head=head_match(index, q, candidates),
             rrf=rr, examples=fields["examples"], popular=index.popular[candidates],
-            time=(index.time_range[candidates] if q.time_window and len(index.time_range)
+            time=(np.where(unread, 0.0, index.time_range[candidates])
+                  if q.time_window and len(index.time_range)
                   else np.zeros(len(candidates), np.float32)),
             fields=named_fields(index, q, candidates),
             reply=(index.reply[candidates] if len(index.reply) and not (q.intents & WRITE_INTENTS)

@@ -170,3 +170,42 @@ def test_a_reply_that_tells_more_weighs_more(shared_retriever) -> None:
     by_id = {d.id: i for i, d in enumerate(index.docs)}
     describe, names = by_id["aws/eks/DescribeCluster"], by_id["aws/eks/ListClusters"]
     assert 0.0 <= index.reply[names] < index.reply[describe] <= 1.0
+
+
+def test_a_reader_of_listed_metrics_only_does_not_read_one_it_lacks() -> None:
+    """An input limited to listed metric names (EC2's capacity-manager metrics) cannot read
+    "cpu utilization"; Lightsail's list holds CPUUtilization; a free name (CloudWatch) any."""
+    from mcp_sre.plugin_manager import make_plugin_manager
+    from mcp_sre.retrieval.documents import build_document, spec_metric_names
+    from mcp_sre.retrieval.rerank import metrics_unread
+    from mcp_sre.specs.model import SpecSource
+    from mcp_sre.specs.parse import parse_content
+
+    def reader(op_id: str, schema: dict) -> dict:
+        return {"get": {"operationId": op_id, "summary": "Metric data over a span of time",
+                        "parameters": [{"name": "metricName", "in": "query", "schema": schema},
+                                       {"name": "startTime", "in": "query",
+                                        "schema": {"type": "string"}}],
+                        "responses": {"200": {"description": "OK"}}}}
+
+    spec = {"openapi": "3.0.3", "info": {"title": "metrics", "version": "1"}, "paths": {
+        "/capacity": reader("getCapacityMetrics", {"type": "array", "items": {
+            "type": "string", "enum": ["reservation-max-utilization", "spot-total-count"]}}),
+        "/instance": reader("getInstanceMetrics", {"type": "string",
+                                                   "enum": ["CPUUtilization", "NetworkIn"]}),
+        "/any": reader("getAnyMetric", {"type": "string"}),
+    }}
+    import json
+
+    specs = parse_content(make_plugin_manager(only={"openapi"}), json.dumps(spec).encode(),
+                          SpecSource(name="m", provider="m", url="m.json"))
+    docs = sorted((build_document(s) for s in specs), key=lambda d: d.name)
+    assert [len(spec_metric_names(s)) for s in sorted(specs, key=lambda s: s.name)] == [0, 2, 2]
+    index = SimpleNamespace(docs=docs)
+    rw = QueryRewriter(VOCAB)
+    unread = metrics_unread(index, rw.rewrite("cpu utilization of instance i-1 over the last hour"),
+                            np.arange(3))  # type: ignore[arg-type]
+    assert dict(zip([d.name for d in docs], unread.tolist(), strict=True)) == {
+        "getAnyMetric": False, "getCapacityMetrics": True, "getInstanceMetrics": False}
+    spot = metrics_unread(index, rw.rewrite("spot total count this week"), np.arange(3))  # type: ignore[arg-type]
+    assert not spot[1]
