@@ -9,6 +9,7 @@ whether the request's verb fits the operation's verb, the keyword and dense scor
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -361,9 +362,15 @@ def metrics_unread(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray
 
 
 def _names_metric(name: str, asked: set[str]) -> bool:
-    words = {stem(w) for part in re.split(r"[^A-Za-z0-9]+", name) for w in camel_words(part)
-             if w not in STOPWORDS}
+    words = _metric_words(name)
     return bool(words) and len(words & asked) >= min(2, len(words))
+
+
+@functools.lru_cache(maxsize=4096)
+def _metric_words(name: str) -> frozenset[str]:
+    """Stems of a listed metric name's words (reservation-max-utilization, CPUUtilization),
+    split once per process rather than on every request that sees the operation."""
+    return frozenset(stem(w) for w in camel_words(name) if w not in STOPWORDS)
 
 
 class FeatureReranker:
