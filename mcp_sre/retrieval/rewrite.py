@@ -39,6 +39,7 @@ from mcp_sre.retrieval.wording import (
     DOTTED_NAME,
     FIELD_IDENTIFIER,
     FLAG_NAME,
+    JOINED_NAME,
     JOINED_WORDS,
     ORDER_OPENER,
     QUESTION_OPENER,
@@ -78,7 +79,6 @@ W_STRONG, W_WEAK = 1.0, 0.35
 # attribute of it. Measured: 0.8 gained a Top-1 on gcp, sre8, sre9, awscli-dev and cost multi one
 # Top-3; 0.6 also cost volcengine and sre6 ("云服务器 X 的 CPU": the metric service comes second).
 W_LATER = 0.8
-_NAME_TOKEN = re.compile(r"[a-z0-9]+(?:[-./_:][a-z0-9]+)+")  # "kube-system", "metrics.k8s.io": a name
 # Intents that change state; a request with none of them prefers read operations.
 WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
                            "enable", "disable", "attach", "tag", "untag",
@@ -413,7 +413,7 @@ class QueryRewriter:
             providers[self._provider_words[alias]] = 1.0
         # a provider word inside a name ("kube-system", "metrics.k8s.io") does not name it; a
         # service the request names strongly ("EKS" in "the k8s version of EKS cluster x") does
-        for alias in self._providers.find(_NAME_TOKEN.sub(" ", lower)):
+        for alias in self._providers.find(JOINED_NAME.sub(" ", lower)):
             named.add(self._provider_words[alias])
         if named:
             named |= {p for (p, _), w in services.items() if w >= W_STRONG}

@@ -25,6 +25,9 @@ DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-
 JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
 # A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",
 # "ClusterIP"): when a reply has that field, the request asks for what returns it
+# Any words joined by - . / _ or : in a lower-case request ("kube-system", "metrics.k8s.io"):
+# a name, so a provider word inside it does not name the provider
+JOINED_NAME = re.compile(r"[a-z0-9]+(?:[-./_:][a-z0-9]+)+")
 FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:[A-Z][a-z0-9]*)+(?![A-Za-z0-9_])")
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
