@@ -84,7 +84,7 @@ def search_command(query: str, provider: str | None, service: str | None, top: i
 
             results = model_stage(query, results, lambda words: retriever.search(
                 query, provider=provider, service=service, top_k=max(top, WINDOW),
-                mode=mode, decompose=not whole, expansion=words))  # type: ignore[arg-type]
+                mode=mode, decompose=not whole, model_words=words))  # type: ignore[arg-type]
             if model_stage.stats.first_note:
                 click.echo(f"warning: {model_stage.stats.first_note}", err=True)
         note = retriever.dense_note() if mode != "bm25" else None

@@ -114,10 +114,10 @@ def evaluate(
     misses: list[Miss] = []
     for case in cases:
         started = time.perf_counter()
-        def search(expansion: str | None = None, case: EvalCase = case) -> list[SearchResult]:
+        def search(model_words: str | None = None, case: EvalCase = case) -> list[SearchResult]:
             return retriever.search(
                 case.query, provider=case.provider if use_provider else None, top_k=top_k,
-                mode=mode, decompose=decompose, expansion=expansion,  # type: ignore[arg-type]
+                mode=mode, decompose=decompose, model_words=model_words,  # type: ignore[arg-type]
             )
 
         results = search()

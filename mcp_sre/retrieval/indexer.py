@@ -167,14 +167,13 @@ class Indexer:
                 bm25 = FieldedBM25.build(all_docs, self.vocabulary.compounds)
                 self.store.save_bm25(bm25)
             self.store.write_manifest(Manifest(sources=entries, order=order))
-            key = derivation_key({n: e.digest for n, e in entries.items()}, order,
-                                 self.vocabulary, DOC_FORMAT)
+            digests = {n: e.digest for n, e in entries.items()}
+            key = derivation_key(digests, order, self.vocabulary, DOC_FORMAT)
             derived = self.store.load_derived(key)
             index = SearchIndex.from_docs(all_docs, self.vocabulary, bm25=bm25, derived=derived)
             if derived is None:
                 self.store.save_derived(key, index.derived())
-            self._loaded = ({n: e.digest for n, e in entries.items()}, dict(status.sources),
-                            tuple(names))
+            self._loaded = (digests, dict(status.sources), tuple(names))
             status.documents = len(all_docs)
             self._install(index)
             status.dense = self._attach_dense(index, order, status.rebuilt, say, wait_dense)

@@ -155,8 +155,8 @@ class Retriever:
         *,
         mode: Mode = "rerank",
         decompose: bool = False,
-        expansion: str | None = None,
+        model_words: str | None = None,
     ) -> list[SearchResult]:
         """Operations for ``query``, best first (see :meth:`Searcher.search`)."""
         return self.searcher.search(query, provider, service, top_k, mode=mode, decompose=decompose,
-                                    expansion=expansion)
+                                    model_words=model_words)

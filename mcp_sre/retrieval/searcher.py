@@ -117,13 +117,13 @@ class Searcher:
         *,
         mode: Mode = "rerank",
         decompose: bool = False,
-        expansion: str | None = None,
+        model_words: str | None = None,
     ) -> list[SearchResult]:
         """Operations for ``query``, best first. Queries longer than 1,000 characters are
         truncated (and the log says so); an empty one is a :class:`ValidationError`.
         ``decompose``: a request that needs several operations (a condition on a metric, a
         failure's logs and events, several clauses) gets each part's best results too.
-        ``expansion``: API words a model gave for the request, searched with it."""
+        ``model_words``: API words a model gave for the request, searched with it."""
         started = time.perf_counter()
         if not isinstance(query, str) or not query.strip():
             raise ValidationError("the search query is empty",
@@ -135,7 +135,7 @@ class Searcher:
         top_k = min(top_k, MAX_TOP_K)
         index = self._index()
         rewriter = self.rewriter_for(index)
-        q = rewriter.rewrite(query, expansion)
+        q = rewriter.rewrite(query, model_words)
         scope = self._scope(index, q) if not (provider or service) else ()
         mask = self._mask(index, provider, service, scope)
         ranked, scores = self._rank(index, q, mask, mode)

@@ -57,7 +57,7 @@ def register_search_tools(mcp: FastMCP, state: ServerState) -> None:
         if state.settings.llm_rerank if llm_rerank is None else llm_rerank:
             def search_more(words: str) -> list[SearchResult]:  # the model's own search words
                 return retriever.search(query, provider, service, max(top_k, WINDOW),
-                                        decompose=True, expansion=words)
+                                        decompose=True, model_words=words)
 
             results = await _model_rerank(query, results, ctx, search_more)
         return results

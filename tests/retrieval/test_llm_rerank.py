@@ -91,7 +91,7 @@ def test_the_models_own_search_words_widen_the_window(shared_retriever) -> None:
         return _line_of(prompt, "ListSubscriptionsByTopic")
 
     def search_more(words: str) -> list:
-        return shared_retriever.search(request, provider="aws", top_k=5, expansion=words)
+        return shared_retriever.search(request, provider="aws", top_k=5, model_words=words)
 
     with running_chat_server(stand_in) as s:
         outcome = anyio.run(lambda: llm_rerank(_model(s.url), request, results,
