@@ -42,6 +42,14 @@ def _model(url: str) -> OpenAICompatLLM:
     return OpenAICompatLLM(EndpointSettings(base_url=url, model="stand-in-model", max_retries=0))
 
 
+def _names_subscriptions(body: dict) -> str:
+    """A stand-in that searches for SNS subscriptions, then picks ListSubscriptionsByTopic."""
+    prompt = body["messages"][-1]["content"]
+    if "API words" in prompt:  # the rewrite prompt
+        return "sns list subscriptions by topic"
+    return _line_of(prompt, "ListSubscriptionsByTopic")
+
+
 @pytest.mark.parametrize(("text", "n", "want"), [
     ("3, 1", 5, [2, 0]),
     ("The best match is 2.", 5, [1]),
@@ -84,16 +92,10 @@ def test_the_models_own_search_words_widen_the_window(shared_retriever) -> None:
     results = shared_retriever.search(request, provider="aws", top_k=5)
     assert "ListSubscriptionsByTopic" not in {r.operation for r in results}
 
-    def stand_in(body: dict) -> str:
-        prompt = body["messages"][-1]["content"]
-        if "API words" in prompt:  # the rewrite prompt
-            return "sns list subscriptions by topic"
-        return _line_of(prompt, "ListSubscriptionsByTopic")
-
     def search_more(words: str) -> list:
         return shared_retriever.search(request, provider="aws", top_k=5, model_words=words)
 
-    with running_chat_server(stand_in) as s:
+    with running_chat_server(_names_subscriptions) as s:
         outcome = anyio.run(lambda: llm_rerank(_model(s.url), request, results,
                                                search_more=search_more))
         asked = [r["messages"][-1]["content"] for r in s.requests]
@@ -176,12 +178,7 @@ def test_eval_retrieval_llm_rerank_reaches_past_the_top_10(cli_env: dict[str, st
                                           env=cli_env).stdout)
     assert plain["recall10"] == 0.0
 
-    def stand_in(body: dict) -> str:
-        prompt = body["messages"][-1]["content"]
-        return ("sns list subscriptions by topic" if "API words" in prompt
-                else _line_of(prompt, "ListSubscriptionsByTopic"))
-
-    with running_chat_server(stand_in) as s:
+    with running_chat_server(_names_subscriptions) as s:
         env = {**cli_env, "MCP_SRE_LLM_BASE_URL": s.url, "MCP_SRE_LLM_MODEL": "stand-in-model"}
         result = CliRunner().invoke(eval_group, ["retrieval", str(cases), "--json",
                                                  "--llm-rerank"], env=env)
