@@ -21,6 +21,7 @@ import numpy as np
 
 from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, singular, stem
+from mcp_sre.retrieval.owners import taken_kinds
 from mcp_sre.retrieval.resources import resource_of
 from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK
 
@@ -89,6 +90,9 @@ class SearchIndex:
     # stems of the words of each operation's name and reply field names (EngineVersion ->
     # engin, version): what a request asks about an object that the operation answers
     answer_words: list[frozenset[str]] = field(default_factory=list)
+    # stems of the kinds of object each operation takes by an identifier (owners.taken_kinds)
+    takes: list[frozenset[str]] = field(default_factory=list)
+    kinds_taken: frozenset[str] = frozenset()  # all of them
 
     def derived(self) -> dict[str, Any]:
         """What :meth:`from_docs` derives from the documents (all but them, the keyword
@@ -151,6 +155,9 @@ class SearchIndex:
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)
+        index.takes = [taken_kinds(d.name_words, d.params, r)
+                       for d, r in zip(docs, index.resource, strict=True)]
+        index.kinds_taken = frozenset().union(*index.takes)
         counts: dict[str, list[float]] = {}
         for verb, read in zip(verbs, is_read, strict=True):
             counts.setdefault(verb, []).append(float(read))
@@ -173,7 +180,7 @@ def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabul
     """What :meth:`SearchIndex.derived` depends on: the documents (their sources' digests, in
     order, and the document format), the parts of the vocabulary :meth:`~SearchIndex.from_docs`
     reads, and the code that derives them, so a change to any of them derives again."""
-    from mcp_sre.retrieval import documents, resources, rewrite  # the deriving code
+    from mcp_sre.retrieval import documents, owners, resources, rewrite  # the deriving code
 
     def canonical(value: object) -> object:
         return sorted(value, key=repr) if isinstance(value, (set, frozenset)) else repr(value)
@@ -182,7 +189,7 @@ def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabul
         [doc_format, list(order), digests, vocab.compounds, vocab.head_compounds,
          vocab.title_noise, vocab.providers, vocab.common],
         sort_keys=True, default=canonical).encode())
-    for module in (sys.modules[__name__], documents, resources, rewrite):
+    for module in (sys.modules[__name__], documents, owners, resources, rewrite):
         try:
             h.update(Path(str(module.__file__)).read_bytes())
         except OSError:  # no source to read (a frozen build): never reuse across processes

@@ -19,6 +19,7 @@ import numpy as np
 
 from mcp_sre.retrieval.candidates import name_coverage
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, has_cjk, stem
+from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, W_WEAK, WRITE_INTENTS
 
@@ -31,7 +32,8 @@ __all__ = ["FEATURE_NAMES", "FeatureReranker", "Features", "RerankWeights"]
 # Columns of the linear model, in the order of Features.matrix() and RerankWeights.vector().
 FEATURE_NAMES = ("lexical", "name", "text", "service_text", "params", "dense", "coverage",
                  "service", "provider", "verb", "common", "penalty", "read", "plurality",
-                 "head", "rrf", "examples", "popular", "time", "fields", "reply", "answers")
+                 "head", "rrf", "examples", "popular", "time", "fields", "reply", "answers",
+                 "takes")
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +128,13 @@ class RerankWeights:
     # operation's own name words, or with the field words weighed by rarity: worse on
     # retrieval-dev and awscli-dev; for writes too: the codegen pack lost GetQueueAttributes.
     answers: float = 0.2
+    # the operation takes the kind of object the request names ("rds instance orders-db":
+    # DBInstanceIdentifier; owners.py). Measured at 0.3 (from 0; Top-1 / Top-3): sre9 0.700 ->
+    # 0.775 / 0.875 -> 0.900, sre10 0.720 -> 0.760, sre12 0.820 -> 0.860, sre2, sre6, sre7,
+    # sre8, sre11, sre15, sre17 and sre18 one request up each; sre13 and sre14 one down;
+    # Top-3 sre13 0.640 -> 0.700, sre19 0.650 -> 0.700, sre3 and sre5 one down; the others
+    # unchanged. 0.25 and 0.4 within a request of it; 0.5 lost on extra and sre3
+    takes: float = 0.3
     # For an operation of a provider no plugin vocabulary describes (an API the user added),
     # the keyword features know none of its words' synonyms, so the dense model carries more
     # of the meaning. Chosen on ToolAlpaca's 11 real APIs (grid: dense 0.25-1, spread
@@ -173,6 +182,7 @@ class Features:
     fields: np.ndarray  # 1 where the operation's reply has a field the request names
     reply: np.ndarray  # how much the operation's reply tells (0..1)
     answers: np.ndarray  # the share of the request's words the reply's field names hold
+    takes: np.ndarray  # 1 where the operation takes the kind of object the request names
     described: np.ndarray | None = None  # 1 where a vocabulary describes the provider
 
     def matrix(self, dense_spread: float) -> np.ndarray:
@@ -332,6 +342,26 @@ def reply_answers(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray)
     return out
 
 
+def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
+    """1 for operations that take the kind of object the request names by its name ("the
+    engine version of rds instance orders-db" wants what takes an instance, not the engine
+    versions catalogue). Not for a metric's series, whose reader takes a metric ("CPU of
+    instance i-1 over the last hour" is CloudWatch's, not Lightsail's instance's), nor for who
+    changed an object (the trail's events)."""
+    out = np.zeros(len(candidates), np.float32)
+    if not q.named_kinds or not index.takes or _asks_series(q) or "audit" in q.intents:
+        return out
+    kinds = kinds_meant(q.named_kinds, index.kinds_taken)
+    for i, c in enumerate(candidates):
+        if index.takes[int(c)] & kinds:
+            out[i] = 1.0
+    return out
+
+
+def _asks_series(q: RewrittenQuery) -> bool:
+    return q.time_window and q.terms.get(_SERIES, 0.0) >= W_EXPANDED
+
+
 _SERIES = stem("metric")
 
 
@@ -406,7 +436,7 @@ class FeatureReranker:
             svc = key_weight[index.service_of[candidates]]
         unread = (metrics_unread(index, q, candidates) if q.time_window
                   else np.zeros(len(candidates), bool))
-        if q.time_window and q.terms.get(_SERIES, 0.0) >= W_EXPANDED and len(index.time_range):
+        if _asks_series(q) and len(index.time_range):
             svc = np.maximum(svc, np.where(unread, 0.0, series_readers(index, candidates)))
         if q.providers:
             pw = np.array([q.providers.get(p, 0.0) for p in index.providers], np.float32)
@@ -433,6 +463,7 @@ class FeatureReranker:
                    else np.zeros(len(candidates), np.float32)),  # what a read returns
             answers=(reply_answers(index, q, candidates)
                      if not (q.intents & WRITE_INTENTS) else np.zeros(len(candidates), np.float32)),
+            takes=takes_named(index, q, candidates),
             described=index.described[candidates] if len(index.described) else None,
         )
 

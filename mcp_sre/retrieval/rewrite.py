@@ -27,7 +27,9 @@ from mcp_sre.retrieval.documents import (
     tokens_with_compounds,
 )
 from mcp_sre.retrieval.heads import FACET_STEMS, head_compounds, head_noun, head_synonyms
+from mcp_sre.retrieval.owners import named_kinds
 from mcp_sre.retrieval.phrases import PhraseMatcher
+from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_A_NOT_A,
@@ -108,6 +110,9 @@ class RewrittenQuery:
     time_window: bool = False  # asks about a span of time ("last 6 hours", "过去24小时", "history")
     # reply fields the request names by their exact identifier ("stoppedReason"), lower-case
     fields: frozenset[str] = frozenset()
+    # stems of the nouns the request puts next to an object's name ("rds instance orders-db":
+    # instanc), with the vocabulary's words for them (owners.named_kinds)
+    named_kinds: frozenset[str] = frozenset()
 
     def summary(self) -> str:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
@@ -331,7 +336,8 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
-        if names := self._object_names(query):
+        names = self._object_names(query)
+        if names:
             outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
             for tok in {t for name in names for t in tokenize(name)} - outside - self._service_names:
                 if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
@@ -447,6 +453,9 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names),
+            named_kinds=named_kinds(lower, names, self.vocab.terms, plural_head=any(
+                stem(w) == head and plural for w, plural in fused_words(
+                    re.findall(r"[a-z]+", lower), self.vocab.head_compounds))),
         )
 
     def _unknown_identifier(self, written: list[str]) -> bool:

@@ -1,0 +1,157 @@
+"""Which kind of object a request names, and which operations take such an object.
+
+"the engine version of rds instance orders-db" names an instance: the operation wanted takes
+one (DescribeDBInstances' DBInstanceIdentifier), the catalogue DescribeDBEngineVersions, whose
+name holds the words asked, takes none. Both sides are read generically: the request's nouns
+next to an object's name, the operation's identifier parameters (``<Noun>Id``, ``<Noun>Arn``,
+``<Noun>Name``; a bare ``name`` or ``Id`` identifies the operation's own resource).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+
+__all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
+
+# Last words of a parameter that identifies an object of the noun before it (DBInstanceIdentifier)
+_ID_WORDS = frozenset({"name", "names", "id", "ids", "arn", "arns", "identifier", "identifiers",
+                       "url", "urls"})
+# parameters of one word that shape a call rather than name an object
+_NOT_OBJECTS = frozenset({"filter", "filters", "include", "pretty", "limit", "continue", "marker",
+                          "status", "type", "types", "query", "body"})
+
+
+def taken_kinds(name_words: list[str], params: Iterable[str],
+                resource: tuple[str, bool, str, bool]) -> frozenset[str]:
+    """Stems of the kinds of object an operation takes by an identifier: the noun before an
+    identifier word (HostedZoneId -> zone, stateMachineArn -> machin), the operation's own
+    resource for a bare one (name, Id), and a one-word parameter its name holds (Bucket in
+    GetBucketLogging, taskDefinition in DescribeTaskDefinition)."""
+    own = {stem(w) for w in name_words}
+    last, _, prev, _ = resource
+    out: set[str] = set()
+    for param in params:
+        words = camel_words(param)
+        if not words:
+            continue
+        if words[-1] in _ID_WORDS:
+            if len(words) > 1:
+                out.add(stem(words[-2]))
+            else:
+                out.update(w for w in (last, prev) if w)
+        elif words[-1] not in _NOT_OBJECTS and all(stem(w) in own for w in words):
+            out.add(stem(words[-1]))
+    return frozenset(out)
+
+
+_NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9._:/-]*[a-z0-9]")
+_REGION = re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")
+_TIME = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
+_EN_WORD = re.compile(r"[a-z][a-z0-9]*")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
+# words between a noun and its object's name that name neither ("the instance named x")
+_BETWEEN = frozenset({"named", "called", "the", "a", "an", "our", "my", "this", "that", "id",
+                      "name", "这个", "那个", "叫", "名为", "的"})
+
+
+def _is_name(token: str, joined: set[str]) -> bool:
+    """An object's name: words joined into a name (the rewriter's, not a concept such as
+    scale-down), a host or a path (example.com, /aws/lambda/x), or an id of letters and
+    digits (i-0abc12, E2XYZ9QWERTY); not a region, a span of time or a number."""
+    if _REGION.fullmatch(token) or _TIME.fullmatch(token) or not re.search(r"[a-z]", token):
+        return False
+    if token in joined or any(c in token for c in ".:/"):
+        return True
+    digits = sum(c.isdigit() for c in token)
+    return digits > 0 and ("-" in token or (len(token) >= 8 and digits >= 2))
+
+
+def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
+                plural_head: bool = False) -> frozenset[str]:
+    """Stems of the nouns a request puts next to an object's name ("rds instance orders-db",
+    "order-events queue", "节点 node-3"), with the vocabulary's words for them (``terms``:
+    节点 -> node, pvc -> persistentvolumeclaim). ``joined``: the request's joined words that
+    name objects, lower-case. With a ``plural_head`` ("which pods are running on node x") an
+    object after a preposition is where to look, not what: it counts no kind."""
+    joined_names = {j.lower() for j in joined}
+    out: set[str] = set()
+    for m in _NAME_TOKEN.finditer(lower):
+        if not _is_name(m.group(0), joined_names):
+            continue
+        before = _tokens(lower[:m.start()])[::-1]
+        nouns = [*_nouns(before, terms, from_end=True), *_nouns(_tokens(lower[m.end():]), terms,
+                                                                   from_end=False)]
+        if plural_head and _located(before):
+            continue
+        for word in nouns:
+            out.update(_kinds(word, terms))
+    return frozenset(out)
+
+
+_LOCATION = frozenset({"on", "in", "inside", "within", "under", "across", "at", "from"})
+
+
+def _located(before: list[str]) -> bool:
+    """Does a preposition of place stand before the name and its noun ("on node x", "in the
+    orders queue")? ``before``: the tokens before the name, nearest first."""
+    for token in before[:4]:
+        if token in _LOCATION:
+            return True
+        if not _EN_WORD.fullmatch(token) or (token in STOPWORDS and token not in _BETWEEN):
+            return False
+    return False
+
+
+def _tokens(text: str) -> list[str]:
+    return re.findall(r"[a-z][a-z0-9]*|[\u4e00-\u9fff]+|[^\sa-z0-9\u4e00-\u9fff]", text)
+
+
+def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> list[str]:
+    """Up to two English words, or one Chinese term, next to a name (``tokens`` in the order
+    read away from it), skipping the few words that stand between a noun and its name."""
+    out: list[str] = []
+    for token in tokens:
+        if token in _BETWEEN and not out:
+            continue
+        if _CJK_RUN.fullmatch(token):
+            if not out:
+                term = _cjk_term(token.removesuffix("的") if from_end else token, terms, from_end)
+                if term:
+                    out.append(term)
+            break
+        if not _EN_WORD.fullmatch(token) or token in STOPWORDS or len(out) == 2:
+            break
+        out.append(token)
+    return out
+
+
+def _cjk_term(run: str, terms: Mapping[str, str], from_end: bool) -> str | None:
+    """The longest vocabulary term ending (before a name) or starting (after it) ``run``."""
+    for size in range(min(len(run), 6), 0, -1):
+        piece = run[-size:] if from_end else run[:size]
+        if piece in terms:
+            return piece
+    return None
+
+
+def _kinds(word: str, terms: Mapping[str, str]) -> set[str]:
+    """The word's stem (an English word), and the first and last words of what the
+    vocabulary says it means (pvc -> persistentvolumeclaim, 节点 -> node)."""
+    out = set() if _CJK_RUN.search(word) else {stem(word)}
+    expansion = [w for w in re.findall(r"[a-z0-9]+", terms.get(word, "").lower())
+                 if w not in STOPWORDS]
+    if expansion:
+        out.update({stem(expansion[0]), stem(expansion[-1])})
+    return out
+
+
+def kinds_meant(named: frozenset[str], taken: frozenset[str]) -> frozenset[str]:
+    """``named`` with what a short form no operation takes stands for: the kinds in ``taken``
+    (every kind an operation takes) it begins ("repo" -> repositori, "dist" -> distribut)."""
+    short = [k for k in named if k not in taken and len(k) >= 3]
+    if not short:
+        return named
+    return named | {t for t in taken for k in short if t.startswith(k) and len(t) > len(k) + 1}

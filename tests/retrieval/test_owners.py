@@ -1,0 +1,77 @@
+"""The kind of object a request names, and the operations that take one: read from the
+request's nouns next to a name and from the operations' identifier parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mcp_sre.plugin_manager import make_plugin_manager
+from mcp_sre.retrieval.documents import stem
+from mcp_sre.retrieval.owners import kinds_meant, named_kinds, taken_kinds
+from mcp_sre.retrieval.resources import resource_of
+from mcp_sre.retrieval.rewrite import load_vocabulary
+
+VOCAB = load_vocabulary(make_plugin_manager())
+
+
+def _taken(name_words: list[str], params: list[str]) -> set[str]:
+    return set(taken_kinds(name_words, params, resource_of(name_words)))
+
+
+def test_an_identifier_parameter_names_the_kind_it_takes() -> None:
+    assert _taken(["describe", "db", "instances"], ["DBInstanceIdentifier", "Filters"]) == {
+        stem("instance")}
+    assert _taken(["list", "subscriptions", "by", "topic"], ["TopicArn", "NextToken"]) == {
+        stem("topic")}
+    # a bare name or Id identifies the operation's own resource (and the thing a facet is of)
+    assert _taken(["describe", "cluster"], ["name"]) == {stem("cluster")}
+    assert _taken(["read", "core", "v1", "namespaced", "pod", "log"], ["name", "namespace"]) == {
+        stem("log"), stem("pod")}
+    # a one-word parameter the name holds (Bucket of GetBucketLogging) names its object too
+    assert _taken(["get", "bucket", "logging"], ["Bucket", "ExpectedBucketOwner"]) == {"bucket"}
+    # a catalogue takes no object: its parameters shape the listing
+    assert _taken(["describe", "cluster", "versions"],
+                  ["clusterType", "maxResults", "status"]) == set()
+
+
+def _named(query: str, *, plural_head: bool = False) -> set[str]:
+    return set(named_kinds(query.lower(), [], VOCAB.terms, plural_head=plural_head))
+
+
+def test_the_nouns_next_to_a_name_are_the_kinds_named() -> None:
+    assert stem("instance") in _named("what engine version is the rds instance i-0abc123 on")
+    assert _named("how deep is the orders-1 queue") == {stem("queue")}  # after the name
+    assert "node" in _named("ElastiCache 节点 cache-001 的版本")  # a Chinese noun, translated
+    assert "node" in _named("node ip-10-0-1-5 上有哪些 taint")
+    # no name, no kind: a region, a span of time or a number is none
+    assert _named("list instances in us-east-1 for the last 24h") == set()
+    assert _named("what's the engine version of rds instances") == set()
+
+
+def test_a_place_a_plural_is_looked_for_in_names_no_kind() -> None:
+    """"which pods run on node worker-7" lists pods; the node is where, not what."""
+    assert _named("which pods run on node worker-7", plural_head=True) == set()
+    assert _named("logs of pod web-7f9", plural_head=True) == {"pod"}  # "of": the pod's own
+    assert _named("which pods run on node worker-7") == {"node"}
+
+
+def test_a_short_form_no_operation_takes_stands_for_the_kinds_it_begins() -> None:
+    taken = frozenset({"repositori", "distribut", "pod", "poddisruptionbudget"})
+    assert kinds_meant(frozenset({"repo"}), taken) == {"repo", "repositori"}
+    assert kinds_meant(frozenset({"pod"}), taken) == {"pod"}  # a kind of its own
+
+
+def test_operations_that_take_the_named_object_are_marked(shared_retriever) -> None:
+    """"the k8s version of eks cluster prod-eks" is DescribeCluster's (it takes the cluster),
+    not the version catalogue's, whose name holds the words asked; over a span of time, a
+    metric of a named instance is no reason to favour what takes an instance."""
+    from mcp_sre.retrieval.rerank import takes_named
+
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    cands = np.array([by_id["aws/eks/DescribeCluster"], by_id["aws/eks/DescribeClusterVersions"]])
+    rewriter = shared_retriever.searcher.rewriter_for(index)  # knows prod-eks is a name
+    asked = rewriter.rewrite("what k8s version is eks cluster prod-eks on")
+    assert takes_named(index, asked, cands).tolist() == [1.0, 0.0]
+    series = rewriter.rewrite("cpu metric of eks cluster prod-eks over the last 6 hours")
+    assert takes_named(index, series, cands).tolist() == [0.0, 0.0]
