@@ -34,6 +34,7 @@ from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_A_NOT_A,
     CJK_QUESTION_END,
+    CJK_QUESTION_WORD,
     CJK_STATE_MARKERS,
     CONTRACTION,
     COUNT_OVER_TIME,
@@ -361,7 +362,9 @@ class QueryRewriter:
                 terms[word] = min(terms[word], W_SCOPE)
         intents: set[str] = set()
         verbs: dict[str, float] = {}
-        found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", plain)))
+        # an action word inside an object's name ("lambda image-resize") orders nothing
+        unnamed = re.sub("|".join(re.escape(n) for n in names), " ", plain) if names else plain
+        found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", unnamed)))
         found_intent_words -= self._field_name_words(plain, found_intent_words)
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
@@ -369,7 +372,8 @@ class QueryRewriter:
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
-        question = bool(QUESTION_OPENER.match(plain) or CJK_QUESTION_END.search(query))
+        question = bool(QUESTION_OPENER.match(plain) or CJK_QUESTION_END.search(query)
+                        or CJK_QUESTION_WORD.search(query))
         if CJK_A_NOT_A.search(query):  # "开没开自动轮换": asks for a state, as "is it on" does
             question = True
             add("status", W_WEAK_WORD)

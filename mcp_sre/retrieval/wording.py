@@ -66,5 +66,8 @@ CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
 QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
                               r"who|whose|how|where)\b")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
+# A Chinese question word anywhere ("多少天后过期删除" asks how many days, "哪些 pod 被删除"
+# which pods): the request asks about a state, as an English one opening with "what" does
+CJK_QUESTION_WORD = re.compile(r"多少|哪些|哪个|哪台|什么|啥|是否|几个|几台|为什么|为啥|怎么")
 # A Chinese yes-or-no question about a state: "开没开", "是不是", "有没有", "正不正常" (X not X)
 CJK_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[没不]\1")

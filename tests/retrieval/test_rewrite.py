@@ -554,3 +554,18 @@ def test_a_chinese_x_not_x_question_asks_for_a_state() -> None:
     q = QueryRewriter().rewrite("KMS key alias/prod-data 开没开自动轮换")
     assert q.terms.get("status", 0.0) > 0 and not q.intents & WRITE_INTENTS
     assert "status" not in QueryRewriter().rewrite("KMS key alias/prod-data 的自动轮换").terms
+
+
+def test_an_action_word_inside_a_name_orders_nothing(shared_retriever) -> None:
+    """"lambda image-resize" is a function's name: its "resize" is no order to update."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    assert not rw.rewrite("reserved concurrency configured on lambda image-resize").intents & {
+        "update"}
+    assert "update" in rw.rewrite("resize the volume vol-0abc12 to 200 GiB").intents
+
+
+def test_a_chinese_question_word_asks_rather_than_orders() -> None:
+    """"多少天后过期删除" asks after how many days objects expire; "删除 ... pod" orders."""
+    rw = QueryRewriter()
+    assert "delete" not in rw.rewrite("S3 桶 app-logs 的 lifecycle 规则，多少天后过期删除").intents
+    assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
