@@ -75,3 +75,19 @@ def test_operations_that_take_the_named_object_are_marked(shared_retriever) -> N
     assert takes_named(index, asked, cands).tolist() == [1.0, 0.0]
     series = rewriter.rewrite("cpu metric of eks cluster prod-eks over the last 6 hours")
     assert takes_named(index, series, cands).tolist() == [0.0, 0.0]
+
+
+def test_what_the_named_object_holds_is_listed_by_what_takes_it(shared_retriever) -> None:
+    """"failed executions of ..." style: an operation about the head noun that also takes the
+    named object is marked as both (owned), one about the object alone only as taking it."""
+    from mcp_sre.retrieval.rerank import FeatureReranker
+
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    cands = np.array([by_id["aws/sns/ListSubscriptionsByTopic"], by_id["aws/sns/GetTopicAttributes"],
+                      by_id["aws/sns/ListSubscriptions"]])
+    q = shared_retriever.searcher.rewriter_for(index).rewrite(
+        "list the subscriptions of sns topic alerts-prod-1")
+    f = FeatureReranker().features(index, q, cands, np.ones(len(index), np.float32), None)
+    assert f.takes.tolist() == [1.0, 1.0, 0.0]
+    assert f.owned.tolist() == [1.0, 0.0, 0.0]
