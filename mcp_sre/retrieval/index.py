@@ -283,6 +283,10 @@ def derive_service_aliases(
                 if len(w) > 1 and (any(c.isdigit() for c in w) or any(c.isupper() for c in w[1:])):
                     candidates.add(w.lower())
                     candidates.add(" ".join(camel_words(w)))
+        for alias in list(candidates):  # "quota" names Service Quotas as "quotas" does
+            last = alias.rsplit(" ", 1)[-1]
+            if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
+                candidates.add(alias[:-1])
         for alias in candidates:
             alias = alias.strip()
             if len(alias) < 2 or alias in STOPWORDS:
