@@ -51,10 +51,12 @@ TIME_WINDOW = re.compile(
     r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
     r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
     re.IGNORECASE)
-# How many, how often, how fast: asked over a span of time, the answer is a metric series
+# How many, how often, how fast, how busy: asked over a span of time, the answer is a metric
+# series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")
 COUNT_OVER_TIME = re.compile(
-    r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day))\b|"
-    r"多少|次数|数量|速率|每秒|每分钟|每小时")
+    r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day)|"
+    r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99))\b|"
+    r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据")
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a

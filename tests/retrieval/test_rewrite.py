@@ -4,6 +4,7 @@ from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rewrite import (
     MAX_QUERY_CHARS,
+    W_EXPANDED,
     W_WEAK_WORD,
     WRITE_INTENTS,
     QueryRewriter,
@@ -569,3 +570,12 @@ def test_a_chinese_question_word_asks_rather_than_orders() -> None:
     rw = QueryRewriter()
     assert "delete" not in rw.rewrite("S3 桶 app-logs 的 lifecycle 规则，多少天后过期删除").intents
     assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
+
+
+def test_how_busy_over_a_span_of_time_asks_for_a_metric_series() -> None:
+    rw = QueryRewriter()
+    assert rw.rewrite("errors and throttles of lambda fn resizer over the last 30 min").terms.get(
+        stem("metric"), 0.0) >= W_EXPANDED
+    assert rw.rewrite("EBS 卷 vol-1 过去一小时的使用率").terms.get(stem("metric"), 0.0) >= W_EXPANDED
+    # now, not over a span: the object's state, no series
+    assert rw.rewrite("throttles of lambda fn resizer").terms.get(stem("metric"), 0.0) < W_EXPANDED
