@@ -51,6 +51,7 @@ from mcp_sre.retrieval.wording import (
     STATE_CONSTANT,
     TARGET_COUNT,
     TIME_WINDOW,
+    WHO_HOLDS,
 )
 
 if TYPE_CHECKING:
@@ -369,6 +370,9 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
+        audit_words = set(self.vocab.intents.get("audit", ([], []))[0])
+        if found_intent_words & audit_words == {"who"} and WHO_HOLDS.search(plain):
+            intents.discard("audit")  # "who is subscribed to topic x": a state, no trail
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
@@ -403,7 +407,6 @@ class QueryRewriter:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
                 verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
-        audit_words = set(self.vocab.intents.get("audit", ([], []))[0])
         first: set[tuple[str, str]] = set()  # the services the first alias names
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])

@@ -67,6 +67,9 @@ CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
 # to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
 QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
                               r"who|whose|how|where)\b")
+# "who is subscribed", "who's holding the lease", "who has access": who holds a state now, not
+# who did something (the audit trail)
+WHO_HOLDS = re.compile(r"\bwho\s+(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # A Chinese question word anywhere ("多少天后过期删除" asks how many days, "哪些 pod 被删除"
 # which pods): the request asks about a state, as an English one opening with "what" does

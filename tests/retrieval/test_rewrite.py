@@ -579,3 +579,17 @@ def test_how_busy_over_a_span_of_time_asks_for_a_metric_series() -> None:
     assert rw.rewrite("EBS 卷 vol-1 过去一小时的使用率").terms.get(stem("metric"), 0.0) >= W_EXPANDED
     # now, not over a span: the object's state, no series
     assert rw.rewrite("throttles of lambda fn resizer").terms.get(stem("metric"), 0.0) < W_EXPANDED
+
+
+def test_who_holds_a_state_is_no_audit() -> None:
+    """"who is subscribed to topic x" asks for the subscriptions, not the trail's events;
+    "who deleted x" asks the trail."""
+    rw = QueryRewriter()
+    assert "audit" not in rw.rewrite("who is subscribed to the alerts sns topic").intents
+    assert "audit" not in rw.rewrite("who's holding the leader lease in kube-system").intents
+    assert "audit" in rw.rewrite("who deleted security group sg-0abc yesterday").intents
+
+
+def test_an_abbreviation_is_the_noun_it_stands_for() -> None:
+    terms = QueryRewriter().rewrite("sg rules for sg-0a1b2c3d4e5f").terms
+    assert terms.get(stem("security"), 0.0) > 0 and terms.get(stem("group"), 0.0) > 0
