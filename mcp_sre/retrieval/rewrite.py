@@ -351,11 +351,15 @@ class QueryRewriter:
                 break
         translated: list[str] = []
         phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
+        action_words = {w for words, _ in self.vocab.intents.values() for w in words}
+        noun_tokens: set[str] = set()  # what a noun phrase says (扩缩容活动: scaling activities)
         for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
             precise = " " in phrase or phrase in self.vocab.precise
             add(expansion, W_TRANSLATED if cjk else W_PHRASE if precise else W_EXPANDED)
+            if phrase not in action_words:
+                noun_tokens.update(tokenize(expansion))
             if cjk:
                 translated.append(expansion)
         for word in self._scope_words(plain, phrases):
@@ -391,8 +395,8 @@ class QueryRewriter:
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
                 for tok in {t for w in [*words, *op_verbs] for t in tokenize(w)}:
-                    if tok in terms:  # the action is what to look up, not what to run
-                        terms[tok] = min(terms[tok], W_WEAK_WORD)
+                    if tok in terms and tok not in noun_tokens:  # the action is what to
+                        terms[tok] = min(terms[tok], W_WEAK_WORD)  # look up, not what to run
             intents -= WRITE_INTENTS
         elif not intents & WRITE_INTENTS:  # "instances that are stopped": a state, not an order
             for word in re.findall(r"[A-Za-z][a-z]*ed(?![a-z])", query):  # also stoppedReason

@@ -593,3 +593,10 @@ def test_who_holds_a_state_is_no_audit() -> None:
 def test_an_abbreviation_is_the_noun_it_stands_for() -> None:
     terms = QueryRewriter().rewrite("sg rules for sg-0a1b2c3d4e5f").terms
     assert terms.get(stem("security"), 0.0) > 0 and terms.get(stem("group"), 0.0) > 0
+
+
+def test_a_noun_phrase_keeps_its_words_in_a_why_question() -> None:
+    """"为什么 ... 扩缩容活动": the scaling activities are what to read; a why-question weakens
+    the actions it names, not the words of a noun that shares their stems (activ-ate)."""
+    q = QueryRewriter().rewrite("asg-api 最近的扩缩容活动，为什么有实例被 terminate 了")
+    assert q.terms[stem("activities")] > W_WEAK_WORD and q.terms[stem("terminate")] == W_WEAK_WORD
