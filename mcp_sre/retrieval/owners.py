@@ -50,6 +50,7 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
 _NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9._:/-]*[a-z0-9]")
 _REGION = re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")
 _TIME = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
+_POINTED = re.compile(r"([a-z0-9][a-z0-9._:/-]*[a-z0-9])\s*(?:这个|那个)")
 _EN_WORD = re.compile(r"[a-z][a-z0-9]*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # words between a noun and its object's name that name neither ("the instance named x")
@@ -77,6 +78,8 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
     name objects, lower-case. With a ``plural_head`` ("which pods are running on node x") an
     object after a preposition is where to look, not what: it counts no kind."""
     joined_names = {j.lower() for j in joined}
+    # "coredns 那个 configmap": a word pointed at as "that one" is a name
+    joined_names.update(m.group(1) for m in _POINTED.finditer(lower))
     out: set[str] = set()
     for m in _NAME_TOKEN.finditer(lower):
         if not _is_name(m.group(0), joined_names):

@@ -233,7 +233,7 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     if m is None:
         return None
     after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
-    before = re.search(rf"({_NAME_TOKEN})\s*(?:这个)?\s*$", lower[:m.start()])
+    before = re.search(rf"({_NAME_TOKEN})\s*(?:这个|那个)?\s*$", lower[:m.start()])
     if not after and not before:
         return False
     if any(t and _name_like(t.group(1), known) for t in (after, before)):

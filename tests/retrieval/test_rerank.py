@@ -62,6 +62,8 @@ def test_a_name_next_to_a_noun_makes_it_one() -> None:
     assert (list_ds, read_ds) == (0.0, 1.0)
     *_, list_ds, read_ds = _scores("看一下 tls-shop 这个 daemonset 的状态")
     assert (list_ds, read_ds) == (0.0, 1.0)
+    *_, list_ds, read_ds = _scores("看一下 fluentd 那个 daemonset 的状态")
+    assert (list_ds, read_ds) == (0.0, 1.0)
     *_, list_ds, read_ds = _scores("看一下命名空间里 daemonset 的状态")
     assert (list_ds, read_ds) == (1.0, -1.0)
     *_, list_ds, read_ds = _scores("看一下 daemonset backup 的状态")
