@@ -260,11 +260,14 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
+    chosen = {b for a, b in zip(q.words, q.words[1:], strict=False) if a in ("which", "what")}
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
         after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
             named = _named(lower, w, known)
             form = {True, False} if named is None else {not named}
+        elif not cjk and not q.named_kinds and any(w.startswith(c) for c in chosen):
+            form = {True}  # "which ingress class is the default": one picked from the list
         else:
             form = {True} if after else {plural}
         forms.setdefault(stem(w), set()).update(form)

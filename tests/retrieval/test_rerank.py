@@ -211,3 +211,11 @@ def test_a_reader_of_listed_metrics_only_does_not_read_one_it_lacks() -> None:
         "getAnyMetric": False, "getCapacityMetrics": True, "getInstanceMetrics": False}
     spot = metrics_unread(index, rw.rewrite("spot total count this week"), np.arange(3))  # type: ignore[arg-type]
     assert not spot[1]
+
+
+def test_which_one_of_a_kind_is_picked_from_the_list() -> None:
+    """"which daemonset is ..." with no name asks to pick one among all: the list fits."""
+    *_, list_ds, read_ds = _scores("which daemonset is missing pods on some nodes")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("what does daemonset fluent-bit-7 mount")
+    assert read_ds == 1.0
