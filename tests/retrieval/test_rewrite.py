@@ -600,3 +600,12 @@ def test_a_noun_phrase_keeps_its_words_in_a_why_question() -> None:
     the actions it names, not the words of a noun that shares their stems (activ-ate)."""
     q = QueryRewriter().rewrite("asg-api 最近的扩缩容活动，为什么有实例被 terminate 了")
     assert q.terms[stem("activities")] > W_WEAK_WORD and q.terms[stem("terminate")] == W_WEAK_WORD
+
+
+def test_kubernetes_words_for_what_a_kind_holds() -> None:
+    """The Kubernetes plugin's vocabulary: CSR is a kind's short name, a controller's leader
+    is its lease's holder, the pod IPs behind a service are its endpoints."""
+    rw = QueryRewriter()
+    assert "certificatesigningrequest" in rw.rewrite("pending CSR not approved").terms
+    assert stem("lease") in rw.rewrite("who is the kube-scheduler leader").terms
+    assert stem("endpoints") in rw.rewrite("which pod IPs are behind service cart").terms
