@@ -76,7 +76,7 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
     "order-events queue", "节点 node-3"), with the vocabulary's words for them (``terms``:
     节点 -> node, pvc -> persistentvolumeclaim). ``joined``: the request's joined words that
     name objects, lower-case. With a ``plural_head`` ("which pods are running on node x") an
-    object after a preposition is where to look, not what: it counts no kind."""
+    object after "on" is where to look, not what: it counts no kind."""
     joined_names = {j.lower() for j in joined}
     # "coredns 那个 configmap": a word pointed at as "that one" is a name
     joined_names.update(m.group(1) for m in _POINTED.finditer(lower))
@@ -94,12 +94,13 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
     return frozenset(out)
 
 
-_LOCATION = frozenset({"on", "in", "inside", "within", "under", "across", "at", "from"})
+_LOCATION = frozenset({"on"})
 
 
 def _located(before: list[str]) -> bool:
-    """Does a preposition of place stand before the name and its noun ("on node x", "in the
-    orders queue")? ``before``: the tokens before the name, nearest first."""
+    """Does "on" stand before the name and its noun ("pods running on node x": where they run)?
+    Not "in": the messages in a queue are the queue's (its attributes count them). ``before``:
+    the tokens before the name, nearest first."""
     for token in before[:4]:
         if token in _LOCATION:
             return True

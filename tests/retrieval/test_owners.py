@@ -54,6 +54,8 @@ def test_a_place_a_plural_is_looked_for_in_names_no_kind() -> None:
     assert _named("which pods run on node worker-7", plural_head=True) == set()
     assert _named("logs of pod web-7f9", plural_head=True) == {"pod"}  # "of": the pod's own
     assert _named("which pods run on node worker-7") == {"node"}
+    # the messages in a queue are the queue's own count
+    assert _named("how many messages are in the orders-1 queue", plural_head=True) == {"queue"}
 
 
 def test_a_short_form_no_operation_takes_stands_for_the_kinds_it_begins() -> None:
