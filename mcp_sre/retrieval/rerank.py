@@ -242,6 +242,7 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
 
 
 # facets that hold many entries whatever the number of the word before them (AlarmHistory)
+_SET = stem("sets")
 _COLLECTION_FACETS = frozenset(stem(w) for w in ("history", "set", "summaries", "logs"))
 
 
@@ -309,8 +310,8 @@ def head_match(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) ->
         for i, (last, _, prev, _) in enumerate(resources):
             if last in heads:
                 out[i] = 1.0
-            elif prev in heads:
-                out[i] = 1.0 if _facet_named(q, last) else 0.5
+            elif prev in heads:  # a set of records is the records (ListResourceRecordSets)
+                out[i] = 1.0 if _facet_named(q, last) or last == _SET else 0.5
         if out.any():
             break
     return out

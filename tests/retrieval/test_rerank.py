@@ -219,3 +219,15 @@ def test_which_one_of_a_kind_is_picked_from_the_list() -> None:
     assert list_ds == 1.0 and read_ds == -1.0
     *_, list_ds, read_ds = _scores("what does daemonset fluent-bit-7 mount")
     assert read_ds == 1.0
+
+
+def test_a_set_of_things_is_those_things_for_the_head_noun() -> None:
+    """"the A record of api" is about records: ListResourceRecordSets is fully about them, a
+    record's facet (GetRecordStatus) half."""
+    from mcp_sre.retrieval.rerank import head_match
+
+    ops = [["list", "resource", "record", "sets"], ["get", "record", "status"]]
+    index = SimpleNamespace(resource=[resource_of(words) for words in ops])
+    q = QueryRewriter(VOCAB).rewrite("where does the A record of api point")
+    assert q.head == "record"
+    assert head_match(index, q, np.arange(2)).tolist() == [1.0, 0.5]  # type: ignore[arg-type]
