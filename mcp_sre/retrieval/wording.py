@@ -49,7 +49,7 @@ TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|�
 TIME_WINDOW = re.compile(
     r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
     r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
-    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
+    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几|半)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
     re.IGNORECASE)
 # How many, how often, how fast, how busy: asked over a span of time, the answer is a metric
 # series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")

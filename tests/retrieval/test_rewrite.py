@@ -609,3 +609,7 @@ def test_kubernetes_words_for_what_a_kind_holds() -> None:
     assert "certificatesigningrequest" in rw.rewrite("pending CSR not approved").terms
     assert stem("lease") in rw.rewrite("who is the kube-scheduler leader").terms
     assert stem("endpoints") in rw.rewrite("which pod IPs are behind service cart").terms
+
+
+def test_half_an_hour_is_a_span_of_time() -> None:
+    assert QueryRewriter().rewrite("lambda fn-1 最近半小时日志里的 ERROR").time_window
