@@ -85,16 +85,12 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
         if not _is_name(m.group(0), joined_names):
             continue
         before = _tokens(lower[:m.start()])[::-1]
-        nouns = [*_nouns(before, terms, from_end=True), *_nouns(_tokens(lower[m.end():]), terms,
-                                                                   from_end=False)]
         if plural_head and _located(before):
             continue
-        for word in nouns:
+        after = _tokens(lower[m.end():])
+        for word in [*_nouns(before, terms, from_end=True), *_nouns(after, terms, from_end=False)]:
             out.update(_kinds(word, terms))
     return frozenset(out)
-
-
-_LOCATION = frozenset({"on"})
 
 
 def _located(before: list[str]) -> bool:
@@ -102,7 +98,7 @@ def _located(before: list[str]) -> bool:
     Not "in": the messages in a queue are the queue's (its attributes count them). ``before``:
     the tokens before the name, nearest first."""
     for token in before[:4]:
-        if token in _LOCATION:
+        if token == "on":
             return True
         if not _EN_WORD.fullmatch(token) or (token in STOPWORDS and token not in _BETWEEN):
             return False
