@@ -10,6 +10,7 @@ whether the request's verb fits the operation's verb, the keyword and dense scor
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 from collections.abc import Container
 from dataclasses import dataclass
@@ -261,7 +262,7 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
-    chosen = {b for a, b in zip(q.words, q.words[1:], strict=False) if a in ("which", "what")}
+    chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
         after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
@@ -352,6 +353,9 @@ def reply_answers(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray)
     return out
 
 
+_SERIES = stem("metric")
+
+
 def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
     """1 for operations that take the kind of object the request names by its name ("the
     engine version of rds instance orders-db" wants what takes an instance, not the engine
@@ -370,9 +374,6 @@ def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -
 
 def _asks_series(q: RewrittenQuery) -> bool:
     return q.time_window and q.terms.get(_SERIES, 0.0) >= W_EXPANDED
-
-
-_SERIES = stem("metric")
 
 
 def series_readers(index: SearchIndex, candidates: np.ndarray) -> np.ndarray:

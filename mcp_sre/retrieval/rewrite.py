@@ -291,6 +291,7 @@ class QueryRewriter:
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
         self._intent_words = PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
+        self._audit_words = frozenset(self.vocab.intents.get("audit", ([], []))[0])
         self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
         self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
                                      if not fused})
@@ -351,14 +352,13 @@ class QueryRewriter:
                 break
         translated: list[str] = []
         phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
-        action_words = {w for words, _ in self.vocab.intents.values() for w in words}
         noun_tokens: set[str] = set()  # what a noun phrase says (扩缩容活动: scaling activities)
         for phrase in phrases:
             expansion = self.vocab.terms[phrase]
             cjk = has_cjk(phrase)
             precise = " " in phrase or phrase in self.vocab.precise
             add(expansion, W_TRANSLATED if cjk else W_PHRASE if precise else W_EXPANDED)
-            if phrase not in action_words:
+            if phrase not in self._intent_set:
                 noun_tokens.update(tokenize(expansion))
             if cjk:
                 translated.append(expansion)
@@ -374,7 +374,7 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
-        audit_words = set(self.vocab.intents.get("audit", ([], []))[0])
+        audit_words = self._audit_words
         if found_intent_words & audit_words == {"who"} and WHO_HOLDS.search(plain):
             intents.discard("audit")  # "who is subscribed to topic x": a state, no trail
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
