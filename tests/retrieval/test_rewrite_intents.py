@@ -1,0 +1,150 @@
+"""The intents the rewriter reads from a request: orders, questions, audits and states. An
+action a request names is an order only when it is given as one, not when it is asked about,
+is part of a name, or describes a state."""
+
+from __future__ import annotations
+
+from mcp_sre.retrieval.documents import stem
+from mcp_sre.retrieval.rewrite import (
+    W_WEAK_WORD,
+    WRITE_INTENTS,
+    QueryRewriter,
+)
+
+
+def test_write_verbs_give_write_intents() -> None:
+    q = QueryRewriter().rewrite("To delete a capacity provider")
+    assert q.intents == {"delete"} and q.verbs["delet"] == 1.0
+    assert "remov" in q.verbs
+
+
+def test_audit_questions_are_not_actions() -> None:
+    q = QueryRewriter().rewrite("who stopped instance i-123 yesterday")
+    assert "audit" in q.intents and "stop" not in q.intents
+    assert ("aws", "cloudtrail") in q.services
+
+
+def test_why_questions_and_states_are_not_orders() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("why did my ECS task stop")
+    assert "stop" not in q.intents and q.terms["stop"] < 0.5
+    q = rw.rewrite("which EC2 instances are stopped")
+    assert "stop" not in q.intents and q.terms["stop"] < 0.5
+    assert rw.rewrite("stop instance i-123").terms["stop"] == 1.0
+
+
+def test_audit_questions_favour_the_trail_over_the_resource() -> None:
+    q = QueryRewriter().rewrite("who modified security group sg-0abc yesterday")
+    assert q.services[("aws", "cloudtrail")] > q.services[("aws", "ec2")]
+
+
+def test_state_constants_and_passives_are_not_orders() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("cfn stack prod-network stuck in UPDATE_ROLLBACK_FAILED - list the stack events")
+    assert "update" not in q.intents and q.terms["rollback"] < 0.5
+    assert q.head == "event" and ("aws", "cloudformation") in q.services
+    assert "disable" not in rw.rewrite("KMS 密钥是不是被禁用了").intents
+    assert "disable" in rw.rewrite("禁用 KMS 密钥 k1").intents
+    assert rw.rewrite("I need the stoppedReason for task t1").terms["stop"] < 0.5
+
+
+def test_a_request_worded_as_a_question_reads() -> None:
+    rw = QueryRewriter()
+    rotated = rw.rewrite("when was the secret prod/db-password last rotated").intents
+    assert rotated & {"read", "diagnose"} and not rotated & WRITE_INTENTS
+    assert rw.rewrite("does key alias/app-key have automatic rotation enabled").intents == {"read"}
+    assert rw.rewrite("Athena 查询 3f2a-77 还在运行吗").intents == {"read"}
+    assert not rw.rewrite("which pods should I delete in namespace old").intents & WRITE_INTENTS
+    # a polite order is still an order
+    assert "stop" in rw.rewrite("can you stop instance i-123").intents
+    assert "stop" in rw.rewrite("stop instance i-123").intents
+
+
+def test_chinese_change_to_is_an_update() -> None:
+    assert "update" in QueryRewriter().rewrite("把 deployment web 的镜像改成 v2").intents
+
+
+def test_when_did_asks_what_happened() -> None:
+    # "when did X change": the change is what to look up, not an order to change X
+    q = QueryRewriter().rewrite("when did alarm api-5xx-high change state over the past week")
+    assert not q.intents & {"update"} and q.terms["chang"] < 0.5
+    # "did X ..." and "有没有发生过": whether something happened, not an order to do it
+    q = QueryRewriter().rewrite("did the replication group fail over or replace a node today")
+    assert "diagnose" in q.intents and not q.intents & {"update"} and q.terms["replac"] < 0.5
+    assert "diagnose" in QueryRewriter().rewrite("实例 db-1 昨晚有没有发生过主备切换").intents
+
+
+def test_asking_whether_an_action_is_allowed_is_not_the_action() -> None:
+    """"有没有权限删除 deployment", "am I allowed to delete the bucket": the request asks for
+    a permission check; the delete is what to check, so no write intent and a weak word."""
+    rw = QueryRewriter()
+    for request in ("我在 namespace prod 里有没有权限删除 deployment",
+                    "am I allowed to delete objects in bucket prod-backups"):
+        q = rw.rewrite(request)
+        assert "permission" in q.intents and not q.intents & WRITE_INTENTS, request
+        assert {"access", "review", "simul"} <= set(q.terms)
+        assert q.terms.get("delet", 0.0) < 0.5
+    assert "delete" in rw.rewrite("delete objects in bucket prod-backups").intents
+
+
+def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
+    """"update strategy and maxUnavailable of daemonset x": updateStrategy is a field of the
+    reply, so nothing is updated; "update the strategy" still is an order."""
+    rw = QueryRewriter(field_names=frozenset({"updatestrategy", "starttime"}))
+    q = rw.rewrite("daemonset node-exporter in monitoring: update strategy and maxUnavailable")
+    assert not q.intents & WRITE_INTENTS and "updat" in q.terms
+    assert "update" in rw.rewrite("update the strategy of daemonset node-exporter").intents
+    assert "start" not in rw.rewrite("show the start time of job etl").intents
+    assert "update" in QueryRewriter().rewrite("update strategy of daemonset x").intents
+    hpa = QueryRewriter(field_names=frozenset({"scaledown"}))
+    assert "scale" not in hpa.rewrite("scale-down stabilization window of HPA checkout").intents
+
+
+def test_a_chinese_action_word_before_a_field_noun_is_no_order() -> None:
+    """滚动更新策略 is the rolling update policy (a reply's updatePolicy), 扩缩容活动记录 the
+    scaling activities (DescribeScalingActivities): nouns, as the index's names show; 更新镜像
+    stays an order, and so does everything without the index."""
+    rw = QueryRewriter(field_names=frozenset({"updatepolicy"}),
+                       word_pairs=frozenset({"scaling activity"}))
+    assert not rw.rewrite("看一下 deployment cart 的滚动更新策略").intents & WRITE_INTENTS
+    assert not rw.rewrite("Auto Scaling 组 web-asg 最近的扩缩容活动记录").intents & WRITE_INTENTS
+    assert "update" in rw.rewrite("更新 deployment web 的镜像").intents
+    assert "update" in QueryRewriter().rewrite("看一下 deployment cart 的滚动更新策略").intents
+
+
+def test_a_negated_chinese_action_is_a_state() -> None:
+    """没有关联到任何实例: addresses that are not associated, nothing to associate."""
+    q = QueryRewriter().rewrite("哪些弹性 IP 没有关联到任何实例")
+    assert "list" in q.intents and not q.intents & WRITE_INTENTS
+    assert "attach" in QueryRewriter().rewrite("把弹性 IP 关联到实例 i-123").intents
+
+
+def test_an_action_word_inside_a_name_orders_nothing(shared_retriever) -> None:
+    """"lambda image-resize" is a function's name: its "resize" is no order to update."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    assert not rw.rewrite("reserved concurrency configured on lambda image-resize").intents & {
+        "update"}
+    assert "update" in rw.rewrite("resize the volume vol-0abc12 to 200 GiB").intents
+
+
+def test_a_chinese_question_word_asks_rather_than_orders() -> None:
+    """"多少天后过期删除" asks after how many days objects expire; "删除 ... pod" orders."""
+    rw = QueryRewriter()
+    assert "delete" not in rw.rewrite("S3 桶 app-logs 的 lifecycle 规则，多少天后过期删除").intents
+    assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
+
+
+def test_who_holds_a_state_is_no_audit() -> None:
+    """"who is subscribed to topic x" asks for the subscriptions, not the trail's events;
+    "who deleted x" asks the trail."""
+    rw = QueryRewriter()
+    assert "audit" not in rw.rewrite("who is subscribed to the alerts sns topic").intents
+    assert "audit" not in rw.rewrite("who's holding the leader lease in kube-system").intents
+    assert "audit" in rw.rewrite("who deleted security group sg-0abc yesterday").intents
+
+
+def test_a_noun_phrase_keeps_its_words_in_a_why_question() -> None:
+    """"为什么 ... 扩缩容活动": the scaling activities are what to read; a why-question weakens
+    the actions it names, not the words of a noun that shares their stems (activ-ate)."""
+    q = QueryRewriter().rewrite("asg-api 最近的扩缩容活动，为什么有实例被 terminate 了")
+    assert q.terms[stem("activities")] > W_WEAK_WORD and q.terms[stem("terminate")] == W_WEAK_WORD
