@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
 
 __all__ = ["REUSE_MODEL", "Embedder", "Scored", "ToolDoc", "ToolMatcher"]
 

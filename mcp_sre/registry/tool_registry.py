@@ -52,7 +52,7 @@ from mcp_sre.toolcode.review import review_tool
 if TYPE_CHECKING:
     import pluggy
 
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
     from mcp_sre.sandbox import RunResult, Sandbox
 
 __all__ = ["RegistrationRefused", "ToolCallError", "ToolRegistry", "score"]
@@ -153,7 +153,7 @@ class ToolRegistry:
             embed = load_embedder(embed)
         vocabulary = self._vocabulary() if callable(self._vocabulary) else self._vocabulary
         if vocabulary is None and self.pm is not None:
-            from mcp_sre.retrieval.rewrite import load_vocabulary
+            from mcp_sre.retrieval.vocabulary import load_vocabulary
 
             vocabulary = load_vocabulary(self.pm)
         return ToolMatcher(embed, vocabulary)

@@ -23,14 +23,14 @@ from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, singular, stem
 from mcp_sre.retrieval.owners import taken_kinds
 from mcp_sre.retrieval.resources import resource_of
-from mcp_sre.retrieval.rewrite import W_STRONG, W_WEAK
+from mcp_sre.retrieval.vocabulary import W_STRONG, W_WEAK
 
 if TYPE_CHECKING:
     from collections.abc import Collection, Sequence
 
     from mcp_sre.retrieval.documents import OperationDoc
     from mcp_sre.retrieval.resources import Compounds
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
 
 __all__ = ["SearchIndex", "derivation_key", "derive_service_aliases"]
 
@@ -180,7 +180,7 @@ def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabul
     """What :meth:`SearchIndex.derived` depends on: the documents (their sources' digests, in
     order, and the document format), the parts of the vocabulary :meth:`~SearchIndex.from_docs`
     reads, and the code that derives them, so a change to any of them derives again."""
-    from mcp_sre.retrieval import documents, owners, resources, rewrite  # the deriving code
+    from mcp_sre.retrieval import documents, owners, resources, rewrite, vocabulary  # deriving code
 
     def canonical(value: object) -> object:
         return sorted(value, key=repr) if isinstance(value, (set, frozenset)) else repr(value)
@@ -189,7 +189,7 @@ def derivation_key(digests: dict[str, str], order: Sequence[str], vocab: Vocabul
         [doc_format, list(order), digests, vocab.compounds, vocab.head_compounds,
          vocab.title_noise, vocab.providers, vocab.common],
         sort_keys=True, default=canonical).encode())
-    for module in (sys.modules[__name__], documents, owners, resources, rewrite):
+    for module in (sys.modules[__name__], documents, owners, resources, rewrite, vocabulary):
         try:
             h.update(Path(str(module.__file__)).read_bytes())
         except OSError:  # no source to read (a frozen build): never reuse across processes

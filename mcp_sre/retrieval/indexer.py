@@ -37,7 +37,7 @@ from mcp_sre.retrieval.store import IndexStore, Manifest, SourceEntry
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.documents import OperationDoc
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
     from mcp_sre.specs.catalog import SpecCatalog
 
 __all__ = ["IndexStatus", "Indexer", "Progress"]

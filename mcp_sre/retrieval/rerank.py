@@ -22,7 +22,8 @@ from mcp_sre.retrieval.candidates import name_coverage
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, has_cjk, stem
 from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
-from mcp_sre.retrieval.rewrite import W_EXPANDED, W_WEAK, WRITE_INTENTS
+from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
+from mcp_sre.retrieval.vocabulary import W_WEAK
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Any
 from mcp_sre.config import Settings, load_settings
 from mcp_sre.retrieval.dense import Embedder, load_embedder
 from mcp_sre.retrieval.indexer import Indexer, IndexStatus, Progress
-from mcp_sre.retrieval.rewrite import Vocabulary, load_vocabulary
 from mcp_sre.retrieval.searcher import Mode, Searcher, SearchResult
 from mcp_sre.retrieval.store import IndexStore
+from mcp_sre.retrieval.vocabulary import Vocabulary, load_vocabulary
 
 if TYPE_CHECKING:
     from mcp_sre.plugin_manager import PluginManager

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from mcp_sre.retrieval.dense import Embedder
     from mcp_sre.retrieval.documents import OperationDoc
     from mcp_sre.retrieval.index import SearchIndex
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
 
 __all__ = ["FIELD_WEIGHTS", "MAX_TOP_K", "MODES", "Mode", "SearchResult", "Searcher"]
 

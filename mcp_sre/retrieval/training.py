@@ -33,7 +33,7 @@ from mcp_sre.retrieval.evaluate import EvalCase
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.documents import OperationDoc
-    from mcp_sre.retrieval.rewrite import Vocabulary
+    from mcp_sre.retrieval.vocabulary import Vocabulary
 
 __all__ = ["KINDS", "ChineseWords", "generate", "normalise", "operation_requests"]
 

@@ -71,7 +71,7 @@ class ServerState:
     @functools.cached_property
     def vocabulary(self) -> Any:
         """The search vocabulary: the core's merged with the plugins'."""
-        from mcp_sre.retrieval.rewrite import load_vocabulary
+        from mcp_sre.retrieval.vocabulary import load_vocabulary
 
         return load_vocabulary(self.pm)
 

@@ -9,7 +9,7 @@ from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.owners import kinds_meant, named_kinds, taken_kinds
 from mcp_sre.retrieval.resources import resource_of
-from mcp_sre.retrieval.rewrite import load_vocabulary
+from mcp_sre.retrieval.vocabulary import load_vocabulary
 
 VOCAB = load_vocabulary(make_plugin_manager())
 

@@ -12,7 +12,8 @@ from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rerank import plurality
 from mcp_sre.retrieval.resources import resource_of
-from mcp_sre.retrieval.rewrite import QueryRewriter, load_vocabulary
+from mcp_sre.retrieval.rewrite import QueryRewriter
+from mcp_sre.retrieval.vocabulary import load_vocabulary
 
 OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
        ["read", "core", "v1", "node", "status"],

@@ -2,14 +2,8 @@ from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.documents import stem
-from mcp_sre.retrieval.rewrite import (
-    MAX_QUERY_CHARS,
-    W_EXPANDED,
-    W_WEAK_WORD,
-    WRITE_INTENTS,
-    QueryRewriter,
-    load_vocabulary,
-)
+from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, W_EXPANDED, WRITE_INTENTS, QueryRewriter
+from mcp_sre.retrieval.vocabulary import W_WEAK_WORD, load_vocabulary
 
 
 def test_chinese_terms_become_api_words() -> None:
@@ -80,13 +74,6 @@ def test_llm_seam_adds_words_and_failures_are_ignored() -> None:
     assert QueryRewriter(llm=broken).rewrite("list pods").llm_rewrite is None
 
 
-def test_vocabulary_file_is_well_formed() -> None:
-    vocab = load_vocabulary(make_plugin_manager())
-    assert "list" in vocab.intents and vocab.terms["安全组"].startswith("security")
-    assert all(parts and token for parts, token, _ in vocab.compounds)
-    assert all(0 < w <= 1 for aliases in vocab.services.values() for w in aliases.values())
-
-
 def test_head_noun_guess() -> None:
     rw = QueryRewriter()
     assert rw.rewrite("which load balancer targets are unhealthy").head == "target"
@@ -119,31 +106,6 @@ def test_head_synonyms_from_the_vocabulary() -> None:
     assert q.head == "entri" and "event" in q.head_synonyms
     assert "graph" in rw.rewrite("show the dependency map of my services").head_synonyms
     assert rw.rewrite("list all pods").head_synonyms == set()
-
-
-def test_cloud_vocabulary_comes_from_the_plugins(tmp_path, monkeypatch) -> None:
-    """The core vocabulary names no cloud; each cloud plugin contributes its own file, and a
-    third-party file merges in the same way (mappings key by key, lists appended)."""
-    from mcp_sre.retrieval.rewrite import VOCAB_FILE, plugin_vocabularies
-
-    pm = make_plugin_manager()
-    files = {p.parent.name for p in plugin_vocabularies(pm)}
-    assert {"mcp_sre_aws", "mcp_sre_kubernetes"} <= files
-    core = load_vocabulary()
-    assert not core.services and not core.providers and not core.common
-    assert not core.scopes and not core.lists and core.flags is None  # no command syntax
-    full = load_vocabulary(pm)
-    assert ("aws", "ec2") in full.services and "k8s" in full.providers["kubernetes"]
-    mine = tmp_path / "vocab.yaml"
-    mine.write_text("services:\n  mycloud:\n    widgets:\n      strong: [widget, widgets]\n"
-                    "providers:\n  mycloud: [mycloud]\ncompounds:\n  - [widget, pool]\n",
-                    encoding="utf-8")
-    merged = load_vocabulary(path=VOCAB_FILE, extra=[*plugin_vocabularies(pm), mine])
-    assert merged.services[("mycloud", "widgets")]["widget"] > 0
-    assert ("aws", "ec2") in merged.services and merged.providers["mycloud"] == ["mycloud"]
-    assert len(merged.compounds) == len(full.compounds) + 1
-    monkeypatch.setenv("MCP_SRE_DISABLE_PLUGINS", "aws")
-    assert ("aws", "ec2") not in load_vocabulary(make_plugin_manager()).services
 
 
 def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:

@@ -5,11 +5,8 @@ is part of a name, or describes a state."""
 from __future__ import annotations
 
 from mcp_sre.retrieval.documents import stem
-from mcp_sre.retrieval.rewrite import (
-    W_WEAK_WORD,
-    WRITE_INTENTS,
-    QueryRewriter,
-)
+from mcp_sre.retrieval.rewrite import WRITE_INTENTS, QueryRewriter
+from mcp_sre.retrieval.vocabulary import W_WEAK_WORD
 
 
 def test_write_verbs_give_write_intents() -> None:
