@@ -204,6 +204,9 @@ class Features:
 
 # Chinese words that make the noun they qualify plural: all, which ones, how many.
 _CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
+# "which one", when no object is named: one picked from the list ("哪个 PDB 的 allowed disruptions
+# 是 0"), as English "which <kind>"
+_CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条")
 
 
 def _unit(values: np.ndarray) -> np.ndarray:
@@ -260,20 +263,25 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     # Chinese does not inflect: "Pod" is either, unless a word says many ("所有 Pod")
     cjk = has_cjk(q.original)
     lower = q.original.lower()
-    at = min((i for m in _CJK_PLURAL if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
+    markers = _CJK_PLURAL if q.named_kinds else _CJK_PLURAL + _CJK_WHICH
+    at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
     chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}
+    # the words as written: the rewriter spells short names out ("pdb" -> poddisruptionbudget)
+    written = dict(zip(q.words, re.findall(r"[a-z0-9]+", lower), strict=False))
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
-        after = at >= 0 and lower.find(w, at) >= 0  # "所有 Pod": the noun after the word
+        after = at >= 0 and lower.find(written.get(w, w), at) >= 0  # "所有 Pod": after the word
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
-            named = _named(lower, w, known)
+            named = _named(lower, written.get(w, w), known)
             form = {True, False} if named is None else {not named}
         elif not cjk and not q.named_kinds and any(w.startswith(c) for c in chosen):
             form = {True}  # "which ingress class is the default": one picked from the list
         else:
             form = {True} if after else {plural}
         forms.setdefault(stem(w), set()).update(form)
+        if parts := index.joined_words.get(stem(w)):  # "ingressclass": the class it ends with
+            forms.setdefault(parts[-1], set()).update(form)
     if cjk and many == {True} and q.head:  # so is the noun asked about (节点 -> node)
         forms.setdefault(q.head, set()).update(many)
     out = np.zeros(len(candidates), np.float32)

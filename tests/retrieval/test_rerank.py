@@ -17,12 +17,15 @@ from mcp_sre.retrieval.vocabulary import load_vocabulary
 
 OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
        ["read", "core", "v1", "node", "status"],
+       ["list", "networking", "v1", "ingress", "class"],
+       ["read", "networking", "v1", "ingress", "class"],
        ["list", "apps", "v1", "namespaced", "daemon", "set"],
        ["read", "apps", "v1", "namespaced", "daemon", "set"]]
 VOCAB = load_vocabulary(make_plugin_manager())
 NAME_WORDS = {stem(w) for words in OPS for w in words} | {"backup"}
 INDEX = SimpleNamespace(resource=[resource_of(words, VOCAB.head_compounds) for words in OPS],
                         head_compounds=VOCAB.head_compounds,
+                        joined_words={"ingressclass": ("ingress", "class")},
                         bm25=SimpleNamespace(fields={"name": SimpleNamespace(vocab=NAME_WORDS)}))
 ALL = np.arange(len(OPS))
 
@@ -220,6 +223,14 @@ def test_which_one_of_a_kind_is_picked_from_the_list() -> None:
     assert list_ds == 1.0 and read_ds == -1.0
     *_, list_ds, read_ds = _scores("what does daemonset fluent-bit-7 mount")
     assert read_ds == 1.0
+    # a kind written as one word is the kind its last word names (IngressClass)
+    list_class, read_class = _scores("which ingressclass is marked as the default one")[3:5]
+    assert list_class == 1.0 and read_class == -1.0
+    # Chinese "哪个" with no name picks one from the list too, also after a short name
+    *_, list_ds, read_ds = _scores("哪个 ds 在 node-3 上没有跑起来")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("所有 ds 的状态")
+    assert list_ds == 1.0 and read_ds == -1.0
 
 
 def test_a_set_of_things_is_those_things_for_the_head_noun() -> None:

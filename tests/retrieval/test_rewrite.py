@@ -437,3 +437,11 @@ def test_kubernetes_words_for_what_a_kind_holds() -> None:
 
 def test_half_an_hour_is_a_span_of_time() -> None:
     assert QueryRewriter().rewrite("lambda fn-1 最近半小时日志里的 ERROR").time_window
+
+
+def test_chinese_words_for_one_namespace_or_any() -> None:
+    """"不限 namespace" is every namespace; "payments namespace 里" one of them."""
+    rw = QueryRewriter()
+    assert rw.rewrite("所有跑在节点 node-7 上的 pod，不限 namespace").terms.get("allnamespac", 0) > 0.5
+    q = rw.rewrite("payments namespace 里哪个 PDB 的 allowed disruptions 是 0")
+    assert q.terms.get(stem("namespaced"), 0) > 0.5 and "allnamespac" not in q.terms
