@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 10
+DOC_FORMAT = 11
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -330,7 +330,8 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
         examples=spec_example_titles(spec),
         outputs=spec_output_fields(spec),
         popularity=spec_popularity(spec),
-        deprecated=spec.deprecated or "deprecated" in summary.lower()[:80],
+        deprecated=(spec.deprecated or "deprecated" in summary.lower()[:80]
+                    or superseded(description)),
         metric_names=spec_metric_names(spec),
     )
     doc.sha = document_sha(doc)
@@ -338,6 +339,18 @@ def build_document(spec: APISpec, service_titles: Iterable[str] | None = None) -
 
 
 _METRIC_INPUT = re.compile(r"metric", re.IGNORECASE)
+# How documentation says an operation is kept only for the old API that replaced it ("This is
+# AWS WAF Classic documentation ... For the latest version of AWS WAF, use the WAFV2 API", "is
+# superseded by DescribeTrafficSources", "a legacy API with no planned investment").
+_SUPERSEDED = re.compile(
+    r"for the latest version of|documentation is for version 1 of|(?:is|been) superseded by"
+    r"|\bthis is (?:the )?(?:\w+ ){0,4}classic\b|documentation for (?:\w+ ){0,4}classic\b"
+    r"|\blegacy api\b", re.IGNORECASE)
+
+
+def superseded(description: str) -> bool:
+    """Does the opening of an operation's documentation send readers to a newer API?"""
+    return _SUPERSEDED.search(description[:600]) is not None
 
 
 def spec_metric_names(spec: APISpec) -> list[str]:

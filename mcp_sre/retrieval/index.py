@@ -252,6 +252,9 @@ def adjacent_word_pairs(words_of: dict[str, list[str]]) -> frozenset[str]:
     return frozenset(out)
 
 
+_VERSION_SUFFIX = re.compile(r"\s*v\d+$")
+
+
 def derive_service_aliases(
     docs: Sequence[OperationDoc], noise: Collection[str] = (),
 ) -> dict[tuple[str, str], dict[str, float]]:
@@ -261,16 +264,19 @@ def derive_service_aliases(
     operation names (batch, config, health) is only a weak hint."""
     name_word_services: dict[str, set[tuple[str, str]]] = defaultdict(set)
     titles: dict[tuple[str, str], set[str]] = defaultdict(set)
+    deprecated: dict[tuple[str, str], list[bool]] = defaultdict(list)
     for d in docs:
         key = (d.provider, d.service)
+        deprecated[key].append(d.deprecated)
         for w in d.name_words:
             name_word_services[w].add(key)
         if d.service_title:
             titles[key].add(d.service_title)
         titles[key].update(d.service_aliases)
+    retired = {key for key, flags in deprecated.items() if sum(flags) > len(flags) / 2}
     aliases: dict[tuple[str, str], dict[str, float]] = {}
+    names: dict[tuple[str, str], set[str]] = {}
     for key, key_titles in titles.items():
-        found: dict[str, float] = {}
         candidates = {key[1].lower().replace("_", " ").replace("-", " ")}
         for title in key_titles:
             words = [w for w in re.findall(r"[A-Za-z0-9]+", title)]
@@ -287,7 +293,10 @@ def derive_service_aliases(
             last = alias.rsplit(" ", 1)[-1]
             if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
                 candidates.add(alias[:-1])
-        for alias in candidates:
+        names[key] = candidates
+    for key, candidates in names.items():
+        found: dict[str, float] = {}
+        for alias in candidates | _successor_names(key, candidates, names, retired):
             alias = alias.strip()
             if len(alias) < 2 or alias in STOPWORDS:
                 continue
@@ -295,3 +304,18 @@ def derive_service_aliases(
             found[alias] = W_WEAK if generic else W_STRONG
         aliases[key] = found
     return aliases
+
+
+def _successor_names(key: tuple[str, str], candidates: set[str],
+                     names: dict[tuple[str, str], set[str]],
+                     retired: set[tuple[str, str]]) -> set[str]:
+    """The names of an older API that a versioned one ("wafv2") takes over: those of a service
+    of the same provider whose documentation says it is replaced (WAF Classic). A versioned API
+    beside a current one (API Gateway V2 beside the REST API) keeps only its own names."""
+    out: set[str] = set()
+    for alias in candidates:
+        bare = _VERSION_SUFFIX.sub("", alias)
+        if bare != alias and any(other != key and other[0] == key[0] and bare in names[other]
+                                 for other in retired):
+            out.add(bare)
+    return out

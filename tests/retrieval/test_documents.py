@@ -91,6 +91,17 @@ def test_deprecated_flag_from_summary() -> None:
     assert doc.deprecated
 
 
+def test_documentation_that_sends_readers_to_a_newer_api_marks_the_operation_old() -> None:
+    """Specs rarely flag an old API; its documentation says so in plain words."""
+    for text in ("<note><p>This is <b>AWS WAF Classic</b> documentation.</p></note>",
+                 "<p>For the latest version of the product, use the V2 API.</p>",
+                 "This API operation is superseded by DescribeTrafficSources, which ...",
+                 "This documentation is for version 1 of the Example API."):
+        assert build_document(_spec(summary="Gets a thing.", description=text)).deprecated, text
+    current = "Returns the classic load balancers that the group uses, version 2 of them."
+    assert not build_document(_spec(summary="Gets a thing.", description=current)).deprecated
+
+
 def test_output_fields_nearest_first_without_the_envelope() -> None:
     """What an operation returns, as field names: the top level before nested ones, a list's
     fields through its items, paging and envelope fields left out, at most ``limit``."""

@@ -6,10 +6,10 @@ from mcp_sre.retrieval.documents import OperationDoc
 from mcp_sre.retrieval.index import derive_service_aliases
 
 
-def _doc(service: str, title: str, name_words: list[str]) -> OperationDoc:
+def _doc(service: str, title: str, name_words: list[str], *, old: bool = False) -> OperationDoc:
     return OperationDoc(id=f"aws/{service}/x", provider="aws", service=service, name="X",
                         method="POST", endpoint="", summary="", access="read",
-                        name_words=name_words, service_title=title)
+                        name_words=name_words, service_title=title, deprecated=old)
 
 
 def test_a_service_title_names_it_in_the_singular_too() -> None:
@@ -21,3 +21,17 @@ def test_a_service_title_names_it_in_the_singular_too() -> None:
         noise={"service", "amazon"})
     assert {"quotas", "quota"} <= set(aliases[("aws", "service-quotas")])
     assert "kinesi" not in aliases[("aws", "kinesis")]
+
+
+def test_a_versioned_api_takes_the_name_of_the_one_it_replaces() -> None:
+    """"waf" names WAFV2 too once WAF Classic's documentation says it is replaced; API Gateway
+    V2 beside a current REST API keeps its own names only."""
+    aliases = derive_service_aliases(
+        [_doc("waf", "AWS WAF", ["get", "web", "acl"], old=True),
+         _doc("wafv2", "AWS WAFV2", ["get", "web", "acl"]),
+         _doc("apigateway", "Amazon API Gateway", ["get", "stage"]),
+         _doc("apigatewayv2", "AmazonApiGatewayV2", ["get", "stage"])],
+        noise={"amazon", "aws"})
+    assert "waf" in aliases[("aws", "wafv2")]
+    assert "api gateway" not in aliases[("aws", "apigatewayv2")]
+    assert "api gateway" in aliases[("aws", "apigateway")]
