@@ -25,6 +25,7 @@ _QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "s
                              "all", "new"})
 
 
+_CLAUSE_QUESTIONS = frozenset({"which", "what"})
 _ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
                        "these", "those", "each", "every", "all", "any", "some"})
 _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
@@ -102,6 +103,12 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
               and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]
+    # a question after a clause ("apply fails with ..., which webhooks are registered") asks
+    # about its noun as an order would; not after a colon ("RDS x: what version is it on"
+    # asks about x)
+    orders += [i for i, w in enumerate(tokens) if w in _CLAUSE_QUESTIONS and i
+               and tokens[i - 1] in _PUNCT and tokens[i - 1] != ":"]
+    orders.sort()
     phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
     if not phrase and (have := _asked_possession(tokens)) is not None:
         phrase = _noun_phrase(tokens[have + 1:], verbs, weak)

@@ -36,13 +36,16 @@ from mcp_sre.retrieval.vocabulary import (
 from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_A_NOT_A,
+    CJK_FAILED,
     CJK_QUESTION_END,
     CJK_QUESTION_WORD,
     CJK_STATE_MARKERS,
+    CLAUSE_QUESTION,
     CONTRACTION,
     COUNT_OVER_TIME,
     DASH,
     DOTTED_NAME,
+    FAILED_ACTION,
     FIELD_IDENTIFIER,
     FLAG_NAME,
     JOINED_NAME,
@@ -195,8 +198,11 @@ class QueryRewriter:
                        for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
         # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
         # modifier of the noun (as "the newly created ingress"): neither is an order
+        # "创建 pod 失败", "删不掉": a symptom
         self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})"
-                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的)")
+                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的)"
+                                    f"|(?:{'|'.join(acts) or '$^'})(?=[^，。,.;；]{{0,24}}?"
+                                    f"(?:{'|'.join(CJK_FAILED)}))")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 
@@ -261,6 +267,7 @@ class QueryRewriter:
         verbs: dict[str, float] = {}
         # an action word inside an object's name ("lambda image-resize") orders nothing
         unnamed = re.sub("|".join(re.escape(n) for n in names), " ", plain) if names else plain
+        unnamed = FAILED_ACTION.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
         found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", unnamed)))
         found_intent_words -= self._field_name_words(plain, found_intent_words)
         for name, (words, _) in self.vocab.intents.items():
@@ -272,8 +279,8 @@ class QueryRewriter:
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
-        question = bool(QUESTION_OPENER.match(plain) or CJK_QUESTION_END.search(query)
-                        or CJK_QUESTION_WORD.search(query))
+        question = bool(QUESTION_OPENER.match(plain) or CLAUSE_QUESTION.search(plain)
+                        or CJK_QUESTION_END.search(query) or CJK_QUESTION_WORD.search(query))
         if CJK_A_NOT_A.search(query):  # "开没开自动轮换": asks for a state, as "is it on" does
             question = True
             add("status", W_WEAK_WORD)

@@ -62,11 +62,23 @@ FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a
 # state, they order nothing
 CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
+# An action that fails is a symptom to look into, not an order: "kubectl apply fails with ...",
+# "scaling keeps timing out", "创建 pod 失败", "删不掉"
+FAILED_ACTION = re.compile(
+    r"\b([a-z]+)\s+(?:(?!that\b|which\b|who\b|and\b|then\b|to\b)[\w.-]+\s+){0,2}?"
+    r"(?:(?:keeps|kept|is|was|are|were)\s+(?:fail|error|hang|tim)(?:ing)?(?:\s+out)?\b"
+    r"|fails\b|failed\b|errors out\b|errored\b|hangs\b|hung\b|stuck\b|tim(?:es|ed) out\b"
+    r"|(?:is|was|gets?|got) denied\b|(?:does|did|do|will|would|can)\s*not\s+work\b)")
+CJK_FAILED = ("失败", "不了", "不掉", "报错", "超时", "卡住", "不成功", "出错")
 # A request worded as a question ("when was the secret last rotated", "does the key have
 # rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what
 # to look up, not what to run. "can/could/would you ..." are polite orders, so not here.
 QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are|what|which|"
                               r"who|whose|how|where)\b")
+# ... or worded as one after a clause that tells the symptom ("apply fails with X, which
+# webhooks are registered"; "pods evicted, why?")
+CLAUSE_QUESTION = re.compile(r"[,;:!?\uff0c\uff1b]\s*(?:which|what|why|how many|is there|are there"
+                             r"|does|do|did|when)\b")
 # "who is subscribed", "who's holding the lease", "who has access": who holds a state now, not
 # who did something (the audit trail)
 WHO_HOLDS = re.compile(r"\bwho\s+(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")

@@ -145,3 +145,27 @@ def test_a_noun_phrase_keeps_its_words_in_a_why_question() -> None:
     the actions it names, not the words of a noun that shares their stems (activ-ate)."""
     q = QueryRewriter().rewrite("asg-api 最近的扩缩容活动，为什么有实例被 terminate 了")
     assert q.terms[stem("activities")] > W_WEAK_WORD and q.terms[stem("terminate")] == W_WEAK_WORD
+
+
+def test_an_action_that_fails_is_a_symptom_not_an_order() -> None:
+    """"kubectl apply fails with ..." reports a failure; the question after it ("which
+    webhooks are registered") is what to answer. An order stays one, even about something
+    that keeps failing."""
+    rw = QueryRewriter()
+    q = rw.rewrite("kubectl apply fails with 'admission webhook denied the request', "
+                   "which validating webhooks are registered")
+    assert not q.intents & WRITE_INTENTS and q.head == stem("webhooks")
+    assert "delete" not in rw.rewrite("delete namespace stuck in Terminating, show it").intents
+    assert "create" not in rw.rewrite("创建 pod 失败，报 admission webhook 拒绝").intents
+    assert "scale" not in rw.rewrite("Auto Scaling 组 web-asg 扩容失败：查看伸缩活动").intents
+    assert "stop" in rw.rewrite("stop instance i-1 that keeps failing").intents
+    assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
+
+
+def test_a_question_after_a_colon_is_about_the_topic_before_it() -> None:
+    """"RDS orders-db: what engine version is it on" asks about the instance, so the head is
+    not "version"; after a comma the question's noun is the head."""
+    rw = QueryRewriter()
+    assert rw.rewrite("RDS orders-db: what engine version is it on").head != stem("version")
+    assert rw.rewrite("pods can't reach redis, what network policies are in that namespace"
+                      ).head == "networkpolici"
