@@ -22,7 +22,7 @@ import numpy as np
 from mcp_sre.retrieval.bm25 import FieldedBM25
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, singular, stem
 from mcp_sre.retrieval.owners import taken_kinds
-from mcp_sre.retrieval.resources import resource_of
+from mcp_sre.retrieval.resources import is_plural, resource_of
 from mcp_sre.retrieval.vocabulary import W_STRONG, W_WEAK
 
 if TYPE_CHECKING:
@@ -73,6 +73,9 @@ class SearchIndex:
     # the resource an operation acts on: stem of its last name word before By/For, whether
     # that is plural (a list operation counts as plural), and the word before a facet word
     resource: list[tuple[str, bool, str, bool]] = field(default_factory=list)
+    # 1 where the reply's first field is a plural (TargetHealthDescriptions, AlarmHistoryItems):
+    # the operation returns many items, whatever its name's number (DescribeTargetHealth)
+    many: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
     aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     # stem of each verb operation names start with -> the share of those operations that read
     verb_reads: dict[str, float] = field(default_factory=dict)
@@ -129,6 +132,8 @@ class SearchIndex:
         described = np.array([d.provider in vocab.providers for d in docs], np.float32)
         time_range = np.array([any(_TIME_PARAM.search(p) for p in d.params) for d in docs],
                               np.float32)
+        many = np.array([bool(d.outputs) and is_plural((camel_words(d.outputs[0]) or [""])[-1])
+                         for d in docs], np.float32)
         verbs: list[str] = []
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
@@ -152,6 +157,7 @@ class SearchIndex:
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
             is_read=is_read, popular=popular, reply=reply, described=described, time_range=time_range,
+            many=many,
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)

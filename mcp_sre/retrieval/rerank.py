@@ -293,15 +293,17 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         if seen is not None:
             if last_plural in seen:
                 out[i] = 1.0
-            elif True in seen and not last_plural:
+            elif True in seen and not last_plural and not index.many[int(c)]:
                 out[i] = -1.0
         elif prev and (seen := forms.get(prev)) is not None:
             if prev_plural in seen:
                 out[i] = 1.0 if _facet_named(q, last) else 0.5
-            elif cjk and True in seen and not prev_plural and last not in _COLLECTION_FACETS:
+            elif (cjk and True in seen and not prev_plural and last not in _COLLECTION_FACETS
+                  and not index.many[int(c)]):
                 # "所有节点及其状态": not one node's status (an alarm history is many). Not for
                 # English plurals: "queues with more than 1000 messages" needs each queue's
-                # attributes (GetQueueAttributes), which no list returns
+                # attributes (GetQueueAttributes), which no list returns. Nor where the reply
+                # is many items (TargetHealthDescriptions: each target's health)
                 out[i] = -1.0
     return out
 

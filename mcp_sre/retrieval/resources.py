@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 from mcp_sre.retrieval.documents import fuse_compounds, stem
 
-__all__ = ["Compounds", "fused_words", "resource_of"]
+__all__ = ["Compounds", "fused_words", "is_plural", "resource_of"]
 
 Compounds = Sequence[tuple[tuple[str, ...], str, bool]]
 
@@ -20,7 +20,8 @@ _FACETS = frozenset({"status", "state", "attributes", "attribute", "configuratio
 _PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
 
 
-def _plural(word: str) -> bool:
+def is_plural(word: str) -> bool:
+    """An English plural (targets, statuses), not a word that only ends in s (status)."""
     return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and stem(word) != word
 
 
@@ -46,7 +47,7 @@ def fused_words(words: list[str], compounds: Compounds) -> list[tuple[str, bool]
     stems = [stem(w) for w in words]
     fused = fuse_compounds(stems, compounds)
     if fused == stems:
-        return [(w, _plural(w)) for w in words]
+        return [(w, is_plural(w)) for w in words]
     out: list[tuple[str, bool]] = []
     i = 0
     for token in fused:
@@ -54,7 +55,7 @@ def fused_words(words: list[str], compounds: Compounds) -> list[tuple[str, bool]
         while j < len(words) and stem("".join(words[i:j + 1])) != token and stems[j] != token:
             j += 1
         j = min(j, len(words) - 1)
-        out.append(("".join(words[i:j + 1]), _plural(words[j])))
+        out.append(("".join(words[i:j + 1]), is_plural(words[j])))
         i = j + 1
     return out
 

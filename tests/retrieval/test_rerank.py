@@ -26,6 +26,7 @@ NAME_WORDS = {stem(w) for words in OPS for w in words} | {"backup"}
 INDEX = SimpleNamespace(resource=[resource_of(words, VOCAB.head_compounds) for words in OPS],
                         head_compounds=VOCAB.head_compounds,
                         joined_words={"ingressclass": ("ingress", "class")},
+                        many=np.zeros(len(OPS), np.float32),
                         bm25=SimpleNamespace(fields={"name": SimpleNamespace(vocab=NAME_WORDS)}))
 ALL = np.arange(len(OPS))
 
@@ -243,3 +244,14 @@ def test_a_set_of_things_is_those_things_for_the_head_noun() -> None:
     q = QueryRewriter(VOCAB).rewrite("where does the A record of api point")
     assert q.head == "record"
     assert head_match(index, q, np.arange(2)).tolist() == [1.0, 0.5]  # type: ignore[arg-type]
+
+
+def test_an_operation_whose_reply_is_many_items_fits_a_plural_request() -> None:
+    """DescribeTargetHealth names one health but replies with TargetHealthDescriptions, one per
+    target: "哪些 target 是 unhealthy" is not asking for one item's facet."""
+    many = np.zeros(len(OPS), np.float32)
+    many[1] = many[2] = 1.0  # as if reading a node, and its status, replied with many
+    index = SimpleNamespace(**{**vars(INDEX), "many": many})
+    list_node, read_node, read_status, *_ = plurality(
+        index, QueryRewriter(VOCAB).rewrite("列出所有节点及其状态"), ALL).tolist()  # type: ignore[arg-type]
+    assert list_node == 1.0 and read_node == 0.0 and read_status == 0.0
