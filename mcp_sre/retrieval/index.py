@@ -76,6 +76,10 @@ class SearchIndex:
     # 1 where the reply's first field is a plural (TargetHealthDescriptions, AlarmHistoryItems):
     # the operation returns many items, whatever its name's number (DescribeTargetHealth)
     many: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    # per service (as ``keys``), the stems of the resources its operations act on (and the
+    # word before a facet): a service named for something it holds none of is not the answer
+    service_resources: list[frozenset[str]] = field(default_factory=list)
+    resource_stems: frozenset[str] = frozenset()  # all of them
     aliases: dict[tuple[str, str], dict[str, float]] = field(default_factory=dict)
     # stem of each verb operation names start with -> the share of those operations that read
     verb_reads: dict[str, float] = field(default_factory=dict)
@@ -161,6 +165,11 @@ class SearchIndex:
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)
+        held: list[set[str]] = [set() for _ in keys]
+        for i, (last, _, prev, _) in enumerate(index.resource):
+            held[service_of[i]].update(w for w in (last, prev) if w)
+        index.service_resources = [frozenset(h) for h in held]
+        index.resource_stems = frozenset().union(*index.service_resources)
         index.takes = [taken_kinds(d.name_words, d.params, r)
                        for d, r in zip(docs, index.resource, strict=True)]
         index.kinds_taken = frozenset().union(*index.takes)

@@ -425,6 +425,23 @@ def _metric_words(name: str) -> frozenset[str]:
     return frozenset(stem(w) for w in camel_words(name) if w not in STOPWORDS)
 
 
+# A named service that holds nothing of the kind the request is about ("EC2 vCPU quota",
+# "lambda X's logs"): the request is about that service's objects, answered by another.
+# Measured on the seen sets: 0.75 Top-1 +5 -1, Top-3 +5 -2, three requests into the top 10;
+# 0.5 Top-1 +10 -3 but three out of the top 10 (a wrong head guess costs more).
+W_NOT_HELD = 0.75
+
+
+def _holds_head(index: SearchIndex, q: RewrittenQuery) -> np.ndarray | float:
+    """Per service, 1 where it acts on the request's head noun or the head names no resource
+    at all (a guess the index cannot judge), else ``W_NOT_HELD``."""
+    kinds = {q.head, *q.head_synonyms} & index.resource_stems if q.head else set()
+    if not kinds or not index.service_resources:
+        return 1.0
+    return np.array([1.0 if kinds & held else W_NOT_HELD for held in index.service_resources],
+                    np.float32)
+
+
 class FeatureReranker:
     """Scores candidates with :class:`RerankWeights`; returns candidates best first."""
 
@@ -455,6 +472,7 @@ class FeatureReranker:
         prov = np.zeros(len(candidates), np.float32)
         if q.services:
             key_weight = np.array([q.services.get(k, 0.0) for k in index.keys], np.float32)
+            key_weight *= _holds_head(index, q)
             svc = key_weight[index.service_of[candidates]]
         unread = (metrics_unread(index, q, candidates) if q.time_window
                   else np.zeros(len(candidates), bool))

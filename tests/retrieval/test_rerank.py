@@ -255,3 +255,18 @@ def test_an_operation_whose_reply_is_many_items_fits_a_plural_request() -> None:
     list_node, read_node, read_status, *_ = plurality(
         index, QueryRewriter(VOCAB).rewrite("列出所有节点及其状态"), ALL).tolist()  # type: ignore[arg-type]
     assert list_node == 1.0 and read_node == 0.0 and read_status == 0.0
+
+
+def test_a_named_service_that_holds_nothing_of_the_head_counts_less() -> None:
+    """"EC2 ... vCPU quota": EC2 acts on no quota, so naming it says less than usual; a head
+    no operation acts on (a guess the index cannot judge) changes nothing."""
+    from mcp_sre.retrieval.rerank import W_NOT_HELD, _holds_head
+
+    index = SimpleNamespace(service_resources=[frozenset({"instanc", "volum"}),
+                                               frozenset({"quota"})],
+                            resource_stems=frozenset({"instanc", "volum", "quota"}))
+    q = QueryRewriter(VOCAB).rewrite("what is our EC2 on-demand standard instances vCPU quota")
+    assert q.head == "quota"
+    assert _holds_head(index, q).tolist() == [W_NOT_HELD, 1.0]  # type: ignore[arg-type, union-attr]
+    q = QueryRewriter(VOCAB).rewrite("why is the thing broken")
+    assert _holds_head(index, q) == 1.0  # type: ignore[arg-type]
