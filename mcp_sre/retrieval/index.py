@@ -93,6 +93,9 @@ class SearchIndex:
     # two words that follow each other in an operation's name, a reply field or a parameter
     # ("scale down", "point in"): a request's "scale-down" is a concept, "orders-db" a name
     word_pairs: frozenset[str] = frozenset()
+    # initials of three to five words the specs spell out ("pitr" -> point in time recovery,
+    # "pdb" -> pod disruption budget): what a request's abbreviation stands for
+    initialisms: dict[str, str] = field(default_factory=dict)
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
     # stems of the words of each operation's name and reply field names (EngineVersion ->
     # engin, version): what a request asks about an object that the operation answers
@@ -184,6 +187,7 @@ class SearchIndex:
         words_of = identifier_words(docs)
         index.word_pairs = adjacent_word_pairs(words_of)
         index.answer_words = answer_words(docs, words_of)
+        index.initialisms = initialisms(words_of, set(verbs))
         return index
 
     def __len__(self) -> int:
@@ -252,6 +256,33 @@ def answer_words(docs: Sequence[OperationDoc],
                 ws = stems[f] = frozenset(stem(w) for w in words_of[f] if w not in STOPWORDS)
             words.update(ws)
         out.append(frozenset(words))
+    return out
+
+
+# An initialism stands for a phrase when that phrase is at least this share of the runs of
+# words with those initials, over at least _INITIALISM_MIN identifiers.
+_INITIALISM_SHARE, _INITIALISM_MIN = 0.6, 5
+
+
+def initialisms(words_of: dict[str, list[str]], verbs: Collection[str]) -> dict[str, str]:
+    """Initials of three to five consecutive words of the specs' identifiers (names, reply
+    fields, parameters) -> those words, where one phrase holds most of the runs with those
+    initials ("pitr": PointInTimeRecoveryStatus, RestoreTableToPointInTime). Runs opening
+    with an operation verb (PutVoiceConnector) are actions, not names; a phrase containing its
+    own initials ("vpc": VpcPeeringConnection) is no expansion of them."""
+    runs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for words in words_of.values():
+        for size in range(3, 6):
+            for i in range(len(words) - size + 1):
+                run = [singular(w) for w in words[i : i + size]]
+                if all(w.isalpha() for w in run) and stem(run[0]) not in verbs:
+                    runs["".join(w[0] for w in run)][" ".join(run)] += 1
+    out: dict[str, str] = {}
+    for letters, phrases in runs.items():
+        phrase, count = max(phrases.items(), key=lambda kv: kv[1])
+        if (count >= _INITIALISM_MIN and count >= _INITIALISM_SHARE * sum(phrases.values())
+                and letters not in phrase.split() and letters not in STOPWORDS):
+            out[letters] = phrase
     return out
 
 

@@ -153,6 +153,7 @@ class QueryRewriter:
         field_names: frozenset[str] = frozenset(),
         identifiers: frozenset[str] = frozenset(),
         word_pairs: frozenset[str] = frozenset(),
+        initialisms: dict[str, str] | None = None,
     ) -> None:
         self.vocab = vocabulary or default_vocabulary()
         # verbs operations start with -> the share of them that read (the index's)
@@ -160,6 +161,7 @@ class QueryRewriter:
         self._field_names = field_names  # the index's reply field names, lower-case
         self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
+        self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -231,6 +233,10 @@ class QueryRewriter:
 
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
         add(FLAG_NAME.sub(" ", query), W_ORIGINAL)
+        for word in set(re.findall(r"(?<![a-z0-9])[a-z]{3,5}(?![a-z0-9])", lower)):
+            if (word in self._initialisms and word not in self.vocab.terms
+                    and word not in self._alias_index):  # "sns" names a service
+                add(self._initialisms[word], W_PHRASE)  # "PITR": what the specs spell out
         for tok, weight in self.vocab.weak_words.items():
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)

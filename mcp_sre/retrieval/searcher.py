@@ -104,7 +104,8 @@ class Searcher:
                                                  joined_words=index.joined_words,
                                                  field_names=index.field_names,
                                                  identifiers=index.identifiers,
-                                                 word_pairs=index.word_pairs))
+                                                 word_pairs=index.word_pairs,
+                                                 initialisms=index.initialisms))
             self._rewriter = held
         return held[1]
 

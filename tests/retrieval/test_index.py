@@ -35,3 +35,20 @@ def test_a_versioned_api_takes_the_name_of_the_one_it_replaces() -> None:
     assert "waf" in aliases[("aws", "wafv2")]
     assert "api gateway" not in aliases[("aws", "apigatewayv2")]
     assert "api gateway" in aliases[("aws", "apigateway")]
+
+
+def test_initials_of_words_the_specs_spell_out_stand_for_them() -> None:
+    """"pitr" stands for point in time recovery where most runs with those initials spell it;
+    runs that open with a verb are actions, and a phrase holding its own initials or a
+    stop word is no expansion."""
+    from mcp_sre.retrieval.index import initialisms
+
+    words_of = {f"PointInTimeRecovery{i}": ["point", "in", "time", "recovery", f"x{i}"]
+                for i in range(5)}
+    words_of |= {f"PutInTheRegistry{i}": ["put", "in", "the", "registry"] for i in range(9)}
+    words_of |= {f"VpcPeeringConnection{i}": ["vpc", "peering", "connection"] for i in range(6)}
+    words_of |= {f"OrganizationalUnitResponse{i}": ["organizational", "unit", "response"]
+                 for i in range(6)}
+    found = initialisms(words_of, verbs={"put"})
+    assert found["pitr"] == "point in time recovery"
+    assert "vpc" not in found and "our" not in found

@@ -445,3 +445,10 @@ def test_chinese_words_for_one_namespace_or_any() -> None:
     assert rw.rewrite("所有跑在节点 node-7 上的 pod，不限 namespace").terms.get("allnamespac", 0) > 0.5
     q = rw.rewrite("payments namespace 里哪个 PDB 的 allowed disruptions 是 0")
     assert q.terms.get(stem("namespaced"), 0) > 0.5 and "allnamespac" not in q.terms
+
+
+def test_an_initialism_the_index_knows_adds_what_it_stands_for() -> None:
+    rw = QueryRewriter(initialisms={"pitr": "point in time recovery", "sns": "service network"})
+    q = rw.rewrite("is PITR enabled on table orders")
+    assert q.terms[stem("recovery")] > 0.5 and q.terms["pitr"] == 1.0
+    assert stem("network") not in rw.rewrite("sns topic alerts subscribers").terms  # a service
