@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 11
+DOC_FORMAT = 12
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
@@ -49,6 +49,8 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 # Boundaries inside an identifier: fooBar, FOOBar, and letters before a version (CoreV1).
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
 _SENTENCE = re.compile(r"(.+?[.!?])(\s|$)")
+# a dotted or snake-case key name (access_logs.s3.enabled) that a reply's key takes
+_KEY_NAME = re.compile(r"[a-z][a-z0-9]*(?:[._][a-z0-9]+)+")
 
 STOPWORDS = frozenset(
     ["a", "an", "the", "of", "in", "on", "at", "to", "for", "from", "by", "with", "and", "or", "is", "are", "was", "were", "be", "been", "being", "it", "its", "this", "that", "these", "those", "my", "our", "your", "their", "me", "we", "you", "i", "do", "does", "did", "can", "could", "would", "should", "will", "shall", "may", "might", "must", "please", "currently", "right", "now", "there", "here", "any", "some", "each", "per", "into", "about", "as", "if", "than", "then", "so", "such", "via", "using", "use", "used", "also", "only", "just", "which", "who", "whom", "whose", "what", "when", "where", "why", "how", "not", "no", "yes", "all", "every"]
@@ -290,6 +292,11 @@ def spec_output_fields(spec: APISpec, limit: int = OUTPUT_FIELDS) -> list[str]:
                 if isinstance(key, str) and key.lower() not in _ENVELOPE:
                     out.setdefault(key)
                 nxt.append(sub)
+                # a key whose documentation lists the names it takes ("Key":
+                # deregistration_delay.timeout_seconds, ...): those are the reply's fields too
+                for name in (sub.get("examples") or []) if isinstance(sub, dict) else []:
+                    if isinstance(name, str) and _KEY_NAME.fullmatch(name):
+                        out.setdefault(name)
         if len(out) >= limit or not nxt:
             break
         level = nxt

@@ -45,6 +45,9 @@ DESCRIPTION_CHARS = 2000
 PARAM_DOC_CHARS = 400
 NESTED_DOC_CHARS = 160
 MAX_ENUM = 64
+# Dotted or snake-case names a string's documentation lists ("deregistration_delay.timeout_seconds",
+# "access_logs.s3.enabled"): the values a free-form key takes.
+_DOCUMENTED_NAME = re.compile(r"(?<![\w./-])[a-z][a-z0-9]*(?:[._][a-z0-9]+)+(?![\w/-])")
 
 _TAG = re.compile(r"<[^>]*>")
 _SPACE_BEFORE_PUNCT = re.compile(r" (?=[.,;:!?)])")
@@ -212,8 +215,14 @@ class _Schemas:
         base = self.schema(target, depth)
         if depth < 1:  # the deepest level carries types only: keeps schemas small
             return base
-        doc = self.doc(member.get("documentation"), NESTED_DOC_CHARS)
-        return {**base, "description": doc} if doc else base
+        raw = member.get("documentation")
+        doc = self.doc(raw, NESTED_DOC_CHARS)
+        out = {**base, "description": doc} if doc else base
+        if raw and base.get("type") == "string" and "enum" not in base:
+            names = list(dict.fromkeys(_DOCUMENTED_NAME.findall(raw)))[:MAX_ENUM]
+            if len(names) >= 3:  # a key whose documentation lists the names it takes
+                out = {**out, "examples": names}  # (a target group's attribute keys)
+        return out
 
 
 def _parameters(schemas: _Schemas, input_name: str | None) -> list[Parameter]:

@@ -41,7 +41,7 @@ def parse_file(pm, path: Path, **extra) -> dict[str, APISpec]:
 def installed(pm) -> dict[str, APISpec]:
     """A real subset of the installed botocore, fetched and parsed through the hooks."""
     source = SpecSource(name="aws-subset", provider="aws", format="botocore",
-                        url="botocore:ec2,logs,cloudwatch,s3,sts,cognito-identity,sqs")
+                        url="botocore:ec2,logs,cloudwatch,s3,sts,cognito-identity,sqs,elbv2")
     fetched = fetch_source(source, pm=pm)
     return {s.id: s for s in parse_content(pm, fetched.content, source)}
 
@@ -282,6 +282,22 @@ def test_a_map_keyed_by_a_closed_set_names_its_keys(installed: dict[str, APISpec
     assert "ApproximateNumberOfMessages" in spec_output_fields(op)
     tags = installed["aws/sqs/ListQueueTags"].return_schema["properties"]["Tags"]
     assert tags["type"] == "object" and "propertyNames" not in tags
+
+
+def test_a_key_whose_documentation_lists_its_names_carries_them(
+        installed: dict[str, APISpec]) -> None:
+    """A target group's attribute Key is a free string whose documentation lists the keys
+    (deregistration_delay.timeout_seconds, ...): they become the schema's examples and the
+    reply's fields, so "deregistration delay of tg X" finds DescribeTargetGroupAttributes; a
+    key documented in prose only (a tag's) gets none."""
+    from mcp_sre.retrieval.documents import spec_output_fields
+
+    op = installed["aws/elbv2/DescribeTargetGroupAttributes"]
+    key = op.return_schema["properties"]["Attributes"]["items"]["properties"]["Key"]
+    assert "deregistration_delay.timeout_seconds" in key["examples"]
+    assert "deregistration_delay.timeout_seconds" in spec_output_fields(op)
+    tag = installed["aws/elbv2/DescribeTags"].return_schema["properties"]["TagDescriptions"]
+    assert "examples" not in tag["items"]["properties"]["Tags"]["items"]["properties"]["Key"]
 
 
 def test_installed_access(installed: dict[str, APISpec]) -> None:
