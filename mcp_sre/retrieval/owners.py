@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.wording import CJK_POINTERS
 
 __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
 
@@ -50,12 +51,12 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
 _NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9._:/-]*[a-z0-9]")
 _REGION = re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")
 _TIME = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
-_POINTED = re.compile(r"([a-z0-9][a-z0-9._:/-]*[a-z0-9])\s*(?:这个|那个)")
+_POINTED = re.compile(rf"([a-z0-9][a-z0-9._:/-]*[a-z0-9])\s*(?:{'|'.join(CJK_POINTERS)})")
 _EN_WORD = re.compile(r"[a-z][a-z0-9]*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # words between a noun and its object's name that name neither ("the instance named x")
 _BETWEEN = frozenset({"named", "called", "the", "a", "an", "our", "my", "this", "that", "id",
-                      "name", "这个", "那个", "叫", "名为", "的"})
+                      "name", *CJK_POINTERS, "叫", "名为", "的"})
 
 
 def _is_name(token: str, joined: set[str]) -> bool:

@@ -24,6 +24,7 @@ from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
 from mcp_sre.retrieval.vocabulary import W_WEAK
+from mcp_sre.retrieval.wording import CJK_POINTERS
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -204,9 +205,11 @@ class Features:
 
 # Chinese words that make the noun they qualify plural: all, which ones, how many.
 _CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
-# "which one", when no object is named: one picked from the list ("哪个 PDB 的 allowed disruptions
-# 是 0"), as English "which <kind>"
-_CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条")
+# "which one" or "are there", when no object is named: one picked from the list ("哪个 PDB 的
+# allowed disruptions 是 0", "有没有失败的备份任务"), as English "which <kind>"
+_CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条", "有没有")
+# "备份任务有失败的吗": whether any of a kind is so, with no name: the list, whichever side
+_CJK_ANY = re.compile(r"有[^，,。？?！!]{0,12}的(?:吗|么|没有)")
 
 
 def _unit(values: np.ndarray) -> np.ndarray:
@@ -220,6 +223,7 @@ def _facet_named(q: RewrittenQuery, facet: str) -> bool:
 
 
 _NAME_TOKEN = r"[a-z0-9][\w./:-]*"
+_POINTER = "|".join(CJK_POINTERS)
 
 
 def _name_like(token: str, known: Container[str]) -> bool:
@@ -238,7 +242,7 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     if m is None:
         return None
     after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
-    before = re.search(rf"({_NAME_TOKEN})\s*(?:这个|那个)?\s*$", lower[:m.start()])
+    before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
     if not after and not before:
         return False
     if any(t and _name_like(t.group(1), known) for t in (after, before)):
@@ -265,6 +269,8 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     lower = q.original.lower()
     markers = _CJK_PLURAL if q.named_kinds else _CJK_PLURAL + _CJK_WHICH
     at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
+    if cjk and not q.named_kinds and _CJK_ANY.search(lower):
+        at = 0
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
     chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}

@@ -270,3 +270,14 @@ def test_a_named_service_that_holds_nothing_of_the_head_counts_less() -> None:
     assert _holds_head(index, q).tolist() == [W_NOT_HELD, 1.0]  # type: ignore[arg-type, union-attr]
     q = QueryRewriter(VOCAB).rewrite("why is the thing broken")
     assert _holds_head(index, q) == 1.0  # type: ignore[arg-type]
+
+
+def test_asking_whether_any_is_so_wants_the_list() -> None:
+    """"有没有失败的 daemonset" / "daemonset 有失败的吗", nothing named: whether any of them is so,
+    so the list; with a name it is that one ("daemonset fluentd 有没有跑起来")."""
+    *_, list_ds, read_ds = _scores("集群里有没有失败的 daemonset")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("昨晚 daemonset 有失败的吗")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("daemonset fluentd-7 有没有跑起来")
+    assert read_ds == 1.0
