@@ -189,6 +189,8 @@ class QueryRewriter:
         self._intent_words = PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
         self._audit_words = frozenset(self.vocab.intents.get("audit", ([], []))[0])
+        self._write_words = frozenset(w for name in WRITE_INTENTS & set(self.vocab.intents)
+                                      for w in self.vocab.intents[name][0])
         self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
         self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
                                      if not fused})
@@ -202,7 +204,7 @@ class QueryRewriter:
         # modifier of the noun (as "the newly created ingress"): neither is an order
         # "创建 pod 失败", "删不掉": a symptom
         self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})"
-                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的)"
+                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
                                     f"|(?:{'|'.join(acts) or '$^'})(?=[^，。,.;；]{{0,24}}?"
                                     f"(?:{'|'.join(CJK_FAILED)}))")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
@@ -398,8 +400,9 @@ class QueryRewriter:
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
-        """The action words that only ever start a field's name in ``plain`` ("update strategy"
-        is updateStrategy, "start time" StartTime): they name a setting, not an order."""
+        """The action words that only ever start or end a field's name in ``plain`` ("update
+        strategy" is updateStrategy, "start time" StartTime, "image tag" imageTag): they name a
+        setting, not an order."""
         out = set()
         for word in found:
             if " " in word:
@@ -408,8 +411,12 @@ class QueryRewriter:
                 if self._cjk_field_name(word, plain):
                     out.add(word)
                 continue
-            nexts = re.findall(rf"\b{re.escape(word)}[\s-]+([a-z]+)", plain)
-            if nexts and all(word + n in self._field_names for n in nexts):
+            uses = re.findall(rf"(?:\b([a-z]+)[\s-]+)?\b{re.escape(word)}\b(?:[\s-]+([a-z]+))?",
+                              plain)
+            if uses and all((after and word + after in self._field_names)
+                            or (before and before + word in self._field_names
+                                and word in self._write_words)  # "health check" reads
+                            for before, after in uses):
                 out.add(word)
         return out
 

@@ -169,3 +169,18 @@ def test_a_question_after_a_colon_is_about_the_topic_before_it() -> None:
     assert rw.rewrite("RDS orders-db: what engine version is it on").head != stem("version")
     assert rw.rewrite("pods can't reach redis, what network policies are in that namespace"
                       ).head == "networkpolici"
+
+
+def test_an_action_word_ending_a_fields_name_is_that_field() -> None:
+    """"the image tag" is imageTag, no order to tag; "tag the image" is one."""
+    rw = QueryRewriter(field_names=frozenset({"imagetag", "healthcheck"}))
+    assert "tag" not in rw.rewrite("dump deployment checkout, I need the image tag").intents
+    assert "tag" in rw.rewrite("tag the image web:1.2 with prod").intents
+    assert "read" in rw.rewrite("show the health check of target group tg-1").intents
+
+
+def test_a_chinese_action_done_is_a_past_event() -> None:
+    """"task 3f2a9c 停掉了，看下原因": it was stopped; "把 task 停掉" orders it."""
+    rw = QueryRewriter()
+    assert "stop" not in rw.rewrite("task 3f2a9c 停掉了，看下 stoppedReason").intents
+    assert "stop" in rw.rewrite("把 task abc 停掉").intents
