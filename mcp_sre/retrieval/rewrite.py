@@ -118,6 +118,10 @@ class RewrittenQuery:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
 
 
+# A Chinese clause that only names an object: "hosted zone 是 example.com", "namespace 为 prod"
+_CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-]){1,20}?(?:是|为|叫)\s*"
+                                r"[a-z0-9][\w.:/-]*\s*")
+
 # Intents of a question about what happened or is allowed: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 # Intents whose past participle names a state ("stopped instances"), not an order.
@@ -480,6 +484,10 @@ class QueryRewriter:
         earlier nouns are what the reranker falls back on when no operation is named by the
         last one ("deployment web" is a deployment)."""
         seq: list[str] = []
+        # "..., hosted zone 是 example.com": a clause that only names an object, not the ask
+        clauses = [c for c in re.split(r"[，,；;。]", lower) if c.strip()]
+        asked = [c for c in clauses if not _CJK_NAMING_CLAUSE.fullmatch(c)]
+        lower = ",".join(asked) if asked else lower
         lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
         lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
         for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):

@@ -452,3 +452,15 @@ def test_an_initialism_the_index_knows_adds_what_it_stands_for() -> None:
     q = rw.rewrite("is PITR enabled on table orders")
     assert q.terms[stem("recovery")] > 0.5 and q.terms["pitr"] == 1.0
     assert stem("network") not in rw.rewrite("sns topic alerts subscribers").terms  # a service
+
+
+def test_a_chinese_clause_that_only_names_an_object_is_not_the_ask() -> None:
+    """"..., hosted zone 是 example.com" tells which zone; the record is what is asked about.
+    "状态是不是 ACTIVE" asks about the state, so it is no naming clause."""
+    rw = QueryRewriter()
+    q = rw.rewrite("api.example.com 这条 DNS 记录现在指向哪里，hosted zone 是 example.com")
+    assert q.head == "record"
+    from mcp_sre.retrieval.rewrite import _CJK_NAMING_CLAUSE
+
+    assert _CJK_NAMING_CLAUSE.fullmatch("namespace 为 prod")
+    assert not _CJK_NAMING_CLAUSE.fullmatch("状态是不是 active")
