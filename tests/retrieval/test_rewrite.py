@@ -464,3 +464,10 @@ def test_a_chinese_clause_that_only_names_an_object_is_not_the_ask() -> None:
 
     assert _CJK_NAMING_CLAUSE.fullmatch("namespace 为 prod")
     assert not _CJK_NAMING_CLAUSE.fullmatch("状态是不是 active")
+
+
+def test_chinese_words_for_executions_steps_and_warnings() -> None:
+    rw = QueryRewriter()
+    q = rw.rewrite("Step Functions 执行 order-flow/exec-1 在哪一步失败的")
+    assert {stem("execution"), stem("history")} <= q.terms.keys()
+    assert stem("events") in rw.rewrite("FailedScheduling warnings across the cluster").terms
