@@ -24,7 +24,7 @@ from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
 from mcp_sre.retrieval.vocabulary import W_WEAK
-from mcp_sre.retrieval.wording import CJK_POINTERS
+from mcp_sre.retrieval.wording import CJK_ANY, CJK_PLURAL, CJK_POINTERS, CJK_WHICH
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -203,15 +203,6 @@ class Features:
         return np.stack([np.asarray(c, np.float64) for c in cols], axis=1)
 
 
-# Chinese words that make the noun they qualify plural: all, which ones, how many.
-_CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
-# "which one" or "are there", when no object is named: one picked from the list ("哪个 PDB 的
-# allowed disruptions 是 0", "有没有失败的备份任务"), as English "which <kind>"
-_CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条", "有没有")
-# "备份任务有失败的吗": whether any of a kind is so, with no name: the list, whichever side
-_CJK_ANY = re.compile(r"有[^，,。？?！!]{0,12}的(?:吗|么|没有)")
-
-
 def _unit(values: np.ndarray) -> np.ndarray:
     top = float(values.max()) if values.size else 0.0
     return values / top if top > 0 else values
@@ -267,9 +258,9 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     # Chinese does not inflect: "Pod" is either, unless a word says many ("所有 Pod")
     cjk = has_cjk(q.original)
     lower = q.original.lower()
-    markers = _CJK_PLURAL if q.named_kinds else _CJK_PLURAL + _CJK_WHICH
+    markers = CJK_PLURAL if q.named_kinds else CJK_PLURAL + CJK_WHICH
     at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
-    if cjk and not q.named_kinds and _CJK_ANY.search(lower):
+    if cjk and not q.named_kinds and CJK_ANY.search(lower):
         at = 0
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab

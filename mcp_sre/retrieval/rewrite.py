@@ -37,6 +37,7 @@ from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_A_NOT_A,
     CJK_FAILED,
+    CJK_NAMING_CLAUSE,
     CJK_QUESTION_END,
     CJK_QUESTION_WORD,
     CJK_STATE_MARKERS,
@@ -117,10 +118,6 @@ class RewrittenQuery:
     def summary(self) -> str:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
 
-
-# A Chinese clause that only names an object: "hosted zone 是 example.com", "namespace 为 prod"
-_CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-]){1,20}?(?:是|为|叫)\s*"
-                                r"[a-z0-9][\w.:/-]*\s*")
 
 # Intents of a question about what happened or is allowed: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
@@ -486,7 +483,7 @@ class QueryRewriter:
         seq: list[str] = []
         # "..., hosted zone 是 example.com": a clause that only names an object, not the ask
         clauses = [c for c in re.split(r"[，,；;。]", lower) if c.strip()]
-        asked = [c for c in clauses if not _CJK_NAMING_CLAUSE.fullmatch(c)]
+        asked = [c for c in clauses if not CJK_NAMING_CLAUSE.fullmatch(c)]
         lower = ",".join(asked) if asked else lower
         lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
         lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about

@@ -90,3 +90,13 @@ CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 CJK_QUESTION_WORD = re.compile(r"多少|哪些|哪个|哪台|什么|啥|是否|几个|几台|为什么|为啥|怎么")
 # A Chinese yes-or-no question about a state: "开没开", "是不是", "有没有", "正不正常" (X not X)
 CJK_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[没不]\1")
+# Chinese words that make the noun they qualify plural: all, which ones, how many.
+CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
+# "which one" or "are there", when no object is named: one picked from the list ("哪个 PDB 的
+# allowed disruptions 是 0", "有没有失败的备份任务"), as English "which <kind>"
+CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条", "有没有")
+# "备份任务有失败的吗": whether any of a kind is so, with no name: the list, whichever side
+CJK_ANY = re.compile(r"有[^，,。？?！!]{0,12}的(?:吗|么|没有)")
+# A Chinese clause that only names an object: "hosted zone 是 example.com", "namespace 为 prod"
+CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-]){1,20}?(?:是|为|叫)\s*"
+                                r"[a-z0-9][\w.:/-]*\s*")

@@ -460,10 +460,10 @@ def test_a_chinese_clause_that_only_names_an_object_is_not_the_ask() -> None:
     rw = QueryRewriter()
     q = rw.rewrite("api.example.com 这条 DNS 记录现在指向哪里，hosted zone 是 example.com")
     assert q.head == "record"
-    from mcp_sre.retrieval.rewrite import _CJK_NAMING_CLAUSE
+    from mcp_sre.retrieval.wording import CJK_NAMING_CLAUSE
 
-    assert _CJK_NAMING_CLAUSE.fullmatch("namespace 为 prod")
-    assert not _CJK_NAMING_CLAUSE.fullmatch("状态是不是 active")
+    assert CJK_NAMING_CLAUSE.fullmatch("namespace 为 prod")
+    assert not CJK_NAMING_CLAUSE.fullmatch("状态是不是 active")
 
 
 def test_chinese_words_for_executions_steps_and_warnings() -> None:
