@@ -283,8 +283,12 @@ class QueryRewriter:
             if found_intent_words.intersection(words):
                 intents.add(name)
         audit_words = self._audit_words
-        if found_intent_words & audit_words == {"who"} and WHO_HOLDS.search(plain):
-            intents.discard("audit")  # "who is subscribed to topic x": a state, no trail
+        who_holds = found_intent_words & audit_words == {"who"} and bool(WHO_HOLDS.search(plain))
+        if who_holds:  # "who is subscribed to topic x": a state, no trail, so "who" names
+            intents.discard("audit")  # neither the trail's words nor its service
+            for tok in tokenize(self.vocab.terms.get("who", "")):
+                if tok in terms:
+                    terms[tok] = min(terms[tok], W_WEAK_WORD)
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
@@ -322,6 +326,8 @@ class QueryRewriter:
         first: set[tuple[str, str]] = set()  # the services the first alias names
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
+            if who_holds and alias in audit_words:
+                continue
             if not first and any(w >= W_STRONG for _, w in keys):
                 first = {k for k, w in keys if w >= W_STRONG}
             for key, weight in keys:

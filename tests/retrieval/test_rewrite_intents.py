@@ -138,6 +138,10 @@ def test_who_holds_a_state_is_no_audit() -> None:
     assert "audit" not in rw.rewrite("who is subscribed to the alerts sns topic").intents
     assert "audit" not in rw.rewrite("who's holding the leader lease in kube-system").intents
     assert "audit" in rw.rewrite("who deleted security group sg-0abc yesterday").intents
+    # nor do the trail's words or its service come from that "who"
+    q = rw.rewrite("who is subscribed to the alerts sns topic")
+    assert q.terms.get(stem("audit"), 0) <= W_WEAK_WORD
+    assert not any(service == "cloudtrail" for _, service in q.services)
 
 
 def test_a_noun_phrase_keeps_its_words_in_a_why_question() -> None:
