@@ -431,7 +431,7 @@ def test_kubernetes_words_for_what_a_kind_holds() -> None:
     is its lease's holder, the pod IPs behind a service are its endpoints."""
     rw = QueryRewriter()
     assert "certificatesigningrequest" in rw.rewrite("pending CSR not approved").terms
-    assert stem("lease") in rw.rewrite("who is the kube-scheduler leader").terms
+    assert rw.rewrite("who is the kube-scheduler leader").terms[stem("lease")] >= 0.8  # precise
     assert stem("endpoints") in rw.rewrite("which pod IPs are behind service cart").terms
 
 
