@@ -139,8 +139,6 @@ class SearchIndex:
         described = np.array([d.provider in vocab.providers for d in docs], np.float32)
         time_range = np.array([any(_TIME_PARAM.search(p) for p in d.params) for d in docs],
                               np.float32)
-        many = np.array([bool(d.outputs) and is_plural((camel_words(d.outputs[0]) or [""])[-1])
-                         for d in docs], np.float32)
         verbs: list[str] = []
         for i, d in enumerate(docs):
             service_of[i] = keys.setdefault((d.provider, d.service), len(keys))
@@ -164,7 +162,6 @@ class SearchIndex:
             service_of=service_of, providers=list(providers), provider_of=provider_of,
             verb_of=verbs, name_len=name_len, penalty=penalty, common=common,
             is_read=is_read, popular=popular, reply=reply, described=described, time_range=time_range,
-            many=many,
             resource=[resource_of(d.name_words, compounds) for d in docs], head_compounds=compounds,
         )
         index.aliases = derive_service_aliases(docs, vocab.title_noise)
@@ -185,6 +182,8 @@ class SearchIndex:
         index.identifiers = index.field_names | {
             i.lower() for d in docs for i in (d.name, *d.params)}
         words_of = identifier_words(docs)
+        index.many = np.array([bool(d.outputs) and is_plural((words_of[d.outputs[0]] or [""])[-1])
+                               for d in docs], np.float32)
         index.word_pairs = adjacent_word_pairs(words_of)
         index.answer_words = answer_words(docs, words_of)
         index.initialisms = initialisms(words_of, set(verbs))
@@ -272,9 +271,10 @@ def initialisms(words_of: dict[str, list[str]], verbs: Collection[str]) -> dict[
     own initials ("vpc": VpcPeeringConnection) is no expansion of them."""
     runs: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for words in words_of.values():
+        singulars = [singular(w) for w in words]
         for size in range(3, 6):
             for i in range(len(words) - size + 1):
-                run = [singular(w) for w in words[i : i + size]]
+                run = singulars[i : i + size]
                 if all(w.isalpha() for w in run) and stem(run[0]) not in verbs:
                     runs["".join(w[0] for w in run)][" ".join(run)] += 1
     out: dict[str, str] = {}

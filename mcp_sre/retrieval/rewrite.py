@@ -204,10 +204,10 @@ class QueryRewriter:
         # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
         # modifier of the noun (as "the newly created ingress"): neither is an order
         # "创建 pod 失败", "删不掉": a symptom
-        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)})(?:{'|'.join(acts) or '$^'})"
-                                    f"|(?:{'|'.join(acts) or '$^'})(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
-                                    f"|(?:{'|'.join(acts) or '$^'})(?=[^，。,.;；]{{0,24}}?"
-                                    f"(?:{'|'.join(CJK_FAILED)}))")
+        act = f"(?:{'|'.join(acts) or '$^'})"
+        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
+                                    f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
+                                    f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)}))")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 

@@ -133,6 +133,7 @@ class _Schemas:
         self.where = where
         self.memo: dict[tuple[str, int], dict[str, Any]] = {}
         self.docs: dict[tuple[int, str], str] = {}
+        self.names: dict[str, list[str]] = {}  # documentation -> the key names it lists
         self.stack: list[str] = []
 
     def shape(self, name: str) -> dict[str, Any]:
@@ -150,6 +151,14 @@ class _Schemas:
         if cached is None:
             cached = self.docs[key] = strip_html(raw, limit)
         return cached
+
+    def documented_names(self, raw: str) -> list[str]:
+        """The dotted or snake-case names ``raw`` lists, once per distinct documentation
+        (members of shared shapes repeat it across operations)."""
+        names = self.names.get(raw)
+        if names is None:
+            names = self.names[raw] = list(dict.fromkeys(_DOCUMENTED_NAME.findall(raw)))[:MAX_ENUM]
+        return names
 
     def schema(self, name: str, depth: int) -> dict[str, Any]:
         shape = self.shape(name)
@@ -219,7 +228,7 @@ class _Schemas:
         doc = self.doc(raw, NESTED_DOC_CHARS)
         out = {**base, "description": doc} if doc else base
         if raw and base.get("type") == "string" and "enum" not in base:
-            names = list(dict.fromkeys(_DOCUMENTED_NAME.findall(raw)))[:MAX_ENUM]
+            names = self.documented_names(raw)
             if len(names) >= 3:  # a key whose documentation lists the names it takes
                 out = {**out, "examples": names}  # (a target group's attribute keys)
         return out
