@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Sequence
 
-from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, stem
+from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.wording import DOTTED_NAME
 
@@ -32,18 +32,26 @@ _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
 _PUNCT = frozenset(",;:.!?")
 
 
-def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = ()) -> list[str]:
+def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
+                 pairs: Container[str] = ()) -> list[str]:
     """The first noun phrase of ``tokens``: it starts at the first content word (an intent
     word counts after an article: "a tag") and ends at punctuation, a preposition or other
-    phrase end, a stopword, or a participle ("the events recorded for it"). A phrase of
-    ``weak`` words only ("information about a dimension") does not count."""
+    phrase end, a stopword, or a participle ("the events recorded for it", "pods running on
+    node x"; an -ing word the specs join to the word before it is a noun: "API mapping" is in
+    ``pairs``). A phrase of ``weak`` words only ("information about a dimension") does not
+    count."""
     phrase: list[str] = []
     prev = ""
-    for word in tokens:
+    for i, word in enumerate(tokens):
         if "-" in word and any(c.isdigit() for c in word):  # an id (i-123), not a noun
             word = ","
+        nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
         if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
-                       or (len(word) > 4 and word.endswith("ed"))):
+                       or (len(word) > 4 and word.endswith("ed"))
+                       # "pods running on node x": a participle; not "scaling group"
+                       or (len(word) > 5 and word.endswith("ing")
+                           and (nxt in _PUNCT or nxt in _PHRASE_END or nxt in STOPWORDS)
+                           and f"{singular(prev)} {word}" not in pairs)):
             if all(stem(w) in weak for w in phrase):
                 phrase = []
                 continue
@@ -88,7 +96,8 @@ def _asked_possession(tokens: list[str]) -> int | None:
 
 def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
                weak: Container[str] = (),
-               compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
+               compounds: Sequence[tuple[tuple[str, ...], str, bool]] = (),
+               pairs: Container[str] = ()) -> list[str]:
     """The noun a request is about: the last word of the noun phrase after its last order
     ("why is my pod crashing, show the events" -> event), else of its first noun phrase
     ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
@@ -109,11 +118,11 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     orders += [i for i, w in enumerate(tokens) if w in _CLAUSE_QUESTIONS and i
                and tokens[i - 1] in _PUNCT and tokens[i - 1] != ":"]
     orders.sort()
-    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak) if orders else []
+    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak, pairs) if orders else []
     if not phrase and (have := _asked_possession(tokens)) is not None:
-        phrase = _noun_phrase(tokens[have + 1:], verbs, weak)
+        phrase = _noun_phrase(tokens[have + 1:], verbs, weak, pairs)
     if not phrase:
-        phrase = _noun_phrase(tokens, verbs, weak)
+        phrase = _noun_phrase(tokens, verbs, weak, pairs)
     return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
 
 

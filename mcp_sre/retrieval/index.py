@@ -96,6 +96,13 @@ class SearchIndex:
     # initials of three to five words the specs spell out ("pitr" -> point in time recovery,
     # "pdb" -> pod disruption budget): what a request's abbreviation stands for
     initialisms: dict[str, str] = field(default_factory=dict)
+    # reply fields of two or more words by their first two (singular, no stop words): ("item",
+    # "count") -> [("itemcount", ("item", "count"))]; a request spelling one out asks for it
+    field_words: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = field(
+        default_factory=dict)
+    # words some reply field names by its name or id (SnsTopicArn, LogGroupName): a kind
+    # of object, whose fields a request spelling it out does not ask for
+    field_kinds: frozenset[tuple[str, ...]] = frozenset()
     head_compounds: Compounds = ()  # the vocabulary's, for the request's nouns alike
     # stems of the words of each operation's name and reply field names (EngineVersion ->
     # engin, version): what a request asks about an object that the operation answers
@@ -187,6 +194,8 @@ class SearchIndex:
         index.word_pairs = adjacent_word_pairs(words_of)
         index.answer_words = answer_words(docs, words_of)
         index.initialisms = initialisms(words_of, set(verbs))
+        index.field_words, index.field_kinds = spelt_fields(
+            {f for d in docs for f in d.outputs}, words_of)
         return index
 
     def __len__(self) -> int:
@@ -284,6 +293,31 @@ def initialisms(words_of: dict[str, list[str]], verbs: Collection[str]) -> dict[
                 and letters not in phrase.split() and letters not in STOPWORDS):
             out[letters] = phrase
     return out
+
+
+_ID_WORDS = frozenset({"name", "arn", "id", "identifier"})
+
+
+def spelt_fields(fields: Collection[str], words_of: dict[str, list[str]]
+                 ) -> tuple[dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]],
+                            frozenset[tuple[str, ...]]]:
+    """Reply field names of two or more words, lower-case, by their first two words (singular,
+    stop words left out: PointInTimeRecoveryStatus -> point, time); and the words of the
+    fields that name an object ((sn, topic) for SnsTopicArn)."""
+    out: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] = defaultdict(list)
+    kinds: set[tuple[str, ...]] = set()
+    seen: set[str] = set()
+    for f in fields:
+        lower = f.lower()
+        if lower in seen:
+            continue
+        seen.add(lower)
+        words = tuple(singular(w) for w in words_of[f] if w not in STOPWORDS and w.isalpha())
+        if len(words) >= 2:
+            out[(words[0], words[1])].append((lower, words))
+        if len(words) >= 2 and words[-1] in _ID_WORDS:
+            kinds.add(words[:-1])
+    return dict(out), frozenset(kinds)
 
 
 def adjacent_word_pairs(words_of: dict[str, list[str]]) -> frozenset[str]:

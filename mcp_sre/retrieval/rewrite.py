@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
 from mcp_sre.retrieval.documents import (
@@ -41,6 +41,7 @@ from mcp_sre.retrieval.wording import (
     CJK_QUESTION_END,
     CJK_QUESTION_WORD,
     CJK_STATE_MARKERS,
+    CJK_WHO_HOLDS,
     CLAUSE_QUESTION,
     CONTRACTION,
     COUNT_OVER_TIME,
@@ -49,6 +50,7 @@ from mcp_sre.retrieval.wording import (
     FAILED_ACTION,
     FIELD_IDENTIFIER,
     FLAG_NAME,
+    ID_KIND,
     JOINED_NAME,
     JOINED_WORDS,
     ORDER_OPENER,
@@ -137,6 +139,15 @@ def api_words(answer: str) -> str | None:
     return " ".join(words[:30]) or None
 
 
+# words of a reply field a request may leave out when it spells the field: at most two, each
+# one that frames a value ("last ping": LastPingDateTime), not one that names another
+# ("automated snapshot" is no AutomatedSnapshotRetentionPeriod)
+_SPELT_LEFT = 2
+_SPELT_FRAMES = frozenset(singular(w) for w in (
+    "status", "state", "summary", "description", "detail", "info", "setting", "configuration",
+    "config", "value", "date", "time", "timestamp", "enabled", "specification", "spec"))
+
+
 class QueryRewriter:
     """Rewrites requests with the shipped vocabulary plus aliases learned from the index.
 
@@ -155,6 +166,9 @@ class QueryRewriter:
         identifiers: frozenset[str] = frozenset(),
         word_pairs: frozenset[str] = frozenset(),
         initialisms: dict[str, str] | None = None,
+        resources: frozenset[str] = frozenset(),
+        field_words: dict[tuple[str, str], list[tuple[str, tuple[str, ...]]]] | None = None,
+        field_kinds: frozenset[tuple[str, ...]] = frozenset(),
     ) -> None:
         self.vocab = vocabulary or default_vocabulary()
         # verbs operations start with -> the share of them that read (the index's)
@@ -163,6 +177,8 @@ class QueryRewriter:
         self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
+        self._field_words = field_words or {}  # reply fields by their first two words
+        self._field_kinds = field_kinds  # and the words of those that name an object
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -184,6 +200,10 @@ class QueryRewriter:
             alias for alias, keys in self._alias_index.items()
             if any(alias.replace(" ", "") == service.replace("_", "").lower()
                    for (_, service), _ in keys))
+        # ... of which those that are no noun of any spec ("eks", not "api" or "node"): a name
+        # holding one still names the service ("prod-eks"), while "payments-api" names no API
+        self._brands = frozenset(a for a in self._service_names
+                                 if not set(tokenize(a)) & resources)
         self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
         self._providers = PhraseMatcher(list(self._provider_words))
         intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
@@ -249,7 +269,12 @@ class QueryRewriter:
         names = self._object_names(query)
         if names:
             outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
-            for tok in {t for name in names for t in tokenize(name)} - outside - self._service_names:
+            # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
+            kinds = {t for name in names if (m := ID_KIND.fullmatch(name)) for t in tokenize(m[1])}
+            # as written too: "L-1216C47A" splits where its case changes
+            written_names = [query[i:i + len(n)] if (i := lower.find(n)) >= 0 else n for n in names]
+            name_tokens = {t for name in [*names, *written_names] for t in tokenize(name)}
+            for tok in name_tokens - outside - self._brands - kinds:
                 if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
                     terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept,
                     # and a service's own name in it ("prod-eks")
@@ -283,10 +308,13 @@ class QueryRewriter:
             if found_intent_words.intersection(words):
                 intents.add(name)
         audit_words = self._audit_words
-        who_holds = found_intent_words & audit_words == {"who"} and bool(WHO_HOLDS.search(plain))
+        who = found_intent_words & audit_words
+        who_holds = bool((who == {"who"} and WHO_HOLDS.search(plain))
+                         or (who == {"谁"} and CJK_WHO_HOLDS.search(plain)))
         if who_holds:  # "who is subscribed to topic x": a state, no trail, so "who" names
             intents.discard("audit")  # neither the trail's words nor its service
-            for tok in tokenize(self.vocab.terms.get("who", "")):
+            for tok in {*tokenize(self.vocab.terms.get("who", "")),
+                        *tokenize(self.vocab.terms.get("谁", ""))}:
                 if tok in terms:
                     terms[tok] = min(terms[tok], W_WEAK_WORD)
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
@@ -302,7 +330,7 @@ class QueryRewriter:
         if any(pattern.search(plain) for pattern in self.vocab.lists):
             intents = (intents - {"read"}) | {"list"}
         if question:  # asks about a state: the verbs it uses are not orders
-            intents -= WRITE_INTENTS
+            intents = (intents - WRITE_INTENTS) or {"read"}
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
@@ -360,11 +388,14 @@ class QueryRewriter:
             add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
         phrase = head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
-                            self.vocab.head_compounds)
+                            self.vocab.head_compounds, self._word_pairs)
         phrase = [self._short_names.get(w, w) for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
             head, phrase = stem("events"), []
+        kinds = named_kinds(lower, names, self.vocab.terms, plural_head=any(
+            stem(w) == head and plural for w, plural in fused_words(
+                re.findall(r"[a-z]+", lower), self.vocab.head_compounds)))
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"
@@ -377,10 +408,9 @@ class QueryRewriter:
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
-            fields=frozenset(w for w in written if w in self._field_names),
-            named_kinds=named_kinds(lower, names, self.vocab.terms, plural_head=any(
-                stem(w) == head and plural for w, plural in fused_words(
-                    re.findall(r"[a-z]+", lower), self.vocab.head_compounds))),
+            fields=frozenset(w for w in written if w in self._field_names)
+            | (self._spelt_fields(english, kinds) if not intents & WRITE_INTENTS else set()),
+            named_kinds=kinds,
         )
 
     def _unknown_identifier(self, written: list[str]) -> bool:
@@ -399,11 +429,35 @@ class QueryRewriter:
             return []
         out = []
         for match in JOINED_WORDS.finditer(query):
-            if match.group(0).lower() in self.vocab.terms or match.group(0).isupper():
-                continue  # known wording (kube-system), an acronym (LOA-CFA)
+            text = match.group(0)
+            if text.lower() in self.vocab.terms or (text.isupper() and not re.search(r"\d", text)):
+                continue  # known wording (kube-system), an acronym (LOA-CFA); not a code (L-1216C)
             words = [singular(w) for w in re.split(r"[-_/]", match.group(0)) if w]
             if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)):
                 out.append(match.group(0).lower())
+        return out
+
+    def _spelt_fields(self, english: str, kinds: Collection[str]) -> set[str]:
+        """Reply fields the request spells out in words: "item count" (ItemCount), "point in
+        time recovery" (PointInTimeRecoveryDescription), "last ping" (LastPingDateTime): the
+        field's first two words or more, at most two left over. Not a kind of object, which
+        the name features weigh: a run of an operation's name, words a field names by their
+        name or id ("log group": LogGroupName), or a kind the request names an object of."""
+        if not self._field_words:
+            return set()
+        words = [singular(w) for w in re.findall(r"[a-z0-9]+", english) if w not in STOPWORDS]
+        out: set[str] = set()
+        for i, pair in enumerate(itertools.pairwise(words)):
+            for field_name, spelt in self._field_words.get(pair, ()):
+                size = 2
+                while (size < len(spelt) and i + size < len(words)
+                       and words[i + size] == spelt[size]):
+                    size += 1
+                if (len(spelt) - size <= _SPELT_LEFT and _SPELT_FRAMES.issuperset(spelt[size:])
+                        and spelt[:size] not in self._field_kinds
+                        and stem(spelt[size - 1]) not in kinds
+                        and stem("".join(spelt[:size])) not in self._compound_parts):
+                    out.add(field_name)
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
@@ -463,6 +517,9 @@ class QueryRewriter:
         less the name of a service ("in SQS queue orders" keeps "sqs")."""
         nouns = [m.group(1) or m.group(3) for m in SCOPE_EN.finditer(plain)]
         for m in SCOPE_CJK.finditer(plain):
+            if m.group(2):  # an English noun
+                nouns.append(m.group(2))
+                continue
             nouns += [self.vocab.terms[p] for p in phrases if has_cjk(p) and m.group(1).endswith(p)]
         if not nouns:  # most requests: no alias search needed
             return set()

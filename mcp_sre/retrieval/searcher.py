@@ -105,7 +105,10 @@ class Searcher:
                                                  field_names=index.field_names,
                                                  identifiers=index.identifiers,
                                                  word_pairs=index.word_pairs,
-                                                 initialisms=index.initialisms))
+                                                 initialisms=index.initialisms,
+                                                 resources=index.resource_stems,
+                                                 field_words=index.field_words,
+                                                 field_kinds=index.field_kinds))
             self._rewriter = held
         return held[1]
 

@@ -23,6 +23,8 @@ DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-
 # concept ("scale-down", "point-in-time"); the index's word pairs tell which (QueryRewriter).
 # Not the pieces of an ARN (arn:aws:acm:...:certificate/9f1c): their resource type is a noun
 JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
+# An id that opens with the kind it names: "vpc-0f1e2d", "subnet-1a2b3c", "sg-0123abcd"
+ID_KIND = re.compile(r"([a-z]+)(?:-(?=[a-z]*\d)[a-z0-9]{4,})+")
 # A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",
 # "ClusterIP"): when a reply has that field, the request asks for what returns it
 # Any words joined by - . / _ or : in a lower-case request ("kube-system", "metrics.k8s.io"):
@@ -39,10 +41,15 @@ _SCOPE_END = (r"(?=\s*$|\s*[,;.!?)]|\s+(?:and|or|with|for|to|in|on|at|that|which
               r"do|did|will|won|seems?|went|started|stopped)\b)")  # a verb ends the name
 SCOPE_EN = re.compile(
     r"\b(?:in|within|inside|under|across)\s+(?:(?:the|a|our|my|your|this|that)\s+)?"
-    r"(?:((?:[a-z][a-z0-9]*\s+){1,2}?)([a-z0-9][\w./:-]*)"  # "in namespace billing"
+    r"(?:((?:[a-z][a-z0-9]*\s+){1,2}?)(?![a-z]{2,}ed\b)([a-z0-9][\w./:-]*)"  # "in namespace billing",
+    # not "in time recovery enabled on"
     r"|(?=[a-z0-9][\w:-]*[\d./-])[a-z0-9][\w./:-]*\s+((?:[a-z][a-z0-9]*\s*){1,2}))"  # "in the example.com hosted zone"
     + _SCOPE_END)
-SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
+# "命名空间 shop 中", "hosted zone example.com 里": a Chinese noun, or one or two English words
+# (then a name with a digit or a joiner: "log group 里" is no group named "group")
+SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)"
+                       r"|(?<![\w./:-])((?:[a-z][a-z0-9]*\s+)?[a-z][a-z0-9]*)\s+"
+                       r"(?=[a-z0-9]*[\d./:_-])[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
 TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
 # A span of time the request asks about: data over it, not the current state.
@@ -80,10 +87,12 @@ QUESTION_OPENER = re.compile(r"^(?:when|does|do|did|has|have|had|was|were|is|are
 # ... or worded as one after a clause that tells the symptom ("apply fails with X, which
 # webhooks are registered"; "pods evicted, why?")
 CLAUSE_QUESTION = re.compile(r"[,;:!?\uff0c\uff1b]\s*(?:which|what|why|how many|is there|are there"
-                             r"|does|do|did|when)\b")
+                             r"|was there|were there|any|does|do|did|when)\b")
 # "who is subscribed", "who's holding the lease", "who has access": who holds a state now, not
 # who did something (the audit trail)
 WHO_HOLDS = re.compile(r"\bwho\s+(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
+# ... and in Chinese: "leader 是谁" (who it is), "谁在用", "谁有权限"; not "是谁删的" (an act)
+CJK_WHO_HOLDS = re.compile(r"是谁(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能)")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # A Chinese question word anywhere ("多少天后过期删除" asks how many days, "哪些 pod 被删除"
 # which pods): the request asks about a state, as an English one opening with "what" does

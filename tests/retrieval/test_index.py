@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from mcp_sre.retrieval.documents import OperationDoc
+from mcp_sre.retrieval.documents import OperationDoc, camel_words, singular
 from mcp_sre.retrieval.index import derive_service_aliases
 
 
@@ -52,3 +52,17 @@ def test_initials_of_words_the_specs_spell_out_stand_for_them() -> None:
     found = initialisms(words_of, verbs={"put"})
     assert found["pitr"] == "point in time recovery"
     assert "vpc" not in found and "our" not in found
+
+
+def test_reply_fields_are_found_by_their_first_two_words() -> None:
+    """PointInTimeRecoveryStatus is kept under (point, time), stop words left out; a field
+    that names an object by its name or id (LogGroupName) marks its words as a kind."""
+    from mcp_sre.retrieval.index import spelt_fields
+
+    fields = ["PointInTimeRecoveryStatus", "ItemCount", "LogGroupName", "Arn"]
+    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
+    assert by_pair[("point", "time")] == [
+        ("pointintimerecoverystatus", ("point", "time", "recovery", singular("status")))]
+    assert by_pair[("item", "count")] == [("itemcount", ("item", "count"))]
+    assert ("log", "group") in kinds and ("item",) not in kinds
+    assert all(len(words) >= 2 for entries in by_pair.values() for _, words in entries)

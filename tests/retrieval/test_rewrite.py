@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from mcp_sre.plugin_manager import make_plugin_manager
-from mcp_sre.retrieval.documents import stem
+from mcp_sre.retrieval.documents import camel_words, stem
 from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, W_EXPANDED, WRITE_INTENTS, QueryRewriter
 from mcp_sre.retrieval.vocabulary import W_WEAK_WORD, load_vocabulary
 
@@ -471,3 +471,48 @@ def test_chinese_words_for_executions_steps_and_warnings() -> None:
     q = rw.rewrite("Step Functions 执行 order-flow/exec-1 在哪一步失败的")
     assert {stem("execution"), stem("history")} <= q.terms.keys()
     assert stem("events") in rw.rewrite("FailedScheduling warnings across the cluster").terms
+
+
+def test_a_participle_ends_the_head_noun_phrase() -> None:
+    """"pods running on node x" is about pods; an -ing word the specs join to the word before
+    it ("API mapping") is part of the noun."""
+    assert QueryRewriter().rewrite("all pods running on node ip-10-0-1-5").head == "pod"
+    rw = QueryRewriter(word_pairs=frozenset({"api mapping"}))
+    assert rw.rewrite("get the API mapping for a custom domain").head == stem("mapping")
+    assert QueryRewriter().rewrite("get the API mapping for a custom domain").head == "api"
+
+
+def test_an_english_container_before_a_chinese_locative_is_a_scope() -> None:
+    """"hosted zone example.com 里的记录": the records are asked for, the zone is where; "log
+    group 里" names no group called "group"."""
+    q = QueryRewriter().rewrite("hosted zone example.com 里 api.example.com 的记录")
+    assert q.terms["zone"] < 0.5 and q.terms["record"] == 1.0
+    assert QueryRewriter().rewrite("它的 log group 里搜 ERROR").terms["group"] == 1.0
+
+
+def test_words_of_an_objects_name_weigh_little_unless_a_brand_or_an_ids_kind() -> None:
+    """"service payments-api": "api" names no API (it is also a noun of the specs); "prod-eks"
+    still names EKS; "vpc-0f1e2d" opens with its kind; "L-1216C47A" is a code, no acronym."""
+    aliases = {("aws", "eks"): {"eks": 1.0}, ("prometheus", "api"): {"api": 0.35}}
+    rw = QueryRewriter(service_aliases=aliases, resources=frozenset({"api", "vpc"}),
+                       word_pairs=frozenset({"a b"}))
+    assert rw.rewrite("service payments-api endpoints").terms["api"] <= 0.25
+    assert rw.rewrite("nodes of cluster prod-eks").terms["eks"] == 1.0
+    assert rw.rewrite("private zones associated with vpc-0f1e2d").terms["vpc"] == 1.0
+    assert rw.rewrite("value of quota L-1216C47A").terms["c47"] <= 0.25
+
+
+def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
+    """"item count" asks for ItemCount, "last ping" for LastPingDateTime (what is left frames a
+    value); not AutomatedSnapshotRetentionPeriod for "automated snapshot", nor a kind of object
+    (LogGroupName), nor in an order."""
+    from mcp_sre.retrieval.index import spelt_fields
+
+    fields = ["ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "LogGroupName"]
+    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
+    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    assert rw.rewrite("item count of table sessions").fields == {"itemcount"}
+    assert rw.rewrite("when was the agent's last ping").fields == {"lastpingdatetime"}
+    assert not rw.rewrite("last automated snapshot of cluster x").fields
+    assert not rw.rewrite("log group sizes").fields
+    assert not rw.rewrite("delete the item count").fields

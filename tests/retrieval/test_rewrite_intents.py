@@ -188,3 +188,18 @@ def test_a_chinese_action_done_is_a_past_event() -> None:
     rw = QueryRewriter()
     assert "stop" not in rw.rewrite("task 3f2a9c 停掉了，看下 stoppedReason").intents
     assert "stop" in rw.rewrite("把 task abc 停掉").intents
+
+
+def test_who_holds_a_role_in_chinese_is_no_audit() -> None:
+    """"leader 是谁" asks who holds the role now; "是谁删的" asks who did it (the trail)."""
+    rw = QueryRewriter()
+    q = rw.rewrite("kube-controller-manager 现在的 leader 是谁")
+    assert "audit" not in q.intents and q.terms.get("trail", 0.0) <= 0.25
+    assert "audit" in rw.rewrite("security group sg-0abc 是谁删的").intents
+
+
+def test_was_there_after_a_clause_is_a_question() -> None:
+    """"recent events for db x - was there a failover or reboot" asks whether one happened:
+    it reads, and reboot is no order."""
+    q = QueryRewriter().rewrite("recent events for db instance orders-prod - was there a reboot")
+    assert "reboot" not in q.intents and "read" in q.intents
