@@ -26,6 +26,7 @@ _QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "s
 
 
 _CLAUSE_QUESTIONS = frozenset({"which", "what"})
+_CODE = re.compile(r"(?=[a-z0-9]*\d[a-z])[a-z0-9]{6,}")  # as wording.CODE_ID, lower-case
 _ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
                        "these", "those", "each", "every", "all", "any", "some"})
 _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
@@ -43,8 +44,8 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
     phrase: list[str] = []
     prev = ""
     for i, word in enumerate(tokens):
-        if "-" in word and any(c.isdigit() for c in word):  # an id (i-123), not a noun
-            word = ","
+        if ("-" in word and any(c.isdigit() for c in word)) or _CODE.fullmatch(word):
+            word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
         if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
                        or (len(word) > 4 and word.endswith("ed"))
@@ -69,6 +70,22 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
 # status) asks about pods; ComponentStatus is the status of components.
 FACET_STEMS = frozenset(stem(w) for w in ("status", "state", "configuration", "config", "details",
                                            "detail", "information", "info"))
+
+
+# Words that name an aspect of what follows "of" ("the current value of the vCPU quota", "the
+# status of deployment web"): the noun after "of" is what the request is about.
+_OF_FACETS = FACET_STEMS | {stem(w) for w in ("value", "number", "count", "list")}
+
+
+def _past_facet(tokens: list[str], phrase: list[str], verbs: set[str], weak: Container[str],
+                pairs: Container[str]) -> list[str]:
+    """The noun phrase after "of" when ``phrase`` ends in an aspect word followed by it."""
+    if not phrase or stem(phrase[-1]) not in _OF_FACETS:
+        return phrase
+    for i, word in enumerate(tokens[:-1]):
+        if word == phrase[-1] and tokens[i + 1] == "of":
+            return _noun_phrase(tokens[i + 2:], verbs, weak, pairs) or phrase
+    return phrase
 
 
 def head_compounds(compounds: Sequence[tuple[tuple[str, ...], str, bool]]
@@ -123,6 +140,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
         phrase = _noun_phrase(tokens[have + 1:], verbs, weak, pairs)
     if not phrase:
         phrase = _noun_phrase(tokens, verbs, weak, pairs)
+    phrase = _past_facet(tokens, phrase, verbs, weak, pairs)
     return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
 
 

@@ -19,7 +19,7 @@ __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
 
 # Last words of a parameter that identifies an object of the noun before it (DBInstanceIdentifier)
 _ID_WORDS = frozenset({"name", "names", "id", "ids", "arn", "arns", "identifier", "identifiers",
-                       "url", "urls"})
+                       "url", "urls", "code", "codes"})
 # parameters of one word that shape a call rather than name an object
 _NOT_OBJECTS = frozenset({"filter", "filters", "include", "pretty", "limit", "continue", "marker",
                           "status", "type", "types", "query", "body"})

@@ -260,8 +260,8 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     lower = q.original.lower()
     markers = CJK_PLURAL if q.named_kinds else CJK_PLURAL + CJK_WHICH
     at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
-    if cjk and not q.named_kinds and CJK_ANY.search(lower):
-        at = 0
+    if cjk and not q.named_kinds and (CJK_ANY.search(lower) or q.time_window):
+        at = 0  # "有失败的吗", "最近 24 小时失败的 job": whichever are so, or were over a span
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
     chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}

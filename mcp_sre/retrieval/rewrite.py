@@ -43,6 +43,7 @@ from mcp_sre.retrieval.wording import (
     CJK_STATE_MARKERS,
     CJK_WHO_HOLDS,
     CLAUSE_QUESTION,
+    CODE_ID,
     CONTRACTION,
     COUNT_OVER_TIME,
     DASH,
@@ -139,6 +140,9 @@ def api_words(answer: str) -> str | None:
     return " ".join(words[:30]) or None
 
 
+# what may follow an object's name: the end, punctuation, Chinese, or a word that is no noun
+_CLAUSE_END = re.compile(r"\s*(?:$|[,;:.!?)\uff0c\uff1b\u3002\uff1f]|[\u4e00-\u9fff]|(?:is|are|was|were|has|have|"
+                         r"in|on|of|for|with|and|or|to|from|at|not|does|do|did)\b)")
 # words of a reply field a request may leave out when it spells the field: at most two, each
 # one that frames a value ("last ping": LastPingDateTime), not one that names another
 # ("automated snapshot" is no AutomatedSnapshotRetentionPeriod)
@@ -179,6 +183,7 @@ class QueryRewriter:
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
         self._field_words = field_words or {}  # reply fields by their first two words
         self._field_kinds = field_kinds  # and the words of those that name an object
+        self._resources = resources  # stems of the kinds of object operations act on
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
         for key, aliases in (service_aliases or {}).items():
@@ -266,9 +271,9 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
-        names = self._object_names(query)
+        names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query))]
         if names:
-            outside = set(tokenize(JOINED_WORDS.sub(" ", query)))
+            outside = set(tokenize(CODE_ID.sub(" ", JOINED_WORDS.sub(" ", query))))
             # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
             kinds = {t for name in names if (m := ID_KIND.fullmatch(name)) for t in tokenize(m[1])}
             # as written too: "L-1216C47A" splits where its case changes
@@ -424,7 +429,8 @@ class QueryRewriter:
     def _object_names(self, query: str) -> list[str]:
         """Words joined by dashes, slashes or underscores that follow each other nowhere in the
         index ("orders-db", "ingress-nginx-controller", "prod/db-password"), lower-case: they
-        name an object. "scale-down" (scaleDown) and "point-in-time" name a concept."""
+        name an object. "scale-down" (scaleDown) and "point-in-time" name a concept; but not
+        right after a kind of object, ending the clause ("ingress api-gateway 用的")."""
         if not self._word_pairs:
             return []
         out = []
@@ -433,7 +439,10 @@ class QueryRewriter:
             if text.lower() in self.vocab.terms or (text.isupper() and not re.search(r"\d", text)):
                 continue  # known wording (kube-system), an acronym (LOA-CFA); not a code (L-1216C)
             words = [singular(w) for w in re.split(r"[-_/]", match.group(0)) if w]
-            if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)):
+            if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)) or (
+                    (kind := re.search(r"([A-Za-z]+)\s+$", query[:match.start()]))
+                    and stem(kind[1].lower()) in self._resources
+                    and _CLAUSE_END.match(query, match.end())):
                 out.append(match.group(0).lower())
         return out
 

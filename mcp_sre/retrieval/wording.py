@@ -23,6 +23,9 @@ DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-
 # concept ("scale-down", "point-in-time"); the index's word pairs tell which (QueryRewriter).
 # Not the pieces of an ARN (arn:aws:acm:...:certificate/9f1c): their resource type is a noun
 JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
+# An id written in capitals and digits ("distribution E2QWERTY", "invalidation I3ABCDEF"): a
+# digit before a letter, so no word or version (EC2, S3, ROUTE53)
+CODE_ID = re.compile(r"(?<![\w-])(?=[A-Z0-9]*\d[A-Z])[A-Z0-9]{6,}(?![\w-])")
 # An id that opens with the kind it names: "vpc-0f1e2d", "subnet-1a2b3c", "sg-0123abcd"
 ID_KIND = re.compile(r"([a-z]+)(?:-(?=[a-z]*\d)[a-z0-9]{4,})+")
 # A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",

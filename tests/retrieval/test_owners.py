@@ -29,6 +29,8 @@ def test_an_identifier_parameter_names_the_kind_it_takes() -> None:
         stem("log"), stem("pod")}
     # a one-word parameter the name holds (Bucket of GetBucketLogging) names its object too
     assert _taken(["get", "bucket", "logging"], ["Bucket", "ExpectedBucketOwner"]) == {"bucket"}
+    # a code identifies an object as an id does (QuotaCode of GetServiceQuota)
+    assert stem("quota") in _taken(["get", "service", "quota"], ["ServiceCode", "QuotaCode"])
     # a catalogue takes no object: its parameters shape the listing
     assert _taken(["describe", "cluster", "versions"],
                   ["clusterType", "maxResults", "status"]) == set()

@@ -281,3 +281,11 @@ def test_asking_whether_any_is_so_wants_the_list() -> None:
     assert list_ds == 1.0 and read_ds == -1.0
     *_, list_ds, read_ds = _scores("daemonset fluentd-7 有没有跑起来")
     assert read_ds == 1.0
+
+
+def test_what_happened_over_a_span_in_chinese_is_many() -> None:
+    """"最近 24 小时失败的 daemonset": whichever failed over the span, so the list."""
+    *_, list_ds, read_ds = _scores("最近 24 小时失败的 daemonset")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("daemonset fluentd-7 最近 24 小时的状态")
+    assert read_ds == 1.0  # one, named

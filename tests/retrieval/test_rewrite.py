@@ -516,3 +516,30 @@ def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
     assert not rw.rewrite("last automated snapshot of cluster x").fields
     assert not rw.rewrite("log group sizes").fields
     assert not rw.rewrite("delete the item count").fields
+
+
+def test_the_noun_after_an_aspect_and_of_is_the_head() -> None:
+    """"the current value of the vCPU quota" is about the quota, "the status of a stack" the
+    stack; an id in capitals and digits is no noun ("invalidation I3ABCDEF")."""
+    rw = QueryRewriter()
+    assert rw.rewrite("current value of the vCPU quota L-1216C47A").head == stem("quota")
+    assert rw.rewrite("Check the status of a CloudFormation stack").head == stem("stack")
+    assert rw.rewrite("has invalidation I3ABCDEF finished").head == stem("invalidation")
+
+
+def test_an_id_in_capitals_names_an_object_of_the_kind_beside_it() -> None:
+    """"distribution E2QWERTY": a distribution is named, and the id's pieces weigh little;
+    EC2 or ROUTE53 are no ids."""
+    q = QueryRewriter(word_pairs=frozenset({"a b"})).rewrite(
+        "has invalidation I3ABCDEF on distribution E2QWERTY finished on EC2")
+    assert {stem("distribution"), stem("invalidation")} <= q.named_kinds
+    assert q.terms["e2"] <= 0.25 and q.terms["ec2"] == 1.0
+
+
+def test_a_joined_word_right_after_a_kind_names_an_object() -> None:
+    """"ingress api-gateway 用的 secret": a name, though the specs join "api gateway"; "node
+    auto-repair settings" goes on, a concept."""
+    rw = QueryRewriter(word_pairs=frozenset({"api gateway", "auto repair"}),
+                       resources=frozenset({"ingress", "node"}))
+    assert rw.rewrite("ingress api-gateway 用的哪个 TLS secret").terms["gateway"] <= 0.25
+    assert rw.rewrite("node auto-repair settings").terms["repair"] == 1.0
