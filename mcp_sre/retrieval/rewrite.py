@@ -54,6 +54,7 @@ from mcp_sre.retrieval.wording import (
     ID_KIND,
     JOINED_NAME,
     JOINED_WORDS,
+    MIXED_IDENTIFIER,
     ORDER_OPENER,
     QUESTION_OPENER,
     SCOPE_CJK,
@@ -149,7 +150,8 @@ _CLAUSE_END = re.compile(r"\s*(?:$|[,;:.!?)\uff0c\uff1b\u3002\uff1f]|[\u4e00-\u9
 _SPELT_LEFT = 2
 _SPELT_FRAMES = frozenset(singular(w) for w in (
     "status", "state", "summary", "description", "detail", "info", "setting", "configuration",
-    "config", "value", "date", "time", "timestamp", "enabled", "specification", "spec"))
+    "config", "value", "date", "time", "timestamp", "enabled", "specification", "spec",
+    "count", "number"))
 
 
 class QueryRewriter:
@@ -382,8 +384,10 @@ class QueryRewriter:
         if named:
             named |= {p for (p, _), w in services.items() if w >= W_STRONG}
         written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
+        mixed = [w.lower() for w in MIXED_IDENTIFIER.findall(query)]  # HTTPCode_Target_5XX_Count
         time_window = bool(TIME_WINDOW.search(query))
-        if time_window and (COUNT_OVER_TIME.search(lower) or self._unknown_identifier(written)):
+        if time_window and (COUNT_OVER_TIME.search(lower)
+                            or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
             # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series
         elif time_window:  # what changed over a span is a history ("alarms that flipped

@@ -33,6 +33,8 @@ ID_KIND = re.compile(r"([a-z]+)(?:-(?=[a-z]*\d)[a-z0-9]{4,})+")
 # Any words joined by - . / _ or : in a lower-case request ("kube-system", "metrics.k8s.io"):
 # a name, so a provider word inside it does not name the provider
 JOINED_NAME = re.compile(r"[a-z0-9]+(?:[-./_:][a-z0-9]+)+")
+# A name written with underscores and capitals ("HTTPCode_Target_5XX_Count"): an identifier
+MIXED_IDENTIFIER = re.compile(r"(?<![\w-])(?=\w*[a-z])(?=\w*[A-Z])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w-])")
 FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:[A-Z][a-z0-9]*)+(?![A-Za-z0-9_])")
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
@@ -65,7 +67,8 @@ TIME_WINDOW = re.compile(
 # series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")
 COUNT_OVER_TIME = re.compile(
     r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day)|"
-    r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99))\b|"
+    r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99)|"
+    r"count|[2345]xx|qps|rps|tps)\b|"
     r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据")
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
@@ -95,7 +98,7 @@ CLAUSE_QUESTION = re.compile(r"[,;:!?\uff0c\uff1b]\s*(?:which|what|why|how many|
 # who did something (the audit trail)
 WHO_HOLDS = re.compile(r"\bwho\s+(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
 # ... and in Chinese: "leader 是谁" (who it is), "谁在用", "谁有权限"; not "是谁删的" (an act)
-CJK_WHO_HOLDS = re.compile(r"是谁(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能)")
+CJK_WHO_HOLDS = re.compile(r"是谁(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能|订阅|绑定|关注)")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # A Chinese question word anywhere ("多少天后过期删除" asks how many days, "哪些 pod 被删除"
 # which pods): the request asks about a state, as an English one opening with "what" does
