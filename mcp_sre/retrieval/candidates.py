@@ -1,6 +1,6 @@
 """First-stage candidates for the reranker, chosen in one place: the keyword and dense top
-lists (fused with RRF), the operations whose names the request spells out, and the best keyword
-matches inside each service the request names."""
+lists (fused with RRF), the operations whose names the request spells out, the best keyword
+matches inside each service the request names, and there those that return a field it names."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
     from mcp_sre.retrieval.rewrite import RewrittenQuery
 
-__all__ = ["N_CANDIDATES", "N_SPELLED", "candidates", "name_coverage", "service_candidates",
-           "span_candidates"]
+__all__ = ["N_CANDIDATES", "N_SPELLED", "candidates", "field_candidates", "name_coverage",
+           "service_candidates", "span_candidates"]
 
 N_CANDIDATES = 150
 N_SPELLED = 50  # operations whose names the request spells out, whatever BM25 says
@@ -36,8 +36,25 @@ def candidates(
     spelled = top_k(coverage + 0.1 * lexical / top_lex, N_SPELLED, mask)
     cands = np.unique(np.concatenate([
         cands, spelled, service_candidates(index, q, lexical, mask),
-        span_candidates(index, q, lexical, mask)]))
+        span_candidates(index, q, lexical, mask), field_candidates(index, q, mask)]))
     return cands, fused, coverage
+
+
+def field_candidates(index: SearchIndex, q: RewrittenQuery, mask: np.ndarray | None) -> np.ndarray:
+    """In each service the request names, the operations whose reply holds a field it names
+    ("ddb orders item count": DescribeTable, though no word of its name is written)."""
+    if not q.fields or not q.services:
+        return np.zeros(0, np.int64)
+    out: list[int] = []
+    for key, _ in sorted(q.services.items(), key=lambda kv: -kv[1])[:4]:
+        try:
+            sid = index.keys.index(key)
+        except ValueError:
+            continue
+        for c in np.flatnonzero(index.service_of == sid):
+            if (mask is None or mask[c]) and not index.replies[c].isdisjoint(q.fields):
+                out.append(int(c))
+    return np.array(out, np.int64)
 
 
 def span_candidates(

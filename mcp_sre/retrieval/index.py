@@ -87,6 +87,7 @@ class SearchIndex:
     joined_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # every reply field name, lower-case: "update strategy" names updateStrategy, no order
     field_names: frozenset[str] = frozenset()
+    replies: list[frozenset[str]] = field(default_factory=list)  # each one's, lower-case
     # every identifier the specs use (operation, parameter and reply field names), lower-case:
     # one a request writes that no spec uses ("BurstCreditBalance") is a metric's name
     identifiers: frozenset[str] = frozenset()
@@ -185,7 +186,8 @@ class SearchIndex:
             counts.setdefault(verb, []).append(float(read))
         index.verb_reads = {v: sum(r) / len(r) for v, r in counts.items() if v}
         index.joined_words = joined_name_words(docs)
-        index.field_names = frozenset(f.lower() for d in docs for f in d.outputs)
+        index.replies = [frozenset(f.lower() for f in d.outputs) for d in docs]
+        index.field_names = frozenset().union(*index.replies)
         index.identifiers = index.field_names | {
             i.lower() for d in docs for i in (d.name, *d.params)}
         words_of = identifier_words(docs)

@@ -332,7 +332,7 @@ def named_fields(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) 
     out = np.zeros(len(candidates), np.float32)
     if q.fields:
         for i, c in enumerate(candidates):
-            if any(f.lower() in q.fields for f in index.docs[int(c)].outputs):
+            if not index.replies[int(c)].isdisjoint(q.fields):
                 out[i] = 1.0
     return out
 

@@ -74,7 +74,8 @@ ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a
 # state, they order nothing
-CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未")
+# ("上次轮换", "最后一次重启": when it was last done, a state too)
+CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未", "上次", "上一次", "最后一次", "最近一次")
 # "this/that" with a measure word, pointing at a named object ("prod-db 这把 key", "i-0abc 这台机器")
 CJK_POINTERS = tuple(f"{d}{m}" for d in "这那" for m in "个把台条块张只")
 # An action that fails is a symptom to look into, not an order: "kubectl apply fails with ...",

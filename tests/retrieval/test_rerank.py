@@ -139,8 +139,7 @@ def test_a_metric_series_counts_its_readers_as_named(shared_retriever) -> None:
 def test_operations_returning_a_named_field_are_marked() -> None:
     from mcp_sre.retrieval.rerank import named_fields
 
-    docs = [SimpleNamespace(outputs=["taskArns"]), SimpleNamespace(outputs=["tasks", "stoppedReason"])]
-    index = SimpleNamespace(docs=docs)
+    index = SimpleNamespace(replies=[frozenset({"taskarns"}), frozenset({"tasks", "stoppedreason"})])
     q = SimpleNamespace(fields=frozenset({"stoppedreason"}))
     assert named_fields(index, q, np.arange(2)).tolist() == [0.0, 1.0]  # type: ignore[arg-type]
     q = SimpleNamespace(fields=frozenset())

@@ -334,3 +334,24 @@ def test_a_request_naming_no_provider_stays_in_the_configured_ones(
     finally:
         searcher.providers = ()
         searcher._unknown_providers = []
+
+
+
+def test_a_field_the_request_spells_brings_its_readers_in() -> None:
+    """"ddb orders item count": in the named service, the operations whose reply holds
+    ItemCount are candidates though no word of their names is written; not another
+    service's, nor any without a named field or service."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from mcp_sre.retrieval.candidates import field_candidates
+
+    index = SimpleNamespace(
+        keys=[("aws", "dynamodb"), ("aws", "rds")], service_of=np.array([0, 0, 1]),
+        replies=[frozenset({"table"}), frozenset({"itemcount"}), frozenset({"itemcount"})])
+    q = SimpleNamespace(fields=frozenset({"itemcount"}), services={("aws", "dynamodb"): 1.0})
+    assert field_candidates(index, q, None).tolist() == [1]  # type: ignore[arg-type]
+    assert field_candidates(index, q, np.array([True, False, True])).tolist() == []  # type: ignore[arg-type]
+    q.services = {}
+    assert field_candidates(index, q, None).tolist() == []  # type: ignore[arg-type]
