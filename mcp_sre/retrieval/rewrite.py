@@ -418,7 +418,8 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
-            | (self._spelt_fields(english, kinds) if not intents & WRITE_INTENTS else set()),
+            | (self._spelt_fields(" , ".join([english, *translated]), kinds)
+               if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds,
         )
 
@@ -451,26 +452,29 @@ class QueryRewriter:
         return out
 
     def _spelt_fields(self, english: str, kinds: Collection[str]) -> set[str]:
-        """Reply fields the request spells out in words: "item count" (ItemCount), "point in
+        """Reply fields the request (or the vocabulary's English for its Chinese, after a
+        comma) spells out in words: "item count" (ItemCount), "point in
         time recovery" (PointInTimeRecoveryDescription), "last ping" (LastPingDateTime): the
         field's first two words or more, at most two left over. Not a kind of object, which
         the name features weigh: a run of an operation's name, words a field names by their
         name or id ("log group": LogGroupName), or a kind the request names an object of."""
         if not self._field_words:
             return set()
-        words = [singular(w) for w in re.findall(r"[a-z0-9]+", english) if w not in STOPWORDS]
         out: set[str] = set()
-        for i, pair in enumerate(itertools.pairwise(words)):
-            for field_name, spelt in self._field_words.get(pair, ()):
-                size = 2
-                while (size < len(spelt) and i + size < len(words)
-                       and words[i + size] == spelt[size]):
-                    size += 1
-                if (len(spelt) - size <= _SPELT_LEFT and _SPELT_FRAMES.issuperset(spelt[size:])
-                        and spelt[:size] not in self._field_kinds
-                        and stem(spelt[size - 1]) not in kinds
-                        and stem("".join(spelt[:size])) not in self._compound_parts):
-                    out.add(field_name)
+        for clause in re.split(r"[,;:!?]|\.(?!\w)", english):
+            words = [singular(w) for w in re.findall(r"[a-z0-9]+", clause) if w not in STOPWORDS]
+            for i, pair in enumerate(itertools.pairwise(words)):
+                for field_name, spelt in self._field_words.get(pair, ()):
+                    size = 2
+                    while (size < len(spelt) and i + size < len(words)
+                           and words[i + size] == spelt[size]):
+                        size += 1
+                    if (len(spelt) - size <= _SPELT_LEFT
+                            and _SPELT_FRAMES.issuperset(spelt[size:])
+                            and spelt[:size] not in self._field_kinds
+                            and stem(spelt[size - 1]) not in kinds
+                            and stem("".join(spelt[:size])) not in self._compound_parts):
+                        out.add(field_name)
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:

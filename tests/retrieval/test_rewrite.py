@@ -516,6 +516,8 @@ def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
     assert not rw.rewrite("last automated snapshot of cluster x").fields
     assert not rw.rewrite("log group sizes").fields
     assert not rw.rewrite("delete the item count").fields
+    # the vocabulary's English for a Chinese word spells it too (条目数: item count)
+    assert rw.rewrite("查看表 sessions 的条目数").fields == {"itemcount"}
 
 
 def test_the_noun_after_an_aspect_and_of_is_the_head() -> None:
