@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from mcp_sre.retrieval.candidates import name_coverage
-from mcp_sre.retrieval.documents import STOPWORDS, camel_words, has_cjk, stem
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, fuse_compounds, has_cjk, stem
 from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
@@ -277,8 +277,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         else:
             form = {True} if after else {plural}
         forms.setdefault(stem(w), set()).update(form)
-        if parts := index.joined_words.get(stem(w)):  # "ingressclass": the class it ends with
-            forms.setdefault(parts[-1], set()).update(form)
+        if parts := index.joined_words.get(stem(w)):  # "ingressclass": the class it ends with,
+            # "clusterrolebinding": the role binding
+            forms.setdefault(fuse_compounds(list(parts), index.head_compounds)[-1],
+                             set()).update(form)
     if cjk and many == {True} and q.head:  # so is the noun asked about (节点 -> node)
         forms.setdefault(q.head, set()).update(many)
     out = np.zeros(len(candidates), np.float32)

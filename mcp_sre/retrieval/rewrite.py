@@ -34,6 +34,7 @@ from mcp_sre.retrieval.vocabulary import (
     default_vocabulary,
 )
 from mcp_sre.retrieval.wording import (
+    ACRONYM_PLURAL,
     ASIDE,
     CJK_A_NOT_A,
     CJK_FAILED,
@@ -262,7 +263,7 @@ class QueryRewriter:
                     terms[part] = max(terms.get(part, 0.0), weight)
 
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
-        add(FLAG_NAME.sub(" ", query), W_ORIGINAL)
+        add(FLAG_NAME.sub(" ", ACRONYM_PLURAL.sub(lambda m: m[0].lower(), query)), W_ORIGINAL)
         for word in set(re.findall(r"(?<![a-z0-9])[a-z]{3,5}(?![a-z0-9])", lower)):
             if (word in self._initialisms and word not in self.vocab.terms
                     and word not in self._alias_index):  # "sns" names a service

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+# An acronym's plural ("CRDs", "PVCs", "AMIs"): one word, not two camel-case ones (CR, Ds)
+ACRONYM_PLURAL = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,}s(?![A-Za-z0-9])")
 # A contraction's tail ("what's", "I'm", "pod's"): no word of its own ("isn't" -> "is not").
 CONTRACTION = re.compile(r"(?<=[A-Za-z])(?:['\u2019](s|m|re|ve|ll|d)|(n['\u2019]t))\b",
                          re.IGNORECASE)

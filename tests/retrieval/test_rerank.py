@@ -288,3 +288,16 @@ def test_what_happened_over_a_span_in_chinese_is_many() -> None:
     assert list_ds == 1.0 and read_ds == -1.0
     *_, list_ds, read_ds = _scores("daemonset fluentd-7 最近 24 小时的状态")
     assert read_ds == 1.0  # one, named
+
+
+def test_a_kind_written_as_one_word_takes_the_number_of_its_last_compound() -> None:
+    """"哪些 clusterrolebinding": the role bindings (RoleBinding is one compound), so the list."""
+    ops = [["list", "rbac", "authorization", "v1", "cluster", "role", "binding"],
+           ["read", "rbac", "authorization", "v1", "cluster", "role", "binding"]]
+    index = SimpleNamespace(resource=[resource_of(w, VOCAB.head_compounds) for w in ops],
+                            head_compounds=VOCAB.head_compounds,
+                            joined_words={"clusterrolebind": ("cluster", "role", "bind")},
+                            many=np.zeros(2, np.float32),
+                            bm25=SimpleNamespace(fields={"name": SimpleNamespace(vocab=set())}))
+    q = QueryRewriter(VOCAB).rewrite("看看哪些 clusterrolebinding 绑定了 cluster-admin")
+    assert plurality(index, q, np.arange(2)).tolist() == [1.0, -1.0]  # type: ignore[arg-type]

@@ -545,3 +545,10 @@ def test_a_joined_word_right_after_a_kind_names_an_object() -> None:
                        resources=frozenset({"ingress", "node"}))
     assert rw.rewrite("ingress api-gateway 用的哪个 TLS secret").terms["gateway"] <= 0.25
     assert rw.rewrite("node auto-repair settings").terms["repair"] == 1.0
+
+
+def test_an_acronyms_plural_is_one_word() -> None:
+    """"CRDs" is the plural of CRD (a short name, spelt out), not the words CR and Ds."""
+    rw = QueryRewriter(load_vocabulary(make_plugin_manager()))
+    q = rw.rewrite("which CRDs are installed")
+    assert "ds" not in q.terms and q.words[1].startswith("customresourcedefinit")
