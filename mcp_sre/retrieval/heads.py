@@ -8,7 +8,7 @@ from collections.abc import Container, Sequence
 
 from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
-from mcp_sre.retrieval.wording import DOTTED_NAME
+from mcp_sre.retrieval.wording import ASIDE, DOTTED_NAME
 
 __all__ = ["FACET_STEMS", "head_compounds", "head_noun", "head_synonyms"]
 
@@ -34,19 +34,24 @@ _PUNCT = frozenset(",;:.!?")
 
 
 def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
-                 pairs: Container[str] = ()) -> list[str]:
+                 pairs: Container[str] = (), kinds: Container[str] = ()) -> list[str]:
     """The first noun phrase of ``tokens``: it starts at the first content word (an intent
     word counts after an article: "a tag") and ends at punctuation, a preposition or other
     phrase end, a stopword, or a participle ("the events recorded for it", "pods running on
     node x"; an -ing word the specs join to the word before it is a noun: "API mapping" is in
-    ``pairs``). A phrase of ``weak`` words only ("information about a dimension") does not
-    count."""
+    ``pairs``), unless it qualifies a kind of object that follows ("failed executions"; the
+    stems of ``kinds``). A phrase of ``weak`` words only ("information about a dimension")
+    does not count."""
     phrase: list[str] = []
     prev = ""
     for i, word in enumerate(tokens):
         if ("-" in word and any(c.isdigit() for c in word)) or _CODE.fullmatch(word):
             word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
+        if (phrase and len(word) > 4 and word.endswith("ed") and word.isalpha()
+                and nxt not in STOPWORDS and not nxt.endswith("ing") and stem(nxt) in kinds):
+            phrase, prev = [], word  # "state machine x failed executions": what it qualifies
+            continue
         if phrase and (word in _PUNCT or word in _PHRASE_END or word in STOPWORDS
                        or (len(word) > 4 and word.endswith("ed"))
                        # "pods running on node x": a participle; not "scaling group"
@@ -78,13 +83,13 @@ _OF_FACETS = FACET_STEMS | {stem(w) for w in ("value", "number", "count", "list"
 
 
 def _past_facet(tokens: list[str], phrase: list[str], verbs: set[str], weak: Container[str],
-                pairs: Container[str]) -> list[str]:
+                pairs: Container[str], kinds: Container[str]) -> list[str]:
     """The noun phrase after "of" when ``phrase`` ends in an aspect word followed by it."""
     if not phrase or stem(phrase[-1]) not in _OF_FACETS:
         return phrase
     for i, word in enumerate(tokens[:-1]):
         if word == phrase[-1] and tokens[i + 1] == "of":
-            return _noun_phrase(tokens[i + 2:], verbs, weak, pairs) or phrase
+            return _noun_phrase(tokens[i + 2:], verbs, weak, pairs, kinds) or phrase
     return phrase
 
 
@@ -114,7 +119,7 @@ def _asked_possession(tokens: list[str]) -> int | None:
 def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
                weak: Container[str] = (),
                compounds: Sequence[tuple[tuple[str, ...], str, bool]] = (),
-               pairs: Container[str] = ()) -> list[str]:
+               pairs: Container[str] = (), kinds: Container[str] = ()) -> list[str]:
     """The noun a request is about: the last word of the noun phrase after its last order
     ("why is my pod crashing, show the events" -> event), else of its first noun phrase
     ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
@@ -124,7 +129,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     if cjk:
         return cjk
     verbs = set(intents.find(lower))
-    lower = DOTTED_NAME.sub(",", lower)
+    lower = ASIDE.sub(",", DOTTED_NAME.sub(",", lower))  # "event (maintenance or outage)"
     tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
@@ -135,12 +140,12 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     orders += [i for i, w in enumerate(tokens) if w in _CLAUSE_QUESTIONS and i
                and tokens[i - 1] in _PUNCT and tokens[i - 1] != ":"]
     orders.sort()
-    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak, pairs) if orders else []
+    phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak, pairs, kinds) if orders else []
     if not phrase and (have := _asked_possession(tokens)) is not None:
-        phrase = _noun_phrase(tokens[have + 1:], verbs, weak, pairs)
+        phrase = _noun_phrase(tokens[have + 1:], verbs, weak, pairs, kinds)
     if not phrase:
-        phrase = _noun_phrase(tokens, verbs, weak, pairs)
-    phrase = _past_facet(tokens, phrase, verbs, weak, pairs)
+        phrase = _noun_phrase(tokens, verbs, weak, pairs, kinds)
+    phrase = _past_facet(tokens, phrase, verbs, weak, pairs, kinds)
     return fuse_compounds([stem(w.split("-")[-1]) for w in phrase], compounds)
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.wording import CJK_POINTERS
 
 __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
@@ -88,8 +89,10 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
         before = _tokens(lower[:m.start()])[::-1]
         if plural_head and _located(before):
             continue
-        after = _tokens(lower[m.end():])
-        for word in [*_nouns(before, terms, from_end=True), *_nouns(after, terms, from_end=False)]:
+        after = _nouns(_tokens(lower[m.end():]), terms, from_end=False)
+        if after and is_plural(after[0]):  # "sns alerts-prod subscriptions": what it holds
+            after = []
+        for word in [*_nouns(before, terms, from_end=True), *after]:
             out.update(_kinds(word, terms))
     return frozenset(out)
 

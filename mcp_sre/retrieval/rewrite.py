@@ -398,7 +398,7 @@ class QueryRewriter:
             add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
         phrase = head_noun(plain, self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
-                            self.vocab.head_compounds, self._word_pairs)
+                            self.vocab.head_compounds, self._word_pairs, self._resources)
         phrase = [self._short_names.get(w, w) for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket

@@ -52,6 +52,13 @@ def test_the_nouns_next_to_a_name_are_the_kinds_named() -> None:
     assert _named("what's the engine version of rds instances") == set()
 
 
+def test_a_plural_after_a_name_is_what_the_object_holds() -> None:
+    """"order-events queue" names a queue; "sns alerts-prod subscriptions" the topic's
+    subscriptions, so no subscription is named."""
+    assert stem("queue") in _named("how deep is the orders-1 queue")
+    assert stem("subscription") not in _named("sns alerts-1 subscriptions")
+
+
 def test_a_place_a_plural_is_looked_for_in_names_no_kind() -> None:
     """"which pods run on node worker-7" lists pods; the node is where, not what."""
     assert _named("which pods run on node worker-7", plural_head=True) == set()

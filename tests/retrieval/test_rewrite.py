@@ -552,3 +552,13 @@ def test_an_acronyms_plural_is_one_word() -> None:
     rw = QueryRewriter(load_vocabulary(make_plugin_manager()))
     q = rw.rewrite("which CRDs are installed")
     assert "ds" not in q.terms and q.words[1].startswith("customresourcedefinit")
+
+
+def test_a_participle_before_a_kind_qualifies_it() -> None:
+    """"state machine x failed executions" is about the executions; "the events recorded for
+    it" and a name ending in -ed (db-cred) are no such qualifier; an aside is no noun."""
+    rw = QueryRewriter(resources=frozenset({stem("execution"), stem("key"), "to"}))
+    assert rw.rewrite("order-saga state machine failed executions").head == stem("execution")
+    assert rw.rewrite("show the events recorded for it").head == stem("event")
+    assert rw.rewrite("policies attached to group x").head == stem("policy")
+    assert rw.rewrite("Health event (scheduled maintenance or outage) now").head == stem("event")
