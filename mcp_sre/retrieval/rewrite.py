@@ -275,10 +275,18 @@ class QueryRewriter:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
         names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query))]
+        id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
+        id_said: list[str] = []
         if names:
             outside = set(tokenize(CODE_ID.sub(" ", JOINED_WORDS.sub(" ", query))))
             # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
             kinds = {t for name in names if (m := ID_KIND.fullmatch(name)) for t in tokenize(m[1])}
+            for prefix in {m[1] for name in names if (m := ID_KIND.fullmatch(name))}:
+                if said := self.vocab.id_prefixes.get(prefix):  # i-0abc: an ec2 instance
+                    if not TIME_WINDOW.search(query):  # over a span: its metrics, elsewhere
+                        add(said, W_EXPANDED)
+                    id_kinds.add(stem(said.split()[-1]))
+                    id_said.append(said)
             # as written too: "L-1216C47A" splits where its case changes
             written_names = [query[i:i + len(n)] if (i := lower.find(n)) >= 0 else n for n in names]
             name_tokens = {t for name in [*names, *written_names] for t in tokenize(name)}
@@ -372,6 +380,9 @@ class QueryRewriter:
                 elif first and key not in first:
                     weight *= W_LATER  # "SNS topic x: its KMS encryption": about the topic
                 services[key] = max(services.get(key, 0.0), weight)
+        for alias in self._aliases.find(" , ".join(id_said)):  # i-0abc: EC2's, but as a hint
+            for key, weight in self._alias_index.get(alias, []):  # (its CPU is CloudWatch's)
+                services[key] = max(services.get(key, 0.0), min(weight, W_WEAK))
         providers: dict[str, float] = {}
         named: set[str] = set()
         for (provider, _), weight in services.items():
@@ -405,7 +416,7 @@ class QueryRewriter:
             head, phrase = stem("events"), []
         kinds = named_kinds(lower, names, self.vocab.terms, plural_head=any(
             stem(w) == head and plural for w, plural in fused_words(
-                re.findall(r"[a-z]+", lower), self.vocab.head_compounds)))
+                re.findall(r"[a-z]+", lower), self.vocab.head_compounds))) | id_kinds
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"

@@ -49,6 +49,9 @@ class Vocabulary:
     flags: re.Pattern[str] | None = None
     scopes: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     lists: list[re.Pattern[str]] = field(default_factory=list)
+    # what an id's prefix says it is (plugins' ``id_prefixes``: "i" -> "ec2 instance" for
+    # i-0abc123): the kind of object a request names by such an id alone
+    id_prefixes: dict[str, str] = field(default_factory=dict)
     # the compounds that name one thing, for head-noun matching (see head_compounds)
     head_compounds: list[tuple[tuple[str, ...], str, bool]] = field(init=False)
 
@@ -123,6 +126,7 @@ def load_vocabulary(
         flags=re.compile("|".join(f"(?:{f})" for f in flags)) if flags else None,
         scopes=[(re.compile(str(r["pattern"])), str(r["term"])) for r in syntax.get("scopes") or []],
         lists=[re.compile(str(r)) for r in syntax.get("lists") or []],
+        id_prefixes={str(k).lower(): str(v) for k, v in (data.get("id_prefixes") or {}).items()},
     )
 
 

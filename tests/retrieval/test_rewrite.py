@@ -562,3 +562,13 @@ def test_a_participle_before_a_kind_qualifies_it() -> None:
     assert rw.rewrite("show the events recorded for it").head == stem("event")
     assert rw.rewrite("policies attached to group x").head == stem("policy")
     assert rw.rewrite("Health event (scheduled maintenance or outage) now").head == stem("event")
+
+
+def test_an_ids_prefix_names_its_kind() -> None:
+    """"i-0123abcd" is an EC2 instance (the AWS plugin's id_prefixes): the kind is named and
+    EC2 hinted at; over a span of time its metrics are asked for, so no EC2 words."""
+    rw = QueryRewriter(word_pairs=frozenset({"a b"}))
+    q = rw.rewrite("i-0123abcd status checks failing?")
+    assert stem("instance") in q.named_kinds and q.terms["ec2"] > 0.25
+    assert q.services[("aws", "ec2")] < 1.0
+    assert "ec2" not in rw.rewrite("cpu of i-0123abcd for the last 6 hours").terms
