@@ -294,9 +294,11 @@ class QueryRewriter:
                 if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
                     terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept,
                     # and a service's own name in it ("prod-eks")
+        scoped, scope_term = "", ""  # what a scope pattern matched: the container's words
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
-            if pattern.search(query):
+            if m := pattern.search(query):
                 add(scope, W_PHRASE)
+                scoped, scope_term = m.group(0), scope
                 break
         translated: list[str] = []
         phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
@@ -310,7 +312,12 @@ class QueryRewriter:
                 noun_tokens.update(tokenize(expansion))
             if cjk:
                 translated.append(expansion)
-        for word in self._scope_words(plain, phrases):
+        scope_words = self._scope_words(plain, phrases)
+        if scoped:  # "ml 命名空间": the namespace's words and its name
+            scope_words |= {t for p in self._terms.find(scoped.lower()) if has_cjk(p)
+                            for t in tokenize(self.vocab.terms[p])}
+            scope_words |= set(tokenize(scoped)) - set(tokenize(scope_term))
+        for word in scope_words:
             if word in terms:
                 terms[word] = min(terms[word], W_SCOPE)
         intents: set[str] = set()

@@ -572,3 +572,13 @@ def test_an_ids_prefix_names_its_kind() -> None:
     assert stem("instance") in q.named_kinds and q.terms["ec2"] > 0.25
     assert q.services[("aws", "ec2")] < 1.0
     assert "ec2" not in rw.rewrite("cpu of i-0123abcd for the last 6 hours").terms
+
+
+def test_a_namespace_named_in_words_is_a_scope() -> None:
+    """"ml 命名空间一堆 pod", "in namespace shop": where to look (namespaced operations), not
+    the namespace object itself (the Kubernetes plugin's scope patterns)."""
+    rw = QueryRewriter()
+    for request in ("ml 命名空间一堆 pod 卡在 Pending", "list pods in namespace shop"):
+        q = rw.rewrite(request)
+        assert q.terms["namespaced"] >= 0.8 and q.terms["namespac"] <= 0.45, request
+    assert rw.rewrite("list pods in namespace shop").terms["shop"] <= 0.45
