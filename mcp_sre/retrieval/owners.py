@@ -49,7 +49,7 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
     return frozenset(out)
 
 
-_NAME_TOKEN = re.compile(r"[a-z0-9][a-z0-9._:/-]*[a-z0-9]")
+_NAME_TOKEN = re.compile(r"/?[a-z0-9][a-z0-9._:/-]*[a-z0-9]")  # a path may open with /
 _REGION = re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")
 _TIME = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
 _POINTED = re.compile(rf"([a-z0-9][a-z0-9._:/-]*[a-z0-9])\s*(?:{'|'.join(CJK_POINTERS)})")
@@ -121,8 +121,9 @@ def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> li
         if token in _BETWEEN and not out:
             continue
         if _CJK_RUN.fullmatch(token):
-            if not out:
-                term = _cjk_term(token.removesuffix("的") if from_end else token, terms, from_end)
+            if not out:  # "x 这个日志组里": the noun after the pointer word
+                run = token.removesuffix("的") if from_end else _unpointed(token)
+                term = _cjk_term(run, terms, from_end)
                 if term:
                     out.append(term)
             break
@@ -130,6 +131,14 @@ def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> li
             break
         out.append(token)
     return out
+
+
+def _unpointed(run: str) -> str:
+    """``run`` without a pointer word it opens with (这个, 那台)."""
+    for pointer in CJK_POINTERS:
+        if run.startswith(pointer):
+            return run[len(pointer):]
+    return run
 
 
 def _cjk_term(run: str, terms: Mapping[str, str], from_end: bool) -> str | None:

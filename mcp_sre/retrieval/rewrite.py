@@ -58,6 +58,7 @@ from mcp_sre.retrieval.wording import (
     MIXED_IDENTIFIER,
     ORDER_OPENER,
     QUESTION_OPENER,
+    QUOTED,
     SCOPE_CJK,
     SCOPE_EN,
     STATE_CONSTANT,
@@ -252,7 +253,7 @@ class QueryRewriter:
         plain = STATE_CONSTANT.sub(" ", query)
         if self.vocab.flags is not None:
             plain = self.vocab.flags.sub(" ", plain)
-        plain = DASH.sub(", ", plain).lower()
+        plain = DASH.sub(", ", QUOTED.sub(", ", plain)).lower()  # no orders or nouns in quotes
         terms: dict[str, float] = {}
 
         def add(words: str, weight: float) -> None:
@@ -268,6 +269,10 @@ class QueryRewriter:
             if (word in self._initialisms and word not in self.vocab.terms
                     and word not in self._alias_index):  # "sns" names a service
                 add(self._initialisms[word], W_PHRASE)  # "PITR": what the specs spell out
+        quoted = {t for q in QUOTED.findall(query) for t in tokenize(q)}
+        for tok in quoted - set(tokenize(QUOTED.sub(" ", query))):  # 'Task timed out': the
+            if tok in terms:  # text to find
+                terms[tok] = min(terms[tok], W_WEAK_WORD)
         for tok, weight in self.vocab.weak_words.items():
             if tok in terms:
                 terms[tok] = min(terms[tok], weight)
@@ -424,6 +429,10 @@ class QueryRewriter:
         kinds = named_kinds(lower, names, self.vocab.terms, plural_head=any(
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds))) | id_kinds
+        if "search" in intents:  # "search log group x for 'timed out'": where to search
+            for word in [w for w in terms if w in kinds or kinds.issuperset(
+                    self._compound_parts.get(w) or {w})]:  # loggroup, too
+                terms[word] = min(terms[word], W_SCOPE)
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"

@@ -72,6 +72,9 @@ COUNT_OVER_TIME = re.compile(
     r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99)|"
     r"count|[2345]xx|qps|rps|tps)\b|"
     r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据")
+# Text in quotes is what to find or what was printed ('Task timed out', "ERROR"), not the ask
+QUOTED = re.compile(r"\"[^\"]{1,120}\"|(?<![A-Za-z])'[^']{1,120}'(?![A-Za-z])|\u201c[^\u201d]{1,120}\u201d"
+                    r"|\u300c[^\u300d]{1,120}\u300d")
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a

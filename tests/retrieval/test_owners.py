@@ -47,6 +47,8 @@ def test_the_nouns_next_to_a_name_are_the_kinds_named() -> None:
     assert "node" in _named("node ip-10-0-1-5 上有哪些 taint")
     assert _named("看下 coredns 那个 configmap 的内容") == {"configmap"}  # "that one": a name
     assert _named("alias/prod-db 这把 key 有没有开自动轮换") == {"key"}  # any measure word
+    assert {"log", "group"} <= _named("search log group /aws/lambda/x for errors")  # a path
+    assert {"log", "group"} <= _named("在 /aws/lambda/x 这个日志组里搜一下")  # after a pointer
     # no name, no kind: a region, a span of time or a number is none
     assert _named("list instances in us-east-1 for the last 24h") == set()
     assert _named("what's the engine version of rds instances") == set()

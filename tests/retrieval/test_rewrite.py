@@ -582,3 +582,12 @@ def test_a_namespace_named_in_words_is_a_scope() -> None:
         q = rw.rewrite(request)
         assert q.terms["namespaced"] >= 0.8 and q.terms["namespac"] <= 0.45, request
     assert rw.rewrite("list pods in namespace shop").terms["shop"] <= 0.45
+
+
+def test_quoted_text_is_what_to_find_not_the_ask() -> None:
+    """"search log group x for 'Task timed out'": a search; the quoted words are the text,
+    neither orders nor the head noun."""
+    q = QueryRewriter().rewrite("search log group /aws/lambda/x for 'Task timed out'")
+    assert "search" in q.intents and q.terms["task"] <= 0.25 and q.head != "out"
+    # the object searched is where to search, not what is asked for
+    assert q.terms["group"] <= 0.45 and q.terms["loggroup"] <= 0.45 and q.terms["lambda"] == 1.0
