@@ -52,6 +52,7 @@ from mcp_sre.retrieval.wording import (
     FAILED_ACTION,
     FIELD_IDENTIFIER,
     FLAG_NAME,
+    HOW_MANY,
     ID_KIND,
     JOINED_NAME,
     JOINED_WORDS,
@@ -187,6 +188,14 @@ class QueryRewriter:
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
         self._field_words = field_words or {}  # reply fields by their first two words
         self._field_kinds = field_kinds  # and the words of those that name an object
+        # a noun -> the fields that count it (ApproximateNumberOfMessages, OpenShardCount)
+        self._counted: dict[str, set[str]] = {}
+        for entries in self._field_words.values():
+            for lower, words in entries:
+                noun = (words[-1] if words[-2] == "number" else
+                        words[-2] if words[-1] in ("count", "number") else None)
+                if noun:
+                    self._counted.setdefault(noun, set()).add(lower)
         self._resources = resources  # stems of the kinds of object operations act on
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
@@ -447,6 +456,7 @@ class QueryRewriter:
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
             | (self._spelt_fields(" , ".join([english, *translated]), kinds)
+               | (set() if time_window else self._counting_fields(english))  # (a series)
                if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds,
         )
@@ -478,6 +488,11 @@ class QueryRewriter:
                     and _CLAUSE_END.match(query, match.end())):
                 out.append(match.group(0).lower())
         return out
+
+    def _counting_fields(self, english: str) -> set[str]:
+        """"how many messages": the fields that count the noun (ApproximateNumberOfMessages)."""
+        return {f for m in HOW_MANY.finditer(english) for word in m.groups() if word
+                for f in self._counted.get(singular(word), ())}
 
     def _spelt_fields(self, english: str, kinds: Collection[str]) -> set[str]:
         """Reply fields the request (or the vocabulary's English for its Chinese, after a

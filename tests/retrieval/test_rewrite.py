@@ -591,3 +591,18 @@ def test_quoted_text_is_what_to_find_not_the_ask() -> None:
     assert "search" in q.intents and q.terms["task"] <= 0.25 and q.head != "out"
     # the object searched is where to search, not what is asked for
     assert q.terms["group"] <= 0.45 and q.terms["loggroup"] <= 0.45 and q.terms["lambda"] == 1.0
+
+
+def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
+    """"how many messages": a field that counts messages (ApproximateNumberOfMessages,
+    MessageCount); "how many open shards": OpenShardCount; over a span of time it is a metric
+    series instead, and none is found for a noun nothing counts."""
+    from mcp_sre.retrieval.index import spelt_fields
+
+    fields = ["ApproximateNumberOfMessages", "OpenShardCount", "QueueArn"]
+    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
+    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    assert rw.rewrite("how many messages are in queue x").fields == {"approximatenumberofmessages"}
+    assert rw.rewrite("kinesis x: how many open shards").fields == {"openshardcount"}
+    assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
+    assert not rw.rewrite("how many queues are there").fields
