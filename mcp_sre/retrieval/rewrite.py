@@ -456,7 +456,7 @@ class QueryRewriter:
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
             | (self._spelt_fields(" , ".join([english, *translated]), kinds)
-               | (set() if time_window else self._counting_fields(english))  # (a series)
+               | (set() if time_window else self._counting_fields(lower))  # (a series)
                if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds,
         )

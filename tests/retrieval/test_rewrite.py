@@ -606,3 +606,5 @@ def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
     assert rw.rewrite("kinesis x: how many open shards").fields == {"openshardcount"}
     assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
     assert not rw.rewrite("how many queues are there").fields
+    assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
+    assert not rw.rewrite("哪几个 open shard 不正常").fields  # which ones, no count
