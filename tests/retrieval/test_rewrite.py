@@ -607,4 +607,5 @@ def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
     assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
     assert not rw.rewrite("how many queues are there").fields
     assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
-    assert not rw.rewrite("哪几个 open shard 不正常").fields  # which ones, no count
+    assert rw.rewrite("队列 x 里有多少条 messages").fields == {"approximatenumberofmessages"}
+    assert not rw.rewrite("哪几个 messages 卡住了").fields  # which ones, no count
