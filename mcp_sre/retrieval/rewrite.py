@@ -129,6 +129,7 @@ class RewrittenQuery:
 # Intents of a question about what happened or is allowed: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 # Intents whose past participle names a state ("stopped instances"), not an order.
+_SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 
 def rewrite_prompt(query: str) -> str:
@@ -422,7 +423,9 @@ class QueryRewriter:
         if time_window and (COUNT_OVER_TIME.search(lower)
                             or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
-            # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series
+            # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series,
+            for word in _SERIES_WORDS & terms.keys():  # whose "history" is no other history
+                terms[word] = min(terms[word], W_WEAK_WORD)  # (DescribeAlarmHistory)
         elif time_window:  # what changed over a span is a history ("alarms that flipped
             add("history", W_WEAK_WORD)  # state in the last 24 hours": DescribeAlarmHistory)
         llm_text = model_words or (self._llm_rewrite(query) if self.llm else None)

@@ -609,3 +609,11 @@ def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
     assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
     assert rw.rewrite("队列 x 里有多少条 messages").fields == {"approximatenumberofmessages"}
     assert not rw.rewrite("哪几个 messages 卡住了").fields  # which ones, no count
+
+
+def test_the_history_of_a_metric_is_its_series() -> None:
+    """"CPU utilization history of i-1 for the last 6 hours" is a metric series, not an alarm
+    or price history: "history" weighs little there, and stays where something changed."""
+    rw = QueryRewriter()
+    assert rw.rewrite("CPU utilization history of x for the last 6 hours").terms["histori"] <= 0.25
+    assert rw.rewrite("alarm history of x for the last 6 hours").terms["histori"] == 1.0
