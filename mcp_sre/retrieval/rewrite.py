@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mcp_sre.retrieval.documents import (
@@ -22,6 +22,7 @@ from mcp_sre.retrieval.documents import (
     tokenize,
     tokens_with_compounds,
 )
+from mcp_sre.retrieval.fields import FieldWords
 from mcp_sre.retrieval.heads import FACET_STEMS, head_noun, head_synonyms
 from mcp_sre.retrieval.owners import named_kinds
 from mcp_sre.retrieval.phrases import PhraseMatcher
@@ -52,7 +53,6 @@ from mcp_sre.retrieval.wording import (
     FAILED_ACTION,
     FIELD_IDENTIFIER,
     FLAG_NAME,
-    HOW_MANY,
     ID_KIND,
     JOINED_NAME,
     JOINED_WORDS,
@@ -148,14 +148,6 @@ def api_words(answer: str) -> str | None:
 # what may follow an object's name: the end, punctuation, Chinese, or a word that is no noun
 _CLAUSE_END = re.compile(r"\s*(?:$|[,;:.!?)\uff0c\uff1b\u3002\uff1f]|[\u4e00-\u9fff]|(?:is|are|was|were|has|have|"
                          r"in|on|of|for|with|and|or|to|from|at|not|does|do|did)\b)")
-# words of a reply field a request may leave out when it spells the field: at most two, each
-# one that frames a value ("last ping": LastPingDateTime), not one that names another
-# ("automated snapshot" is no AutomatedSnapshotRetentionPeriod)
-_SPELT_LEFT = 2
-_SPELT_FRAMES = frozenset(singular(w) for w in (
-    "status", "state", "summary", "description", "detail", "info", "setting", "configuration",
-    "config", "value", "date", "time", "timestamp", "enabled", "specification", "spec",
-    "count", "number"))
 
 
 class QueryRewriter:
@@ -187,16 +179,6 @@ class QueryRewriter:
         self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
-        self._field_words = field_words or {}  # reply fields by their first two words
-        self._field_kinds = field_kinds  # and the words of those that name an object
-        # a noun -> the fields that count it (ApproximateNumberOfMessages, OpenShardCount)
-        self._counted: dict[str, set[str]] = {}
-        for entries in self._field_words.values():
-            for lower, words in entries:
-                noun = (words[-1] if words[-2] == "number" else
-                        words[-2] if words[-1] in ("count", "number") else None)
-                if noun:
-                    self._counted.setdefault(noun, set()).add(lower)
         self._resources = resources  # stems of the kinds of object operations act on
         self.llm = llm
         self.services: dict[tuple[str, str], dict[str, float]] = {}
@@ -234,6 +216,7 @@ class QueryRewriter:
         self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
         self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
                                      if not fused})
+        self._fields = FieldWords(field_words, field_kinds, self._compound_parts)
         # one-word precise synonyms (command-line short names: hpa -> horizontalpodautoscaler)
         self._short_names = {stem(k): toks[0] for k in self.vocab.precise if " " not in k
                              and len(toks := tokens_with_compounds(self.vocab.terms[k],
@@ -458,8 +441,8 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
-            | (self._spelt_fields(" , ".join([english, *translated]), kinds)
-               | (set() if time_window else self._counting_fields(lower))  # (a series)
+            | (self._fields.spelt(" , ".join([english, *translated]), kinds)
+               | (set() if time_window else self._fields.counted(lower))  # (a series)
                if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds,
         )
@@ -490,37 +473,6 @@ class QueryRewriter:
                     and stem(kind[1].lower()) in self._resources
                     and _CLAUSE_END.match(query, match.end())):
                 out.append(match.group(0).lower())
-        return out
-
-    def _counting_fields(self, english: str) -> set[str]:
-        """"how many messages": the fields that count the noun (ApproximateNumberOfMessages)."""
-        return {f for m in HOW_MANY.finditer(english) for word in m.groups() if word
-                for f in self._counted.get(singular(word), ())}
-
-    def _spelt_fields(self, english: str, kinds: Collection[str]) -> set[str]:
-        """Reply fields the request (or the vocabulary's English for its Chinese, after a
-        comma) spells out in words: "item count" (ItemCount), "point in
-        time recovery" (PointInTimeRecoveryDescription), "last ping" (LastPingDateTime): the
-        field's first two words or more, at most two left over. Not a kind of object, which
-        the name features weigh: a run of an operation's name, words a field names by their
-        name or id ("log group": LogGroupName), or a kind the request names an object of."""
-        if not self._field_words:
-            return set()
-        out: set[str] = set()
-        for clause in re.split(r"[,;:!?]|\.(?!\w)", english):
-            words = [singular(w) for w in re.findall(r"[a-z0-9]+", clause) if w not in STOPWORDS]
-            for i, pair in enumerate(itertools.pairwise(words)):
-                for field_name, spelt in self._field_words.get(pair, ()):
-                    size = 2
-                    while (size < len(spelt) and i + size < len(words)
-                           and words[i + size] == spelt[size]):
-                        size += 1
-                    if (len(spelt) - size <= _SPELT_LEFT
-                            and _SPELT_FRAMES.issuperset(spelt[size:])
-                            and spelt[:size] not in self._field_kinds
-                            and stem(spelt[size - 1]) not in kinds
-                            and stem("".join(spelt[:size])) not in self._compound_parts):
-                        out.add(field_name)
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:

@@ -120,7 +120,6 @@ def test_chinese_head_skips_a_trailing_facet_and_reads_english_nouns() -> None:
 
 
 def test_compound_heads_match_compound_resources() -> None:
-    from mcp_sre.retrieval.documents import camel_words
     from mcp_sre.retrieval.resources import resource_of
 
     rw = QueryRewriter()
@@ -502,23 +501,6 @@ def test_words_of_an_objects_name_weigh_little_unless_a_brand_or_an_ids_kind() -
     assert rw.rewrite("value of quota L-1216C47A").terms["c47"] <= 0.25
 
 
-def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
-    """"item count" asks for ItemCount, "last ping" for LastPingDateTime (what is left frames a
-    value); not AutomatedSnapshotRetentionPeriod for "automated snapshot", nor a kind of object
-    (LogGroupName), nor in an order."""
-    from mcp_sre.retrieval.index import spelt_fields
-
-    fields = ["ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "LogGroupName"]
-    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
-    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
-    assert rw.rewrite("item count of table sessions").fields == {"itemcount"}
-    assert rw.rewrite("when was the agent's last ping").fields == {"lastpingdatetime"}
-    assert not rw.rewrite("last automated snapshot of cluster x").fields
-    assert not rw.rewrite("log group sizes").fields
-    assert not rw.rewrite("delete the item count").fields
-    # the vocabulary's English for a Chinese word spells it too (条目数: item count)
-    assert rw.rewrite("查看表 sessions 的条目数").fields == {"itemcount"}
-
 
 def test_the_noun_after_an_aspect_and_of_is_the_head() -> None:
     """"the current value of the vCPU quota" is about the quota, "the status of a stack" the
@@ -592,23 +574,6 @@ def test_quoted_text_is_what_to_find_not_the_ask() -> None:
     # the object searched is where to search, not what is asked for
     assert q.terms["group"] <= 0.45 and q.terms["loggroup"] <= 0.45 and q.terms["lambda"] == 1.0
 
-
-def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
-    """"how many messages": a field that counts messages (ApproximateNumberOfMessages,
-    MessageCount); "how many open shards": OpenShardCount; over a span of time it is a metric
-    series instead, and none is found for a noun nothing counts."""
-    from mcp_sre.retrieval.index import spelt_fields
-
-    fields = ["ApproximateNumberOfMessages", "OpenShardCount", "QueueArn"]
-    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
-    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
-    assert rw.rewrite("how many messages are in queue x").fields == {"approximatenumberofmessages"}
-    assert rw.rewrite("kinesis x: how many open shards").fields == {"openshardcount"}
-    assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
-    assert not rw.rewrite("how many queues are there").fields
-    assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
-    assert rw.rewrite("队列 x 里有多少条 messages").fields == {"approximatenumberofmessages"}
-    assert not rw.rewrite("哪几个 messages 卡住了").fields  # which ones, no count
 
 
 def test_the_history_of_a_metric_is_its_series() -> None:

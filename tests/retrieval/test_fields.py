@@ -1,0 +1,66 @@
+"""Reply fields a request asks for in words (mcp_sre.retrieval.fields), through the rewriter
+that puts them in ``RewrittenQuery.fields``."""
+
+from __future__ import annotations
+
+from mcp_sre.retrieval.documents import camel_words, stem
+from mcp_sre.retrieval.fields import FieldWords
+from mcp_sre.retrieval.index import spelt_fields
+from mcp_sre.retrieval.rewrite import QueryRewriter
+
+
+def _fields(*names: str) -> FieldWords:
+    by_pair, kinds = spelt_fields(list(names), {f: camel_words(f) for f in names})
+    return FieldWords(by_pair, kinds, {"loggroup": ("log", "group")})
+
+
+def test_a_field_is_spelt_by_its_first_words_and_frames_left_over() -> None:
+    fields = _fields("LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "ItemCount")
+    assert fields.spelt("when was the last ping") == {"lastpingdatetime"}
+    assert not fields.spelt("last automated snapshot")  # RetentionPeriod frames no value
+    assert not fields.spelt("item, count")  # never across punctuation
+    # words ending in a kind the request names an object of ("init container migrate")
+    assert fields.spelt("item count x", named={stem("count")}) == set()
+
+
+def test_a_kind_of_object_is_no_field() -> None:
+    """LogGroupName names log groups by name, and "log group" runs in operation names."""
+    assert not _fields("LogGroupName", "LogGroupClass").spelt("log group sizes")
+
+
+def test_counting_fields_by_the_noun_they_count() -> None:
+    fields = _fields("ApproximateNumberOfMessages", "OpenShardCount", "MessageCount")
+    assert fields.counting["message"] == {"approximatenumberofmessages", "messagecount"}
+    assert fields.counted("how many messages") == fields.counting["message"]
+    assert fields.counted("how many queues") == set()
+
+
+def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
+    """"item count" asks for ItemCount, "last ping" for LastPingDateTime (what is left frames a
+    value); not AutomatedSnapshotRetentionPeriod for "automated snapshot", nor a kind of object
+    (LogGroupName), nor in an order."""
+    fields = ["ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "LogGroupName"]
+    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
+    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    assert rw.rewrite("item count of table sessions").fields == {"itemcount"}
+    assert rw.rewrite("when was the agent's last ping").fields == {"lastpingdatetime"}
+    assert not rw.rewrite("last automated snapshot of cluster x").fields
+    assert not rw.rewrite("log group sizes").fields
+    assert not rw.rewrite("delete the item count").fields
+    # the vocabulary's English for a Chinese word spells it too (条目数: item count)
+    assert rw.rewrite("查看表 sessions 的条目数").fields == {"itemcount"}
+
+def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
+    """"how many messages": a field that counts messages (ApproximateNumberOfMessages,
+    MessageCount); "how many open shards": OpenShardCount; over a span of time it is a metric
+    series instead, and none is found for a noun nothing counts."""
+    fields = ["ApproximateNumberOfMessages", "OpenShardCount", "QueueArn"]
+    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
+    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    assert rw.rewrite("how many messages are in queue x").fields == {"approximatenumberofmessages"}
+    assert rw.rewrite("kinesis x: how many open shards").fields == {"openshardcount"}
+    assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
+    assert not rw.rewrite("how many queues are there").fields
+    assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
+    assert rw.rewrite("队列 x 里有多少条 messages").fields == {"approximatenumberofmessages"}
+    assert not rw.rewrite("哪几个 messages 卡住了").fields  # which ones, no count
