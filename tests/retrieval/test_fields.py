@@ -14,6 +14,12 @@ def _fields(*names: str) -> FieldWords:
     return FieldWords(by_pair, kinds, {"loggroup": ("log", "group")})
 
 
+def _rewriter(*names: str) -> QueryRewriter:
+    """A rewriter that knows only ``names`` as reply fields."""
+    by_pair, kinds = spelt_fields(list(names), {f: camel_words(f) for f in names})
+    return QueryRewriter(field_words=by_pair, field_kinds=kinds)
+
+
 def test_a_field_is_spelt_by_its_first_words_and_frames_left_over() -> None:
     fields = _fields("LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "ItemCount")
     assert fields.spelt("when was the last ping") == {"lastpingdatetime"}
@@ -39,9 +45,8 @@ def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
     """"item count" asks for ItemCount, "last ping" for LastPingDateTime (what is left frames a
     value); not AutomatedSnapshotRetentionPeriod for "automated snapshot", nor a kind of object
     (LogGroupName), nor in an order."""
-    fields = ["ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod", "LogGroupName"]
-    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
-    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    rw = _rewriter("ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod",
+                   "LogGroupName")
     assert rw.rewrite("item count of table sessions").fields == {"itemcount"}
     assert rw.rewrite("when was the agent's last ping").fields == {"lastpingdatetime"}
     assert not rw.rewrite("last automated snapshot of cluster x").fields
@@ -50,13 +55,12 @@ def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
     # the vocabulary's English for a Chinese word spells it too (条目数: item count)
     assert rw.rewrite("查看表 sessions 的条目数").fields == {"itemcount"}
 
+
 def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
     """"how many messages": a field that counts messages (ApproximateNumberOfMessages,
     MessageCount); "how many open shards": OpenShardCount; over a span of time it is a metric
     series instead, and none is found for a noun nothing counts."""
-    fields = ["ApproximateNumberOfMessages", "OpenShardCount", "QueueArn"]
-    by_pair, kinds = spelt_fields(fields, {f: camel_words(f) for f in fields})
-    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds)
+    rw = _rewriter("ApproximateNumberOfMessages", "OpenShardCount", "QueueArn")
     assert rw.rewrite("how many messages are in queue x").fields == {"approximatenumberofmessages"}
     assert rw.rewrite("kinesis x: how many open shards").fields == {"openshardcount"}
     assert not rw.rewrite("how many messages were deleted per minute in the last hour").fields
