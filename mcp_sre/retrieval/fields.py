@@ -47,10 +47,12 @@ class FieldWords:
                 if noun:
                     self.counting.setdefault(noun, set()).add(lower)
 
-    def counted(self, text: str) -> set[str]:
-        """"how many messages", "有几个 open shard": the fields that count the noun."""
-        return {f for m in HOW_MANY.finditer(text) for word in m.groups() if word
-                for f in self.counting.get(singular(word), ())}
+    def counted(self, text: str, terms: Mapping[str, str] | None = None) -> set[str]:
+        """"how many messages", "有几个 open shard": the fields that count the noun (or what
+        the vocabulary's ``terms`` spell it out as: msgs -> messages)."""
+        nouns = {singular(n) for m in HOW_MANY.finditer(text) for word in m.groups() if word
+                 for n in [word, *(terms or {}).get(word, "").split()[-1:]]}
+        return {f for noun in nouns for f in self.counting.get(noun, ())}
 
     def spelt(self, english: str, named: Collection[str] = ()) -> set[str]:
         """Reply fields ``english`` spells out in words (clause by clause): "item count"

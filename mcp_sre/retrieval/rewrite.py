@@ -442,7 +442,7 @@ class QueryRewriter:
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
             | (self._fields.spelt(" , ".join([english, *translated]), kinds)
-               | (set() if time_window else self._fields.counted(lower))  # (a series)
+               | (set() if time_window else self._fields.counted(lower, self.vocab.terms))  # (a series)
                if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds,
         )

@@ -39,6 +39,7 @@ def test_counting_fields_by_the_noun_they_count() -> None:
     assert fields.counting["message"] == {"approximatenumberofmessages", "messagecount"}
     assert fields.counted("how many messages") == fields.counting["message"]
     assert fields.counted("how many queues") == set()
+    assert fields.counted("how many msgs", {"msgs": "messages"}) == fields.counting["message"]
 
 
 def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
