@@ -43,17 +43,10 @@ def candidates(
 def field_candidates(index: SearchIndex, q: RewrittenQuery, mask: np.ndarray | None) -> np.ndarray:
     """In each service the request names, the operations whose reply holds a field it names
     ("ddb orders item count": DescribeTable, though no word of its name is written)."""
-    if not q.fields or not q.services:
+    if not q.fields:
         return np.zeros(0, np.int64)
-    out: list[int] = []
-    for key, _ in sorted(q.services.items(), key=lambda kv: -kv[1])[:4]:
-        try:
-            sid = index.keys.index(key)
-        except ValueError:
-            continue
-        for c in np.flatnonzero(index.service_of == sid):
-            if (mask is None or mask[c]) and not index.replies[c].isdisjoint(q.fields):
-                out.append(int(c))
+    out = [int(c) for smask in _named_services(index, q, mask) for c in np.flatnonzero(smask)
+           if not index.replies[c].isdisjoint(q.fields)]
     return np.array(out, np.int64)
 
 
@@ -89,15 +82,20 @@ def service_candidates(
 ) -> np.ndarray:
     """The best keyword matches inside each service the request names, so a named
     service's operations reach the reranker even when other services' words score higher."""
-    named = sorted(q.services.items(), key=lambda kv: -kv[1])[:4]
+    out = [top_k(lexical, per, smask) for smask in _named_services(index, q, mask)]
+    return np.concatenate(out) if out else np.zeros(0, np.int64)
+
+
+def _named_services(index: SearchIndex, q: RewrittenQuery, mask: np.ndarray | None
+                    ) -> list[np.ndarray]:
+    """For each of the (up to four, strongest first) services the request names that the
+    index holds: which operations are that service's, within ``mask``."""
     out = []
-    for key, _ in named:
+    for key, _ in sorted(q.services.items(), key=lambda kv: -kv[1])[:4]:
         try:
             sid = index.keys.index(key)
         except ValueError:
             continue
         smask = index.service_of == sid
-        if mask is not None:
-            smask &= mask
-        out.append(top_k(lexical, per, smask))
-    return np.concatenate(out) if out else np.zeros(0, np.int64)
+        out.append(smask if mask is None else smask & mask)
+    return out

@@ -8,7 +8,7 @@ from collections.abc import Container, Sequence
 
 from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
-from mcp_sre.retrieval.wording import ASIDE, DOTTED_NAME
+from mcp_sre.retrieval.wording import ASIDE, CODE_WORD, DOTTED_NAME
 
 __all__ = ["FACET_STEMS", "head_compounds", "head_noun", "head_synonyms"]
 
@@ -26,7 +26,6 @@ _QUESTION_WORDS = frozenset({"what", "which", "is", "are", "how many", "who", "s
 
 
 _CLAUSE_QUESTIONS = frozenset({"which", "what"})
-_CODE = re.compile(r"(?=[a-z0-9]*\d[a-z])[a-z0-9]{6,}")  # as wording.CODE_ID, lower-case
 _ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
                        "these", "those", "each", "every", "all", "any", "some"})
 _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
@@ -45,7 +44,7 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
     phrase: list[str] = []
     prev = ""
     for i, word in enumerate(tokens):
-        if ("-" in word and any(c.isdigit() for c in word)) or _CODE.fullmatch(word):
+        if ("-" in word and any(c.isdigit() for c in word)) or CODE_WORD.fullmatch(word):
             word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
         if (phrase and len(word) > 4 and word.endswith("ed") and word.isalpha()

@@ -315,9 +315,10 @@ def spelt_fields(fields: Collection[str], words_of: dict[str, list[str]]
             continue
         seen.add(lower)
         words = tuple(singular(w) for w in words_of[f] if w not in STOPWORDS and w.isalpha())
-        if len(words) >= 2:
-            out[(words[0], words[1])].append((lower, words))
-        if len(words) >= 2 and words[-1] in _ID_WORDS:
+        if len(words) < 2:
+            continue
+        out[(words[0], words[1])].append((lower, words))
+        if words[-1] in _ID_WORDS:
             kinds.add(words[:-1])
     return dict(out), frozenset(kinds)
 

@@ -57,6 +57,7 @@ from mcp_sre.retrieval.wording import (
     JOINED_NAME,
     JOINED_WORDS,
     MIXED_IDENTIFIER,
+    NAME_END,
     ORDER_OPENER,
     QUESTION_OPENER,
     QUOTED,
@@ -129,8 +130,9 @@ class RewrittenQuery:
 # Intents of a question about what happened or is allowed: the actions they name are not orders.
 _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 # Intents whose past participle names a state ("stopped instances"), not an order.
-_SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
+# Words a metric series over a span is asked with, which name no other history
+_SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 
 def rewrite_prompt(query: str) -> str:
     """What a model is asked to turn a request into API words (search words of its own)."""
@@ -143,11 +145,6 @@ def api_words(answer: str) -> str | None:
     """The words of a model's answer to :func:`rewrite_prompt` (at most 30, no stopwords)."""
     words = [w for w in re.findall(r"[A-Za-z][A-Za-z0-9-]*", answer) if w.lower() not in STOPWORDS]
     return " ".join(words[:30]) or None
-
-
-# what may follow an object's name: the end, punctuation, Chinese, or a word that is no noun
-_CLAUSE_END = re.compile(r"\s*(?:$|[,;:.!?)\uff0c\uff1b\u3002\uff1f]|[\u4e00-\u9fff]|(?:is|are|was|were|has|have|"
-                         r"in|on|of|for|with|and|or|to|from|at|not|does|do|did)\b)")
 
 
 class QueryRewriter:
@@ -272,16 +269,18 @@ class QueryRewriter:
         for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
             if tok in terms:
                 terms[tok] = min(terms[tok], W_WEAK_WORD)
+        time_window = bool(TIME_WINDOW.search(query))
         names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query))]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
         id_said: list[str] = []
         if names:
             outside = set(tokenize(CODE_ID.sub(" ", JOINED_WORDS.sub(" ", query))))
             # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
-            kinds = {t for name in names if (m := ID_KIND.fullmatch(name)) for t in tokenize(m[1])}
-            for prefix in {m[1] for name in names if (m := ID_KIND.fullmatch(name))}:
+            prefixes = {m[1] for name in names if (m := ID_KIND.fullmatch(name))}
+            kinds = {t for prefix in prefixes for t in tokenize(prefix)}
+            for prefix in prefixes:
                 if said := self.vocab.id_prefixes.get(prefix):  # i-0abc: an ec2 instance
-                    if not TIME_WINDOW.search(query):  # over a span: its metrics, elsewhere
+                    if not time_window:  # over a span: its metrics, elsewhere
                         add(said, W_EXPANDED)
                     id_kinds.add(stem(said.split()[-1]))
                     id_said.append(said)
@@ -402,7 +401,6 @@ class QueryRewriter:
             named |= {p for (p, _), w in services.items() if w >= W_STRONG}
         written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
         mixed = [w.lower() for w in MIXED_IDENTIFIER.findall(query)]  # HTTPCode_Target_5XX_Count
-        time_window = bool(TIME_WINDOW.search(query))
         if time_window and (COUNT_OVER_TIME.search(lower)
                             or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
@@ -425,8 +423,8 @@ class QueryRewriter:
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds))) | id_kinds
         if "search" in intents:  # "search log group x for 'timed out'": where to search
-            for word in [w for w in terms if w in kinds or kinds.issuperset(
-                    self._compound_parts.get(w) or {w})]:  # loggroup, too
+            for word in [w for w in terms  # and a compound of those words (loggroup)
+                         if kinds.issuperset(self._compound_parts.get(w) or (w,))]:
                 terms[word] = min(terms[word], W_SCOPE)
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
@@ -471,7 +469,7 @@ class QueryRewriter:
             if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)) or (
                     (kind := re.search(r"([A-Za-z]+)\s+$", query[:match.start()]))
                     and stem(kind[1].lower()) in self._resources
-                    and _CLAUSE_END.match(query, match.end())):
+                    and NAME_END.match(query, match.end())):
                 out.append(match.group(0).lower())
         return out
 

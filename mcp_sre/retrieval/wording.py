@@ -26,17 +26,22 @@ DOTTED_NAME = re.compile(r"[a-z0-9][a-z0-9-]*(?:\.[a-z0-9-]+)+|(?<![a-z0-9])/[a-
 # Not the pieces of an ARN (arn:aws:acm:...:certificate/9f1c): their resource type is a noun
 JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]+)+(?![A-Za-z0-9/_-])")
 # An id written in capitals and digits ("distribution E2QWERTY", "invalidation I3ABCDEF"): a
-# digit before a letter, so no word or version (EC2, S3, ROUTE53)
-CODE_ID = re.compile(r"(?<![\w-])(?=[A-Z0-9]*\d[A-Z])[A-Z0-9]{6,}(?![\w-])")
+# digit before a letter, so no word or version (EC2, S3, ROUTE53); CODE_WORD: one token, any case
+_CODE = r"(?=[A-Z0-9]*\d[A-Z])[A-Z0-9]{6,}"
+CODE_ID = re.compile(rf"(?<![\w-]){_CODE}(?![\w-])")
+CODE_WORD = re.compile(_CODE, re.IGNORECASE)
 # An id that opens with the kind it names: "vpc-0f1e2d", "subnet-1a2b3c", "sg-0123abcd"
 ID_KIND = re.compile(r"([a-z]+)(?:-(?=[a-z]*\d)[a-z0-9]{4,})+")
-# A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",
-# "ClusterIP"): when a reply has that field, the request asks for what returns it
+# What may follow an object's name: the end, punctuation, Chinese, or a word that is no noun
+NAME_END = re.compile(r"\s*(?:$|[,;:.!?)\uff0c\uff1b\u3002\uff1f]|[\u4e00-\u9fff]|(?:is|are|was|were|"
+                      r"has|have|in|on|of|for|with|and|or|to|from|at|not|does|do|did)\b)")
 # Any words joined by - . / _ or : in a lower-case request ("kube-system", "metrics.k8s.io"):
 # a name, so a provider word inside it does not name the provider
 JOINED_NAME = re.compile(r"[a-z0-9]+(?:[-./_:][a-z0-9]+)+")
 # A name written with underscores and capitals ("HTTPCode_Target_5XX_Count"): an identifier
 MIXED_IDENTIFIER = re.compile(r"(?<![\w-])(?=\w*[a-z])(?=\w*[A-Z])[A-Za-z0-9]+(?:_[A-Za-z0-9]+)+(?![\w-])")
+# A field's identifier written as code writes it ("stoppedReason", "maxUnavailable",
+# "ClusterIP"): when a reply has that field, the request asks for what returns it
 FIELD_IDENTIFIER = re.compile(r"(?<![A-Za-z0-9_])(?:[a-z]{2,}|[A-Z][a-z0-9]+)(?:[A-Z][a-z0-9]*)+(?![A-Za-z0-9_])")
 # The container a request is scoped to, named with its name: "pods in namespace billing",
 # "jobs in job queue compute-q", "命名空间 shop 中的 Service". Its noun names a parameter of the
