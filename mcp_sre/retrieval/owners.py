@@ -10,7 +10,7 @@ next to an object's name, the operation's identifier parameters (``<Noun>Id``, `
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Container, Iterable, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
 from mcp_sre.retrieval.resources import is_plural
@@ -33,7 +33,7 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
     resource for a bare one (name, Id), and a one-word parameter its name holds (Bucket in
     GetBucketLogging, taskDefinition in DescribeTaskDefinition)."""
     own = {stem(w) for w in name_words}
-    last, _, prev, _ = resource
+    last, last_plural, prev, _ = resource
     out: set[str] = set()
     for param in params:
         words = camel_words(param)
@@ -42,7 +42,8 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
         if words[-1] in _ID_WORDS:
             if len(words) > 1:
                 out.add(stem(words[-2]))
-            else:
+            elif not last_plural or words[0].endswith("s"):  # a list's bare Id names its parent,
+                # not what it lists (ListInvalidationsForDistributionTenant); ids name items
                 out.update(w for w in (last, prev) if w)
         elif words[-1] not in _NOT_OBJECTS and all(stem(w) in own for w in words):
             out.add(stem(words[-1]))
@@ -58,6 +59,9 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # words between a noun and its object's name that name neither ("the instance named x")
 _BETWEEN = frozenset({"named", "called", "the", "a", "an", "our", "my", "this", "that", "id",
                       "name", *CJK_POINTERS, "叫", "名为", "的"})
+# words after a name that say which of its things, not what it is ("E2QW recent invalidations")
+_QUALIFIERS = frozenset({"recent", "latest", "last", "current", "previous", "prev", "old", "new",
+                         "past", "active", "pending", "failed", "running", "stuck"})
 
 
 def _is_name(token: str, joined: set[str]) -> bool:
@@ -73,7 +77,7 @@ def _is_name(token: str, joined: set[str]) -> bool:
 
 
 def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
-                plural_head: bool = False) -> frozenset[str]:
+                plural_head: bool = False, resources: Container[str] = ()) -> frozenset[str]:
     """Stems of the nouns a request puts next to an object's name ("rds instance orders-db",
     "order-events queue", "节点 node-3"), with the vocabulary's words for them (``terms``:
     节点 -> node, pvc -> persistentvolumeclaim). ``joined``: the request's joined words that
@@ -89,8 +93,14 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
         before = _tokens(lower[:m.start()])[::-1]
         if plural_head and _located(before):
             continue
-        after = _nouns(_tokens(lower[m.end():]), terms, from_end=False)
-        if after and is_plural(after[0]):  # "sns alerts-prod subscriptions": what it holds
+        after = _tokens(lower[m.end():])
+        while after and after[0] in _QUALIFIERS:
+            after = after[1:]
+        after = _nouns(after, terms, from_end=False)
+        # "sns alerts-prod subscriptions", "bucket x lifecycle rules": what it holds (a second
+        # word counts when it is a kind of object: "pipeline seems stuck" says nothing held)
+        if after and (is_plural(after[0]) or any(
+                is_plural(w) and stem(w) in resources for w in after[1:])):
             after = []
         for word in [*_nouns(before, terms, from_end=True), *after]:
             out.update(_kinds(word, terms))

@@ -421,7 +421,8 @@ class QueryRewriter:
             head, phrase = stem("events"), []
         kinds = named_kinds(lower, names, self.vocab.terms, plural_head=any(
             stem(w) == head and plural for w, plural in fused_words(
-                re.findall(r"[a-z]+", lower), self.vocab.head_compounds))) | id_kinds
+                re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
+            resources=self._resources) | id_kinds
         if "search" in intents:  # "search log group x for 'timed out'": where to search
             for word in [w for w in terms  # and a compound of those words (loggroup)
                          if kinds.issuperset(self._compound_parts.get(w) or (w,))]:

@@ -31,6 +31,10 @@ def test_an_identifier_parameter_names_the_kind_it_takes() -> None:
     assert _taken(["get", "bucket", "logging"], ["Bucket", "ExpectedBucketOwner"]) == {"bucket"}
     # a code identifies an object as an id does (QuotaCode of GetServiceQuota)
     assert stem("quota") in _taken(["get", "service", "quota"], ["ServiceCode", "QuotaCode"])
+    # a list's bare Id names the parent it lists under, not one of what it lists; ids do
+    invalidations = ["list", "invalidations", "for", "distribution", "tenant"]
+    assert stem("invalidation") not in _taken(invalidations, ["Id", "Marker"])
+    assert stem("build") in _taken(["batch", "get", "builds"], ["ids"])
     # a catalogue takes no object: its parameters shape the listing
     assert _taken(["describe", "cluster", "versions"],
                   ["clusterType", "maxResults", "status"]) == set()
@@ -59,6 +63,14 @@ def test_a_plural_after_a_name_is_what_the_object_holds() -> None:
     subscriptions, so no subscription is named."""
     assert stem("queue") in _named("how deep is the orders-1 queue")
     assert stem("subscription") not in _named("sns alerts-1 subscriptions")
+    # a word saying which of them comes first ("recent"); a compound ends in the plural
+    assert stem("invalidation") not in _named("cloudfront e2qwerty7 recent invalidations")
+    held = set(named_kinds("s3 app-logs-1 lifecycle rules", [], VOCAB.terms,
+                           resources={stem("rule"), stem("bucket")}))
+    assert stem("lifecycle") not in held
+    # a verb in -s after the noun is no plural held: the pipeline is named
+    assert stem("pipeline") in set(named_kinds("deploy-1 pipeline seems stuck", [], VOCAB.terms,
+                                               resources={stem("pipeline"), stem("stage")}))
 
 
 def test_a_place_a_plural_is_looked_for_in_names_no_kind() -> None:
