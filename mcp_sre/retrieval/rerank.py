@@ -292,7 +292,8 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         if seen is not None:
             if last_plural in seen:
                 out[i] = 1.0
-            elif True in seen and not last_plural and not index.many[int(c)]:
+            elif (True in seen and not last_plural and not index.many[int(c)]
+                  and last not in _COLLECTION_FACETS):  # "logs": the one log holds them
                 out[i] = -1.0
         elif prev and (seen := forms.get(prev)) is not None:
             if prev_plural in seen:

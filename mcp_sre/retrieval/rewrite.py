@@ -412,7 +412,9 @@ class QueryRewriter:
         llm_text = model_words or (self._llm_rewrite(query) if self.llm else None)
         if llm_text:
             add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
-        phrase = head_noun(plain, self._cjk_nouns(plain) if translated else [],
+        # where to look ("... ns web") is no part of what is asked about
+        phrase = head_noun(plain.replace(scoped.lower(), " ") if scoped else plain,
+                           self._cjk_nouns(plain) if translated else [],
                             self._intent_words, self.vocab.weak_words,
                             self.vocab.head_compounds, self._word_pairs, self._resources)
         phrase = [self._short_names.get(w, w) for w in phrase]

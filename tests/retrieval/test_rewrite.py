@@ -199,6 +199,9 @@ def test_the_container_a_request_is_scoped_to_weighs_little() -> None:
     assert q.terms["namespac"] < 0.5 < q.terms["role"] and q.head == "role"
     cjk = rw.rewrite("查看命名空间 shop 中 service cart 的定义")
     assert cjk.terms["namespac"] < 0.5 < cjk.terms["servic"]
+    # terse: "ns etl" scopes as "in namespace etl" does, and where is no part of the head
+    terse = rw.rewrite("failed jobs ns etl")
+    assert terse.terms["etl"] < 0.5 < terse.terms["namespaced"] and terse.head == stem("jobs")
     # without a name after it, or as the thing asked about, the noun keeps its weight
     assert rw.rewrite("list every namespace in the cluster").terms["namespac"] == 1.0
     assert rw.rewrite("show namespace billing").terms["namespac"] == 1.0
