@@ -8,6 +8,7 @@ from collections.abc import Container, Sequence
 
 from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
+from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.wording import ASIDE, CODE_WORD, DOTTED_NAME
 
 __all__ = ["FACET_STEMS", "head_compounds", "head_noun", "head_synonyms"]
@@ -29,7 +30,7 @@ _CLAUSE_QUESTIONS = frozenset({"which", "what"})
 _ARTICLES = frozenset({"a", "an", "the", "my", "our", "your", "its", "their", "this", "that",
                        "these", "those", "each", "every", "all", "any", "some"})
 _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
-_PUNCT = frozenset(",;:.!?")
+_PUNCT = frozenset(",;:.!?+&")
 
 
 def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
@@ -45,6 +46,9 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
     prev = ""
     for i, word in enumerate(tokens):
         if ("-" in word and any(c.isdigit() for c in word)) or CODE_WORD.fullmatch(word):
+            if phrase and (held := _noun_phrase(tokens[i + 1:], verbs, weak, pairs, kinds)) \
+                    and is_plural(held[-1]):
+                return held  # "rest api a1b2c3 stages": what the named object holds
             word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
         if (phrase and len(word) > 4 and word.endswith("ed") and word.isalpha()
@@ -129,7 +133,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
         return cjk
     verbs = set(intents.find(lower))
     lower = ASIDE.sub(",", DOTTED_NAME.sub(",", lower))  # "event (maintenance or outage)"
-    tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?]", lower)
+    tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?+&]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
               and (i == 0 or tokens[i - 1] in _PUNCT or tokens[i - 1] in _ORDER_AFTER)]

@@ -1,0 +1,16 @@
+"""The head noun of a request: what it asks about, read from its noun phrases."""
+
+from __future__ import annotations
+
+from mcp_sre.retrieval.documents import stem
+from mcp_sre.retrieval.rewrite import QueryRewriter
+
+
+def test_a_plural_after_a_name_is_what_the_named_object_holds() -> None:
+    """"rest api a1b2c3 stages": the stages of that API are asked for, not the API."""
+    rw = QueryRewriter()
+    assert rw.rewrite("apigw rest api a1b2c3d4e5 stages + deployment ids").head == stem("stages")
+    assert rw.rewrite("instance i-0abc12 volumes").head == stem("volumes")
+    assert rw.rewrite("pod web-7f9c2 logs").head == stem("logs")
+    # a singular after the name is an aspect of it: the named object stays the head
+    assert rw.rewrite("rds db-1 engine version").head == "rds"
