@@ -56,6 +56,7 @@ from mcp_sre.retrieval.wording import (
     ID_KIND,
     JOINED_NAME,
     JOINED_WORDS,
+    LAST_DONE,
     MIXED_IDENTIFIER,
     NAME_END,
     ORDER_OPENER,
@@ -363,6 +364,13 @@ class QueryRewriter:
                 word = word.lower()
                 if stem(word) in self._lifecycle and stem(word) in terms:
                     terms[stem(word)] = min(terms[stem(word)], W_WEAK_WORD)
+            # "last rotated", "上次轮换": when it was last done, a state
+            done = LAST_DONE.findall(lower) + [
+                t for p in phrases if has_cjk(p) and any(m + p in lower for m in CJK_STATE_MARKERS)
+                for t in tokenize(self.vocab.terms[p])]
+            for tok in {stem(w) for w in done}:
+                if tok in terms and self._operation_verbs.get(tok, 1.0) < 0.5:
+                    terms[tok] = min(terms[tok], W_WEAK_WORD)
         opener = self._order_verb(plain) if not intents else None
         if opener is not None:
             intents.add("read" if self._operation_verbs[opener] >= 0.5 else "act")

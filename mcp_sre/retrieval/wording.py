@@ -129,3 +129,6 @@ CJK_ANY = re.compile(r"有[^，,。？?！!]{0,12}的(?:吗|么|没有)")
 # A Chinese clause that only names an object: "hosted zone 是 example.com", "namespace 为 prod"
 CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-]){1,20}?(?:是|为|叫)\s*"
                                 r"[a-z0-9][\w.:/-]*\s*")
+
+# "last rotated", "last modified": when an action was last done, a state asked about
+LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")

@@ -203,3 +203,12 @@ def test_was_there_after_a_clause_is_a_question() -> None:
     it reads, and reboot is no order."""
     q = QueryRewriter().rewrite("recent events for db instance orders-prod - was there a reboot")
     assert "reboot" not in q.intents and "read" in q.intents
+
+
+def test_when_an_action_was_last_done_is_a_state() -> None:
+    """"last rotated", "上次轮换": when the secret was rotated is asked, no rotation ordered
+    (the operation verbs say rotate is a write)."""
+    rw = QueryRewriter(operation_verbs={stem("rotate"): 0.0, stem("describe"): 1.0})
+    for request in ("secret prod/db-1 last rotated when", "secret prod/db-1 上次轮换时间"):
+        assert rw.rewrite(request).terms[stem("rotate")] == W_WEAK_WORD
+    assert rw.rewrite("rotate secret prod/db-1 now").terms[stem("rotate")] == 1.0
