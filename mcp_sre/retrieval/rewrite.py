@@ -42,6 +42,7 @@ from mcp_sre.retrieval.wording import (
     CJK_NAMING_CLAUSE,
     CJK_QUESTION_END,
     CJK_QUESTION_WORD,
+    CJK_RECORD_NOUNS,
     CJK_STATE_MARKERS,
     CJK_WHO_HOLDS,
     CLAUSE_QUESTION,
@@ -223,10 +224,11 @@ class QueryRewriter:
                        for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
         # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
         # modifier of the noun (as "the newly created ingress"): neither is an order
-        # "创建 pod 失败", "删不掉": a symptom
+        # "创建 pod 失败", "删不掉": a symptom; "扩缩容记录", "重启次数": a record of it
         act = f"(?:{'|'.join(acts) or '$^'})"
         self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
                                     f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
+                                    f"|{act}(?={CJK_RECORD_NOUNS})"
                                     f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)}))")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])

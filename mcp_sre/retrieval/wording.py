@@ -67,15 +67,16 @@ TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|�
 # A span of time the request asks about: data over it, not the current state.
 TIME_WINDOW = re.compile(
     r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
-    r"months?)\b|\b(?:history|trend|over time|since|yesterday|time series)\b|"
-    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几|半)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天",
+    r"months?)\b|\b(?:last|past|previous)\s+\d+\s*[mhdw]\b|"  # "last 2h"
+    r"\b(?:history|trend|over time|since|yesterday|last night|time series)\b|"
+    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几|半)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天|昨晚",
     re.IGNORECASE)
 # How many, how often, how fast, how busy: asked over a span of time, the answer is a metric
 # series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")
 COUNT_OVER_TIME = re.compile(
     r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day)|"
     r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99)|"
-    r"count|[2345]xx|qps|rps|tps)\b|"
+    r"count|[2345]xx|qps|rps|tps|cpu)\b|"
     r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据")
 # Text in quotes is what to find or what was printed ('Task timed out', "ERROR"), not the ask
 QUOTED = re.compile(r"\"[^\"]{1,120}\"|(?<![A-Za-z])'[^']{1,120}'(?![A-Za-z])|\u201c[^\u201d]{1,120}\u201d"
@@ -132,3 +133,5 @@ CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-
 
 # "last rotated", "last modified": when an action was last done, a state asked about
 LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")
+# Nouns an action word qualifies in Chinese ("扩缩容记录", "重启次数"): a record of the action
+CJK_RECORD_NOUNS = "(?:记录|历史|活动|事件|日志|时间|次数|原因|状态)"
