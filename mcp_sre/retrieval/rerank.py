@@ -24,7 +24,7 @@ from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
 from mcp_sre.retrieval.vocabulary import W_WEAK
-from mcp_sre.retrieval.wording import CJK_ANY, CJK_PLURAL, CJK_POINTERS, CJK_WHICH
+from mcp_sre.retrieval.wording import CJK_ANY, CJK_PLURAL, CJK_POINTERS, CJK_WHICH, QUOTED
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -257,7 +257,7 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     forms: dict[str, set[bool]] = {}
     # Chinese does not inflect: "Pod" is either, unless a word says many ("所有 Pod")
     cjk = has_cjk(q.original)
-    lower = q.original.lower()
+    lower = QUOTED.sub(" ", q.original).lower()  # 'RuntimeClass not found' is no noun asked
     markers = CJK_PLURAL if q.named_kinds else CJK_PLURAL + CJK_WHICH
     at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
     if cjk and not q.named_kinds and (CJK_ANY.search(lower) or q.time_window):

@@ -440,13 +440,14 @@ class QueryRewriter:
                          if kinds.issuperset(self._compound_parts.get(w) or (w,))]:
                 terms[word] = min(terms[word], W_SCOPE)
         english = " ".join(w for w in lower.split() if not has_cjk(w))
+        unquoted = QUOTED.sub(" ", query).lower()  # the request's own words: no quoted text
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()
         dense = query if not translated else f"{query} ({' '.join(translated)})"
         return RewrittenQuery(
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             named_providers=frozenset(named),
-            words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", lower)], head=head,
+            words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", unquoted)], head=head,
             head_synonyms=head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,

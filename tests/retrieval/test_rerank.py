@@ -55,6 +55,13 @@ def test_without_a_plural_word_either_number_fits() -> None:
     assert _scores("查看节点 node-1")[:2] == [1.0, 1.0]
 
 
+def test_quoted_text_is_no_noun_of_the_request() -> None:
+    """'IngressClass not found' is what was printed: the classes asked for are plural."""
+    list_class, read_class = _scores(
+        "apply fails with 'IngressClass not found'. Which ingressclasses exist")[3:5]
+    assert list_class == 1.0 and read_class == -1.0
+
+
 def test_a_noun_before_the_plural_word_is_not_made_plural() -> None:
     *_, list_ds, read_ds = _scores("daemonset fluent-bit 有几个节点上没跑起来")
     assert read_ds == 1.0 and list_ds < read_ds  # one daemonset, named
