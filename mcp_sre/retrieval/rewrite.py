@@ -60,6 +60,7 @@ from mcp_sre.retrieval.wording import (
     LAST_DONE,
     MIXED_IDENTIFIER,
     NAME_END,
+    NEGATED,
     ORDER_OPENER,
     QUESTION_OPENER,
     QUOTED,
@@ -320,6 +321,9 @@ class QueryRewriter:
         for word in scope_words:
             if word in terms:
                 terms[word] = min(terms[word], W_SCOPE)
+        for word in self._unwanted(lower):  # "do not show me the value"
+            if word in terms:
+                terms[word] = min(terms[word], W_WEAK_WORD)
         intents: set[str] = set()
         verbs: dict[str, float] = {}
         # an action word inside an object's name ("lambda image-resize") orders nothing
@@ -538,6 +542,17 @@ class QueryRewriter:
             return None
         verb = stem(m.group(1))
         return verb if verb in self._operation_verbs else None
+
+    def _unwanted(self, lower: str) -> set[str]:
+        """The words of what a request says not to fetch (``NEGATED``), less those it also
+        uses elsewhere ("the secret's rotation, do not show the secret value": secret stays)."""
+        said = [m.group(1) or m.group(2) for m in NEGATED.finditer(lower)]
+        if not said:
+            return set()
+        def words(text: str) -> set[str]:
+            return set(tokenize(text)) | {t for p in self._terms.find(text) if has_cjk(p)
+                                          for t in tokenize(self.vocab.terms[p])}
+        return set().union(*(words(s) for s in said)) - words(NEGATED.sub(" ", lower))
 
     def _scope_words(self, plain: str, phrases: list[str]) -> set[str]:
         """The words of the containers a request is scoped to (``SCOPE_EN``/``SCOPE_CJK``),

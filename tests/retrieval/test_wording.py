@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rewrite import QueryRewriter
-from mcp_sre.retrieval.wording import LAST_DONE, TIME_WINDOW
+from mcp_sre.retrieval.vocabulary import W_WEAK_WORD
+from mcp_sre.retrieval.wording import LAST_DONE, NEGATED, TIME_WINDOW
 
 
 def test_a_span_of_time_in_short_or_chinese_forms() -> None:
@@ -24,3 +26,15 @@ def test_an_action_word_before_a_record_noun_orders_nothing() -> None:
     rw = QueryRewriter()
     assert "scale" not in rw.rewrite("web-asg 昨晚扩缩容记录").intents
     assert "scale" in rw.rewrite("给 web-asg 扩缩容").intents
+
+
+def test_what_a_request_says_not_to_fetch_names_nothing_wanted() -> None:
+    """"do not show me the value": the value is unwanted; "without a public ip" and "do not
+    have limits" filter what is asked, so their words count."""
+    said = [m.group(1) or m.group(2) for m in NEGATED.finditer(
+        "when was secret x-1 last rotated? do not show me the value, metadata only")]
+    assert said == ["value"]
+    assert not NEGATED.search("list instances without a public ip")
+    assert not NEGATED.search("pods that do not have limits")
+    q = QueryRewriter().rewrite("is rotation on for secret x-1? Don't show me the secret value.")
+    assert q.terms[stem("value")] == W_WEAK_WORD and q.terms["secret"] == 1.0  # said elsewhere
