@@ -50,8 +50,9 @@ class FieldWords:
     def counted(self, text: str, terms: Mapping[str, str] | None = None) -> set[str]:
         """"how many messages", "有几个 open shard": the fields that count the noun (or what
         the vocabulary's ``terms`` spell it out as: msgs -> messages)."""
+        terms = terms or {}
         nouns = {singular(n) for m in HOW_MANY.finditer(text) for word in m.groups() if word
-                 for n in [word, *(terms or {}).get(word, "").split()[-1:]]}
+                 for n in [word, *terms.get(_term_start(word, terms), "").split()[-1:]]}
         return {f for noun in nouns for f in self.counting.get(noun, ())}
 
     def spelt(self, english: str, named: Collection[str] = ()) -> set[str]:
@@ -78,3 +79,11 @@ class FieldWords:
                             and stem("".join(spelt[:size])) not in self.joined):
                         out.add(field_name)
         return out
+
+
+def _term_start(word: str, terms: Mapping[str, str]) -> str:
+    """The longest start of ``word`` the vocabulary spells out ("消息" of "消息堆积"), else it."""
+    for size in range(len(word), 1, -1):
+        if word[:size] in terms:
+            return word[:size]
+    return word

@@ -83,7 +83,8 @@ QUOTED = re.compile(r"\"[^\"]{1,120}\"|(?<![A-Za-z])'[^']{1,120}'(?![A-Za-z])|\u
                     r"|\u300c[^\u300d]{1,120}\u300d")
 # "how many (open) shards", "number of messages": a count of the noun, which a field may hold
 HOW_MANY = re.compile(r"(?:\b(?:how many|number of|count of)|(?<!哪)(?:多少|几)[个条台块张只]?)\s*"
-                      r"([a-z]{3,})(?:\s+([a-z]{3,}))?\b")  # "有几个 open shard" too
+                      r"([a-z]{3,})(?:\s+([a-z]{3,}))?\b"  # "有几个 open shard" too,
+                      r"|(?<!哪)(?:多少|几)[个条台块张只]?([\u4e00-\u9fff]{2,4})")  # "多少条消息"
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a

@@ -40,6 +40,9 @@ def test_counting_fields_by_the_noun_they_count() -> None:
     assert fields.counted("how many messages") == fields.counting["message"]
     assert fields.counted("how many queues") == set()
     assert fields.counted("how many msgs", {"msgs": "messages"}) == fields.counting["message"]
+    # Chinese: the noun after 多少条 / 几个, as the vocabulary spells it out
+    assert fields.counted("orders-dlq 堆积多少条消息", {"消息": "messages"}) == fields.counting["message"]
+    assert fields.counted("哪几个消息", {"消息": "messages"}) == set()  # which, not how many
 
 
 def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
