@@ -136,6 +136,7 @@ _QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
 _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 # Words a metric series over a span is asked with, which name no other history
 _SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
+_ANY_CASE_DOTTED = re.compile(DOTTED_NAME.pattern, re.IGNORECASE)
 
 def rewrite_prompt(query: str) -> str:
     """What a model is asked to turn a request into API words (search words of its own)."""
@@ -278,7 +279,8 @@ class QueryRewriter:
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
         id_said: list[str] = []
         if names:
-            outside = set(tokenize(CODE_ID.sub(" ", JOINED_WORDS.sub(" ", query))))
+            outside = set(tokenize(_ANY_CASE_DOTTED.sub(" ", CODE_ID.sub(
+                " ", JOINED_WORDS.sub(" ", query)))))
             # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
             prefixes = {m[1] for name in names if (m := ID_KIND.fullmatch(name))}
             kinds = {t for prefix in prefixes for t in tokenize(prefix)}
@@ -489,6 +491,9 @@ class QueryRewriter:
                     and stem(kind[1].lower()) in self._resources
                     and NAME_END.match(query, match.end())):
                 out.append(match.group(0).lower())
+        # a host or a kind's full name ("api.example.com", "certificates.cert-manager.io")
+        out += [m for m in DOTTED_NAME.findall(query.lower())
+                if "." in m and re.search(r"\.[a-z][a-z-]*$", m) and m not in out]
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
