@@ -25,6 +25,8 @@ _FRAMES = frozenset(singular(w) for w in (
     "status", "state", "summary", "description", "detail", "info", "setting", "configuration",
     "config", "value", "date", "time", "timestamp", "enabled", "specification", "spec",
     "count", "number"))
+# a field that identifies an object ("listener arn x"): the request names one, asks for none
+_IDS = frozenset({"arn", "id", "identifier"})
 _CLAUSE = re.compile(r"[,;:!?]|\.(?!\w)")
 
 
@@ -74,6 +76,7 @@ class FieldWords:
                            and words[i + size] == spelt[size]):
                         size += 1
                     if (len(spelt) - size <= _LEFT and _FRAMES.issuperset(spelt[size:])
+                            and spelt[-1] not in _IDS  # "listener arn:...": names one
                             and spelt[:size] not in self.kinds
                             and stem(spelt[size - 1]) not in named
                             and stem("".join(spelt[:size])) not in self.joined):

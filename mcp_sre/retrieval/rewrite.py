@@ -36,6 +36,7 @@ from mcp_sre.retrieval.vocabulary import (
 )
 from mcp_sre.retrieval.wording import (
     ACRONYM_PLURAL,
+    ARN,
     ASIDE,
     CJK_A_NOT_A,
     CJK_FAILED,
@@ -297,6 +298,11 @@ class QueryRewriter:
                 if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
                     terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept,
                     # and a service's own name in it ("prod-eks")
+        for arn in ARN.finditer(query):  # an ARN's pieces name one object, but its service
+            nouns = {*tokenize(arn[1]), *tokenize(arn[2] or "")}  # and resource type
+            for tok in set(tokenize(arn[0])) - nouns - set(tokenize(ARN.sub(" ", query))):
+                if tok in terms:
+                    terms[tok] = min(terms[tok], W_WEAK_WORD)
         scoped, scope_term = "", ""  # what a scope pattern matched: the container's words
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
             if m := pattern.search(query):

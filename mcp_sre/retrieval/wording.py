@@ -143,3 +143,7 @@ NEGATED = re.compile(r"\b(?:do not|never)\s+(?:show|print|return|reveal|display|
                      r"([a-z][a-z ]{0,40}?)(?=\s*(?:[,.;!?]|$))"
                      r"|(?:不要|别|不用|无需)(?:显示|打印|返回|给我看)(?:它的|其)?([\u4e00-\u9fff]{1,6})",
                      re.IGNORECASE)
+# An ARN: its service and resource type are nouns of the request ("...:listener/app/x/1a2b"),
+# the rest (partition, region, account, id) names one object
+ARN = re.compile(r"\barn:[a-z0-9-]+:([a-z0-9-]+):[a-z0-9-]*:[0-9]*:"
+                 r"(?:([a-z0-9-]+)[/:][^\s,;，。?]*|[^\s,;，。?]+)", re.IGNORECASE)  # type/id, or a name

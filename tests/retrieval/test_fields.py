@@ -50,8 +50,9 @@ def test_a_reply_field_spelt_out_in_words_is_asked_for() -> None:
     value); not AutomatedSnapshotRetentionPeriod for "automated snapshot", nor a kind of object
     (LogGroupName), nor in an order."""
     rw = _rewriter("ItemCount", "LastPingDateTime", "AutomatedSnapshotRetentionPeriod",
-                   "LogGroupName")
+                   "LogGroupName", "ListenerArn")
     assert rw.rewrite("item count of table sessions").fields == {"itemcount"}
+    assert not rw.rewrite("rules of listener arn:aws:elasticloadbalancing:x").fields  # names one
     assert rw.rewrite("when was the agent's last ping").fields == {"lastpingdatetime"}
     assert not rw.rewrite("last automated snapshot of cluster x").fields
     assert not rw.rewrite("log group sizes").fields

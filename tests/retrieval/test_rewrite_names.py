@@ -15,3 +15,15 @@ def test_a_dotted_name_is_a_name() -> None:
     assert q.terms[stem("certificates")] < 0.5 and q.terms["crd"] == 1.0
     assert rw.rewrite("where does api.example.com resolve to").terms["api"] == W_WEAK_WORD
     assert rw.rewrite("which nodes run kubelet v1.28").terms["kubelet"] == 1.0
+
+
+def test_an_arn_names_one_object_but_its_service_and_type_are_nouns() -> None:
+    """"rules of listener arn:aws:elasticloadbalancing:...:listener/app/web/1a2b": the region,
+    account and id name the listener; its service and resource type keep their weight."""
+    q = QueryRewriter().rewrite("list the rules of listener arn:aws:elasticloadbalancing:"
+                                "us-east-1:123456789012:listener/app/web-alb/50dc6c/f2f7dc")
+    assert q.terms[stem("listener")] == 1.0 and q.terms[stem("elasticloadbalancing")] == 1.0
+    assert all(q.terms[t] == W_WEAK_WORD for t in ("east", "123456789012", "app", "alb"))
+    # an ARN with no resource type ends in a name (an SNS topic's)
+    sns = QueryRewriter().rewrite("subscribers of arn:aws:sns:us-east-1:123456789012:prod-alerts")
+    assert sns.terms["sns"] == 1.0 and sns.terms["prod"] == W_WEAK_WORD
