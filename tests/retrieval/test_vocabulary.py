@@ -34,3 +34,15 @@ def test_cloud_vocabulary_comes_from_the_plugins(tmp_path, monkeypatch) -> None:
     assert len(merged.compounds) == len(full.compounds) + 1
     monkeypatch.setenv("MCP_SRE_DISABLE_PLUGINS", "aws")
     assert ("aws", "ec2") not in load_vocabulary(make_plugin_manager()).services
+
+
+def test_a_short_name_spelt_as_one_word_is_a_compound_of_operation_names() -> None:
+    """"crd" -> customresourcedefinition meets readCustomResourceDefinition only when the
+    words the operation name spells apart fuse into that one word: a short name whose
+    expansion is one joined word needs its compound."""
+    vocab = load_vocabulary(make_plugin_manager())
+    fused = {token for _, token, _ in vocab.compounds}
+    joined = {vocab.terms[k] for k in vocab.precise
+              if " " not in k and " " not in vocab.terms[k] and len(vocab.terms[k]) > 10}
+    assert "customresourcedefinition" in joined
+    assert joined <= fused, joined - fused
