@@ -77,12 +77,15 @@ def _is_name(token: str, joined: set[str]) -> bool:
 
 
 def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
-                plural_head: bool = False, resources: Container[str] = ()) -> frozenset[str]:
+                plural_head: bool = False, resources: Container[str] = (),
+                located: set[str] | None = None) -> frozenset[str]:
     """Stems of the nouns a request puts next to an object's name ("rds instance orders-db",
     "order-events queue", "节点 node-3"), with the vocabulary's words for them (``terms``:
     节点 -> node, pvc -> persistentvolumeclaim). ``joined``: the request's joined words that
     name objects, lower-case. With a ``plural_head`` ("which pods are running on node x") an
-    object after "on" is where to look, not what: it counts no kind."""
+    object after "on" is where to look, not what: it counts no kind, but goes in ``located``
+    (an operation about the plural that takes it lists them there: "invalidations on
+    distribution x" is ListInvalidations')."""
     joined_names = {j.lower() for j in joined}
     # "coredns 那个 configmap": a word pointed at as "that one" is a name
     joined_names.update(m.group(1) for m in _POINTED.finditer(lower))
@@ -92,6 +95,9 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
             continue
         before = _tokens(lower[:m.start()])[::-1]
         if plural_head and _located(before):
+            if located is not None:
+                for word in _nouns(before, terms, from_end=True):
+                    located.update(_kinds(word, terms))
             continue
         after = _tokens(lower[m.end():])
         while after and after[0] in _QUALIFIERS:

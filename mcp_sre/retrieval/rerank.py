@@ -367,18 +367,24 @@ def reply_answers(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray)
 _SERIES = stem("metric")
 
 
-def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> np.ndarray:
+def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray,
+                head: np.ndarray | None = None) -> np.ndarray:
     """1 for operations that take the kind of object the request names by its name ("the
     engine version of rds instance orders-db" wants what takes an instance, not the engine
     versions catalogue). Not for a metric's series, whose reader takes a metric ("CPU of
     instance i-1 over the last hour" is CloudWatch's, not Lightsail's instance's), nor for who
-    changed an object (the trail's events)."""
+    changed an object (the trail's events). A kind named where a plural is looked for ("pods
+    on node x") counts for an operation about the plural (``head``) that takes it: "the
+    invalidations on distribution x" are listed by what takes the distribution."""
     out = np.zeros(len(candidates), np.float32)
-    if not q.named_kinds or not index.takes or _asks_series(q) or "audit" in q.intents:
+    if (not (q.named_kinds or q.located_kinds) or not index.takes or _asks_series(q)
+            or "audit" in q.intents):
         return out
     kinds = kinds_meant(q.named_kinds, index.kinds_taken)
+    located = kinds_meant(q.located_kinds, index.kinds_taken) if head is not None else frozenset()
     for i, c in enumerate(candidates):
-        if index.takes[int(c)] & kinds:
+        taken = index.takes[int(c)]
+        if taken & kinds or (taken & located and head is not None and head[i] >= 0.5):
             out[i] = 1.0
     return out
 
@@ -484,7 +490,7 @@ class FeatureReranker:
         verb = np.array([q.verbs.get(index.verb_of[c], 0.0) for c in candidates], np.float32)
         rr = np.array([(rrf or {}).get(int(c), 0.0) for c in candidates], np.float32)
         head = head_match(index, q, candidates)
-        takes = takes_named(index, q, candidates)
+        takes = takes_named(index, q, candidates, head)
         if rr.size and rr.max() > 0:
             rr = rr / rr.max()
         return Features(

@@ -126,6 +126,8 @@ class RewrittenQuery:
     # stems of the nouns the request puts next to an object's name ("rds instance orders-db":
     # instanc), with the vocabulary's words for them (owners.named_kinds)
     named_kinds: frozenset[str] = frozenset()
+    # the kinds named where a plural is looked for ("invalidations on distribution x")
+    located_kinds: frozenset[str] = frozenset()
 
     def summary(self) -> str:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
@@ -443,10 +445,11 @@ class QueryRewriter:
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
             head, phrase = stem("events"), []
+        located: set[str] = set()
         kinds = named_kinds(lower, names, self.vocab.terms, plural_head=any(
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
-            resources=self._resources) | id_kinds
+            resources=self._resources, located=located) | id_kinds
         if "search" in intents:  # "search log group x for 'timed out'": where to search
             for word in [w for w in terms  # and a compound of those words (loggroup)
                          if kinds.issuperset(self._compound_parts.get(w) or (w,))]:
@@ -468,7 +471,7 @@ class QueryRewriter:
             | (self._fields.spelt(" , ".join([english, *translated]), kinds)
                | (set() if time_window else self._fields.counted(lower, self.vocab.terms))  # (a series)
                if not intents & WRITE_INTENTS else set()),
-            named_kinds=kinds,
+            named_kinds=kinds, located_kinds=frozenset(located - kinds),
         )
 
     def _unknown_identifier(self, written: list[str]) -> bool:

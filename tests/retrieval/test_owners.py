@@ -118,3 +118,26 @@ def test_what_the_named_object_holds_is_listed_by_what_takes_it(shared_retriever
     f = FeatureReranker().features(index, q, cands, np.ones(len(index), np.float32), None)
     assert f.takes.tolist() == [1.0, 1.0, 0.0]
     assert f.owned.tolist() == [1.0, 0.0, 0.0]
+
+
+def test_a_kind_named_where_a_plural_is_looked_for_counts_for_what_lists_the_plural(
+        shared_retriever) -> None:
+    """"subscriptions on sns topic x" are the topic's (ListSubscriptionsByTopic takes it);
+    "pods on node x" are looked for there (no pod list takes a node). Either way the kind goes
+    aside, and only an operation about the plural uses it."""
+    from mcp_sre.retrieval.rerank import head_match, takes_named
+
+    located: set[str] = set()
+    assert named_kinds("which pods run on node worker-7", [], VOCAB.terms, plural_head=True,
+                       located=located) == set()
+    assert located == {"node"}
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    cands = np.array([by_id["aws/sns/ListSubscriptionsByTopic"],
+                      by_id["aws/sns/GetTopicAttributes"]])
+    q = shared_retriever.searcher.rewriter_for(index).rewrite(
+        "which subscriptions are on sns topic alerts-prod-1")
+    assert stem("topic") in q.located_kinds and not q.named_kinds & q.located_kinds
+    head = head_match(index, q, cands)
+    assert takes_named(index, q, cands, head).tolist() == [1.0, 0.0]
+    assert takes_named(index, q, cands).tolist() == [0.0, 0.0]  # no head: where, not what
