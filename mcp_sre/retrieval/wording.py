@@ -122,7 +122,8 @@ CJK_QUESTION_WORD = re.compile(r"多少|哪些|哪个|哪台|什么|啥|是否|�
 # A Chinese yes-or-no question about a state: "开没开", "是不是", "有没有", "正不正常" (X not X)
 CJK_A_NOT_A = re.compile(r"([\u4e00-\u9fff])[没不]\1")
 # Chinese words that make the noun they qualify plural: all, which ones, how many.
-CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下")
+CJK_PLURAL = ("所有", "全部", "哪些", "多少个", "几个", "一共", "各个", "每个", "列出", "列一下",
+              "最近的")  # "最近的事件": the recent ones
 # "which one" or "are there", when no object is named: one picked from the list ("哪个 PDB 的
 # allowed disruptions 是 0", "有没有失败的备份任务"), as English "which <kind>"
 CJK_WHICH = ("哪个", "哪一个", "哪台", "哪条", "有没有")
