@@ -11,7 +11,7 @@ import re
 from collections.abc import Collection, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, singular, stem
-from mcp_sre.retrieval.wording import HOW_MANY
+from mcp_sre.retrieval.wording import COUNT_NOUN, HOW_MANY
 
 __all__ = ["FieldWords"]
 
@@ -53,7 +53,9 @@ class FieldWords:
         """"how many messages", "有几个 open shard": the fields that count the noun (or what
         the vocabulary's ``terms`` spell it out as: msgs -> messages)."""
         terms = terms or {}
-        nouns = {singular(n) for m in HOW_MANY.finditer(text) for word in m.groups() if word
+        words = [w for m in HOW_MANY.finditer(text) for w in m.groups() if w]
+        words += COUNT_NOUN.findall(text)  # "approx msg count"
+        nouns = {singular(n) for word in words
                  for n in [word, *terms.get(_term_start(word, terms), "").split()[-1:]]}
         return {f for noun in nouns for f in self.counting.get(noun, ())}
 

@@ -40,6 +40,8 @@ def test_counting_fields_by_the_noun_they_count() -> None:
     assert fields.counted("how many messages") == fields.counting["message"]
     assert fields.counted("how many queues") == set()
     assert fields.counted("how many msgs", {"msgs": "messages"}) == fields.counting["message"]
+    assert fields.counted("orders-dlq approx msg count", {"msg": "message"}) == fields.counting[
+        "message"]  # "<noun> count"
     # Chinese: the noun after 多少条 / 几个, as the vocabulary spells it out
     assert fields.counted("orders-dlq 堆积多少条消息", {"消息": "messages"}) == fields.counting["message"]
     assert fields.counted("哪几个消息", {"消息": "messages"}) == set()  # which, not how many
