@@ -4,14 +4,14 @@ mapped Chinese nouns: a weak reranking feature, so a guess is fine where a rule 
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Sequence
+from collections.abc import Container, Mapping, Sequence
 
 from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.resources import is_plural
-from mcp_sre.retrieval.wording import ASIDE, CODE_WORD, DOTTED_NAME
+from mcp_sre.retrieval.wording import ASIDE, CJK_NAMING_CLAUSE, CODE_WORD, DOTTED_NAME
 
-__all__ = ["FACET_STEMS", "head_compounds", "head_noun", "head_synonyms"]
+__all__ = ["FACET_STEMS", "cjk_nouns", "head_compounds", "head_noun", "head_synonyms"]
 
 # Words that end the first noun phrase of an English request.
 _PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
@@ -126,7 +126,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     """The noun a request is about: the last word of the noun phrase after its last order
     ("why is my pod crashing, show the events" -> event), else of its first noun phrase
     ("which load balancer targets are unhealthy" -> target), or for Chinese the last mapped
-    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see ``QueryRewriter._cjk_nouns``). A guess; used as weak
+    phrase ("负载均衡器的监听器" -> listener; ``cjk``, see :func:`cjk_nouns`). A guess; used as weak
     reranking features. Returns the stems of that noun phrase, the head last (empty when
     there is none); known compounds fused ("daemon sets" -> daemonset)."""
     if cjk:
@@ -169,3 +169,41 @@ def head_synonyms(head: str | None, phrases: list[str], terms: dict[str, str]) -
         if expansion:
             out.add(expansion[0] if len(words) == 1 else expansion[-1])
     return out
+
+
+def cjk_nouns(lower: str, phrases: PhraseMatcher, terms: Mapping[str, str],
+              intents: Container[str], weak: Container[str],
+              compounds: Sequence[tuple[tuple[str, ...], str, bool]] = ()) -> list[str]:
+    """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese
+    phrase's first API word, and each English word that is not an order, a stopword, a
+    number or an id ("查看 Deployment api 的副本数" -> deploy, api, replica). Trailing
+    facets are dropped, and so are predicates (过期 in "证书快过期了", 失败 in "有没有失败的");
+    earlier nouns are what the reranker falls back on when no operation is named by the
+    last one ("deployment web" is a deployment)."""
+    seq: list[str] = []
+    # "..., hosted zone 是 example.com": a clause that only names an object, not the ask
+    clauses = [c for c in re.split(r"[，,；;。]", lower) if c.strip()]
+    asked = [c for c in clauses if not CJK_NAMING_CLAUSE.fullmatch(c)]
+    lower = ",".join(asked) if asked else lower
+    lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
+    lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
+    for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
+        part = m.group(0)
+        if has_cjk(part):
+            for phrase in phrases.find(part):
+                after = part[part.find(phrase) + len(phrase):] if phrase in part else ""
+                if after[:1] in ("了", "过") or after == "的":  # 快过期了, 有没有失败的:
+                    continue  # what the noun does or is, not the noun
+                words = (re.findall(r"[a-z0-9]+", terms[phrase])
+                         if has_cjk(phrase) and phrase in terms else [])
+                nouns = [w for w in words if not (len(w) > 4 and w.endswith("ed"))]
+                if words:  # its first noun: 托管节点组 "managed nodegroup" -> nodegroup
+                    seq.append(stem((nouns or words)[0]))
+        elif not (not part[0].isascii() or part in STOPWORDS or part in intents
+                  or part.isdigit()
+                  or ("-" in part and any(c.isdigit() for c in part))
+                  or stem(part) in weak):
+            seq.append(stem(part.split("-")[-1]))
+    while len(seq) > 1 and seq[-1] in FACET_STEMS:
+        seq.pop()
+    return fuse_compounds(seq, compounds)

@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 
 from mcp_sre.retrieval.documents import (
     STOPWORDS,
-    fuse_compounds,
     has_cjk,
     singular,
     stem,
@@ -23,7 +22,7 @@ from mcp_sre.retrieval.documents import (
     tokens_with_compounds,
 )
 from mcp_sre.retrieval.fields import FieldWords
-from mcp_sre.retrieval.heads import FACET_STEMS, head_noun, head_synonyms
+from mcp_sre.retrieval.heads import cjk_nouns, head_noun, head_synonyms
 from mcp_sre.retrieval.owners import named_kinds
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.resources import fused_words
@@ -37,10 +36,8 @@ from mcp_sre.retrieval.vocabulary import (
 from mcp_sre.retrieval.wording import (
     ACRONYM_PLURAL,
     ARN,
-    ASIDE,
     CJK_A_NOT_A,
     CJK_FAILED,
-    CJK_NAMING_CLAUSE,
     CJK_QUESTION_END,
     CJK_QUESTION_WORD,
     CJK_RECORD_NOUNS,
@@ -437,10 +434,11 @@ class QueryRewriter:
         if llm_text:
             add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
         # where to look ("... ns web") is no part of what is asked about
-        phrase = head_noun(plain.replace(scoped.lower(), " ") if scoped else plain,
-                           self._cjk_nouns(plain) if translated else [],
-                            self._intent_words, self.vocab.weak_words,
-                            self.vocab.head_compounds, self._word_pairs, self._resources)
+        cjk = (cjk_nouns(plain, self._terms, self.vocab.terms, self._intent_set,
+                         self.vocab.weak_words, self.vocab.head_compounds) if translated else [])
+        phrase = head_noun(plain.replace(scoped.lower(), " ") if scoped else plain, cjk,
+                           self._intent_words, self.vocab.weak_words,
+                           self.vocab.head_compounds, self._word_pairs, self._resources)
         phrase = [self._short_names.get(w, w) for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
@@ -591,41 +589,6 @@ class QueryRewriter:
         if full is None or word == full:
             return word
         return full + "s" if plural and stem(full + "s") == full else full
-
-    def _cjk_nouns(self, lower: str) -> list[str]:
-        """The nouns of a request written (partly) in Chinese, in order: each mapped Chinese
-        phrase's first API word, and each English word that is not an order, a stopword, a
-        number or an id ("查看 Deployment api 的副本数" -> deploy, api, replica). Trailing
-        facets are dropped, and so are predicates (过期 in "证书快过期了", 失败 in "有没有失败的");
-        earlier nouns are what the reranker falls back on when no operation is named by the
-        last one ("deployment web" is a deployment)."""
-        seq: list[str] = []
-        # "..., hosted zone 是 example.com": a clause that only names an object, not the ask
-        clauses = [c for c in re.split(r"[，,；;。]", lower) if c.strip()]
-        asked = [c for c in clauses if not CJK_NAMING_CLAUSE.fullmatch(c)]
-        lower = ",".join(asked) if asked else lower
-        lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
-        lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
-        for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
-            part = m.group(0)
-            if has_cjk(part):
-                for phrase in self._terms.find(part):
-                    after = part[part.find(phrase) + len(phrase):] if phrase in part else ""
-                    if after[:1] in ("了", "过") or after == "的":  # 快过期了, 有没有失败的:
-                        continue  # what the noun does or is, not the noun
-                    words = (re.findall(r"[a-z0-9]+", self.vocab.terms[phrase])
-                             if has_cjk(phrase) and phrase in self.vocab.terms else [])
-                    nouns = [w for w in words if not (len(w) > 4 and w.endswith("ed"))]
-                    if words:  # its first noun: 托管节点组 "managed nodegroup" -> nodegroup
-                        seq.append(stem((nouns or words)[0]))
-            elif not (not part[0].isascii() or part in STOPWORDS or part in self._intent_set
-                      or part.isdigit()
-                      or ("-" in part and any(c.isdigit() for c in part))
-                      or stem(part) in self.vocab.weak_words):
-                seq.append(stem(part.split("-")[-1]))
-        while len(seq) > 1 and seq[-1] in FACET_STEMS:
-            seq.pop()
-        return fuse_compounds(seq, self.vocab.head_compounds)
 
     def _llm_rewrite(self, query: str) -> str | None:
         try:
