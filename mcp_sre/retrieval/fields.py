@@ -10,7 +10,8 @@ import itertools
 import re
 from collections.abc import Collection, Mapping
 
-from mcp_sre.retrieval.documents import STOPWORDS, singular, stem
+from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, singular, stem
+from mcp_sre.retrieval.vocabulary import longest_term
 from mcp_sre.retrieval.wording import COUNT_NOUN, HOW_MANY
 
 __all__ = ["FieldWords"]
@@ -55,8 +56,10 @@ class FieldWords:
         terms = terms or {}
         words = [w for m in HOW_MANY.finditer(text) for w in m.groups() if w]
         words += COUNT_NOUN.findall(text)  # "approx msg count"
-        nouns = {singular(n) for word in words
-                 for n in [word, *terms.get(_term_start(word, terms), "").split()[-1:]]}
+        nouns: set[str] = set()
+        for word in words:  # a Chinese noun: the longest term it opens with (消息 of 消息堆积)
+            key = (longest_term(word, terms, from_end=False) or word) if has_cjk(word) else word
+            nouns.update(singular(n) for n in [word, *terms.get(key, "").split()[-1:]])
         return {f for noun in nouns for f in self.counting.get(noun, ())}
 
     def spelt(self, english: str, named: Collection[str] = ()) -> set[str]:
@@ -85,10 +88,3 @@ class FieldWords:
                         out.add(field_name)
         return out
 
-
-def _term_start(word: str, terms: Mapping[str, str]) -> str:
-    """The longest start of ``word`` the vocabulary spells out ("消息" of "消息堆积"), else it."""
-    for size in range(len(word), 1, -1):
-        if word[:size] in terms:
-            return word[:size]
-    return word

@@ -14,6 +14,7 @@ from collections.abc import Container, Iterable, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
 from mcp_sre.retrieval.resources import is_plural
+from mcp_sre.retrieval.vocabulary import longest_term
 from mcp_sre.retrieval.wording import CJK_POINTERS
 
 __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
@@ -139,7 +140,7 @@ def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> li
         if _CJK_RUN.fullmatch(token):
             if not out:  # "x 这个日志组里": the noun after the pointer word
                 run = token.removesuffix("的") if from_end else _unpointed(token)
-                term = _cjk_term(run, terms, from_end)
+                term = longest_term(run, terms, from_end=from_end)
                 if term:
                     out.append(term)
             break
@@ -155,15 +156,6 @@ def _unpointed(run: str) -> str:
         if run.startswith(pointer):
             return run[len(pointer):]
     return run
-
-
-def _cjk_term(run: str, terms: Mapping[str, str], from_end: bool) -> str | None:
-    """The longest vocabulary term ending (before a name) or starting (after it) ``run``."""
-    for size in range(min(len(run), 6), 0, -1):
-        piece = run[-size:] if from_end else run[:size]
-        if piece in terms:
-            return piece
-    return None
 
 
 def _kinds(word: str, terms: Mapping[str, str]) -> set[str]:

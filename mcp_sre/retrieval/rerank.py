@@ -381,10 +381,11 @@ def takes_named(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray,
             or "audit" in q.intents):
         return out
     kinds = kinds_meant(q.named_kinds, index.kinds_taken)
-    located = kinds_meant(q.located_kinds, index.kinds_taken) if head is not None else frozenset()
+    about = head >= 0.5 if head is not None else np.zeros(len(candidates), bool)
+    located = kinds_meant(q.located_kinds, index.kinds_taken)
     for i, c in enumerate(candidates):
         taken = index.takes[int(c)]
-        if taken & kinds or (taken & located and head is not None and head[i] >= 0.5):
+        if taken & kinds or (about[i] and taken & located):
             out[i] = 1.0
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mcp_sre.retrieval.documents import (
@@ -258,6 +258,12 @@ class QueryRewriter:
                 for part in (tok, *self._compound_parts.get(tok, ())):
                     terms[part] = max(terms.get(part, 0.0), weight)
 
+        def weaken(words: Iterable[str], weight: float = W_WEAK_WORD) -> None:
+            """At most ``weight`` for those of ``words`` the request has."""
+            for tok in words:
+                if tok in terms:
+                    terms[tok] = min(terms[tok], weight)
+
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
         add(FLAG_NAME.sub(" ", ACRONYM_PLURAL.sub(lambda m: m[0].lower(), query)), W_ORIGINAL)
         for word in set(re.findall(r"(?<![a-z0-9])[a-z]{3,5}(?![a-z0-9])", lower)):
@@ -265,15 +271,10 @@ class QueryRewriter:
                     and word not in self._alias_index):  # "sns" names a service
                 add(self._initialisms[word], W_PHRASE)  # "PITR": what the specs spell out
         quoted = {t for q in QUOTED.findall(query) for t in tokenize(q)}
-        for tok in quoted - set(tokenize(QUOTED.sub(" ", query))):  # 'Task timed out': the
-            if tok in terms:  # text to find
-                terms[tok] = min(terms[tok], W_WEAK_WORD)
+        weaken(quoted - set(tokenize(QUOTED.sub(" ", query))))  # 'Task timed out': what to find
         for tok, weight in self.vocab.weak_words.items():
-            if tok in terms:
-                terms[tok] = min(terms[tok], weight)
-        for tok in {t for state in states for t in tokenize(state.replace("_", " "))}:
-            if tok in terms:
-                terms[tok] = min(terms[tok], W_WEAK_WORD)
+            weaken((tok,), weight)
+        weaken({t for state in states for t in tokenize(state.replace("_", " "))})
         time_window = bool(TIME_WINDOW.search(query))
         names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query))]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
@@ -293,15 +294,13 @@ class QueryRewriter:
             # as written too: "L-1216C47A" splits where its case changes
             written_names = [query[i:i + len(n)] if (i := lower.find(n)) >= 0 else n for n in names]
             name_tokens = {t for name in [*names, *written_names] for t in tokenize(name)}
-            for tok in name_tokens - outside - self._brands - kinds:
-                if tok in terms:  # "RDS instance orders-db": a name, no Orderable options; what
-                    terms[tok] = min(terms[tok], W_WEAK_WORD)  # the vocabulary adds is kept,
-                    # and a service's own name in it ("prod-eks")
-        for arn in ARN.finditer(query):  # an ARN's pieces name one object, but its service
-            nouns = {*tokenize(arn[1]), *tokenize(arn[2] or "")}  # and resource type
-            for tok in set(tokenize(arn[0])) - nouns - set(tokenize(ARN.sub(" ", query))):
-                if tok in terms:
-                    terms[tok] = min(terms[tok], W_WEAK_WORD)
+            # "RDS instance orders-db": a name, no Orderable options; what the vocabulary
+            # adds is kept, and a service's own name in it ("prod-eks")
+            weaken(name_tokens - outside - self._brands - kinds)
+        arns = list(ARN.finditer(query))  # an ARN's pieces name one object, but its service
+        around = set(tokenize(ARN.sub(" ", query))) if arns else set()  # and resource type
+        for arn in arns:
+            weaken(set(tokenize(arn[0])) - {*tokenize(arn[1]), *tokenize(arn[2] or "")} - around)
         scoped, scope_term = "", ""  # what a scope pattern matched: the container's words
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
             if m := pattern.search(query):
@@ -325,12 +324,8 @@ class QueryRewriter:
             scope_words |= {t for p in self._terms.find(scoped.lower()) if has_cjk(p)
                             for t in tokenize(self.vocab.terms[p])}
             scope_words |= set(tokenize(scoped)) - set(tokenize(scope_term))
-        for word in scope_words:
-            if word in terms:
-                terms[word] = min(terms[word], W_SCOPE)
-        for word in self._unwanted(lower):  # "do not show me the value"
-            if word in terms:
-                terms[word] = min(terms[word], W_WEAK_WORD)
+        weaken(scope_words, W_SCOPE)
+        weaken(self._unwanted(lower))  # "do not show me the value"
         intents: set[str] = set()
         verbs: dict[str, float] = {}
         # an action word inside an object's name ("lambda image-resize") orders nothing
@@ -347,10 +342,8 @@ class QueryRewriter:
                          or (who == {"谁"} and CJK_WHO_HOLDS.search(plain)))
         if who_holds:  # "who is subscribed to topic x": a state, no trail, so "who" names
             intents.discard("audit")  # neither the trail's words nor its service
-            for tok in {*tokenize(self.vocab.terms.get("who", "")),
-                        *tokenize(self.vocab.terms.get("谁", ""))}:
-                if tok in terms:
-                    terms[tok] = min(terms[tok], W_WEAK_WORD)
+            weaken({*tokenize(self.vocab.terms.get("who", "")),
+                    *tokenize(self.vocab.terms.get("谁", ""))})
         if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
             intents.add("scale")
             add("scale", W_PHRASE)
@@ -368,22 +361,17 @@ class QueryRewriter:
         if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
             for name in WRITE_INTENTS & set(self.vocab.intents):
                 words, op_verbs = self.vocab.intents[name]
-                for tok in {t for w in [*words, *op_verbs] for t in tokenize(w)}:
-                    if tok in terms and tok not in noun_tokens:  # the action is what to
-                        terms[tok] = min(terms[tok], W_WEAK_WORD)  # look up, not what to run
+                # the action is what to look up, not what to run
+                weaken({t for w in [*words, *op_verbs] for t in tokenize(w)} - noun_tokens)
             intents -= WRITE_INTENTS
         elif not intents & WRITE_INTENTS:  # "instances that are stopped": a state, not an order
-            for word in re.findall(r"[A-Za-z][a-z]*ed(?![a-z])", query):  # also stoppedReason
-                word = word.lower()
-                if stem(word) in self._lifecycle and stem(word) in terms:
-                    terms[stem(word)] = min(terms[stem(word)], W_WEAK_WORD)
+            weaken({stem(w.lower()) for w in re.findall(r"[A-Za-z][a-z]*ed(?![a-z])", query)}
+                   & self._lifecycle)  # also stoppedReason
             # "last rotated", "上次轮换": when it was last done, a state
             done = LAST_DONE.findall(lower) + [
                 t for p in phrases if has_cjk(p) and any(m + p in lower for m in CJK_STATE_MARKERS)
                 for t in tokenize(self.vocab.terms[p])]
-            for tok in {stem(w) for w in done}:
-                if tok in terms and self._operation_verbs.get(tok, 1.0) < 0.5:
-                    terms[tok] = min(terms[tok], W_WEAK_WORD)
+            weaken(t for t in {stem(w) for w in done} if self._operation_verbs.get(t, 1.0) < 0.5)
         opener = self._order_verb(plain) if not intents else None
         if opener is not None:
             intents.add("read" if self._operation_verbs[opener] >= 0.5 else "act")
@@ -426,8 +414,7 @@ class QueryRewriter:
                             or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
             # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series,
-            for word in _SERIES_WORDS & terms.keys():  # whose "history" is no other history
-                terms[word] = min(terms[word], W_WEAK_WORD)  # (DescribeAlarmHistory)
+            weaken(_SERIES_WORDS)  # whose "history" is no other history (DescribeAlarmHistory)
         elif time_window:  # what changed over a span is a history ("alarms that flipped
             add("history", W_WEAK_WORD)  # state in the last 24 hours": DescribeAlarmHistory)
         llm_text = model_words or (self._llm_rewrite(query) if self.llm else None)
@@ -449,9 +436,8 @@ class QueryRewriter:
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
             resources=self._resources, located=located) | id_kinds
         if "search" in intents:  # "search log group x for 'timed out'": where to search
-            for word in [w for w in terms  # and a compound of those words (loggroup)
-                         if kinds.issuperset(self._compound_parts.get(w) or (w,))]:
-                terms[word] = min(terms[word], W_SCOPE)
+            weaken([w for w in terms  # and a compound of those words (loggroup)
+                    if kinds.issuperset(self._compound_parts.get(w) or (w,))], W_SCOPE)
         english = " ".join(w for w in lower.split() if not has_cjk(w))
         unquoted = QUOTED.sub(" ", query).lower()  # the request's own words: no quoted text
         text = " ".join(part for part in [english, *translated, llm_text or ""] if part).strip()

@@ -7,7 +7,7 @@ live with its plugin and the core names none.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from mcp_sre.plugin_manager import PluginManager
 
 __all__ = ["VOCAB_FILE", "W_STRONG", "W_WEAK", "W_WEAK_WORD", "Vocabulary", "default_vocabulary",
-           "load_vocabulary", "plugin_vocabularies"]
+           "load_vocabulary", "longest_term", "plugin_vocabularies"]
 
 VOCAB_FILE = Path(__file__).with_name("vocab.yaml")
 
@@ -136,3 +136,13 @@ def default_vocabulary() -> Vocabulary:
     from mcp_sre.plugin_manager import make_plugin_manager
 
     return load_vocabulary(make_plugin_manager())
+
+
+def longest_term(run: str, terms: Mapping[str, str], *, from_end: bool) -> str | None:
+    """The longest vocabulary term ending (``from_end``) or starting a Chinese ``run``:
+    "日志组" before a name ("这个日志组里"), "消息" of "消息堆积"."""
+    for size in range(min(len(run), 6), 0, -1):
+        piece = run[-size:] if from_end else run[:size]
+        if piece in terms:
+            return piece
+    return None
