@@ -228,17 +228,19 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     """In a Chinese request, is the English noun ``word`` given a name right after it ("PVC
     data-mysql-0") or before it ("tls-shop secret")? False when no English token stands next
     to it ("LimitRange 默认的"); None when one does that is a known word, or ``word`` is only
-    part of a name (node-3)."""
-    m = re.search(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower)
-    if m is None:
-        return None
-    after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
-    before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
-    if not after and not before:
-        return False
-    if any(t and _name_like(t.group(1), known) for t in (after, before)):
-        return True
-    return None
+    part of a name (node-3). Said twice, it is named if it is named once ("HPA 不扩容, 看下
+    hpa checkout")."""
+    seen: set[bool | None] = set()
+    for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
+        after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
+        before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
+        if not after and not before:
+            seen.add(False)
+        elif any(t and _name_like(t.group(1), known) for t in (after, before)):
+            return True
+        else:
+            seen.add(None)
+    return False if seen == {False} else None
 
 
 # facets that hold many entries whatever the number of the word before them (AlarmHistory)

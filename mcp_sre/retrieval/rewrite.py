@@ -219,7 +219,9 @@ class QueryRewriter:
                                      if not fused})
         self._fields = FieldWords(field_words, field_kinds, self._compound_parts)
         # one-word precise synonyms (command-line short names: hpa -> horizontalpodautoscaler)
-        self._short_names = {stem(k): toks[0] for k in self.vocab.precise if " " not in k
+        # spelt as a word, not a stem: the request's words are stemmed once, later
+        self._short_names = {stem(k): _spelt(self.vocab.terms[k], toks[0])
+                             for k in self.vocab.precise if " " not in k
                              and len(toks := tokens_with_compounds(self.vocab.terms[k],
                                                                    self.vocab.compounds)) == 1}
         acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
@@ -426,7 +428,7 @@ class QueryRewriter:
         phrase = head_noun(plain.replace(scoped.lower(), " ") if scoped else plain, cjk,
                            self._intent_words, self.vocab.weak_words,
                            self.vocab.head_compounds, self._word_pairs, self._resources)
-        phrase = [self._short_names.get(w, w) for w in phrase]
+        phrase = [stem(self._short_names[w]) if w in self._short_names else w for w in phrase]
         head = phrase[-1] if phrase else None
         if "audit" in intents:  # "who deleted the bucket": about the events, not the bucket
             head, phrase = stem("events"), []
@@ -574,7 +576,7 @@ class QueryRewriter:
         full = self._short_names.get(stem(word[:-1]) if plural else stem(word))
         if full is None or word == full:
             return word
-        return full + "s" if plural and stem(full + "s") == full else full
+        return full + "s" if plural and stem(full + "s") == stem(full) else full
 
     def _llm_rewrite(self, query: str) -> str | None:
         try:
@@ -582,3 +584,10 @@ class QueryRewriter:
         except Exception:  # the seam is optional: a failing LLM must not break search
             return None
         return api_words(answer or "")
+
+
+def _spelt(term: str, token: str) -> str:
+    """``term`` (one word or one compound) as one lower-case word whose stem is ``token``
+    ("HorizontalPodAutoscaler" -> horizontalpodautoscaler), or ``token`` if it has none."""
+    word = re.sub(r"[^a-z0-9]", "", term.lower())
+    return word if stem(word) == token else token

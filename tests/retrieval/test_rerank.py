@@ -309,3 +309,22 @@ def test_a_kind_written_as_one_word_takes_the_number_of_its_last_compound() -> N
                             bm25=SimpleNamespace(fields={"name": SimpleNamespace(vocab=set())}))
     q = QueryRewriter(VOCAB).rewrite("看看哪些 clusterrolebinding 绑定了 cluster-admin")
     assert plurality(index, q, np.arange(2)).tolist() == [1.0, -1.0]  # type: ignore[arg-type]
+
+
+def test_a_short_name_compares_with_its_kind_whatever_its_stem() -> None:
+    """"hpa" spells out to HorizontalPodAutoscaler, whose stem is no fixed point of the
+    stemmer (autoscal -> autosc): the request's noun must still meet the operation's resource.
+    A kind said twice is named if one of them has a name ("HPA 不扩容, 看下 hpa checkout")."""
+    ops = [["list", "autoscaling", "v2", "namespaced", "horizontal", "pod", "autoscaler"],
+           ["read", "autoscaling", "v2", "namespaced", "horizontal", "pod", "autoscaler",
+            "status"]]
+    index = SimpleNamespace(resource=[resource_of(w, VOCAB.head_compounds) for w in ops],
+                            head_compounds=VOCAB.head_compounds, joined_words={},
+                            many=np.zeros(2, np.float32), bm25=INDEX.bm25)
+
+    def scores(query: str) -> list[float]:
+        q = QueryRewriter(VOCAB).rewrite(query)
+        return plurality(index, q, np.arange(2)).tolist()  # type: ignore[arg-type]
+
+    assert scores("prod ns 的 hpa 状态") == [1.0, -1.0]
+    assert scores("HPA 还是不扩容, 看下 hpa checkout 的状态")[0] != 1.0
