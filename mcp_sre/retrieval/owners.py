@@ -13,6 +13,7 @@ import re
 from collections.abc import Container, Iterable, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.heads import FACET_STEMS
 from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.vocabulary import longest_term
 from mcp_sre.retrieval.wording import CJK_POINTERS
@@ -110,7 +111,8 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
                 is_plural(w) and stem(w) in resources for w in after[1:])):
             after = []
         for word in [*_nouns(before, terms, from_end=True), *after]:
-            out.update(_kinds(word, terms))
+            if stem(word) not in FACET_STEMS:  # "x failover status": no object is a status
+                out.update(_kinds(word, terms))
     return frozenset(out)
 
 

@@ -470,8 +470,8 @@ class QueryRewriter:
 
     def _object_names(self, query: str) -> list[str]:
         """Words joined by dashes, slashes or underscores that follow each other nowhere in the
-        index ("orders-db", "ingress-nginx-controller", "prod/db-password"), lower-case: they
-        name an object. "scale-down" (scaleDown) and "point-in-time" name a concept; but not
+        index ("orders-db", "ingress-nginx-controller", "prod/db-password"), and paths
+        ("/aws/lambda/api"), lower-case: they name an object. "scale-down" (scaleDown) and "point-in-time" name a concept; but not
         right after a kind of object, ending the clause ("ingress api-gateway 用的")."""
         if not self._word_pairs:
             return []
@@ -487,8 +487,10 @@ class QueryRewriter:
                     and NAME_END.match(query, match.end())):
                 out.append(match.group(0).lower())
         # a host or a kind's full name ("api.example.com", "certificates.cert-manager.io")
+        # and a path ("/aws/lambda/order-api": a log group)
         out += [m for m in DOTTED_NAME.findall(query.lower())
-                if "." in m and re.search(r"\.[a-z][a-z-]*$", m) and m not in out]
+                if (("." in m and re.search(r"\.[a-z][a-z-]*$", m))
+                    or (m.startswith("/") and m.strip("/").count("/"))) and m not in out]
         return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:

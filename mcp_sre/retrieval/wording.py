@@ -69,7 +69,8 @@ TIME_WINDOW = re.compile(
     r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
     r"months?)\b|\b(?:last|past|previous)\s+\d+\s*[mhdw]\b|"  # "last 2h"
     r"\b(?:history|trend|over time|since|yesterday|last night|time series)\b|"
-    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几|半)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|历史|趋势|曲线|变化|昨天|昨晚",
+    r"(?:过去|最近|近)\s*\d*\s*(?:一|两|几|半)?\s*(?:个)?(?:分钟|小时|天|周|星期|个月)|"
+    r"(?:过去|最近|近)\s*\d+\s*[mhdw](?![a-z])|历史|趋势|曲线|变化|昨天|昨晚",
     re.IGNORECASE)
 # How many, how often, how fast, how busy: asked over a span of time, the answer is a metric
 # series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")

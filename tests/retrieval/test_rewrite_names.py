@@ -17,6 +17,15 @@ def test_a_dotted_name_is_a_name() -> None:
     assert rw.rewrite("which nodes run kubelet v1.28").terms["kubelet"] == 1.0
 
 
+def test_a_path_is_a_name() -> None:
+    """"/aws/lambda/order-api" names a log group: "order" and "api" weigh little."""
+    rw = QueryRewriter(word_pairs=frozenset({"order api"}))
+    q = rw.rewrite("/aws/lambda/order-api 过去1h ERROR 日志")
+    assert q.terms["order"] == W_WEAK_WORD and q.terms["api"] == W_WEAK_WORD
+    assert q.time_window and q.terms["error"] == 1.0
+    assert rw.rewrite("order api latency").terms["order"] == 1.0  # no path, no name
+
+
 def test_an_arn_names_one_object_but_its_service_and_type_are_nouns() -> None:
     """"rules of listener arn:aws:elasticloadbalancing:...:listener/app/web/1a2b": the region,
     account and id name the listener; its service and resource type keep their weight."""

@@ -10,9 +10,11 @@ from mcp_sre.retrieval.wording import LAST_DONE, NEGATED, TIME_WINDOW
 
 def test_a_span_of_time_in_short_or_chinese_forms() -> None:
     for request in ("cw cpu i-0abc12 last 2h", "errors past 30m", "alarm x flipped last night",
-                    "web-asg 昨晚扩缩容记录", "过去 24 小时的 RDS events"):
+                    "web-asg 昨晚扩缩容记录", "过去 24 小时的 RDS events", "过去1h ERROR 日志",
+                    "最近 30m 的 5xx"):
         assert TIME_WINDOW.search(request), request
-    for request in ("the last deployment of service x", "2h timeout on lambda x", "h2 settings"):
+    for request in ("the last deployment of service x", "2h timeout on lambda x", "h2 settings",
+                    "最近 3 hosts"):
         assert not TIME_WINDOW.search(request), request
 
 
