@@ -24,7 +24,14 @@ from mcp_sre.retrieval.owners import kinds_meant
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.rewrite import W_EXPANDED, WRITE_INTENTS
 from mcp_sre.retrieval.vocabulary import W_WEAK
-from mcp_sre.retrieval.wording import CJK_ANY, CJK_PLURAL, CJK_POINTERS, CJK_WHICH, QUOTED
+from mcp_sre.retrieval.wording import (
+    CJK_ANY,
+    CJK_PLURAL,
+    CJK_POINTERS,
+    CJK_WHICH,
+    QUOTED,
+    STATE_BEFORE,
+)
 
 if TYPE_CHECKING:
     from mcp_sre.retrieval.index import SearchIndex
@@ -267,6 +274,7 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
     chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}
+    in_state = set(STATE_BEFORE.findall(lower))
     # the words as written: the rewriter spells short names out ("pdb" -> poddisruptionbudget)
     written = dict(zip(q.words, re.findall(r"[a-z0-9]+", lower), strict=False))
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
@@ -274,8 +282,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
             named = _named(lower, written.get(w, w), known)
             form = {True, False} if named is None else {not named}
-        elif not cjk and not q.named_kinds and any(w.startswith(c) for c in chosen):
-            form = {True}  # "which ingress class is the default": one picked from the list
+        elif not cjk and not q.named_kinds and (any(w.startswith(c) for c in chosen)
+                                                or written.get(w, w) in in_state):
+            form = {True}  # "which ingress class is the default": one picked from the list;
+            # "pending csr": whichever are so
         else:
             form = {True} if after else {plural}
         forms.setdefault(stem(w), set()).update(form)
