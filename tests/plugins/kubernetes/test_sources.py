@@ -62,3 +62,16 @@ def test_fetch_without_a_cluster_is_a_typed_error(pm) -> None:
     bad = source.model_copy(update={"options": {"kubeconfig": "/nonexistent/config"}})
     with pytest.raises(SpecFetchError, match="does not exist"):
         fetch_source(bad, pm=pm)
+
+
+def test_every_service_the_vocabulary_names_is_one_the_swagger_has(k8s_specs) -> None:
+    """A service the search vocabulary names must be spelt as the index spells the spec's
+    (rbacauthorization_v1, not the tag's rbacAuthorization_v1), or its words never count."""
+    from mcp_sre.plugin_manager import make_plugin_manager
+    from mcp_sre.retrieval.vocabulary import load_vocabulary
+
+    vocab = load_vocabulary(make_plugin_manager())
+    services = {spec.service for spec in k8s_specs.values()}
+    named = {s for p, s in vocab.services if p == "kubernetes"}
+    named |= set(vocab.common.get("kubernetes", ()))
+    assert named and not named - services, named - services
