@@ -53,6 +53,7 @@ from mcp_sre.retrieval.wording import (
     FIELD_IDENTIFIER,
     FLAG_NAME,
     ID_KIND,
+    IRREGULAR_NEGATION,
     JOINED_NAME,
     JOINED_WORDS,
     LAST_DONE,
@@ -242,8 +243,9 @@ class QueryRewriter:
         for it (:func:`api_words`), weighed as the request's own words (the second search of
         the model's rerank, :mod:`mcp_sre.retrieval.llm_rerank`), instead of the seam's."""
         truncated = len(query) > MAX_QUERY_CHARS
-        query = " ".join(CONTRACTION.sub(lambda m: " not" if m.group(2) else "",
-                                         query[:MAX_QUERY_CHARS]).split())
+        query = IRREGULAR_NEGATION.sub(lambda m: "can not" if m.group(1) else "will not",
+                                       query[:MAX_QUERY_CHARS])
+        query = " ".join(CONTRACTION.sub(lambda m: " not" if m.group(2) else "", query).split())
         lower = query.lower()
         states = [m.group(0).lower() for m in STATE_CONSTANT.finditer(query)]
         # what orders and head nouns are read from: no state constants, no command-line flags

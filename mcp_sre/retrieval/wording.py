@@ -11,6 +11,8 @@ ACRONYM_PLURAL = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2,}s(?![A-Za-z0-9])")
 # A contraction's tail ("what's", "I'm", "pod's"): no word of its own ("isn't" -> "is not").
 CONTRACTION = re.compile(r"(?<=[A-Za-z])(?:['\u2019](s|m|re|ve|ll|d)|(n['\u2019]t))\b",
                          re.IGNORECASE)
+# The two whose stem is no word once "n't" is cut off ("can't" -> ca, "won't" -> wo)
+IRREGULAR_NEGATION = re.compile(r"\b(?:(ca)|wo)n['\u2019]t\b", re.IGNORECASE)
 # An order that opens with a verb no intent lists but operations start with ("Invoke a
 # function", "Assume a role"): what follows the opener is that verb.
 ORDER_OPENER = re.compile(r"^(?:please\s+|to\s+|how (?:do i|to)\s+|help me\s+)?([a-z]+)\s+"

@@ -40,3 +40,13 @@ def test_what_a_request_says_not_to_fetch_names_nothing_wanted() -> None:
     assert not NEGATED.search("pods that do not have limits")
     q = QueryRewriter().rewrite("is rotation on for secret x-1? Don't show me the secret value.")
     assert q.terms[stem("value")] == W_WEAK_WORD and q.terms["secret"] == 1.0  # said elsewhere
+
+
+def test_cant_and_wont_are_can_not_and_will_not() -> None:
+    """"can't" is no word "ca" and a not: a stray stem would be searched for."""
+    from mcp_sre.retrieval.rewrite import QueryRewriter
+
+    rw = QueryRewriter()
+    assert rw.rewrite("pods can't reach the db").words[:3] == ["pods", "can", "not"]
+    assert rw.rewrite("it won't start").words == ["it", "will", "not", "start"]
+    assert "ca" not in rw.rewrite("I CAN'T connect").terms
