@@ -495,8 +495,10 @@ class FeatureReranker:
             svc = key_weight[index.service_of[candidates]]
         unread = (metrics_unread(index, q, candidates) if q.time_window
                   else np.zeros(len(candidates), bool))
+        series = np.zeros(len(candidates), np.float32)
         if _asks_series(q) and len(index.time_range):
-            svc = np.maximum(svc, np.where(unread, 0.0, series_readers(index, candidates)))
+            series = np.where(unread, 0.0, series_readers(index, candidates))
+            svc = np.maximum(svc, series)
         if q.providers:
             pw = np.array([q.providers.get(p, 0.0) for p in index.providers], np.float32)
             prov = pw[index.provider_of[candidates]]
@@ -504,6 +506,7 @@ class FeatureReranker:
         rr = np.array([(rrf or {}).get(int(c), 0.0) for c in candidates], np.float32)
         head = head_match(index, q, candidates)
         takes = takes_named(index, q, candidates, head)
+        head = np.maximum(head, series)  # a series asked for is what a series reader reads
         if rr.size and rr.max() > 0:
             rr = rr / rr.max()
         return Features(

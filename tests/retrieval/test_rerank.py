@@ -142,6 +142,9 @@ def test_a_metric_series_counts_its_readers_as_named(shared_retriever) -> None:
     now = FeatureReranker().features(index, rewriter.rewrite(
         "elbv2 target response time metric"), cands, lexical, None)
     assert series.service[0] == 1.0 and now.service[0] < 1.0
+    # and what they read is what is asked about ("RDS x 的 CPUUtilization 走势" is its series,
+    # not the instance)
+    assert series.head[0] == 1.0 and now.head[0] < 1.0 and series.head[2] == now.head[2]
 
 
 def test_operations_returning_a_named_field_are_marked() -> None:
