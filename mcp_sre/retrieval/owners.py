@@ -105,6 +105,8 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
         while after and after[0] in _QUALIFIERS:
             after = after[1:]
         after = _nouns(after, terms, from_end=False)
+        if len(after) == 1 and re.fullmatch(r"[a-z]{3,}ed", after[0]):
+            after = []  # "x last rotated": what was done to it, no kind of object
         # "sns alerts-prod subscriptions", "bucket x lifecycle rules": what it holds (a second
         # word counts when it is a kind of object: "pipeline seems stuck" says nothing held)
         if after and (is_plural(after[0]) or any(

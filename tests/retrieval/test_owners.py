@@ -56,6 +56,8 @@ def test_the_nouns_next_to_a_name_are_the_kinds_named() -> None:
     # no name, no kind: a region, a span of time or a number is none
     assert _named("list instances in us-east-1 for the last 24h") == set()
     assert _named("what's the engine version of rds instances") == set()
+    # nor what was done to it ("x last rotated")
+    assert _named("when was prod/db-password last rotated") == set()
     # an aspect after a name is no kind of object ("x failover status")
     assert _named("elasticache sess-cache-01 failover status") == {"failov", "elasticach"}
 
