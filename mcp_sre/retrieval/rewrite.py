@@ -61,6 +61,7 @@ from mcp_sre.retrieval.wording import (
     NAME_END,
     NEGATED,
     ORDER_OPENER,
+    QUALIFIED_ACTION,
     QUESTION_OPENER,
     QUOTED,
     SCOPE_CJK,
@@ -305,6 +306,9 @@ class QueryRewriter:
         around = set(tokenize(ARN.sub(" ", query))) if arns else set()  # and resource type
         for arn in arns:
             weaken(set(tokenize(arn[0])) - {*tokenize(arn[1]), *tokenize(arn[2] or "")} - around)
+        if actions := QUALIFIED_ACTION.findall(query):  # "can x do s3:PutObject": a permission
+            weaken({t for a in actions for t in tokenize(a.split(":")[1])}
+                   - set(tokenize(QUALIFIED_ACTION.sub(" ", query))))
         scoped, scope_term = "", ""  # what a scope pattern matched: the container's words
         for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
             if m := pattern.search(query):

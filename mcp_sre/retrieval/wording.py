@@ -157,5 +157,8 @@ NEGATED = re.compile(r"\b(?:do not|never)\s+(?:show|print|return|reveal|display|
 # the rest (partition, region, account, id) names one object
 ARN = re.compile(r"\barn:[a-z0-9-]+:([a-z0-9-]+):[a-z0-9-]*:[0-9]*:"
                  r"(?:([a-z0-9-]+)[/:][^\s,;，。?]*|[^\s,;，。?]+)", re.IGNORECASE)  # type/id, or a name
+# An action named by its service ("s3:PutObject", "ec2:Describe*"): what a permission is
+# about, not an operation to run
+QUALIFIED_ACTION = re.compile(r"(?<![\w:/-])[a-z][a-z0-9-]*:(?:[A-Z][A-Za-z]*\*?|\*)(?![\w:/-])")
 # "msg count", "object count": a count of the noun before "count", which a field may hold
 COUNT_NOUN = re.compile(r"\b([a-z]{3,})\s+count\b")

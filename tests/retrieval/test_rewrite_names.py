@@ -26,6 +26,14 @@ def test_a_path_is_a_name() -> None:
     assert rw.rewrite("order api latency").terms["order"] == 1.0  # no path, no name
 
 
+def test_an_action_named_by_its_service_is_what_a_permission_is_about() -> None:
+    """"can role x do s3:PutObject": PutObject is the action to check, not the one to run."""
+    q = QueryRewriter().rewrite("can role ci-deployer do s3:PutObject on bucket media-prod")
+    assert q.terms["put"] == W_WEAK_WORD and q.terms["object"] == W_WEAK_WORD
+    assert q.terms["bucket"] == 1.0
+    assert QueryRewriter().rewrite("put object into bucket x").terms["put"] == 1.0
+
+
 def test_an_arn_names_one_object_but_its_service_and_type_are_nouns() -> None:
     """"rules of listener arn:aws:elasticloadbalancing:...:listener/app/web/1a2b": the region,
     account and id name the listener; its service and resource type keep their weight."""
