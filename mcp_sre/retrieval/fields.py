@@ -29,6 +29,8 @@ _FRAMES = frozenset(singular(w) for w in (
 # a field that identifies an object ("listener arn x"): the request names one, asks for none
 _IDS = frozenset({"arn", "id", "identifier"})
 _CLAUSE = re.compile(r"[,;:!?]|\.(?!\w)")
+# words a field's name may use for the request's ("last delivery": LatestDeliveryTime)
+_ALIKE = {"last": "latest", "latest": "last", "recent": "latest"}
 
 
 class FieldWords:
@@ -74,8 +76,9 @@ class FieldWords:
             return out
         for clause in _CLAUSE.split(english):
             words = [singular(w) for w in re.findall(r"[a-z0-9]+", clause) if w not in STOPWORDS]
-            for i, pair in enumerate(itertools.pairwise(words)):
-                for field_name, spelt in self.by_pair.get(pair, ()):
+            for i, (first, second) in enumerate(itertools.pairwise(words)):
+                alike = {(first, second), (_ALIKE.get(first, first), second)}
+                for field_name, spelt in [e for pair in alike for e in self.by_pair.get(pair, ())]:
                     size = 2
                     while (size < len(spelt) and i + size < len(words)
                            and words[i + size] == spelt[size]):

@@ -27,6 +27,9 @@ def test_a_field_is_spelt_by_its_first_words_and_frames_left_over() -> None:
     assert not fields.spelt("item, count")  # never across punctuation
     # words ending in a kind the request names an object of ("init container migrate")
     assert fields.spelt("item count x", named={stem("count")}) == set()
+    # "last" is the field's "latest" (LatestDeliveryTime)
+    assert _fields("LatestDeliveryTime").spelt("when was the last delivery") == {
+        "latestdeliverytime"}
 
 
 def test_a_kind_of_object_is_no_field() -> None:
