@@ -90,15 +90,15 @@ HOW_MANY = re.compile(r"(?:\b(?:how many|number of|count of)|(?<!哪)(?:多少|�
                       r"|(?<!哪)(?:多少|几)[个条台块张只]?([\u4e00-\u9fff]{2,4})")  # "多少条消息"
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
-# Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a
-# state, they order nothing
-# ("上次轮换", "最后一次重启": when it was last done, a state too)
-# A state word before a kind with no name ("pending csr", "failed jobs", "unhealthy targets"):
-# whichever of them are so, a list to pick from
+# A state word before a kind with no name ("pending csr", "unhealthy targets", "default
+# storageclass"): whichever of them are so, a list to pick from
 STATE_BEFORE = re.compile(
     r"\b(?:pending|failed|failing|running|stuck|unhealthy|evicted|terminated|stopped|crashing|"
     r"orphaned|unbound|unattached|expired|expiring|idle|unused|degraded|unready|"
-    r"not[- ]ready)\s+([a-z][a-z0-9]*)\b(?!\s*[a-z0-9]*[-_.:/\d])")
+    r"not[- ]ready|default)\s+([a-z][a-z0-9]*)\b(?!\s*[a-z0-9]*[-_.:/\d])")
+# Chinese passive, perfect or negated markers: "是不是被禁用了", "没有关联到任何实例" ask for a
+# state, they order nothing
+# ("上次轮换", "最后一次重启": when it was last done, a state too)
 CJK_STATE_MARKERS = ("被", "已经", "已", "没有", "没", "未", "上次", "上一次", "最后一次", "最近一次")
 # "this/that" with a measure word, pointing at a named object ("prod-db 这把 key", "i-0abc 这台机器")
 CJK_POINTERS = tuple(f"{d}{m}" for d in "这那" for m in "个把台条块张只")

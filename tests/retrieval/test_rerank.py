@@ -238,6 +238,9 @@ def test_which_one_of_a_kind_is_picked_from_the_list() -> None:
     *_, list_ds, read_ds = _scores("stuck daemonset in kube-system")
     assert list_ds == 1.0 and read_ds == -1.0
     assert _scores("stuck daemonset fluent-bit-7")[-1] == 1.0
+    # "the default ingressclass": the one marked so among them all
+    list_class, read_class = _scores("what is the default ingressclass")[3:5]
+    assert list_class == 1.0 and read_class == -1.0
     # a kind written as one word is the kind its last word names (IngressClass)
     list_class, read_class = _scores("which ingressclass is marked as the default one")[3:5]
     assert list_class == 1.0 and read_class == -1.0
