@@ -32,6 +32,8 @@ from mcp_sre.retrieval.vocabulary import (
     W_WEAK_WORD,
     Vocabulary,
     default_vocabulary,
+    short_names,
+    spell_short_name,
 )
 from mcp_sre.retrieval.wording import (
     ACRONYM_PLURAL,
@@ -220,12 +222,7 @@ class QueryRewriter:
         self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
                                      if not fused})
         self._fields = FieldWords(field_words, field_kinds, self._compound_parts)
-        # one-word precise synonyms (command-line short names: hpa -> horizontalpodautoscaler)
-        # spelt as a word, not a stem: the request's words are stemmed once, later
-        self._short_names = {stem(k): _spelt(self.vocab.terms[k], toks[0])
-                             for k in self.vocab.precise if " " not in k
-                             and len(toks := tokens_with_compounds(self.vocab.terms[k],
-                                                                   self.vocab.compounds)) == 1}
+        self._short_names = short_names(self.vocab)  # hpa -> horizontalpodautoscaler
         acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
                        for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
         # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
@@ -454,7 +451,7 @@ class QueryRewriter:
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             named_providers=frozenset(named),
-            words=[self._short_name(w) for w in re.findall(r"[a-z0-9]+", unquoted)], head=head,
+            words=[spell_short_name(w, self._short_names) for w in re.findall(r"[a-z0-9]+", unquoted)], head=head,
             head_synonyms=head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
@@ -577,15 +574,6 @@ class QueryRewriter:
                  for t in tokenize(alias)}
         return {t for noun in nouns for t in tokenize(noun)} - named
 
-    def _short_name(self, word: str) -> str:
-        """A command-line short name spelt out in the number it was written in ("pvcs" ->
-        persistentvolumeclaims), so the request's nouns compare with operations' resources."""
-        plural = word.endswith("s") and stem(word[:-1]) in self._short_names
-        full = self._short_names.get(stem(word[:-1]) if plural else stem(word))
-        if full is None or word == full:
-            return word
-        return full + "s" if plural and stem(full + "s") == stem(full) else full
-
     def _llm_rewrite(self, query: str) -> str | None:
         try:
             answer = self.llm(rewrite_prompt(query)) if self.llm else None
@@ -593,9 +581,3 @@ class QueryRewriter:
             return None
         return api_words(answer or "")
 
-
-def _spelt(term: str, token: str) -> str:
-    """``term`` (one word or one compound) as one lower-case word whose stem is ``token``
-    ("HorizontalPodAutoscaler" -> horizontalpodautoscaler), or ``token`` if it has none."""
-    word = re.sub(r"[^a-z0-9]", "", term.lower())
-    return word if stem(word) == token else token

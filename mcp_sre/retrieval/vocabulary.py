@@ -14,14 +14,25 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from mcp_sre.retrieval.documents import stem
+from mcp_sre.retrieval.documents import stem, tokens_with_compounds
 from mcp_sre.retrieval.heads import head_compounds
 
 if TYPE_CHECKING:
     from mcp_sre.plugin_manager import PluginManager
 
-__all__ = ["VOCAB_FILE", "W_STRONG", "W_WEAK", "W_WEAK_WORD", "Vocabulary", "default_vocabulary",
-           "load_vocabulary", "longest_term", "plugin_vocabularies"]
+__all__ = [
+    "VOCAB_FILE",
+    "W_STRONG",
+    "W_WEAK",
+    "W_WEAK_WORD",
+    "Vocabulary",
+    "default_vocabulary",
+    "load_vocabulary",
+    "longest_term",
+    "plugin_vocabularies",
+    "short_names",
+    "spell_short_name",
+]
 
 VOCAB_FILE = Path(__file__).with_name("vocab.yaml")
 
@@ -146,3 +157,27 @@ def longest_term(run: str, terms: Mapping[str, str], *, from_end: bool) -> str |
         if piece in terms:
             return piece
     return None
+
+
+def short_names(vocab: Vocabulary) -> dict[str, str]:
+    """The vocabulary's one-word precise synonyms (command-line short names: hpa ->
+    horizontalpodautoscaler) by their stem, each spelt as a word, not a stem: the request's
+    words are stemmed once, later (autoscal -> autosc if stemmed twice)."""
+    out: dict[str, str] = {}
+    for short in vocab.precise:
+        tokens = tokens_with_compounds(vocab.terms[short], vocab.compounds)
+        if " " not in short and len(tokens) == 1:
+            word = re.sub(r"[^a-z0-9]", "", vocab.terms[short].lower())
+            out[stem(short)] = word if stem(word) == tokens[0] else tokens[0]
+    return out
+
+
+def spell_short_name(word: str, names: Mapping[str, str]) -> str:
+    """A command-line short name spelt out in the number it was written in ("pvcs" ->
+    persistentvolumeclaims), so the request's nouns compare with operations' resources;
+    ``names``: :func:`short_names`."""
+    plural = word.endswith("s") and stem(word[:-1]) in names
+    full = names.get(stem(word[:-1]) if plural else stem(word))
+    if full is None or word == full:
+        return word
+    return full + "s" if plural and stem(full + "s") == stem(full) else full
