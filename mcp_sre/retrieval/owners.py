@@ -16,7 +16,7 @@ from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
 from mcp_sre.retrieval.heads import FACET_STEMS
 from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.vocabulary import longest_term
-from mcp_sre.retrieval.wording import CJK_POINTERS
+from mcp_sre.retrieval.wording import CJK_POINTERS, LOWER_ID
 
 __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
 
@@ -72,7 +72,7 @@ def _is_name(token: str, joined: set[str]) -> bool:
     digits (i-0abc12, E2XYZ9QWERTY); not a region, a span of time or a number."""
     if _REGION.fullmatch(token) or _TIME.fullmatch(token) or not re.search(r"[a-z]", token):
         return False
-    if token in joined or any(c in token for c in ".:/"):
+    if token in joined or any(c in token for c in ".:/") or LOWER_ID.fullmatch(token):
         return True
     digits = sum(c.isdigit() for c in token)
     return digits > 0 and ("-" in token or (len(token) >= 8 and digits >= 2))

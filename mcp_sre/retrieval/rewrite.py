@@ -59,6 +59,7 @@ from mcp_sre.retrieval.wording import (
     JOINED_NAME,
     JOINED_WORDS,
     LAST_DONE,
+    LOWER_ID,
     MIXED_IDENTIFIER,
     NAME_END,
     NEGATED,
@@ -278,12 +279,13 @@ class QueryRewriter:
             weaken((tok,), weight)
         weaken({t for state in states for t in tokenize(state.replace("_", " "))})
         time_window = bool(TIME_WINDOW.search(query))
-        names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query))]
+        names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query)),
+                 *LOWER_ID.findall(query)]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
         id_said: list[str] = []
         if names:
             outside = set(tokenize(_ANY_CASE_DOTTED.sub(" ", CODE_ID.sub(
-                " ", JOINED_WORDS.sub(" ", query)))))
+                " ", LOWER_ID.sub(" ", JOINED_WORDS.sub(" ", query))))))
             # the kind an id opens with ("vpc-0f1e2d", "subnet-1a2b") is a noun of the request
             prefixes = {m[1] for name in names if (m := ID_KIND.fullmatch(name))}
             kinds = {t for prefix in prefixes for t in tokenize(prefix)}

@@ -56,6 +56,7 @@ def test_the_nouns_next_to_a_name_are_the_kinds_named() -> None:
     # no name, no kind: a region, a span of time or a number is none
     assert _named("list instances in us-east-1 for the last 24h") == set()
     assert _named("what's the engine version of rds instances") == set()
+    assert _named("stages of rest api a1b2c3") == {"api", "rest"}  # a lower-case id
     # nor what was done to it ("x last rotated")
     assert _named("when was prod/db-password last rotated") == set()
     # an aspect after a name is no kind of object ("x failover status")

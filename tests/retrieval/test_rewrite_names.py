@@ -34,6 +34,16 @@ def test_an_action_named_by_its_service_is_what_a_permission_is_about() -> None:
     assert QueryRewriter().rewrite("put object into bucket x").terms["put"] == 1.0
 
 
+def test_an_id_in_lower_case_is_a_name() -> None:
+    """"REST API a1b2c3", "ssm cmd 3f2a9c": ids that switch between letters and digits; a
+    version or a word with a number (v1beta1, ec2, http2) is none."""
+    rw = QueryRewriter()
+    assert rw.rewrite("stages of REST API a1b2c3").terms["a1b2c3"] == W_WEAK_WORD
+    assert rw.rewrite("ssm cmd 3f2a9c output").terms["3f2a9c"] == W_WEAK_WORD
+    assert rw.rewrite("crds still served at v1beta1").terms["v1beta1"] == 1.0
+    assert rw.rewrite("http2 settings of the alb").terms["http2"] == 1.0
+
+
 def test_an_arn_names_one_object_but_its_service_and_type_are_nouns() -> None:
     """"rules of listener arn:aws:elasticloadbalancing:...:listener/app/web/1a2b": the region,
     account and id name the listener; its service and resource type keep their weight."""
