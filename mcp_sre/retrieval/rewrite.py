@@ -269,10 +269,12 @@ class QueryRewriter:
 
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
         add(FLAG_NAME.sub(" ", ACRONYM_PLURAL.sub(lambda m: m[0].lower(), query)), W_ORIGINAL)
+        spelled: list[str] = []  # what short forms spell out, in which a field may be named
         for word in set(re.findall(r"(?<![a-z0-9])[a-z]{3,5}(?![a-z0-9])", lower)):
             if (word in self._initialisms and word not in self.vocab.terms
                     and word not in self._alias_index):  # "sns" names a service
                 add(self._initialisms[word], W_PHRASE)  # "PITR": what the specs spell out
+                spelled.append(self._initialisms[word])
         quoted = {t for q in QUOTED.findall(query) for t in tokenize(q)}
         weaken(quoted - set(tokenize(QUOTED.sub(" ", query))))  # 'Task timed out': what to find
         for tok, weight in self.vocab.weak_words.items():
@@ -326,6 +328,8 @@ class QueryRewriter:
                 noun_tokens.update(tokenize(expansion))
             if cjk:
                 translated.append(expansion)
+            elif precise and " " not in phrase:  # "pitr": its words may spell a field
+                spelled.append(expansion)
         scope_words = self._scope_words(plain, phrases)
         if scoped:  # "ml 命名空间": the namespace's words and its name
             scope_words |= {t for p in self._terms.find(scoped.lower()) if has_cjk(p)
@@ -459,7 +463,7 @@ class QueryRewriter:
             head_phrase=phrase,
             llm_rewrite=llm_text, time_window=time_window,
             fields=frozenset(w for w in written if w in self._field_names)
-            | (self._fields.spelt(" , ".join([english, *translated]), kinds)
+            | (self._fields.spelt(" , ".join([english, *translated, *spelled]), kinds)
                | (set() if time_window else self._fields.counted(lower, self.vocab.terms))  # (a series)
                if not intents & WRITE_INTENTS else set()),
             named_kinds=kinds, located_kinds=frozenset(located - kinds),

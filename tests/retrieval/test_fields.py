@@ -78,3 +78,15 @@ def test_how_many_asks_for_the_field_that_counts_the_noun() -> None:
     assert rw.rewrite("kinesis 流 x 有几个 open shard").fields == {"openshardcount"}
     assert rw.rewrite("队列 x 里有多少条 messages").fields == {"approximatenumberofmessages"}
     assert not rw.rewrite("哪几个 messages 卡住了").fields  # which ones, no count
+
+
+def test_a_short_form_spelt_out_by_the_index_names_a_field() -> None:
+    """"is PITR enabled": the index spells PITR out (point in time recovery), and those words
+    name DescribeContinuousBackups' PointInTimeRecoveryDescription."""
+    names = ["PointInTimeRecoveryDescription"]
+    by_pair, kinds = spelt_fields(names, {f: camel_words(f) for f in names})
+    rw = QueryRewriter(field_words=by_pair, field_kinds=kinds,
+                       initialisms={"pitr": "point in time recovery"})
+    assert rw.rewrite("is PITR enabled on ddb table orders").fields == {
+        "pointintimerecoverydescription"}
+    assert not rw.rewrite("is TTL enabled on ddb table orders").fields
