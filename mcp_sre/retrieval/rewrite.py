@@ -233,7 +233,9 @@ class QueryRewriter:
         self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
                                     f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
                                     f"|{act}(?={CJK_RECORD_NOUNS})"
-                                    f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)}))")
+                                    # not "删除卡住的 pod": a failure word before 的 says
+                                    # which ones, what was ordered did not fail
+                                    f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in self.vocab.intents.get(name, ([], []))[0])
 

@@ -129,6 +129,9 @@ def test_a_chinese_question_word_asks_rather_than_orders() -> None:
     rw = QueryRewriter()
     assert "delete" not in rw.rewrite("S3 桶 app-logs 的 lifecycle 规则，多少天后过期删除").intents
     assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
+    # a failure word before 的 says which ones: the order stands ("delete the stuck pods")
+    assert "delete" in rw.rewrite("强制删除卡住的 pod").intents
+    assert "delete" not in rw.rewrite("删除 pod 一直卡住").intents
 
 
 def test_who_holds_a_state_is_no_audit() -> None:
@@ -164,6 +167,9 @@ def test_an_action_that_fails_is_a_symptom_not_an_order() -> None:
     assert "scale" not in rw.rewrite("Auto Scaling 组 web-asg 扩容失败：查看伸缩活动").intents
     assert "stop" in rw.rewrite("stop instance i-1 that keeps failing").intents
     assert "delete" in rw.rewrite("删除 namespace test 里所有 Evicted 的 pod").intents
+    # a failure word before 的 says which ones: the order stands ("delete the stuck pods")
+    assert "delete" in rw.rewrite("强制删除卡住的 pod").intents
+    assert "delete" not in rw.rewrite("删除 pod 一直卡住").intents
 
 
 def test_a_question_after_a_colon_is_about_the_topic_before_it() -> None:
