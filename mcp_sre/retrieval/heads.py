@@ -142,6 +142,9 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
     # asks about x)
     orders += [i for i, w in enumerate(tokens) if w in _CLAUSE_QUESTIONS and i
                and tokens[i - 1] in _PUNCT and tokens[i - 1] != ":"]
+    # "kinesis x: how many open shards": a count of things is about them, after a colon too
+    orders += [i + 1 for i, w in enumerate(tokens[:-1]) if w == "how" and tokens[i + 1] == "many"
+               and i and tokens[i - 1] in _PUNCT]
     orders.sort()
     phrase = _noun_phrase(tokens[orders[-1] + 1:], verbs, weak, pairs, kinds) if orders else []
     if not phrase and (have := _asked_possession(tokens)) is not None:

@@ -179,6 +179,8 @@ def test_a_question_after_a_colon_is_about_the_topic_before_it() -> None:
     assert rw.rewrite("RDS orders-db: what engine version is it on").head != stem("version")
     assert rw.rewrite("pods can't reach redis, what network policies are in that namespace"
                       ).head == "networkpolici"
+    # but a count of things is about them: "how many open shards" after a colon too
+    assert rw.rewrite("kinesis clickstream: how many open shards").head == "shard"
 
 
 def test_an_action_word_ending_a_fields_name_is_that_field() -> None:
