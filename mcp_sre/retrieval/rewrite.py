@@ -459,7 +459,8 @@ class QueryRewriter:
             original=query, text=text or query, dense_text=dense, terms=terms, intents=intents,
             verbs=verbs, services=services, providers=providers, truncated=truncated,
             named_providers=frozenset(named),
-            words=[spell_short_name(w, self._short_names) for w in re.findall(r"[a-z0-9]+", unquoted)], head=head,
+            words=[spell_short_name(w, self._short_names)
+                   for w in re.findall(r"[a-z0-9]+", unquoted)], head=head,
             head_synonyms=head_synonyms(head, phrases, self.vocab.terms)
             | ({stem("events")} if "search" in intents else set()),  # a search finds entries
             head_phrase=phrase,
@@ -482,8 +483,9 @@ class QueryRewriter:
     def _object_names(self, query: str) -> list[str]:
         """Words joined by dashes, slashes or underscores that follow each other nowhere in the
         index ("orders-db", "ingress-nginx-controller", "prod/db-password"), and paths
-        ("/aws/lambda/api"), lower-case: they name an object. "scale-down" (scaleDown) and "point-in-time" name a concept; but not
-        right after a kind of object, ending the clause ("ingress api-gateway 用的")."""
+        ("/aws/lambda/api"), lower-case: they name an object. "scale-down" (scaleDown) and
+        "point-in-time" name a concept; but not right after a kind of object, ending the
+        clause ("ingress api-gateway 用的")."""
         if not self._word_pairs:
             return []
         out = []
@@ -588,4 +590,3 @@ class QueryRewriter:
         except Exception:  # the seam is optional: a failing LLM must not break search
             return None
         return api_words(answer or "")
-

@@ -32,10 +32,10 @@ JOINED_WORDS = re.compile(r"(?<![A-Za-z0-9./_:-])[A-Za-z0-9]+(?:[-_/][A-Za-z0-9]
 _CODE = r"(?=[A-Z0-9]*\d[A-Z])[A-Z0-9]{6,}"
 CODE_ID = re.compile(rf"(?<![\w-]){_CODE}(?![\w-])")
 CODE_WORD = re.compile(_CODE, re.IGNORECASE)
-# An id in lower case that switches between letters and digits three times or more
+# An id in lower case of six characters or more with digits, letters, digits, letters in turn
 # ("a1b2c3", "3f2a9c"), not a version (v1beta1) nor a word with a number (ec2, http2, p99)
 LOWER_ID = re.compile(r"(?<![\w./:-])(?!v\d+(?:alpha|beta)\d*\b)(?=[a-z0-9]{6,}(?![\w-]))"
-                      r"(?:[a-z]*\d+[a-z]+\d+[a-z]+\d*|\d+[a-z]+\d+[a-z]+[a-z\d]*)[a-z\d]*(?![\w-])")
+                      r"[a-z]*\d+[a-z]+\d+[a-z]+[a-z\d]*(?![\w-])")
 # An id that opens with the kind it names: "vpc-0f1e2d", "subnet-1a2b3c", "sg-0123abcd"
 ID_KIND = re.compile(r"([a-z]+)(?:-(?=[a-z]*\d)[a-z0-9]{4,})+")
 # What may follow an object's name: the end, punctuation, Chinese, or a word that is no noun
