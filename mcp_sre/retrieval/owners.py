@@ -72,7 +72,11 @@ def _is_name(token: str, joined: set[str]) -> bool:
     digits (i-0abc12, E2XYZ9QWERTY); not a region, a span of time or a number."""
     if _REGION.fullmatch(token) or _TIME.fullmatch(token) or not re.search(r"[a-z]", token):
         return False
-    if token in joined or any(c in token for c in ".:/") or LOWER_ID.fullmatch(token):
+    if token in joined:
+        return True
+    if re.fullmatch(r"[a-z]+(?:/[a-z]+)+", token):  # "status/error": words, one or the other
+        return False
+    if any(c in token for c in ".:/") or LOWER_ID.fullmatch(token):
         return True
     digits = sum(c.isdigit() for c in token)
     return digits > 0 and ("-" in token or (len(token) >= 8 and digits >= 2))
@@ -131,7 +135,7 @@ def _located(before: list[str]) -> bool:
 
 
 def _tokens(text: str) -> list[str]:
-    return re.findall(r"[a-z][a-z0-9]*|[\u4e00-\u9fff]+|[^\sa-z0-9\u4e00-\u9fff]", text)
+    return re.findall(r"[a-z0-9]*[a-z][a-z0-9]*|[\u4e00-\u9fff]+|[^\sa-z0-9\u4e00-\u9fff]", text)
 
 
 def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> list[str]:

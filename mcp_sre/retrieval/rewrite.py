@@ -142,6 +142,9 @@ _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 # Words a metric series over a span is asked with, which name no other history
 _SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 _ANY_CASE_DOTTED = re.compile(DOTTED_NAME.pattern, re.IGNORECASE)
+# Plain words joined by slashes ("status/error", "min/max/desired"): alternatives when each is
+# a word of the index, as "and/or" reads
+ALTERNATIVES = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)+")
 
 def rewrite_prompt(query: str) -> str:
     """What a model is asked to turn a request into API words (search words of its own)."""
@@ -184,6 +187,7 @@ class QueryRewriter:
         self._field_names = field_names  # the index's reply field names, lower-case
         self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
+        self._index_words = frozenset(w for pair in word_pairs for w in pair.split())
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
         self._resources = resources  # stems of the kinds of object operations act on
         self.llm = llm
@@ -230,9 +234,14 @@ class QueryRewriter:
         # modifier of the noun (as "the newly created ingress"): neither is an order
         # "创建 pod 失败", "删不掉": a symptom; "扩缩容记录", "重启次数": a record of it
         act = f"(?:{'|'.join(acts) or '$^'})"
+        # "最近 push 的 image": an English action word in a Chinese clause, modifying as 的 does
+        english = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
+                          for w in self.vocab.intents[name][0] if w.isascii() and " " not in w},
+                         key=len, reverse=True)
+        act_english = f"\\b(?:{'|'.join(map(re.escape, english)) or '$^'})\\s*(?=了?的)"
         self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
                                     f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
-                                    f"|{act}(?={CJK_RECORD_NOUNS})"
+                                    f"|{act}(?={CJK_RECORD_NOUNS})|{act_english}"
                                     # not "删除卡住的 pod": a failure word before 的 says
                                     # which ones, what was ordered did not fail
                                     f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")
@@ -494,6 +503,8 @@ class QueryRewriter:
             if text.lower() in self.vocab.terms or (text.isupper() and not re.search(r"\d", text)):
                 continue  # known wording (kube-system), an acronym (LOA-CFA); not a code (L-1216C)
             words = [singular(w) for w in re.split(r"[-_/]", match.group(0)) if w]
+            if ALTERNATIVES.fullmatch(text) and all(w.lower() in self._index_words for w in words):
+                continue  # "status/error", "min/max/desired": the one or the other, no name
             if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)) or (
                     (kind := re.search(r"([A-Za-z]+)\s+$", query[:match.start()]))
                     and stem(kind[1].lower()) in self._resources
