@@ -9,7 +9,13 @@ from collections.abc import Container, Mapping, Sequence
 from mcp_sre.retrieval.documents import STOPWORDS, fuse_compounds, has_cjk, singular, stem
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.resources import is_plural
-from mcp_sre.retrieval.wording import ASIDE, CJK_NAMING_CLAUSE, CODE_WORD, DOTTED_NAME
+from mcp_sre.retrieval.wording import (
+    ASIDE,
+    CJK_NAMING_CLAUSE,
+    CODE_WORD,
+    DOTTED_NAME,
+    SPAN_TOKEN,
+)
 
 __all__ = ["FACET_STEMS", "cjk_nouns", "head_compounds", "head_noun", "head_synonyms"]
 
@@ -33,6 +39,9 @@ _ORDER_AFTER = frozenset({"to", "please", "and", "then", "also", "just", "now"})
 _PUNCT = frozenset(",;:.!?+&")
 
 
+_SPAN_OPENERS = frozenset({"last", "past", "previous", "recent", "next"})
+
+
 def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
                  pairs: Container[str] = (), kinds: Container[str] = ()) -> list[str]:
     """The first noun phrase of ``tokens``: it starts at the first content word (an intent
@@ -51,6 +60,9 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
                 return held  # "rest api a1b2c3 stages": what the named object holds
             word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
+        if SPAN_TOKEN.fullmatch(word) or (word in _SPAN_OPENERS and (
+                SPAN_TOKEN.fullmatch(nxt) or nxt.isdigit())):
+            word = ","  # "last 1h", "past 30 minutes": a span of time
         if (phrase and len(word) > 4 and word.endswith("ed") and word.isalpha()
                 and nxt not in STOPWORDS and not nxt.endswith("ing") and stem(nxt) in kinds):
             phrase, prev = [], word  # "state machine x failed executions": what it qualifies

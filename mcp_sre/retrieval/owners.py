@@ -16,7 +16,7 @@ from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
 from mcp_sre.retrieval.heads import FACET_STEMS
 from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.vocabulary import longest_term
-from mcp_sre.retrieval.wording import CJK_POINTERS, LOWER_ID
+from mcp_sre.retrieval.wording import CJK_POINTERS, LOWER_ID, SPAN_TOKEN
 
 __all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
 
@@ -54,7 +54,6 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
 
 _NAME_TOKEN = re.compile(r"/?[a-z0-9][a-z0-9._:/-]*[a-z0-9]")  # a path may open with /
 _REGION = re.compile(r"[a-z]{2}(?:-gov)?-[a-z]+-\d")
-_TIME = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
 _POINTED = re.compile(rf"([a-z0-9][a-z0-9._:/-]*[a-z0-9])\s*(?:{'|'.join(CJK_POINTERS)})")
 _EN_WORD = re.compile(r"[a-z][a-z0-9]*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
@@ -70,7 +69,7 @@ def _is_name(token: str, joined: set[str]) -> bool:
     """An object's name: words joined into a name (the rewriter's, not a concept such as
     scale-down), a host or a path (example.com, /aws/lambda/x), or an id of letters and
     digits (i-0abc12, E2XYZ9QWERTY); not a region, a span of time or a number."""
-    if _REGION.fullmatch(token) or _TIME.fullmatch(token) or not re.search(r"[a-z]", token):
+    if _REGION.fullmatch(token) or SPAN_TOKEN.fullmatch(token) or not re.search(r"[a-z]", token):
         return False
     if token in joined:
         return True

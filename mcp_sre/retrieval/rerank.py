@@ -282,6 +282,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
             named = _named(lower, written.get(w, w), known)
             form = {True, False} if named is None else {not named}
+            if not named and (plural or written.get(w, w) in in_state) and not re.search(
+                    rf"(?<![a-z0-9]){re.escape(written.get(w, w))}\s+[a-z]", lower):
+                form = {True}  # "pending CSRs 有没有": English inflects, in Chinese too; its
+                # last word only ("Secrets Manager 里": a name's)
         elif not cjk and not q.named_kinds and (any(w.startswith(c) for c in chosen)
                                                 or written.get(w, w) in in_state):
             form = {True}  # "which ingress class is the default": one picked from the list;

@@ -71,6 +71,8 @@ SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
 TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
 # A span of time the request asks about: data over it, not the current state.
+# A span written as one token ("1h", "30m", "15min", "2hrs"): never a noun or a name
+SPAN_TOKEN = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
 TIME_WINDOW = re.compile(
     r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
     r"months?)\b|\b(?:last|past|previous)\s+\d+\s*[mhdw]\b|"  # "last 2h"

@@ -14,3 +14,11 @@ def test_a_plural_after_a_name_is_what_the_named_object_holds() -> None:
     assert rw.rewrite("pod web-7f9c2 logs").head == stem("logs")
     # a singular after the name is an aspect of it: the named object stays the head
     assert rw.rewrite("rds db-1 engine version").head == "rds"
+
+
+def test_a_span_of_time_is_no_head_noun() -> None:
+    """"throttled reads last 1h": the reads, not "1h" nor "last"."""
+    from mcp_sre.retrieval.heads import head_noun
+    from mcp_sre.retrieval.phrases import PhraseMatcher
+    assert head_noun("throttled reads last 1h", [], PhraseMatcher([]))[-1] == "read"
+    assert head_noun("failed logins past 30 minutes", [], PhraseMatcher([]))[-1] == "login"

@@ -22,7 +22,7 @@ OPS = [["list", "core", "v1", "node"], ["read", "core", "v1", "node"],
        ["list", "apps", "v1", "namespaced", "daemon", "set"],
        ["read", "apps", "v1", "namespaced", "daemon", "set"]]
 VOCAB = load_vocabulary(make_plugin_manager())
-NAME_WORDS = {stem(w) for words in OPS for w in words} | {"backup"}
+NAME_WORDS = {stem(w) for words in OPS for w in words} | {"backup", "pend", "default"}
 INDEX = SimpleNamespace(resource=[resource_of(words, VOCAB.head_compounds) for words in OPS],
                         head_compounds=VOCAB.head_compounds,
                         joined_words={"ingressclass": ("ingress", "class")},
@@ -338,3 +338,14 @@ def test_a_short_name_compares_with_its_kind_whatever_its_stem() -> None:
 
     assert scores("prod ns 的 hpa 状态") == [1.0, -1.0]
     assert scores("HPA 还是不扩容, 看下 hpa checkout 的状态")[0] != 1.0
+
+
+def test_an_english_plural_in_a_chinese_request_is_plural() -> None:
+    """"pending daemonsets 有没有": English inflects inside Chinese too, so the list; a plural
+    word inside an English phrase ("Secrets Manager 里") is no noun asked about."""
+    *_, list_ds, read_ds = _scores("pending daemonsets 有没有")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("default daemonset 是哪个")
+    assert list_ds == 1.0 and read_ds == -1.0
+    *_, list_ds, read_ds = _scores("看下 daemonsets backup 的状态")
+    assert list_ds == read_ds == 1.0  # "daemonsets backup ...": not the phrase's last word

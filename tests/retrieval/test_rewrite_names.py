@@ -54,3 +54,14 @@ def test_an_arn_names_one_object_but_its_service_and_type_are_nouns() -> None:
     # an ARN with no resource type ends in a name (an SNS topic's)
     sns = QueryRewriter().rewrite("subscribers of arn:aws:sns:us-east-1:123456789012:prod-alerts")
     assert sns.terms["sns"] == 1.0 and sns.terms["prod"] == W_WEAK_WORD
+
+
+def test_words_joined_by_a_slash_are_alternatives_not_a_name() -> None:
+    """"status/error": the one or the other, when both are words of the index; "prod/db-pass"
+    names a secret."""
+    rw = QueryRewriter(word_pairs=frozenset({"query statu", "error message", "db password"}))
+    q = rw.rewrite("athena query 9f8e7d6c status/error?")
+    assert q.terms["status"] == 1.0 and q.terms["error"] == 1.0
+    assert "f8e7d6c" not in q.named_kinds  # the id is one token, not a kind after a digit
+    q = rw.rewrite("secret prod/db-password rotation")
+    assert q.terms["password"] < 0.5
