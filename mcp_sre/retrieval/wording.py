@@ -95,6 +95,10 @@ HOW_MANY = re.compile(r"(?:\b(?:how many|number of|count of)|(?<!哪)(?:多少|�
                       r"([a-z]{3,})(?:\s+([a-z]{3,}))?\b"  # "有几个 open shard" too,
                       r"|(?<!哪)(?:多少|几)[个条台块张只]?([\u4e00-\u9fff]{2,4})")  # "多少条消息"
 ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
+# Examples given after the ask ("账户上限，比如每个 region 多少个 target group", "limits, e.g.
+# rules per listener"): what the ask covers, not the noun it is about
+EXAMPLES = re.compile(r"[,，;；]?\s*(?:比如|例如|譬如|\be\.g\.|\bfor example\b|\bsuch as\b)"
+                      r"[^，。；;.?？!！]*")
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # A state word before a kind with no name ("pending csr", "unhealthy targets", "default
 # storageclass"): whichever of them are so, a list to pick from

@@ -90,3 +90,10 @@ def test_a_short_form_spelt_out_by_the_index_names_a_field() -> None:
     assert rw.rewrite("is PITR enabled on ddb table orders").fields == {
         "pointintimerecoverydescription"}
     assert not rw.rewrite("is TTL enabled on ddb table orders").fields
+
+
+def test_a_count_in_the_examples_of_an_ask_is_not_asked_for() -> None:
+    """"账户上限, 比如最多多少条消息": the limit is asked, the examples say which limits."""
+    fields = _fields("ApproximateNumberOfMessages")
+    assert fields.counted("账户上限，比如最多多少条消息", {"消息": "messages"}) == set()
+    assert fields.counted("比如多少条消息", {"消息": "messages"}) == fields.counting["message"]

@@ -22,3 +22,13 @@ def test_a_span_of_time_is_no_head_noun() -> None:
     from mcp_sre.retrieval.phrases import PhraseMatcher
     assert head_noun("throttled reads last 1h", [], PhraseMatcher([]))[-1] == "read"
     assert head_noun("failed logins past 30 minutes", [], PhraseMatcher([]))[-1] == "login"
+
+
+def test_examples_after_the_ask_are_not_its_head() -> None:
+    """"account limits, e.g. rules per listener": the limits are asked about."""
+    from mcp_sre.retrieval.heads import head_noun
+    from mcp_sre.retrieval.phrases import PhraseMatcher
+    show = PhraseMatcher(["show"])
+    assert head_noun("show the account limits, e.g. rules per listener", [], show)[-1] == "limit"
+    assert head_noun("show the account limits such as rules per listener", [], show)[-1] == "limit"
+    assert head_noun("e.g. rules per listener", [], show)[-1] == "rule"  # nothing else asked
