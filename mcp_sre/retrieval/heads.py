@@ -56,9 +56,10 @@ def _noun_phrase(tokens: list[str], verbs: set[str], weak: Container[str] = (),
     prev = ""
     for i, word in enumerate(tokens):
         if ("-" in word and any(c.isdigit() for c in word)) or CODE_WORD.fullmatch(word):
-            if phrase and (held := _noun_phrase(tokens[i + 1:], verbs, weak, pairs, kinds)) \
-                    and is_plural(held[-1]):
-                return held  # "rest api a1b2c3 stages": what the named object holds
+            held = _noun_phrase(tokens[i + 1:], verbs, weak, pairs, kinds) if phrase else []
+            if many := next((n for n, w in enumerate(held, 1) if is_plural(w)), 0):
+                return held[:many]  # "rest api a1b2c3 stages", "queue x jobs stuck": what
+                # the named object holds
             word = ","  # an id (i-123, e2qwerty), not a noun
         nxt = tokens[i + 1] if i + 1 < len(tokens) else "."
         if SPAN_TOKEN.fullmatch(word) or (word in _SPAN_OPENERS and (

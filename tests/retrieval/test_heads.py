@@ -12,6 +12,7 @@ def test_a_plural_after_a_name_is_what_the_named_object_holds() -> None:
     assert rw.rewrite("apigw rest api a1b2c3d4e5 stages + deployment ids").head == stem("stages")
     assert rw.rewrite("instance i-0abc12 volumes").head == stem("volumes")
     assert rw.rewrite("pod web-7f9c2 logs").head == stem("logs")
+    assert rw.rewrite("r53 zone Z0123ABC records dump").head == stem("records")  # an order after
     # a singular after the name is an aspect of it: the named object stays the head
     assert rw.rewrite("rds db-1 engine version").head == "rds"
 
