@@ -306,6 +306,9 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
         last, last_plural, prev, prev_plural = index.resource[int(c)]
         seen = forms.get(last)
         if seen is not None:
+            if (prev and "list" in q.intents and forms.get(prev) == {True} and not prev_plural
+                    and not index.many[int(c)]):
+                continue  # "list the CSRs and their status": no one CSR's status
             if last_plural in seen:
                 out[i] = 1.0
             elif (True in seen and not last_plural and not index.many[int(c)]

@@ -50,6 +50,9 @@ def test_one_items_facet_does_not_fit_a_plural_request() -> None:
     # in English a plural asks for each item's facet as often as for the list ("queues with
     # more than 1000 messages" needs each queue's attributes): no penalty
     assert _scores("list all nodes and what they report")[2] == 0.0
+    # asked to list them: "their status" is each one's, in the list, not one node's status
+    assert _scores("list all nodes and their status")[2] == 0.0
+    assert _scores("show node node-1 and its status")[2] == 1.0
 
 
 def test_without_a_plural_word_either_number_fits() -> None:
