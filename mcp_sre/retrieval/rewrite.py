@@ -64,6 +64,8 @@ from mcp_sre.retrieval.wording import (
     NAME_END,
     NEGATED,
     ORDER_OPENER,
+    POINT_IN_TIME,
+    PRESENT,
     QUALIFIED_ACTION,
     QUESTION_OPENER,
     QUOTED,
@@ -292,6 +294,9 @@ class QueryRewriter:
             weaken((tok,), weight)
         weaken({t for state in states for t in tokenize(state.replace("_", " "))})
         time_window = bool(TIME_WINDOW.search(query))
+        if time_window and PRESENT.search(query) and all(
+                POINT_IN_TIME.fullmatch(m.group(0)) for m in TIME_WINDOW.finditer(query)):
+            time_window = False  # "昨天被 detach 了, 现在是什么状态": when it happened, the state now
         names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query)),
                  *LOWER_ID.findall(query)]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says

@@ -73,6 +73,10 @@ TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|�
 # A span of time the request asks about: data over it, not the current state.
 # A span written as one token ("1h", "30m", "15min", "2hrs"): never a noun or a name
 SPAN_TOKEN = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
+# A past moment, not a span ("yesterday", "昨晚"), and words asking for the present: with both,
+# a request dates an event and asks for the state now
+POINT_IN_TIME = re.compile(r"yesterday|last night|since|昨天|昨晚", re.IGNORECASE)
+PRESENT = re.compile(r"\b(?:now|currently|current|at the moment)\b|现在|当前|目前", re.IGNORECASE)
 TIME_WINDOW = re.compile(
     r"\b(?:last|past|previous|recent)\s+(?:\d+\s*)?(?:minutes?|mins?|hours?|hrs?|days?|weeks?|"
     r"months?)\b|\b(?:last|past|previous)\s+\d+\s*[mhdw]\b|"  # "last 2h"
@@ -84,9 +88,10 @@ TIME_WINDOW = re.compile(
 # series ("CPU utilization of i-1 for the last 6 hours", "错误率", "p99 latency")
 COUNT_OVER_TIME = re.compile(
     r"\b(?:how many|how much|number of|count of|rate of|per (?:second|minute|hour|day)|"
-    r"utili[sz]ation|iops|latency|throughput|error rate|throttles|p(?:50|90|95|99)|"
+    r"utili[sz]ation|iops|latency|throughput|error rate|throttles|throttled|throttling|"
+    r"p(?:50|90|95|99)|"
     r"count|[2345]xx|qps|rps|tps|cpu)\b|"
-    r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据")
+    r"多少|次数|数量|速率|每秒|每分钟|每小时|使用率|利用率|延迟|吞吐|错误率|连接数|监控数据|限流")
 # Text in quotes is what to find or what was printed ('Task timed out', "ERROR"), not the ask
 QUOTED = re.compile(r"\"[^\"]{1,120}\"|(?<![A-Za-z])'[^']{1,120}'(?![A-Za-z])|\u201c[^\u201d]{1,120}\u201d"
                     r"|\u300c[^\u300d]{1,120}\u300d")

@@ -585,3 +585,13 @@ def test_the_history_of_a_metric_is_its_series() -> None:
     rw = QueryRewriter()
     assert rw.rewrite("CPU utilization history of x for the last 6 hours").terms["histori"] <= 0.25
     assert rw.rewrite("alarm history of x for the last 6 hours").terms["histori"] == 1.0
+
+
+def test_a_past_moment_with_a_question_about_now_is_no_span() -> None:
+    """"detached yesterday, what is its state now": the state now, not a series over a span;
+    "过去 3 小时" stays a span whatever else is said."""
+    rw = QueryRewriter()
+    assert not rw.rewrite("vol-0f1e2d 这块盘昨天被 detach 了，现在是什么状态").time_window
+    assert not rw.rewrite("volume vol-0f1e2d was detached yesterday, what is its state now").time_window
+    assert rw.rewrite("volume vol-0f1e2d was detached yesterday, what happened").time_window
+    assert rw.rewrite("过去 3 小时 vol-0f1e2d 现在的 IOPS").time_window
