@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 # Bump when the document layout or the tokenizer changes: stored indexes are rebuilt.
-DOC_FORMAT = 12
+DOC_FORMAT = 13
 
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")

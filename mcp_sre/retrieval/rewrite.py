@@ -72,6 +72,7 @@ from mcp_sre.retrieval.wording import (
     SCOPE_CJK,
     SCOPE_EN,
     STATE_CONSTANT,
+    SUBJECT_CAN,
     TARGET_COUNT,
     TIME_WINDOW,
     WHO_HOLDS,
@@ -363,6 +364,14 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
+        if "permission" in self.vocab.intents and "permission" not in intents \
+                and (subject := SUBJECT_CAN.match(plain)):  # "can sa x create deployments"
+            intents.add("permission")  # as "can i" asks, in the permission words' terms; who
+            asker = set(tokenize(subject[1]))  # asks is no kind asked about
+            weaken(asker | {p for t in asker for p in self._compound_parts.get(t, ())}, W_SCOPE)
+            said = [self.vocab.terms[w] for w in self.vocab.intents["permission"][0]
+                    if w in self.vocab.terms and w.isascii()]
+            add(said[0] if said else "permission", W_PHRASE)
         audit_words = self._audit_words
         who = found_intent_words & audit_words
         who_holds = bool((who == {"who"} and WHO_HOLDS.search(plain))
@@ -462,6 +471,9 @@ class QueryRewriter:
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
             resources=self._resources, located=located) | id_kinds
+        if "permission" in intents and not who:  # "can sa x create deployments": who and what
+            head, phrase, kinds = None, [], frozenset()  # on are the question's terms, the check
+            # is asked ("who is allowed to invoke x" asks for x's policy)
         if "search" in intents:  # "search log group x for 'timed out'": where to search
             weaken([w for w in terms  # and a compound of those words (loggroup)
                     if kinds.issuperset(self._compound_parts.get(w) or (w,))], W_SCOPE)

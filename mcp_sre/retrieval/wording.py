@@ -73,6 +73,11 @@ TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|�
 # A span of time the request asks about: data over it, not the current state.
 # A span written as one token ("1h", "30m", "15min", "2hrs"): never a noun or a name
 SPAN_TOKEN = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
+# "can serviceaccount x create deployments", "could role y read the bucket": whether an
+# identity may act, as "can i" asks ("can you ..." is a polite order, not this)
+SUBJECT_CAN = re.compile(r"\s*(?:can|could|may)\s+(?:the\s+|this\s+|that\s+|our\s+)?"
+                         r"((?:user|role|service\s?account|sa|group|principal|identity|"
+                         r"iam\s+(?:user|role))s?)\b", re.IGNORECASE)
 # A past moment, not a span ("yesterday", "昨晚"), and words asking for the present: with both,
 # a request dates an event and asks for the state now
 POINT_IN_TIME = re.compile(r"yesterday|last night|since|昨天|昨晚", re.IGNORECASE)

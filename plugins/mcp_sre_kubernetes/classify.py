@@ -4,7 +4,10 @@ Kubernetes says what an operation does through its HTTP method and path, not its
 is a read (get, list, watch, logs), except on the subresources that open a channel into a pod or
 node or act on it: ``exec``, ``attach``, ``portforward`` and ``proxy`` are GET-able but run
 commands or reach arbitrary backends; ``eviction``, ``binding`` and a service account's
-``token`` are POSTs that change state or mint credentials. Every non-GET is a write.
+``token`` are POSTs that change state or mint credentials. Every non-GET is a write, but for
+the access reviews: a POST of a SubjectAccessReview (and its self and local forms, and a
+SelfSubjectRulesReview or SelfSubjectReview) asks the API server a question and stores nothing
+("kubectl auth can-i"), so it is a read. A TokenReview is left a write: it takes someone's token.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from mcp_sre.specs.model import APISpec
 
 __all__ = [
     "PROVIDER",
+    "QUERY_KINDS",
     "SENSITIVE_OPERATIONS",
     "WRITE_SUBRESOURCES",
     "classify_operation",
@@ -25,6 +29,10 @@ PROVIDER = "kubernetes"
 WRITE_SUBRESOURCES = frozenset(
     {"exec", "attach", "portforward", "proxy", "eviction", "binding", "token"}
 )
+# Kinds whose create is a question the API server answers and persists nothing
+QUERY_KINDS = frozenset({"subjectaccessreviews", "selfsubjectaccessreviews",
+                         "localsubjectaccessreviews", "selfsubjectrulesreviews",
+                         "selfsubjectreviews"})
 # Reads refused by default: Secret contents (every way to read them: get, list, watch) and the
 # API server's own log files.
 SENSITIVE_OPERATIONS = [
@@ -51,6 +59,8 @@ def kubernetes_access(method: str, endpoint: str, action: str | None = None) -> 
     """``read`` or ``write`` for one operation of the Kubernetes API."""
     if action == "connect" or WRITE_SUBRESOURCES.intersection(_subresources(endpoint)):
         return "write"
+    if method.upper() == "POST" and endpoint.rstrip("/").rsplit("/", 1)[-1] in QUERY_KINDS:
+        return "read"  # "can I delete pods": a question, nothing is created
     return "read" if method.upper() == "GET" else "write"
 
 

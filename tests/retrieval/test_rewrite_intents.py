@@ -84,6 +84,20 @@ def test_asking_whether_an_action_is_allowed_is_not_the_action() -> None:
     assert "delete" in rw.rewrite("delete objects in bucket prod-backups").intents
 
 
+def test_whether_an_identity_can_act_is_a_permission_check() -> None:
+    """"can serviceaccount x create deployments in ns prod": as "can I", a question about the
+    identity's rights; its kind and the object are the check's terms, not the head asked
+    about. "can you list the pods" is a polite order, and "who is allowed to invoke x" asks
+    for x's policy, so it keeps its head."""
+    rw = QueryRewriter()
+    q = rw.rewrite("can serviceaccount build:ci-runner create deployments in namespace prod?")
+    assert "permission" in q.intents and not q.intents & WRITE_INTENTS
+    assert {"access", "review"} <= set(q.terms) and q.head is None and not q.named_kinds
+    assert q.terms["serviceaccount"] < 1.0
+    assert "permission" not in rw.rewrite("can you list the pods in namespace prod").intents
+    assert rw.rewrite("who is allowed to invoke lambda function x").head is not None
+
+
 def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
     """"update strategy and maxUnavailable of daemonset x": updateStrategy is a field of the
     reply, so nothing is updated; "update the strategy" still is an order."""

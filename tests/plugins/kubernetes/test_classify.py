@@ -7,6 +7,7 @@ import fnmatch
 from mcp_sre.sandbox.policy import Policy
 from mcp_sre.specs.model import APISpec, SourceInfo
 from mcp_sre_kubernetes.classify import (
+    QUERY_KINDS,
     SENSITIVE_OPERATIONS,
     classify_operation,
     kubernetes_access,
@@ -37,9 +38,32 @@ def test_reads_are_exactly_the_safe_gets(k8s_specs: dict[str, APISpec]) -> None:
         subresources = spec.endpoint.split("{name}")[-1] if "{name}" in spec.endpoint else ""
         opens_channel = any(s in subresources.split("/") for s in
                             ("exec", "attach", "portforward", "proxy"))
-        expected = "read" if spec.method == "GET" and not opens_channel else "write"
+        question = (spec.method == "POST"
+                    and spec.endpoint.rstrip("/").rsplit("/", 1)[-1] in QUERY_KINDS)
+        expected = "read" if (spec.method == "GET" and not opens_channel) or question else "write"
         assert spec.access == expected, spec.id
     assert sum(s.access == "read" for s in k8s_specs.values()) > 450
+
+
+def test_an_access_review_is_a_question_not_a_write(k8s_specs: dict[str, APISpec]) -> None:
+    """"kubectl auth can-i" POSTs a SelfSubjectAccessReview: the API server answers it and
+    stores nothing, so read-only code may ask. A TokenReview (someone's token) stays a write,
+    and so does every other create."""
+    ops = _by_name(k8s_specs)
+    for name in ("createAuthorizationV1SelfSubjectAccessReview",
+                 "createAuthorizationV1SubjectAccessReview",
+                 "createAuthorizationV1NamespacedLocalSubjectAccessReview",
+                 "createAuthorizationV1SelfSubjectRulesReview",
+                 "createAuthenticationV1SelfSubjectReview"):
+        assert ops[name].access == "read", name
+        assert Policy().decide(ops[name]).allowed, name
+    for name in ("createAuthenticationV1TokenReview", "createCoreV1NamespacedPodBinding",
+                 "createRbacAuthorizationV1ClusterRoleBinding"):
+        assert ops[name].access == "write", name
+        assert not Policy().decide(ops[name]).allowed, name
+    # a review kind's other verbs, were a cluster to serve any, are not questions
+    assert kubernetes_access(
+        "DELETE", "/apis/authorization.k8s.io/v1/subjectaccessreviews") == "write"
 
 
 def test_other_providers_are_left_alone() -> None:
