@@ -44,6 +44,7 @@ from mcp_sre.retrieval.wording import (
     CJK_QUESTION_WORD,
     CJK_RECORD_NOUNS,
     CJK_STATE_MARKERS,
+    CJK_SUBJECT_CAN,
     CJK_WHO_HOLDS,
     CLAUSE_QUESTION,
     CODE_ID,
@@ -364,14 +365,17 @@ class QueryRewriter:
         for name, (words, _) in self.vocab.intents.items():
             if found_intent_words.intersection(words):
                 intents.add(name)
-        if "permission" in self.vocab.intents and "permission" not in intents \
-                and (subject := SUBJECT_CAN.match(plain)):  # "can sa x create deployments"
-            intents.add("permission")  # as "can i" asks, in the permission words' terms; who
-            asker = set(tokenize(subject[1]))  # asks is no kind asked about
-            weaken(asker | {p for t in asker for p in self._compound_parts.get(t, ())}, W_SCOPE)
+        subject = SUBJECT_CAN.match(plain)  # "can sa x create deployments", "我能不能删 pod"
+        if "permission" in self.vocab.intents and "permission" not in intents and (
+                subject or CJK_SUBJECT_CAN.search(query)):
+            intents.add("permission")  # as "can i" asks, in the permission words' terms
             said = [self.vocab.terms[w] for w in self.vocab.intents["permission"][0]
                     if w in self.vocab.terms and w.isascii()]
             add(said[0] if said else "permission", W_PHRASE)
+            if subject:  # who asks is no kind asked about
+                asker = set(tokenize(subject[1]))
+                weaken(asker | {p for t in asker for p in self._compound_parts.get(t, ())},
+                       W_SCOPE)
         audit_words = self._audit_words
         who = found_intent_words & audit_words
         who_holds = bool((who == {"who"} and WHO_HOLDS.search(plain))
@@ -416,6 +420,7 @@ class QueryRewriter:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
                 verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
+        permission_words = set(self.vocab.intents.get("permission", ([], []))[0])
         first: set[tuple[str, str]] = set()  # the services the first alias names
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
@@ -424,8 +429,10 @@ class QueryRewriter:
             if not first and any(w >= W_STRONG for _, w in keys):
                 first = {k for k, w in keys if w >= W_STRONG}
             for key, weight in keys:
-                if "audit" in intents and alias not in audit_words:
+                if ("audit" in intents and alias not in audit_words) or (
+                        "permission" in intents and alias not in permission_words):
                     weight = min(weight, W_WEAK)  # "who changed the security group": the trail
+                    # "can i delete pods": the check, not the pods' service
                 elif first and key not in first:
                     weight *= W_LATER  # "SNS topic x: its KMS encryption": about the topic
                 services[key] = max(services.get(key, 0.0), weight)

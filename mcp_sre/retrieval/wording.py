@@ -78,6 +78,8 @@ SPAN_TOKEN = re.compile(r"\d+(?:[smhdw]|ms|am|pm|min|mins|hrs?|xx)")
 SUBJECT_CAN = re.compile(r"\s*(?:can|could|may)\s+(?:the\s+|this\s+|that\s+|our\s+)?"
                          r"((?:user|role|service\s?account|sa|group|principal|identity|"
                          r"iam\s+(?:user|role))s?)\b", re.IGNORECASE)
+# ... and "我当前这个身份能不能 delete pods": whether I may ("能不能帮我看下" is a polite ask)
+CJK_SUBJECT_CAN = re.compile(r"(?:我|我们)[^，,。？?\s]{0,8}?(?:能不能|可不可以|能否)(?!帮|给|替|请)")
 # A past moment, not a span ("yesterday", "昨晚"), and words asking for the present: with both,
 # a request dates an event and asks for the state now
 POINT_IN_TIME = re.compile(r"yesterday|last night|since|昨天|昨晚", re.IGNORECASE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from mcp_sre.retrieval.documents import stem
 from mcp_sre.retrieval.rewrite import WRITE_INTENTS, QueryRewriter
-from mcp_sre.retrieval.vocabulary import W_WEAK_WORD
+from mcp_sre.retrieval.vocabulary import W_WEAK, W_WEAK_WORD
 
 
 def test_write_verbs_give_write_intents() -> None:
@@ -96,6 +96,19 @@ def test_whether_an_identity_can_act_is_a_permission_check() -> None:
     assert q.terms["serviceaccount"] < 1.0
     assert "permission" not in rw.rewrite("can you list the pods in namespace prod").intents
     assert rw.rewrite("who is allowed to invoke lambda function x").head is not None
+    # in Chinese: "我...能不能 <act>" asks whether I may; "能不能帮我看下" is a polite ask
+    q = rw.rewrite("我当前这个身份能不能 delete pods in kube-system？")
+    assert "permission" in q.intents and not q.intents & WRITE_INTENTS
+    assert "permission" not in rw.rewrite("能不能帮我看下 pod 状态").intents
+
+
+def test_a_permission_check_is_not_asked_of_the_service_of_its_object() -> None:
+    """"有没有 s3:PutObject 的权限": S3 is what the check is about; the answer is the
+    identity service's, so a service the object names counts weakly, as for an audit."""
+    rw = QueryRewriter()
+    asked = rw.rewrite("am I allowed to delete objects in s3 bucket prod-backups").services
+    assert asked.get(("aws", "s3"), 0.0) <= W_WEAK
+    assert rw.rewrite("delete objects in s3 bucket prod-backups").services[("aws", "s3")] == 1.0
 
 
 def test_an_action_word_that_starts_a_field_name_is_no_order() -> None:
