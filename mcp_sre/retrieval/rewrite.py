@@ -453,8 +453,9 @@ class QueryRewriter:
             named |= {p for (p, _), w in services.items() if w >= W_STRONG}
         written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
         mixed = [w.lower() for w in MIXED_IDENTIFIER.findall(query)]  # HTTPCode_Target_5XX_Count
-        if time_window and (COUNT_OVER_TIME.search(lower)
-                            or self._unknown_identifier([*written, *mixed])):
+        if time_window and "search" not in intents and (  # "search x for 'timed out' to
+                COUNT_OVER_TIME.search(lower)  # count them": the text asked, no metric
+                or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names
             # ("BurstCreditBalance over the last 24 hours"), over a span: a metric series,
             weaken(_SERIES_WORDS)  # whose "history" is no other history (DescribeAlarmHistory)

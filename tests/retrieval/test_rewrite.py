@@ -421,6 +421,10 @@ def test_how_busy_over_a_span_of_time_asks_for_a_metric_series() -> None:
     assert rw.rewrite("EBS 卷 vol-1 过去一小时的使用率").terms.get(stem("metric"), 0.0) >= W_EXPANDED
     # now, not over a span: the object's state, no series
     assert rw.rewrite("throttles of lambda fn resizer").terms.get(stem("metric"), 0.0) < W_EXPANDED
+    # an order to search text over a span: the text, though a count is what it is for
+    assert rw.rewrite("search log group /aws/lambda/x for 'Task timed out' between 13:00 and "
+                      "14:00 yesterday so I can count how many").terms.get(
+        stem("metric"), 0.0) < W_EXPANDED
 
 
 def test_an_abbreviation_is_the_noun_it_stands_for() -> None:
