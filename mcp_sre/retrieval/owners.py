@@ -9,16 +9,29 @@ next to an object's name, the operation's identifier parameters (``<Noun>Id``, `
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Container, Iterable, Mapping
 
-from mcp_sre.retrieval.documents import STOPWORDS, camel_words, stem
+from mcp_sre.retrieval.documents import STOPWORDS, camel_words, singular, stem
 from mcp_sre.retrieval.heads import FACET_STEMS
 from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.vocabulary import longest_term
-from mcp_sre.retrieval.wording import CJK_POINTERS, LOWER_ID, SPAN_TOKEN
+from mcp_sre.retrieval.wording import (
+    CJK_POINTERS,
+    DOTTED_NAME,
+    JOINED_WORDS,
+    LOWER_ID,
+    NAME_END,
+    SPAN_TOKEN,
+)
 
-__all__ = ["kinds_meant", "named_kinds", "taken_kinds"]
+__all__ = ["kinds_meant", "named_kinds", "object_names", "taken_kinds"]
+
+# Plain words joined by slashes ("status/error", "min/max/desired"): alternatives when each is
+# a word of the index, as "and/or" reads
+_ALTERNATIVES = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)+")
 
 # Last words of a parameter that identifies an object of the noun before it (DBInstanceIdentifier)
 _ID_WORDS = frozenset({"name", "names", "id", "ids", "arn", "arns", "identifier", "identifiers",
@@ -79,6 +92,43 @@ def _is_name(token: str, joined: set[str]) -> bool:
         return True
     digits = sum(c.isdigit() for c in token)
     return digits > 0 and ("-" in token or (len(token) >= 8 and digits >= 2))
+
+
+def object_names(query: str, terms: Container[str], word_pairs: frozenset[str],
+                 resources: Container[str]) -> list[str]:
+    """Words joined by dashes, slashes or underscores that follow each other nowhere in the
+    index (``word_pairs``: "orders-db", "ingress-nginx-controller", "prod/db-password"), and
+    paths ("/aws/lambda/api"), lower-case: they name an object. "scale-down" (scaleDown) and
+    "point-in-time" name a concept, and so does known wording (``terms``); but not right after
+    a kind of object (``resources``), ending the clause ("ingress api-gateway 用的")."""
+    if not word_pairs:
+        return []
+    out = []
+    for match in JOINED_WORDS.finditer(query):
+        text = match.group(0)
+        if text.lower() in terms or (text.isupper() and not re.search(r"\d", text)):
+            continue  # known wording (kube-system), an acronym (LOA-CFA); not a code (L-1216C)
+        words = [singular(w) for w in re.split(r"[-_/]", text) if w]
+        if _ALTERNATIVES.fullmatch(text) and all(
+                w.lower() in _index_words(word_pairs) for w in words):
+            continue  # "status/error", "min/max/desired": the one or the other, no name
+        if any(f"{a} {b}" not in word_pairs for a, b in itertools.pairwise(words)) or (
+                (kind := re.search(r"([A-Za-z]+)\s+$", query[:match.start()]))
+                and stem(kind[1].lower()) in resources
+                and NAME_END.match(query, match.end())):
+            out.append(text.lower())
+    # a host or a kind's full name ("api.example.com", "certificates.cert-manager.io")
+    # and a path ("/aws/lambda/order-api": a log group)
+    out += [m for m in DOTTED_NAME.findall(query.lower())
+            if (("." in m and re.search(r"\.[a-z][a-z-]*$", m))
+                or (m.startswith("/") and m.strip("/").count("/"))) and m not in out]
+    return out
+
+
+@functools.lru_cache(maxsize=4)
+def _index_words(word_pairs: frozenset[str]) -> frozenset[str]:
+    """The words of the index's word pairs, once per index rather than per request."""
+    return frozenset(w for pair in word_pairs for w in pair.split())
 
 
 def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,

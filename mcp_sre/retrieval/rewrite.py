@@ -8,7 +8,6 @@ the spec formats carry), so a newly added spec is recognised by name without edi
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,7 +22,7 @@ from mcp_sre.retrieval.documents import (
 )
 from mcp_sre.retrieval.fields import FieldWords
 from mcp_sre.retrieval.heads import cjk_nouns, head_noun, head_synonyms
-from mcp_sre.retrieval.owners import named_kinds
+from mcp_sre.retrieval.owners import named_kinds, object_names
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.resources import fused_words
 from mcp_sre.retrieval.vocabulary import (
@@ -62,7 +61,6 @@ from mcp_sre.retrieval.wording import (
     LAST_DONE,
     LOWER_ID,
     MIXED_IDENTIFIER,
-    NAME_END,
     NEGATED,
     ORDER_OPENER,
     POINT_IN_TIME,
@@ -146,9 +144,7 @@ _LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 # Words a metric series over a span is asked with, which name no other history
 _SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 _ANY_CASE_DOTTED = re.compile(DOTTED_NAME.pattern, re.IGNORECASE)
-# Plain words joined by slashes ("status/error", "min/max/desired"): alternatives when each is
-# a word of the index, as "and/or" reads
-ALTERNATIVES = re.compile(r"[A-Za-z]+(?:/[A-Za-z]+)+")
+
 
 def rewrite_prompt(query: str) -> str:
     """What a model is asked to turn a request into API words (search words of its own)."""
@@ -191,7 +187,6 @@ class QueryRewriter:
         self._field_names = field_names  # the index's reply field names, lower-case
         self._identifiers = identifiers  # and its operation and parameter names
         self._word_pairs = word_pairs  # "scale down": words that follow each other in the index
-        self._index_words = frozenset(w for pair in word_pairs for w in pair.split())
         self._initialisms = initialisms or {}  # "pitr" -> point in time recovery (the index's)
         self._resources = resources  # stems of the kinds of object operations act on
         self.llm = llm
@@ -299,7 +294,8 @@ class QueryRewriter:
         if time_window and PRESENT.search(query) and all(
                 POINT_IN_TIME.fullmatch(m.group(0)) for m in TIME_WINDOW.finditer(query)):
             time_window = False  # "昨天被 detach 了, 现在是什么状态": when it happened, the state now
-        names = [*self._object_names(query), *(t.lower() for t in CODE_ID.findall(query)),
+        names = [*object_names(query, self.vocab.terms, self._word_pairs, self._resources),
+                 *(t.lower() for t in CODE_ID.findall(query)),
                  *LOWER_ID.findall(query)]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
         id_said: list[str] = []
@@ -513,34 +509,6 @@ class QueryRewriter:
         return bool(self._identifiers) and any(
             w not in self._identifiers and w not in self._alias_index  # nor a service (ElastiCache)
             for w in written)
-
-    def _object_names(self, query: str) -> list[str]:
-        """Words joined by dashes, slashes or underscores that follow each other nowhere in the
-        index ("orders-db", "ingress-nginx-controller", "prod/db-password"), and paths
-        ("/aws/lambda/api"), lower-case: they name an object. "scale-down" (scaleDown) and
-        "point-in-time" name a concept; but not right after a kind of object, ending the
-        clause ("ingress api-gateway 用的")."""
-        if not self._word_pairs:
-            return []
-        out = []
-        for match in JOINED_WORDS.finditer(query):
-            text = match.group(0)
-            if text.lower() in self.vocab.terms or (text.isupper() and not re.search(r"\d", text)):
-                continue  # known wording (kube-system), an acronym (LOA-CFA); not a code (L-1216C)
-            words = [singular(w) for w in re.split(r"[-_/]", match.group(0)) if w]
-            if ALTERNATIVES.fullmatch(text) and all(w.lower() in self._index_words for w in words):
-                continue  # "status/error", "min/max/desired": the one or the other, no name
-            if any(f"{a} {b}" not in self._word_pairs for a, b in itertools.pairwise(words)) or (
-                    (kind := re.search(r"([A-Za-z]+)\s+$", query[:match.start()]))
-                    and stem(kind[1].lower()) in self._resources
-                    and NAME_END.match(query, match.end())):
-                out.append(match.group(0).lower())
-        # a host or a kind's full name ("api.example.com", "certificates.cert-manager.io")
-        # and a path ("/aws/lambda/order-api": a log group)
-        out += [m for m in DOTTED_NAME.findall(query.lower())
-                if (("." in m and re.search(r"\.[a-z][a-z-]*$", m))
-                    or (m.startswith("/") and m.strip("/").count("/"))) and m not in out]
-        return out
 
     def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
         """The action words that only ever start or end a field's name in ``plain`` ("update
