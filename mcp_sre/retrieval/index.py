@@ -377,14 +377,18 @@ def derive_service_aliases(
             if len(last) > 4 and last.endswith("s") and not last.endswith(("ss", "us", "is")):
                 candidates.add(alias[:-1])
         names[key] = candidates
+    # a service's own id names it, not a sibling whose title holds it ("ecr" of ECR Public)
+    own = {(key[0], key[1].lower().replace("_", " ").replace("-", " ")): key for key in names}
     for key, candidates in names.items():
         found: dict[str, float] = {}
-        for alias in candidates | _successor_names(key, candidates, names, retired):
+        successor = _successor_names(key, candidates, names, retired)
+        for alias in candidates | successor:
             alias = alias.strip()
             if len(alias) < 2 or alias in STOPWORDS:
                 continue
             generic = " " not in alias and len(name_word_services.get(alias, ())) > 2
-            found[alias] = W_WEAK if generic else W_STRONG
+            sibling = own.get((key[0], alias), key) != key and alias not in successor
+            found[alias] = W_WEAK if generic or sibling else W_STRONG
         aliases[key] = found
     return aliases
 

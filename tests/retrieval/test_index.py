@@ -37,6 +37,19 @@ def test_a_versioned_api_takes_the_name_of_the_one_it_replaces() -> None:
     assert "api gateway" in aliases[("aws", "apigateway")]
 
 
+def test_a_services_own_id_names_it_not_a_sibling() -> None:
+    """"ecr" is ECR's id: ECR Public's title holds the word, but names the public registry
+    with it only weakly; ECR Public keeps its own names."""
+    aliases = derive_service_aliases(
+        [_doc("ecr", "Amazon EC2 Container Registry", ["describe", "image"]),
+         _doc("ecr-public", "Amazon Elastic Container Registry Public", ["describe", "image"]),
+         _doc("ecr-public", "Amazon ECR Public", ["describe", "image"])],
+        noise={"amazon", "public"})
+    assert aliases[("aws", "ecr")]["ecr"] == 1.0
+    assert aliases[("aws", "ecr-public")]["ecr"] < 1.0
+    assert aliases[("aws", "ecr-public")]["ecr public"] == 1.0
+
+
 def test_initials_of_words_the_specs_spell_out_stand_for_them() -> None:
     """"pitr" stands for point in time recovery where most runs with those initials spell it;
     runs that open with a verb are actions, and a phrase holding its own initials or a
