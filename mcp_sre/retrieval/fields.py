@@ -12,7 +12,7 @@ from collections.abc import Collection, Mapping
 
 from mcp_sre.retrieval.documents import STOPWORDS, has_cjk, singular, stem
 from mcp_sre.retrieval.vocabulary import longest_term
-from mcp_sre.retrieval.wording import COUNT_NOUN, EXAMPLES, HOW_MANY
+from mcp_sre.retrieval.wording import COUNT_NOUN, HOW_MANY, without_examples
 
 __all__ = ["FieldWords"]
 
@@ -56,8 +56,7 @@ class FieldWords:
         """"how many messages", "有几个 open shard": the fields that count the noun (or what
         the vocabulary's ``terms`` spell it out as: msgs -> messages)."""
         terms = terms or {}
-        if (asked := EXAMPLES.sub(" ", text)).strip(" ,"):  # not "上限, 比如多少个 target group"
-            text = asked
+        text = without_examples(text, " ")  # not "上限, 比如多少个 target group"
         words = [w for m in HOW_MANY.finditer(text) for w in m.groups() if w]
         words += COUNT_NOUN.findall(text)  # "approx msg count"
         nouns: set[str] = set()

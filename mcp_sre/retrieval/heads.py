@@ -14,8 +14,8 @@ from mcp_sre.retrieval.wording import (
     CJK_NAMING_CLAUSE,
     CODE_WORD,
     DOTTED_NAME,
-    EXAMPLES,
     SPAN_TOKEN,
+    without_examples,
 )
 
 __all__ = ["FACET_STEMS", "cjk_nouns", "head_compounds", "head_noun", "head_synonyms"]
@@ -147,7 +147,7 @@ def head_noun(lower: str, cjk: list[str], intents: PhraseMatcher,
         return cjk
     verbs = set(intents.find(lower))
     lower = ASIDE.sub(",", DOTTED_NAME.sub(",", lower))  # "event (maintenance or outage)"
-    lower = EXAMPLES.sub(",", lower) if EXAMPLES.sub("", lower).strip() else lower
+    lower = without_examples(lower)  # "limits, e.g. rules per listener"
     tokens = re.findall(r"[a-z0-9][a-z0-9-]*|[,;:.!?+&]", lower)
     # an order: an intent word that is not a question, first or after a clause boundary
     orders = [i for i, w in enumerate(tokens) if w in verbs and w not in _QUESTION_WORDS
@@ -205,7 +205,7 @@ def cjk_nouns(lower: str, phrases: PhraseMatcher, terms: Mapping[str, str],
     lower = ",".join(asked) if asked else lower
     lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
     lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about
-    lower = EXAMPLES.sub(",", lower) if EXAMPLES.sub("", lower).strip(" ,") else lower
+    lower = without_examples(lower)  # "账户上限，比如多少个 target group"
     for m in re.finditer(r"[a-z0-9][a-z0-9-]*|[^\x00-\x7f]+", lower):
         part = m.group(0)
         if has_cjk(part):

@@ -360,7 +360,7 @@ def derive_service_aliases(
     aliases: dict[tuple[str, str], dict[str, float]] = {}
     names: dict[tuple[str, str], set[str]] = {}
     for key, key_titles in titles.items():
-        candidates = {key[1].lower().replace("_", " ").replace("-", " ")}
+        candidates = {_own_name(key[1])}
         for title in key_titles:
             words = [w for w in re.findall(r"[A-Za-z0-9]+", title)]
             stripped = [w for w in words if w.lower() not in noise]
@@ -378,7 +378,7 @@ def derive_service_aliases(
                 candidates.add(alias[:-1])
         names[key] = candidates
     # a service's own id names it, not a sibling whose title holds it ("ecr" of ECR Public)
-    own = {(key[0], key[1].lower().replace("_", " ").replace("-", " ")): key for key in names}
+    own = {(key[0], _own_name(key[1])): key for key in names}
     for key, candidates in names.items():
         found: dict[str, float] = {}
         successor = _successor_names(key, candidates, names, retired)
@@ -391,6 +391,11 @@ def derive_service_aliases(
             found[alias] = W_WEAK if generic or sibling else W_STRONG
         aliases[key] = found
     return aliases
+
+
+def _own_name(service: str) -> str:
+    """A service id as a request writes it ("ecr-public" -> "ecr public")."""
+    return service.lower().replace("_", " ").replace("-", " ")
 
 
 def _successor_names(key: tuple[str, str], candidates: set[str],

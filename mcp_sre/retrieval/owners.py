@@ -86,7 +86,7 @@ def _is_name(token: str, joined: set[str]) -> bool:
         return False
     if token in joined:
         return True
-    if re.fullmatch(r"[a-z]+(?:/[a-z]+)+", token):  # "status/error": words, one or the other
+    if _ALTERNATIVES.fullmatch(token):  # "status/error": words, one or the other
         return False
     if any(c in token for c in ".:/") or LOWER_ID.fullmatch(token):
         return True

@@ -220,6 +220,11 @@ class QueryRewriter:
         self._intent_words = PhraseMatcher(intent_words)
         self._intent_set = frozenset(intent_words)
         self._audit_words = frozenset(self.vocab.intents.get("audit", ([], []))[0])
+        # a permission check's words, and the API words its first English one says (can i)
+        self._permission_words = frozenset(self.vocab.intents.get("permission", ([], []))[0])
+        self._permission_said = next(
+            (self.vocab.terms[w] for w in self.vocab.intents.get("permission", ([], []))[0]
+             if w in self.vocab.terms and w.isascii()), "permission")
         self._write_words = frozenset(w for name in WRITE_INTENTS & set(self.vocab.intents)
                                       for w in self.vocab.intents[name][0])
         self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
@@ -365,9 +370,7 @@ class QueryRewriter:
         if "permission" in self.vocab.intents and "permission" not in intents and (
                 subject or CJK_SUBJECT_CAN.search(query)):
             intents.add("permission")  # as "can i" asks, in the permission words' terms
-            said = [self.vocab.terms[w] for w in self.vocab.intents["permission"][0]
-                    if w in self.vocab.terms and w.isascii()]
-            add(said[0] if said else "permission", W_PHRASE)
+            add(self._permission_said, W_PHRASE)
             if subject:  # who asks is no kind asked about
                 asker = set(tokenize(subject[1]))
                 weaken(asker | {p for t in asker for p in self._compound_parts.get(t, ())},
@@ -416,7 +419,6 @@ class QueryRewriter:
             for rank, verb in enumerate(self.vocab.intents[name][1]):
                 verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
         services: dict[tuple[str, str], float] = {}
-        permission_words = set(self.vocab.intents.get("permission", ([], []))[0])
         first: set[tuple[str, str]] = set()  # the services the first alias names
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
@@ -426,7 +428,7 @@ class QueryRewriter:
                 first = {k for k, w in keys if w >= W_STRONG}
             for key, weight in keys:
                 if ("audit" in intents and alias not in audit_words) or (
-                        "permission" in intents and alias not in permission_words):
+                        "permission" in intents and alias not in self._permission_words):
                     weight = min(weight, W_WEAK)  # "who changed the security group": the trail
                     # "can i delete pods": the check, not the pods' service
                 elif first and key not in first:

@@ -111,6 +111,12 @@ ASIDE = re.compile(r"[(\uff08][^()\uff08\uff09]*[)\uff09]")
 # rules per listener"): what the ask covers, not the noun it is about
 EXAMPLES = re.compile(r"[,，;；]?\s*(?:比如|例如|譬如|\be\.g\.|\bfor example\b|\bsuch as\b)"
                       r"[^，。；;.?？!！]*")
+
+
+def without_examples(text: str, fill: str = ",") -> str:
+    """``text`` with its examples (EXAMPLES) replaced by ``fill``, unless they are all it asks."""
+    return EXAMPLES.sub(fill, text) if EXAMPLES.sub("", text).strip(" ,") else text
+
 FLAG_NAME = re.compile(r"(?<!\S)--?[A-Za-z][A-Za-z-]*")
 # A state word before a kind with no name ("pending csr", "unhealthy targets", "default
 # storageclass"): whichever of them are so, a list to pick from
