@@ -9,22 +9,29 @@ the spec formats carry), so a newly added spec is recognised by name without edi
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from mcp_sre.retrieval.documents import (
     STOPWORDS,
     has_cjk,
-    singular,
     stem,
     tokenize,
-    tokens_with_compounds,
 )
 from mcp_sre.retrieval.fields import FieldWords
 from mcp_sre.retrieval.heads import cjk_nouns, head_noun, head_synonyms
+from mcp_sre.retrieval.intents import WRITE_INTENTS, IntentReader
 from mcp_sre.retrieval.owners import named_kinds, object_names
 from mcp_sre.retrieval.phrases import PhraseMatcher
 from mcp_sre.retrieval.resources import fused_words
+from mcp_sre.retrieval.term_weights import (
+    W_EXPANDED,
+    W_ORIGINAL,
+    W_PHRASE,
+    W_SCOPE,
+    W_TRANSLATED,
+    TermWeights,
+)
 from mcp_sre.retrieval.vocabulary import (
     W_STRONG,
     W_WEAK,
@@ -37,44 +44,28 @@ from mcp_sre.retrieval.vocabulary import (
 from mcp_sre.retrieval.wording import (
     ACRONYM_PLURAL,
     ARN,
-    CJK_A_NOT_A,
-    CJK_FAILED,
-    CJK_QUESTION_END,
-    CJK_QUESTION_WORD,
-    CJK_RECORD_NOUNS,
-    CJK_STATE_MARKERS,
-    CJK_SUBJECT_CAN,
-    CJK_WHO_HOLDS,
-    CLAUSE_QUESTION,
     CODE_ID,
     CONTRACTION,
     COUNT_OVER_TIME,
     DASH,
     DOTTED_NAME,
-    FAILED_ACTION,
     FIELD_IDENTIFIER,
     FLAG_NAME,
     ID_KIND,
     IRREGULAR_NEGATION,
     JOINED_NAME,
     JOINED_WORDS,
-    LAST_DONE,
     LOWER_ID,
     MIXED_IDENTIFIER,
     NEGATED,
-    ORDER_OPENER,
     POINT_IN_TIME,
     PRESENT,
     QUALIFIED_ACTION,
-    QUESTION_OPENER,
     QUOTED,
     SCOPE_CJK,
     SCOPE_EN,
     STATE_CONSTANT,
-    SUBJECT_CAN,
-    TARGET_COUNT,
     TIME_WINDOW,
-    WHO_HOLDS,
 )
 
 __all__ = [
@@ -88,20 +79,10 @@ __all__ = [
 
 MAX_QUERY_CHARS = 1000
 
-# Weights of the words a query contributes to keyword search.
-W_ORIGINAL = 1.0
-W_TRANSLATED = 1.0  # Chinese mapped to English: the only lexical signal such a query has
-W_EXPANDED = 0.45  # English expansions of one word (synonyms)
-W_PHRASE = 0.8  # English expansions of a multi-word phrase: specific, so trusted more
-W_SCOPE = 0.45  # the container a request is scoped to ("in namespace billing"): see SCOPE_EN
 # A service named after the one a request is about ("SNS topic x: its KMS encryption") is an
 # attribute of it. Measured: 0.8 gained a Top-1 on gcp, sre8, sre9, awscli-dev and cost multi one
 # Top-3; 0.6 also cost volcengine and sre6 ("云服务器 X 的 CPU": the metric service comes second).
 W_LATER = 0.8
-# Intents that change state; a request with none of them prefers read operations.
-WRITE_INTENTS = frozenset({"create", "delete", "update", "stop", "start", "reboot", "scale",
-                           "enable", "disable", "attach", "tag", "untag",
-                           "share", "write", "act"})
 
 @dataclass(slots=True)
 class RewrittenQuery:
@@ -137,10 +118,6 @@ class RewrittenQuery:
         return self.text if self.text == self.original else f"{self.original} => {self.text}"
 
 
-# Intents of a question about what happened or is allowed: the actions they name are not orders.
-_QUESTION_INTENTS = frozenset({"audit", "diagnose", "permission"})
-# Intents whose past participle names a state ("stopped instances"), not an order.
-_LIFECYCLE_INTENTS = ("stop", "start", "reboot", "delete", "create")
 # Words a metric series over a span is asked with, which name no other history
 _SERIES_WORDS = frozenset(stem(w) for w in ("history", "trend"))
 _ANY_CASE_DOTTED = re.compile(DOTTED_NAME.pattern, re.IGNORECASE)
@@ -216,41 +193,13 @@ class QueryRewriter:
                                  if not set(tokenize(a)) & resources)
         self._provider_words = {a: p for p, aliases in self.vocab.providers.items() for a in aliases}
         self._providers = PhraseMatcher(list(self._provider_words))
-        intent_words = [w for words, _ in self.vocab.intents.values() for w in words]
-        self._intent_words = PhraseMatcher(intent_words)
-        self._intent_set = frozenset(intent_words)
-        self._audit_words = frozenset(self.vocab.intents.get("audit", ([], []))[0])
-        # a permission check's words, and the API words its first English one says (can i)
-        self._permission_words = frozenset(self.vocab.intents.get("permission", ([], []))[0])
-        self._permission_said = next(
-            (self.vocab.terms[w] for w in self.vocab.intents.get("permission", ([], []))[0]
-             if w in self.vocab.terms and w.isascii()), "permission")
-        self._write_words = frozenset(w for name in WRITE_INTENTS & set(self.vocab.intents)
-                                      for w in self.vocab.intents[name][0])
         self._compound_parts: dict[str, tuple[str, ...]] = dict(joined_words or {})
         self._compound_parts.update({token: parts for parts, token, fused in self.vocab.compounds
                                      if not fused})
         self._fields = FieldWords(field_words, field_kinds, self._compound_parts)
         self._short_names = short_names(self.vocab)  # hpa -> horizontalpodautoscaler
-        acts = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
-                       for w in self.vocab.intents[name][0] if has_cjk(w)}, key=len, reverse=True)
-        # "是不是被禁用", "没有关联到": a state; "新建的 ingress", "删除的 pod": what was done, a
-        # modifier of the noun (as "the newly created ingress"): neither is an order
-        # "创建 pod 失败", "删不掉": a symptom; "扩缩容记录", "重启次数": a record of it
-        act = f"(?:{'|'.join(acts) or '$^'})"
-        # "最近 push 的 image": an English action word in a Chinese clause, modifying as 的 does
-        english = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
-                          for w in self.vocab.intents[name][0] if w.isascii() and " " not in w},
-                         key=len, reverse=True)
-        act_english = f"\\b(?:{'|'.join(map(re.escape, english)) or '$^'})\\s*(?=了?的)"
-        self._cjk_state = re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
-                                    f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
-                                    f"|{act}(?={CJK_RECORD_NOUNS})|{act_english}"
-                                    # not "删除卡住的 pod": a failure word before 的 says
-                                    # which ones, what was ordered did not fail
-                                    f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")
-        self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
-                                    for w in self.vocab.intents.get(name, ([], []))[0])
+        self._intents = IntentReader(self.vocab, self._terms, self._operation_verbs,
+                                     field_names, word_pairs, self._compound_parts)
 
     def rewrite(self, query: str, model_words: str | None = None) -> RewrittenQuery:
         """``query`` in the forms the retrievers need; ``model_words``: API words a model gave
@@ -267,20 +216,8 @@ class QueryRewriter:
         if self.vocab.flags is not None:
             plain = self.vocab.flags.sub(" ", plain)
         plain = DASH.sub(", ", QUOTED.sub(", ", plain)).lower()  # no orders or nouns in quotes
-        terms: dict[str, float] = {}
-
-        def add(words: str, weight: float) -> None:
-            for tok in tokens_with_compounds(words, self.vocab.compounds):
-                # one word for a compound ("rolebindings") also names its parts, as
-                # "role bindings" does: an operation name spells them apart (RoleBinding)
-                for part in (tok, *self._compound_parts.get(tok, ())):
-                    terms[part] = max(terms.get(part, 0.0), weight)
-
-        def weaken(words: Iterable[str], weight: float = W_WEAK_WORD) -> None:
-            """At most ``weight`` for those of ``words`` the request has."""
-            for tok in words:
-                if tok in terms:
-                    terms[tok] = min(terms[tok], weight)
+        terms = TermWeights(self.vocab.compounds, self._compound_parts)
+        add, weaken = terms.add, terms.weaken
 
         # case kept: identifiers (TagOption, enableDnsHostnames) split; flag names (-n) dropped
         add(FLAG_NAME.sub(" ", ACRONYM_PLURAL.sub(lambda m: m[0].lower(), query)), W_ORIGINAL)
@@ -343,7 +280,7 @@ class QueryRewriter:
             cjk = has_cjk(phrase)
             precise = " " in phrase or phrase in self.vocab.precise
             add(expansion, W_TRANSLATED if cjk else W_PHRASE if precise else W_EXPANDED)
-            if phrase not in self._intent_set:
+            if phrase not in self._intents.intent_set:
                 noun_tokens.update(tokenize(expansion))
             if cjk:
                 translated.append(expansion)
@@ -356,79 +293,20 @@ class QueryRewriter:
             scope_words |= set(tokenize(scoped)) - set(tokenize(scope_term))
         weaken(scope_words, W_SCOPE)
         weaken(self._unwanted(lower))  # "do not show me the value"
-        intents: set[str] = set()
-        verbs: dict[str, float] = {}
-        # an action word inside an object's name ("lambda image-resize") orders nothing
-        unnamed = re.sub("|".join(re.escape(n) for n in names), " ", plain) if names else plain
-        unnamed = FAILED_ACTION.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
-        found_intent_words = set(self._intent_words.find(self._cjk_state.sub("", unnamed)))
-        found_intent_words -= self._field_name_words(plain, found_intent_words)
-        for name, (words, _) in self.vocab.intents.items():
-            if found_intent_words.intersection(words):
-                intents.add(name)
-        subject = SUBJECT_CAN.match(plain)  # "can sa x create deployments", "我能不能删 pod"
-        if "permission" in self.vocab.intents and "permission" not in intents and (
-                subject or CJK_SUBJECT_CAN.search(query)):
-            intents.add("permission")  # as "can i" asks, in the permission words' terms
-            add(self._permission_said, W_PHRASE)
-            if subject:  # who asks is no kind asked about
-                asker = set(tokenize(subject[1]))
-                weaken(asker | {p for t in asker for p in self._compound_parts.get(t, ())},
-                       W_SCOPE)
-        audit_words = self._audit_words
-        who = found_intent_words & audit_words
-        who_holds = bool((who == {"who"} and WHO_HOLDS.search(plain))
-                         or (who == {"谁"} and CJK_WHO_HOLDS.search(plain)))
-        if who_holds:  # "who is subscribed to topic x": a state, no trail, so "who" names
-            intents.discard("audit")  # neither the trail's words nor its service
-            weaken({*tokenize(self.vocab.terms.get("who", "")),
-                    *tokenize(self.vocab.terms.get("谁", ""))})
-        if TARGET_COUNT.search(lower) and "scale" in self.vocab.intents:
-            intents.add("scale")
-            add("scale", W_PHRASE)
-        question = bool(QUESTION_OPENER.match(plain) or CLAUSE_QUESTION.search(plain)
-                        or CJK_QUESTION_END.search(query) or CJK_QUESTION_WORD.search(query))
-        if CJK_A_NOT_A.search(query):  # "开没开自动轮换": asks for a state, as "is it on" does
-            question = True
-            add("status", W_WEAK_WORD)
-        if not intents and (question or query.endswith(("?", "\uff1f"))):  # a question reads
-            intents.add("read")
-        if any(pattern.search(plain) for pattern in self.vocab.lists):
-            intents = (intents - {"read"}) | {"list"}
-        if question:  # asks about a state: the verbs it uses are not orders
-            intents = (intents - WRITE_INTENTS) or {"read"}
-        if intents & _QUESTION_INTENTS:  # "who/why stopped X": asks what happened, does not act
-            for name in WRITE_INTENTS & set(self.vocab.intents):
-                words, op_verbs = self.vocab.intents[name]
-                # the action is what to look up, not what to run
-                weaken({t for w in [*words, *op_verbs] for t in tokenize(w)} - noun_tokens)
-            intents -= WRITE_INTENTS
-        elif not intents & WRITE_INTENTS:  # "instances that are stopped": a state, not an order
-            weaken({stem(w.lower()) for w in re.findall(r"[A-Za-z][a-z]*ed(?![a-z])", query)}
-                   & self._lifecycle)  # also stoppedReason
-            # "last rotated", "上次轮换": when it was last done, a state
-            done = LAST_DONE.findall(lower) + [
-                t for p in phrases if has_cjk(p) and any(m + p in lower for m in CJK_STATE_MARKERS)
-                for t in tokenize(self.vocab.terms[p])]
-            weaken(t for t in {stem(w) for w in done} if self._operation_verbs.get(t, 1.0) < 0.5)
-        opener = self._order_verb(plain) if not intents else None
-        if opener is not None:
-            intents.add("read" if self._operation_verbs[opener] >= 0.5 else "act")
-            verbs[opener] = 1.0
-        for name in intents - {"act"}:
-            for rank, verb in enumerate(self.vocab.intents[name][1]):
-                verbs[stem(verb)] = max(verbs.get(stem(verb), 0.0), 1.0 - 0.08 * rank)
+        read = self._intents.read(query, plain, names, phrases, noun_tokens, terms)
+        intents, verbs, who = read.names, read.verbs, read.who
+        audit_words = self._intents.audit_words
         services: dict[tuple[str, str], float] = {}
         first: set[tuple[str, str]] = set()  # the services the first alias names
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
-            if who_holds and alias in audit_words:
+            if read.who_holds and alias in audit_words:
                 continue
             if not first and any(w >= W_STRONG for _, w in keys):
                 first = {k for k, w in keys if w >= W_STRONG}
             for key, weight in keys:
                 if ("audit" in intents and alias not in audit_words) or (
-                        "permission" in intents and alias not in self._permission_words):
+                        "permission" in intents and alias not in self._intents.permission_words):
                     weight = min(weight, W_WEAK)  # "who changed the security group": the trail
                     # "can i delete pods": the check, not the pods' service
                 elif first and key not in first:
@@ -463,10 +341,10 @@ class QueryRewriter:
         if llm_text:
             add(llm_text, W_ORIGINAL if model_words else W_EXPANDED)
         # where to look ("... ns web") is no part of what is asked about
-        cjk = (cjk_nouns(plain, self._terms, self.vocab.terms, self._intent_set,
+        cjk = (cjk_nouns(plain, self._terms, self.vocab.terms, self._intents.intent_set,
                          self.vocab.weak_words, self.vocab.head_compounds) if translated else [])
         phrase = head_noun(plain.replace(scoped.lower(), " ") if scoped else plain, cjk,
-                           self._intent_words, self.vocab.weak_words,
+                           self._intents.intent_words, self.vocab.weak_words,
                            self.vocab.head_compounds, self._word_pairs, self._resources)
         phrase = [stem(self._short_names[w]) if w in self._short_names else w for w in phrase]
         head = phrase[-1] if phrase else None
@@ -511,58 +389,6 @@ class QueryRewriter:
         return bool(self._identifiers) and any(
             w not in self._identifiers and w not in self._alias_index  # nor a service (ElastiCache)
             for w in written)
-
-    def _field_name_words(self, plain: str, found: set[str]) -> set[str]:
-        """The action words that only ever start or end a field's name in ``plain`` ("update
-        strategy" is updateStrategy, "start time" StartTime, "image tag" imageTag): they name a
-        setting, not an order."""
-        out = set()
-        for word in found:
-            if " " in word:
-                continue
-            if has_cjk(word):
-                if self._cjk_field_name(word, plain):
-                    out.add(word)
-                continue
-            uses = re.findall(rf"(?:\b([a-z]+)[\s-]+)?\b{re.escape(word)}\b(?:[\s-]+([a-z]+))?",
-                              plain)
-            if uses and all((after and word + after in self._field_names)
-                            or (before and before + word in self._field_names
-                                and word in self._write_words)  # "health check" reads
-                            for before, after in uses):
-                out.add(word)
-        return out
-
-    def _cjk_field_name(self, word: str, plain: str) -> bool:
-        """A Chinese action word right before a noun that, in English, follows that action
-        in a field or operation name of the index (滚动更新策略: updateStrategy, 扩缩容活动:
-        DescribeScalingActivities): a noun, no order."""
-        intent = next((words for name, (words, _) in self.vocab.intents.items()
-                       if name in WRITE_INTENTS and word in words), ())
-        verbs = {v for w in intent if not has_cjk(w) and " " not in w
-                 for v in (w, w + "ing", w[:-1] + "ing", w[:-1] + "ion")}
-        nexts = [plain[m.end():] for m in re.finditer(re.escape(word), plain)]
-        if not verbs or not nexts:
-            return False
-        for rest in nexts:
-            phrase = next((p for p in self._terms.find(rest[:12])
-                           if rest.startswith(p) and p in self.vocab.terms), None)
-            if phrase is None:
-                return False
-            nouns = {singular(w) for w in re.findall(r"[a-z]+", self.vocab.terms[phrase].lower())}
-            if not any(v + n in self._field_names or f"{singular(v)} {n}" in self._word_pairs
-                       for v in verbs for n in nouns):
-                return False
-        return True
-
-    def _order_verb(self, plain: str) -> str | None:
-        """The stem of a verb the request opens with, when operations start with it and no
-        intent lists it ("invoke the function" -> invoke)."""
-        m = ORDER_OPENER.match(plain)
-        if m is None or m.group(1) in self._intent_set:
-            return None
-        verb = stem(m.group(1))
-        return verb if verb in self._operation_verbs else None
 
     def _unwanted(self, lower: str) -> set[str]:
         """The words of what a request says not to fetch (``NEGATED``), less those it also
