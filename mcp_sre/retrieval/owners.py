@@ -73,6 +73,11 @@ _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # words between a noun and its object's name that name neither ("the instance named x")
 _BETWEEN = frozenset({"named", "called", "the", "a", "an", "our", "my", "this", "that", "id",
                       "name", *CJK_POINTERS, "叫", "名为", "的"})
+# words that tie a plural to the object named after them: where they are or what they use
+# (not "run" or "use", which are also nouns: "run command x")
+_LINKING = frozenset({"on", "using", "uses", "running", "attached", "mounted", "mounting",
+                      "referencing", "references", "behind"})
+_LINKED_BY = frozenset({"to", "by"})  # "attached to", "referenced by"
 # words after a name that say which of its things, not what it is ("E2QW recent invalidations")
 _QUALIFIERS = frozenset({"recent", "latest", "last", "current", "previous", "prev", "old", "new",
                          "past", "active", "pending", "failed", "running", "stuck"})
@@ -152,6 +157,8 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
         if plural_head and _located(before):
             if located is not None:
                 for word in _nouns(before, terms, from_end=True):
+                    if word in _LINKING:  # "running image x": the image, not a run
+                        break
                     located.update(_kinds(word, terms))
             continue
         after = _tokens(lower[m.end():])
@@ -172,13 +179,15 @@ def named_kinds(lower: str, joined: Iterable[str], terms: Mapping[str, str], *,
 
 
 def _located(before: list[str]) -> bool:
-    """Does "on" stand before the name and its noun ("pods running on node x": where they run)?
-    Not "in": the messages in a queue are the queue's (its attributes count them). ``before``:
-    the tokens before the name, nearest first."""
+    """Does "on", or a verb linking the plural to it, stand before the name and its noun ("pods
+    running on node x": where they run; "pods running image x", "volumes attached to instance
+    x": which of them)? Not "in": the messages in a queue are the queue's (its attributes count
+    them). ``before``: the tokens before the name, nearest first."""
     for token in before[:4]:
-        if token == "on":
+        if token in _LINKING:
             return True
-        if not _EN_WORD.fullmatch(token) or (token in STOPWORDS and token not in _BETWEEN):
+        if not _EN_WORD.fullmatch(token) or (
+                token in STOPWORDS and token not in _BETWEEN and token not in _LINKED_BY):
             return False
     return False
 
