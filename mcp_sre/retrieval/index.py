@@ -40,8 +40,10 @@ _UNSTABLE = re.compile(r"v\d+(alpha|beta)\d*", re.IGNORECASE)
 # a reply with this many fields tells all a reply can (SearchIndex.reply is 1 from there on)
 _FULL_REPLY = 40
 # an input that opens a span of time (StartTime/EndTime, startDate, sinceSeconds, timespan,
-# interval.startTime): the operation reads data over time
-_TIME_PARAM = re.compile(r"(?:start|end|begin|from)_?(?:time|date)|since|timespan|time_?range",
+# interval.startTime, laterTime/earlierTime, createdAfter, TimeWindow): the operation reads
+# data over time
+_TIME_PARAM = re.compile(r"(?:start|end|begin|from|later|earlier)_?(?:time|date)|since|timespan"
+                         r"|time_?(?:range|window)|(?:created|creation_?time)_?(?:after|before)",
                          re.IGNORECASE)
 
 

@@ -29,6 +29,7 @@ from mcp_sre.retrieval.wording import (
     LAST_DONE,
     ORDER_OPENER,
     QUESTION_OPENER,
+    RECORD_NOUNS,
     SUBJECT_CAN,
     TARGET_COUNT,
     WHO_HOLDS,
@@ -100,10 +101,12 @@ class IntentReader:
         english = sorted({w for name in WRITE_INTENTS & set(self.vocab.intents)
                           for w in self.vocab.intents[name][0] if w.isascii() and " " not in w},
                          key=len, reverse=True)
-        act_english = f"\\b(?:{'|'.join(map(re.escape, english)) or '$^'})\\s*(?=了?的)"
+        act_english = f"\\b(?:{'|'.join(map(re.escape, english)) or '$^'})"
+        # ... and one naming a record of the action ("change history", "restart count")
         return re.compile(f"(?:{'|'.join(CJK_STATE_MARKERS)}){act}"
                           f"|{act}(?=了?的|了\\s*(?:[，。,.;；!?？！]|$))"
-                          f"|{act}(?={CJK_RECORD_NOUNS})|{act_english}"
+                          f"|{act}(?={CJK_RECORD_NOUNS})|{act_english}\\s*(?=了?的)"
+                          f"|{act_english}(?=[\\s-]+{RECORD_NOUNS}\\b)"
                           # not "删除卡住的 pod": a failure word before 的 says
                           # which ones, what was ordered did not fail
                           f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")

@@ -298,6 +298,12 @@ class QueryRewriter:
         audit_words = self._intents.audit_words
         services: dict[tuple[str, str], float] = {}
         first: set[tuple[str, str]] = set()  # the services the first alias names
+        # "(AWS Config)", "via CloudTrail": the service to look in, whatever is named before it
+        told = [a for a in self._aliases.find(lower) if re.search(
+            rf"(?:\(\s*|\b(?:via|using|through|from)\s+)(?:the\s+)?(?:[a-z]+\s+)?{re.escape(a)}\b",
+            lower) and any(w >= W_STRONG for _, w in self._alias_index.get(a, []))]
+        if told:
+            first = {k for a in told for k, w in self._alias_index[a] if w >= W_STRONG}
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
             if read.who_holds and alias in audit_words:

@@ -174,6 +174,9 @@ CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-
 LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")
 # Nouns an action word qualifies in Chinese ("扩缩容记录", "重启次数"): a record of the action
 CJK_RECORD_NOUNS = "(?:记录|历史|活动|事件|日志|时间|次数|原因|状态)"
+# ... and in English, right after it ("change history", "restart count", "scaling activities")
+RECORD_NOUNS = ("(?:history|histories|timeline|log|logs|events?|records?|activit(?:y|ies)|count"
+                "|reason|trail)")
 # What a request says not to fetch ("do not show me the value", "不要显示密码"): its words name
 # nothing wanted. Not "without a public ip" or "do not have limits": those filter what is asked
 NEGATED = re.compile(r"\b(?:do not|never)\s+(?:show|print|return|reveal|display|include|fetch|"

@@ -79,3 +79,13 @@ def test_reply_fields_are_found_by_their_first_two_words() -> None:
     assert by_pair[("item", "count")] == [("itemcount", ("item", "count"))]
     assert ("log", "group") in kinds and ("item",) not in kinds
     assert all(len(words) >= 2 for entries in by_pair.values() for _, words in entries)
+
+
+def test_inputs_that_open_a_span_of_time_are_told_by_their_names() -> None:
+    from mcp_sre.retrieval.index import _TIME_PARAM
+
+    for name in ("StartTime", "end_date", "sinceSeconds", "timespan", "laterTime",
+                 "earlierTime", "ByCreatedAfter", "creationTimeBefore", "TimeWindow"):
+        assert _TIME_PARAM.search(name), name
+    for name in ("RetentionPeriod", "TimeZone", "WaitTimeSeconds", "runtime", "UpdateType"):
+        assert not _TIME_PARAM.search(name), name

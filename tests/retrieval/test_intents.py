@@ -247,3 +247,13 @@ def test_when_an_action_was_last_done_is_a_state() -> None:
     for request in ("secret prod/db-1 last rotated when", "secret prod/db-1 上次轮换时间"):
         assert rw.rewrite(request).terms[stem("rotate")] == W_WEAK_WORD
     assert rw.rewrite("rotate secret prod/db-1 now").terms[stem("rotate")] == 1.0
+
+
+def test_an_action_word_naming_a_record_of_it_is_no_order() -> None:
+    """"configuration change timeline", "restart count": the record is asked about, as 扩缩容记录
+    is in Chinese; the same word giving an order still does."""
+    rw = QueryRewriter()
+    for request in ("configuration change timeline for instance web-1 over the last week",
+                    "show the restart count of pod api-0", "deployment web update history"):
+        assert not rw.rewrite(request).intents & WRITE_INTENTS, request
+    assert "update" in rw.rewrite("update the history retention of table orders").intents

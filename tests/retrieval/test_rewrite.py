@@ -295,6 +295,11 @@ def test_a_service_named_after_the_subject_counts_less() -> None:
     assert q.services[("aws", "sns")] == 1.0 and 0 < q.services[("aws", "kms")] < 1.0
     q = rw.rewrite("KMS key used by SNS topic billing-alerts")
     assert q.services[("aws", "kms")] == 1.0 and q.services[("aws", "sns")] < 1.0
+    # where to look, said after the subject ("(AWS Config)", "via CloudTrail"), is the service
+    q = rw.rewrite("RDS instance orders-db free storage over the last week (Amazon CloudWatch)")
+    assert q.services[("aws", "cloudwatch")] == 1.0 and q.services[("aws", "rds")] < 1.0
+    q = rw.rewrite("SNS topic alerts delivery failures via CloudWatch")
+    assert q.services[("aws", "cloudwatch")] == 1.0 and q.services[("aws", "sns")] < 1.0
 
 
 def test_words_joined_into_a_name_weigh_little() -> None:
