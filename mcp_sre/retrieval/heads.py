@@ -12,6 +12,7 @@ from mcp_sre.retrieval.resources import is_plural
 from mcp_sre.retrieval.wording import (
     ASIDE,
     CJK_NAMING_CLAUSE,
+    CJK_SEEN_CLAUSE,
     CODE_WORD,
     DOTTED_NAME,
     SPAN_TOKEN,
@@ -201,7 +202,8 @@ def cjk_nouns(lower: str, phrases: PhraseMatcher, terms: Mapping[str, str],
     seq: list[str] = []
     # "..., hosted zone 是 example.com": a clause that only names an object, not the ask
     clauses = [c for c in re.split(r"[，,；;。]", lower) if c.strip()]
-    asked = [c for c in clauses if not CJK_NAMING_CLAUSE.fullmatch(c)]
+    asked = [c for c in clauses if not CJK_NAMING_CLAUSE.fullmatch(c)
+             and not CJK_SEEN_CLAUSE.match(c)]
     lower = ",".join(asked) if asked else lower
     lower = DOTTED_NAME.sub(",", lower)  # a version or host (v2.3.1, api.example.com)
     lower = ASIDE.sub(",", lower)  # "事件源（SQS/Kinesis）": examples, not the noun asked about

@@ -149,7 +149,8 @@ CLAUSE_QUESTION = re.compile(r"[,;:!?\uff0c\uff1b]\s*(?:which|what|why|how many|
                              r"|was there|were there|any|does|do|did|when)\b")
 # "who is subscribed", "who's holding the lease", "who has access": who holds a state now, not
 # who did something (the audit trail)
-WHO_HOLDS = re.compile(r"\bwho\s+(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
+WHO_HOLDS = re.compile(r"\bwho\s+(?:(?:currently|still|now|really)\s+)?"
+                       r"(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
 # ... and in Chinese: "leader 是谁" (who it is), "谁在用", "谁有权限"; not "是谁删的" (an act)
 CJK_WHO_HOLDS = re.compile(r"是谁(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能|订阅|绑定|关注)")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
@@ -169,6 +170,8 @@ CJK_ANY = re.compile(r"有[^，,。？?！!]{0,12}的(?:吗|么|没有)")
 # A Chinese clause that only names an object: "hosted zone 是 example.com", "namespace 为 prod"
 CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-]){1,20}?(?:是|为|叫)\s*"
                                 r"[a-z0-9][\w.:/-]*\s*")
+# ... nor one that tells what is seen ("..., 有个 pod 一直 CrashLoopBackOff": there is a pod ...)
+CJK_SEEN_CLAUSE = re.compile(r"\s*(?:有(?:一)?(?:个|些|台|条)|其中(?:有)?(?:一)?个)")
 
 # "last rotated", "last modified": when an action was last done, a state asked about
 LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")

@@ -167,6 +167,7 @@ def test_who_holds_a_state_is_no_audit() -> None:
     rw = QueryRewriter()
     assert "audit" not in rw.rewrite("who is subscribed to the alerts sns topic").intents
     assert "audit" not in rw.rewrite("who's holding the leader lease in kube-system").intents
+    assert "audit" not in rw.rewrite("who currently holds the scheduler leader lease").intents
     assert "audit" in rw.rewrite("who deleted security group sg-0abc yesterday").intents
     # nor do the trail's words or its service come from that "who"
     q = rw.rewrite("who is subscribed to the alerts sns topic")

@@ -416,6 +416,25 @@ def test_a_chinese_clause_that_only_names_an_object_is_not_the_ask() -> None:
     assert not CJK_NAMING_CLAUSE.fullmatch("状态是不是 active")
 
 
+
+def test_a_chinese_clause_telling_what_is_seen_is_not_the_ask() -> None:
+    """"..., 有个 pod 一直 CrashLoopBackOff" (there is a pod that ...) is the context; the events
+    before it are asked for. "有几个 reader" (how many readers) still asks."""
+    rw = QueryRewriter()
+    assert rw.rewrite("payments namespace 最近的 events，有个 pod 一直 CrashLoopBackOff").head == \
+        stem("events")
+    assert rw.rewrite("aurora 集群 orders 现在的 writer 是哪个实例，有几个 reader").head == stem("reader")
+
+
+def test_a_namespace_named_before_its_noun_is_a_scope() -> None:
+    """"payments namespace 最近的 events", "the shop namespace pods": where to look."""
+    rw = QueryRewriter()
+    for request in ("payments namespace 最近的 events", "show the shop namespace pods"):
+        q = rw.rewrite(request)
+        assert q.terms[stem("namespace")] < 0.5 and q.terms["namespaced"] >= 0.8, request
+    assert rw.rewrite("describe the payments namespace").terms[stem("namespace")] == 1.0
+
+
 def test_chinese_words_for_executions_steps_and_warnings() -> None:
     rw = QueryRewriter()
     q = rw.rewrite("Step Functions 执行 order-flow/exec-1 在哪一步失败的")
