@@ -60,6 +60,9 @@ def taken_kinds(name_words: list[str], params: Iterable[str],
             elif not last_plural or words[0].endswith("s"):  # a list's bare Id names its parent,
                 # not what it lists (ListInvalidationsForDistributionTenant); ids name items
                 out.update(w for w in (last, prev) if w)
+            elif (len(name_words) > 2 and name_words[0] != "list"
+                  and name_words[-2] not in STOPWORDS):  # a read of the plural of one thing:
+                out.add(stem(name_words[-2]))  # GetCanaryRuns(Name), the canary's runs
         elif words[-1] not in _NOT_OBJECTS and all(stem(w) in own for w in words):
             out.add(stem(words[-1]))
     return frozenset(out)
@@ -81,6 +84,7 @@ _LINKED_BY = frozenset({"to", "by"})  # "attached to", "referenced by"
 # words after a name that say which of its things, not what it is ("E2QW recent invalidations")
 _QUALIFIERS = frozenset({"recent", "latest", "last", "current", "previous", "prev", "old", "new",
                          "past", "active", "pending", "failed", "running", "stuck"})
+_CJK_QUALIFIERS = ("最近", "最新", "当前", "目前", "现在", "上次", "之前")
 
 
 def _is_name(token: str, joined: set[str]) -> bool:
@@ -217,10 +221,16 @@ def _nouns(tokens: list[str], terms: Mapping[str, str], *, from_end: bool) -> li
 
 
 def _unpointed(run: str) -> str:
-    """``run`` without a pointer word it opens with (这个, 那台)."""
+    """``run`` without a pointer word (这个, 那台) or a word saying which of its things (最近,
+    "recent": "canary x 最近几次运行") it opens with; what a qualifier is put before as
+    "的" follows it ("当前部署的是": what is deployed) is no noun."""
     for pointer in CJK_POINTERS:
         if run.startswith(pointer):
             return run[len(pointer):]
+    for qualifier in _CJK_QUALIFIERS:
+        if run.startswith(qualifier):
+            rest = run[len(qualifier):]
+            return "" if re.match(r"[\u4e00-\u9fff]{1,4}的", rest) else rest
     return run
 
 

@@ -35,6 +35,8 @@ def test_an_identifier_parameter_names_the_kind_it_takes() -> None:
     invalidations = ["list", "invalidations", "for", "distribution", "tenant"]
     assert stem("invalidation") not in _taken(invalidations, ["Id", "Marker"])
     assert stem("build") in _taken(["batch", "get", "builds"], ["ids"])
+    # a read of one thing's plural takes that thing by its bare name (the canary's runs)
+    assert _taken(["get", "canary", "runs"], ["Name", "NextToken"]) == {stem("canary")}
     # a catalogue takes no object: its parameters shape the listing
     assert _taken(["describe", "cluster", "versions"],
                   ["clusterType", "maxResults", "status"]) == set()
@@ -166,3 +168,12 @@ def test_a_kind_named_where_a_plural_is_looked_for_counts_for_what_lists_the_plu
     head = head_match(index, q, cands)
     assert takes_named(index, q, cands, head).tolist() == [1.0, 0.0]
     assert takes_named(index, q, cands).tolist() == [0.0, 0.0]  # no head: where, not what
+
+
+def test_a_chinese_qualifier_after_a_name_is_no_kind() -> None:
+    """"canary x 最近几次运行": 最近 (recent) says which runs; "当前部署的是": what is deployed
+    now, no noun."""
+    assert not named_kinds("canary api-check 最近几次运行", ["api-check"], VOCAB.terms) & {
+        stem("recent")}
+    assert not named_kinds("环境 checkout-prod 当前部署的是哪个版本", ["checkout-prod"],
+                           VOCAB.terms) & {stem("deploy"), stem("current")}

@@ -440,6 +440,10 @@ def test_chinese_words_for_executions_steps_and_warnings() -> None:
     q = rw.rewrite("Step Functions 执行 order-flow/exec-1 在哪一步失败的")
     assert {stem("execution"), stem("history")} <= q.terms.keys()
     assert stem("events") in rw.rewrite("FailedScheduling warnings across the cluster").terms
+    # 结果 (results) and 次运行 (the last N runs)
+    assert stem("results") in rw.rewrite("Logs Insights 查询 q-1 的结果").terms
+    q = rw.rewrite("canary api-check 最近几次运行是不是都失败了")
+    assert q.head == stem("runs") and stem("recent") not in q.named_kinds
 
 
 def test_a_participle_ends_the_head_noun_phrase() -> None:
