@@ -429,7 +429,8 @@ def test_a_chinese_clause_telling_what_is_seen_is_not_the_ask() -> None:
 def test_a_namespace_named_before_its_noun_is_a_scope() -> None:
     """"payments namespace 最近的 events", "the shop namespace pods": where to look."""
     rw = QueryRewriter()
-    for request in ("payments namespace 最近的 events", "show the shop namespace pods"):
+    for request in ("payments namespace 最近的 events", "show the shop namespace pods",
+                    "pods are Pending, show the events in that namespace"):
         q = rw.rewrite(request)
         assert q.terms[stem("namespace")] < 0.5 and q.terms["namespaced"] >= 0.8, request
     assert rw.rewrite("describe the payments namespace").terms[stem("namespace")] == 1.0
