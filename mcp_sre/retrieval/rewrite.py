@@ -58,6 +58,7 @@ from mcp_sre.retrieval.wording import (
     LOWER_ID,
     MIXED_IDENTIFIER,
     NEGATED,
+    OWN_HISTORY,
     POINT_IN_TIME,
     PRESENT,
     QUALIFIED_ACTION,
@@ -295,6 +296,13 @@ class QueryRewriter:
         weaken(self._unwanted(lower))  # "do not show me the value"
         read = self._intents.read(query, plain, names, phrases, noun_tokens, terms)
         intents, verbs, who = read.names, read.verbs, read.who
+        # "who changed parameter x, its previous versions": the object's own history answers
+        # who, as the trail does, and is no metric's series
+        own_history = bool(names) and bool(OWN_HISTORY.search(lower))
+        if own_history:
+            add("history", W_EXPANDED)  # "previous versions": what a history holds
+            if "audit" in intents:
+                intents = (intents - {"audit"}) | {"read"}
         audit_words = self._intents.audit_words
         services: dict[tuple[str, str], float] = {}
         first: set[tuple[str, str]] = set()  # the services the first alias names
@@ -307,6 +315,10 @@ class QueryRewriter:
         for alias in self._aliases.find(lower):
             keys = self._alias_index.get(alias, [])
             if read.who_holds and alias in audit_words:
+                continue
+            if own_history and alias in audit_words:  # the trail: a second place to look
+                for key, weight in keys:
+                    services[key] = max(services.get(key, 0.0), weight * W_LATER)
                 continue
             if not first and any(w >= W_STRONG for _, w in keys):
                 first = {k for k, w in keys if w >= W_STRONG}
@@ -335,7 +347,7 @@ class QueryRewriter:
             named |= {p for (p, _), w in services.items() if w >= W_STRONG}
         written = [w.lower() for w in FIELD_IDENTIFIER.findall(query)]  # stoppedReason
         mixed = [w.lower() for w in MIXED_IDENTIFIER.findall(query)]  # HTTPCode_Target_5XX_Count
-        if time_window and "search" not in intents and (  # "search x for 'timed out' to
+        if time_window and "search" not in intents and not own_history and (  # "search x for 'timed out' to
                 COUNT_OVER_TIME.search(lower)  # count them": the text asked, no metric
                 or self._unknown_identifier([*written, *mixed])):
             add("metric statistics", W_EXPANDED)  # a count, or a quantity no spec names

@@ -173,6 +173,11 @@ CJK_NAMING_CLAUSE = re.compile(r"\s*(?:(?!是|不|没|否)[a-z0-9 \u4e00-\u9fff-
 # ... nor one that tells what is seen ("..., 有个 pod 一直 CrashLoopBackOff": there is a pod ...)
 CJK_SEEN_CLAUSE = re.compile(r"\s*(?:有(?:一)?(?:个|些|台|条)|其中(?:有)?(?:一)?个)")
 
+# A history of an object's values asked beside who changed it ("who changed parameter x and
+# what were the previous versions", "修改历史，谁上周改过"): the object keeps its own history
+OWN_HISTORY = re.compile(r"\b(?:(?:change|version|value|revision)\s+history|previous\s+(?:versions?|"
+                         r"values?)|(?:old|older|prior|past)\s+(?:versions|values))\b"
+                         r"|(?:修改|变更|历史)(?:历史|记录|版本)|改之前的值|之前的(?:版本|值)")
 # "last rotated", "last modified": when an action was last done, a state asked about
 LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")
 # Nouns an action word qualifies in Chinese ("扩缩容记录", "重启次数"): a record of the action

@@ -258,3 +258,17 @@ def test_an_action_word_naming_a_record_of_it_is_no_order() -> None:
                     "show the restart count of pod api-0", "deployment web update history"):
         assert not rw.rewrite(request).intents & WRITE_INTENTS, request
     assert "update" in rw.rewrite("update the history retention of table orders").intents
+
+
+def test_who_changed_an_object_beside_its_history_reads_the_object(shared_retriever) -> None:
+    """"who changed parameter x and what were the previous versions", "参数 x 的修改历史，谁改过":
+    the object's own history answers both, the trail comes second; "who changed x" alone asks
+    the trail."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    for request in ("who last changed SSM parameter /prod/db_url and what were the previous "
+                    "versions?", "帮我看下 SSM 参数 /prod/app/db_pool_size 的修改历史，谁上周改过"):
+        q = rw.rewrite(request)
+        assert "audit" not in q.intents and q.terms[stem("history")] > 0.4, request
+        assert q.services[("aws", "ssm")] > q.services[("aws", "cloudtrail")] > 0, request
+        assert stem("metric") not in q.terms, request  # a history, no metric's series
+    assert "audit" in rw.rewrite("who changed SSM parameter /prod/db_url yesterday").intents
