@@ -441,6 +441,11 @@ def test_chinese_words_for_executions_steps_and_warnings() -> None:
     q = rw.rewrite("Step Functions 执行 order-flow/exec-1 在哪一步失败的")
     assert {stem("execution"), stem("history")} <= q.terms.keys()
     assert stem("events") in rw.rewrite("FailedScheduling warnings across the cluster").terms
+    # where a run is stuck is its state; an order about what is stuck stays that order
+    for request in ("what stage is pipeline deploy-prod stuck on", "流水线 x 卡在哪个 stage 了"):
+        assert rw.rewrite(request).terms.get(stem("state"), 0) >= 0.8, request
+    q = rw.rewrite("强制删除卡在 Terminating 的 pod")
+    assert stem("state") not in q.terms and "delete" in q.intents
     # 结果 (results) and 次运行 (the last N runs)
     assert stem("results") in rw.rewrite("Logs Insights 查询 q-1 的结果").terms
     q = rw.rewrite("canary api-check 最近几次运行是不是都失败了")
