@@ -446,6 +446,8 @@ def test_chinese_words_for_executions_steps_and_warnings() -> None:
         assert rw.rewrite(request).terms.get(stem("state"), 0) >= 0.8, request
     q = rw.rewrite("强制删除卡在 Terminating 的 pod")
     assert stem("state") not in q.terms and "delete" in q.intents
+    # "tail the last 200 lines": the end of a log
+    assert stem("logs") in rw.rewrite("tail the last 200 lines of pod api-0").terms
     # 结果 (results) and 次运行 (the last N runs)
     assert stem("results") in rw.rewrite("Logs Insights 查询 q-1 的结果").terms
     q = rw.rewrite("canary api-check 最近几次运行是不是都失败了")
