@@ -516,6 +516,12 @@ class FeatureReranker:
         head = np.maximum(head, series)  # a series asked for is what a series reader reads
         if rr.size and rr.max() > 0:
             rr = rr / rr.max()
+        asked = named_fields(index, q, candidates)
+        if q.intents & {"read", "list"} and not q.intents & WRITE_INTENTS and len(index.is_read):
+            # asked to read: a write's noun and reply fields are what it sets (UpdateShardCount
+            # for "shard count and retention"), not what the request asks about
+            reads = index.is_read[candidates]
+            head, asked = head * reads, asked * reads
         return Features(
             candidates=candidates, lexical=lex, name=fields["name"], text=fields["text"],
             service_text=fields["service"], params=fields["params"], dense_gap=gap,
@@ -529,7 +535,7 @@ class FeatureReranker:
             time=(np.where(unread, 0.0, index.time_range[candidates])
                   if q.time_window and len(index.time_range)
                   else np.zeros(len(candidates), np.float32)),
-            fields=named_fields(index, q, candidates),
+            fields=asked,
             reply=(index.reply[candidates] if len(index.reply) and not (q.intents & WRITE_INTENTS)
                    else np.zeros(len(candidates), np.float32)),  # what a read returns
             answers=(reply_answers(index, q, candidates)

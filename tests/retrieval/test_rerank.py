@@ -128,6 +128,25 @@ def test_a_span_of_time_favours_operations_that_take_one(shared_retriever) -> No
 
 
 
+def test_a_read_request_gives_no_head_or_field_credit_to_a_write(shared_retriever) -> None:
+    """"show the nodegroup version of cluster prod": UpdateNodegroupVersion sets the version,
+    DescribeNodegroup tells it; the setter's noun is not what is asked. An order keeps it."""
+    from mcp_sre.retrieval.rerank import FeatureReranker
+
+    index = shared_retriever.current()
+    by_id = {d.id: i for i, d in enumerate(index.docs)}
+    cands = np.array([by_id["aws/eks/UpdateNodegroupVersion"], by_id["aws/eks/DescribeNodegroup"]])
+    rewriter = shared_retriever.searcher.rewriter_for(index)
+    lexical = np.ones(len(index), np.float32)
+
+    def head(request: str) -> list[float]:
+        f = FeatureReranker().features(index, rewriter.rewrite(request), cands, lexical, None)
+        return f.head.tolist()
+
+    assert head("show the nodegroup version of nodegroup ng-1")[0] == 0.0
+    assert head("update the nodegroup version of nodegroup ng-1")[0] > 0.0
+
+
 def test_a_metric_series_counts_its_readers_as_named(shared_retriever) -> None:
     """"ELB target response time, last 6 hours" names the load balancer's service; the metric
     readers that take a span of time count as named too, the load balancer's reads do not."""
