@@ -241,6 +241,10 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
         after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
         before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
+        if before is None:  # "kube-controller-manager 的 lease": a joined name's (the lease is
+            # named after its holder), not "ns payments 的 pdb": where to look
+            before = re.search(rf"(?<![\w./:-])(?<!\bns )(?<!namespace )(?<!-n )"
+                               rf"({_NAME_TOKEN}[-_.:/]{_NAME_TOKEN})\s*的\s*$", lower[:m.start()])
         if not after and not before:
             seen.add(False)
         elif any(t and _name_like(t.group(1), known) for t in (after, before)):

@@ -360,6 +360,10 @@ def test_a_short_name_compares_with_its_kind_whatever_its_stem() -> None:
 
     assert scores("prod ns 的 hpa 状态") == [1.0, -1.0]
     assert scores("HPA 还是不扩容, 看下 hpa checkout 的状态")[0] != 1.0
+    # a joined name before 的 names the object itself (leases, endpoints, hpas are named
+    # after what they serve); a namespace before 的 is where to look
+    assert scores("看下 web-frontend 的 hpa 状态")[0] != 1.0
+    assert scores("ns payments-prod 的 hpa 状态") == [1.0, -1.0]
 
 
 def test_an_english_plural_in_a_chinese_request_is_plural() -> None:
