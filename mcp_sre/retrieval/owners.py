@@ -75,7 +75,8 @@ _EN_WORD = re.compile(r"[a-z][a-z0-9]*")
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")
 # words between a noun and its object's name that name neither ("the instance named x")
 _BETWEEN = frozenset({"named", "called", "the", "a", "an", "our", "my", "this", "that", "id",
-                      "name", *CJK_POINTERS, "叫", "名为", "的"})
+                      "name", *CJK_POINTERS, "叫", "名为", "的", "'", '"', "\u201c", "\u201d",
+                      "\u300c", "\u300d"})  # and quotes: "the 'live' alias"
 # words that tie a plural to the object named after them: where they are or what they use
 # (not "run" or "use", which are also nouns: "run command x")
 _LINKING = frozenset({"on", "using", "uses", "running", "attached", "mounted", "mounting",

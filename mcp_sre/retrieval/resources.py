@@ -20,9 +20,14 @@ _FACETS = frozenset({"status", "state", "attributes", "attribute", "configuratio
 _PREPOSITIONS = frozenset({"by", "for", "from", "in", "with", "to", "of", "on"})
 
 
+# singular words ending in s that no ending tells from a plural (aliases, replicas do)
+_SINGULAR_S = frozenset({"alias", "atlas", "bias", "canvas", "lens", "news", "series"})
+
+
 def is_plural(word: str) -> bool:
-    """An English plural (targets, statuses), not a word that only ends in s (status)."""
-    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")) and stem(word) != word
+    """An English plural (targets, statuses), not a word that only ends in s (status, alias)."""
+    return (len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
+            and word not in _SINGULAR_S and stem(word) != word)
 
 
 def resource_of(name_words: list[str], compounds: Compounds = ()) -> tuple[str, bool, str, bool]:

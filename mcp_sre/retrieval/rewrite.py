@@ -63,6 +63,7 @@ from mcp_sre.retrieval.wording import (
     PRESENT,
     QUALIFIED_ACTION,
     QUOTED,
+    QUOTED_WORD,
     SCOPE_CJK,
     SCOPE_EN,
     STATE_CONSTANT,
@@ -239,7 +240,9 @@ class QueryRewriter:
             time_window = False  # "昨天被 detach 了, 现在是什么状态": when it happened, the state now
         names = [*object_names(query, self.vocab.terms, self._word_pairs, self._resources),
                  *(t.lower() for t in CODE_ID.findall(query)),
-                 *LOWER_ID.findall(query)]
+                 *LOWER_ID.findall(query),
+                 # "the 'live' alias": one quoted word beside a noun names that object
+                 *(q.lower() for q in QUOTED_WORD.findall(query))]
         id_kinds: set[str] = set()  # the kinds ids name by their prefix, and what it says
         id_said: list[str] = []
         if names:

@@ -102,6 +102,9 @@ COUNT_OVER_TIME = re.compile(
 # Text in quotes is what to find or what was printed ('Task timed out', "ERROR"), not the ask
 QUOTED = re.compile(r"\"[^\"]{1,120}\"|(?<![A-Za-z])'[^']{1,120}'(?![A-Za-z])|\u201c[^\u201d]{1,120}\u201d"
                     r"|\u300c[^\u300d]{1,120}\u300d")
+# one quoted word, which may name an object ("the 'live' alias"): its text, no quotes
+QUOTED_WORD = re.compile(r"(?<![A-Za-z])['\"\u201c\u300c]([A-Za-z0-9][\w.:/-]{0,62})['\"\u201d\u300d]"
+                         r"(?![A-Za-z])")
 # "how many (open) shards", "number of messages": a count of the noun, which a field may hold
 HOW_MANY = re.compile(r"(?:\b(?:how many|number of|count of)|(?<!哪)(?:多少|几)[个条台块张只]?)\s*"
                       r"([a-z]{3,})(?:\s+([a-z]{3,}))?\b"  # "有几个 open shard" too,

@@ -177,3 +177,13 @@ def test_a_chinese_qualifier_after_a_name_is_no_kind() -> None:
         stem("recent")}
     assert not named_kinds("环境 checkout-prod 当前部署的是哪个版本", ["checkout-prod"],
                            VOCAB.terms) & {stem("deploy"), stem("current")}
+
+
+def test_a_quoted_word_beside_a_noun_names_that_object() -> None:
+    """"the 'live' alias of function x": 'live' names an alias (and "alias" is no plural)."""
+    from mcp_sre.retrieval.resources import is_plural
+    from mcp_sre.retrieval.rewrite import QueryRewriter
+
+    assert not is_plural("alias") and is_plural("aliases") and is_plural("replicas")
+    q = QueryRewriter().rewrite("which version does the 'live' alias of function x-1 point to")
+    assert stem("alias") in q.named_kinds
