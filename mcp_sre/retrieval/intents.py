@@ -71,7 +71,7 @@ class IntentReader:
         self._word_pairs = word_pairs
         self._compound_parts = compound_parts
         intent_words = [w for words, _ in vocab.intents.values() for w in words]
-        self._intent_words = PhraseMatcher(intent_words)
+        self.intent_words = PhraseMatcher(intent_words)
         self.intent_set = frozenset(intent_words)
         self.audit_words = frozenset(vocab.intents.get("audit", ([], []))[0])
         # a permission check's words, and the API words its first English one says (can i)
@@ -84,10 +84,6 @@ class IntentReader:
         self._cjk_state = self._state_pattern()
         self._lifecycle = frozenset(stem(w) for name in _LIFECYCLE_INTENTS
                                     for w in vocab.intents.get(name, ([], []))[0])
-
-    @property
-    def intent_words(self) -> PhraseMatcher:
-        return self._intent_words
 
     def _state_pattern(self) -> re.Pattern[str]:
         """Where an action word in Chinese describes rather than orders."""
@@ -122,7 +118,7 @@ class IntentReader:
         # an action word inside an object's name ("lambda image-resize") orders nothing
         unnamed = re.sub("|".join(re.escape(n) for n in names), " ", plain) if names else plain
         unnamed = FAILED_ACTION.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
-        found = set(self._intent_words.find(self._cjk_state.sub("", unnamed)))
+        found = set(self.intent_words.find(self._cjk_state.sub("", unnamed)))
         found -= self._field_name_words(plain, found)
         for name, (words, _) in self.vocab.intents.items():
             if found.intersection(words):

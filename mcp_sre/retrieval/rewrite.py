@@ -55,6 +55,7 @@ from mcp_sre.retrieval.wording import (
     IRREGULAR_NEGATION,
     JOINED_NAME,
     JOINED_WORDS,
+    LOOK_IN,
     LOWER_ID,
     MIXED_IDENTIFIER,
     NEGATED,
@@ -308,14 +309,13 @@ class QueryRewriter:
                 intents = (intents - {"audit"}) | {"read"}
         audit_words = self._intents.audit_words
         services: dict[tuple[str, str], float] = {}
-        first: set[tuple[str, str]] = set()  # the services the first alias names
-        # "(AWS Config)", "via CloudTrail": the service to look in, whatever is named before it
-        told = [a for a in self._aliases.find(lower) if re.search(
-            rf"(?:\(\s*|\b(?:via|using|through|from)\s+)(?:the\s+)?(?:[a-z]+\s+)?{re.escape(a)}\b",
-            lower) and any(w >= W_STRONG for _, w in self._alias_index.get(a, []))]
-        if told:
-            first = {k for a in told for k, w in self._alias_index[a] if w >= W_STRONG}
-        for alias in self._aliases.find(lower):
+        aliases = self._aliases.find(lower)
+        # the services the first alias names, or the one named as where to look ("(AWS
+        # Config)", "via CloudTrail"), whatever is named before it
+        first: set[tuple[str, str]] = {k for a in aliases if any(LOOK_IN.search(lower, 0, m.start()) for m in
+                                           re.finditer(rf"{re.escape(a)}\b", lower))
+                 for k, w in self._alias_index.get(a, []) if w >= W_STRONG}
+        for alias in aliases:
             keys = self._alias_index.get(alias, [])
             if read.who_holds and alias in audit_words:
                 continue

@@ -68,6 +68,8 @@ SCOPE_EN = re.compile(
 SCOPE_CJK = re.compile(r"([\u4e00-\u9fff]{2,8})\s*[a-z0-9][\w./:-]*\s*(?:中|里|内|下)"
                        r"|(?<![\w./:-])((?:[a-z][a-z0-9]*\s+)?[a-z][a-z0-9]*)\s+"
                        r"(?=[a-z0-9]*[\d./:_-])[a-z0-9][\w./:-]*\s*(?:中|里|内|下)")
+# What stands right before a service named as where to look: "(AWS Config)", "via CloudTrail"
+LOOK_IN = re.compile(r"(?:\(\s*|\b(?:via|using|through|from)\s+)(?:the\s+)?(?:[a-z]+\s+)?$")
 # "to 8 replicas", "到 5 个副本": a target count is an order to scale
 TARGET_COUNT = re.compile(r"\bto \d+ (?:replicas|instances|tasks|nodes|pods)\b|到\s*\d+\s*个(?:副本|实例|节点|任务)")
 # A span of time the request asks about: data over it, not the current state.
