@@ -333,6 +333,13 @@ class QueryRewriter:
                 elif first and key not in first:
                     weight *= W_LATER  # "SNS topic x: its KMS encryption": about the topic
                 services[key] = max(services.get(key, 0.0), weight)
+        # an exact synonym says its kind ("leader": leader election lease): that kind's
+        # service, as a hint (the request may name another: "which pod is the leader")
+        said = " , ".join(self.vocab.terms[p] for p in phrases
+                          if p in self.vocab.precise and p not in self._intents.intent_set)
+        for alias in set(self._aliases.find(said)) - set(aliases):
+            for key, weight in self._alias_index.get(alias, []):
+                services[key] = max(services.get(key, 0.0), min(weight, W_WEAK))
         for alias in self._aliases.find(" , ".join(id_said)):  # i-0abc: EC2's, but as a hint
             for key, weight in self._alias_index.get(alias, []):  # (its CPU is CloudWatch's)
                 services[key] = max(services.get(key, 0.0), min(weight, W_WEAK))

@@ -375,3 +375,13 @@ def test_an_english_plural_in_a_chinese_request_is_plural() -> None:
     assert list_ds == 1.0 and read_ds == -1.0
     *_, list_ds, read_ds = _scores("看下 daemonsets backup 的状态")
     assert list_ds == read_ds == 1.0  # "daemonsets backup ...": not the phrase's last word
+
+
+def test_a_short_name_with_only_where_to_look_is_the_list() -> None:
+    """"ds -n logging", "ds in ns logging": a short name does not inflect, and written with
+    nothing but where to look it asks what kubectl get asks, the list; a name beside it
+    ("ds fluent-bit", "fluent-bit ds") or another word after it ("ds status") keeps it one."""
+    for query in ("ds -n logging", "ds in ns logging", "ds"):
+        assert _scores(query)[-2:] == [1.0, -1.0], query
+    for query in ("ds fluent-bit -n logging", "fluent-bit ds", "ds status"):
+        assert _scores(query)[-2:] == [0.0, 1.0], query

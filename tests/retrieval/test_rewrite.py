@@ -3,7 +3,7 @@ from __future__ import annotations
 from mcp_sre.plugin_manager import make_plugin_manager
 from mcp_sre.retrieval.documents import camel_words, stem
 from mcp_sre.retrieval.rewrite import MAX_QUERY_CHARS, WRITE_INTENTS, QueryRewriter
-from mcp_sre.retrieval.vocabulary import W_WEAK_WORD, load_vocabulary
+from mcp_sre.retrieval.vocabulary import W_WEAK, W_WEAK_WORD, load_vocabulary
 
 
 def test_chinese_terms_become_api_words() -> None:
@@ -300,6 +300,16 @@ def test_a_service_named_after_the_subject_counts_less() -> None:
     assert q.services[("aws", "cloudwatch")] == 1.0 and q.services[("aws", "rds")] < 1.0
     q = rw.rewrite("SNS topic alerts delivery failures via CloudWatch")
     assert q.services[("aws", "cloudwatch")] == 1.0 and q.services[("aws", "sns")] < 1.0
+
+
+def test_an_exact_synonym_points_at_its_kinds_service_as_a_hint() -> None:
+    """"the leader of kube-controller-manager" is said with no service name; the vocabulary's
+    exact synonym (leader: leader election lease) names the lease's, weakly. A loose term
+    (one that only suggests words) names no service."""
+    rw = QueryRewriter()
+    q = rw.rewrite("which node currently holds the kube-controller-manager leader lock")
+    assert q.services.get(("kubernetes", "coordination_v1")) == W_WEAK
+    assert ("kubernetes", "coordination_v1") not in rw.rewrite("which node is ready").services
 
 
 def test_words_joined_into_a_name_weigh_little() -> None:
