@@ -72,14 +72,15 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     return False if seen == {False} else None
 
 
-def _only_scoped(lower: str, word: str, known: Container[str]) -> bool:
+def _only_scoped(lower: str, word: str, known: Container[str], short: bool = True) -> bool:
     """Is the English noun ``word`` followed only by where to look ("pvc -A", "netpol in ns
-    x") or by nothing, with no name before it ("web-api hpa")?"""
+    x", "a LimitRange in namespace x") or, a ``short`` name, by nothing, with no name before
+    it ("web-api hpa")? A full word at the end is as often one ("describe a target group")."""
     found = False  # the word may be only part of a name ("checkout-hpa")
     for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
         before = re.search(rf"({_NAME_TOKEN})\s*$", lower[:m.start()])
-        if (before and _name_like(before.group(1), known)) or not _SCOPE_NEXT.match(
-                lower[m.end():]):
+        if (before and _name_like(before.group(1), known)) or not (
+                _SCOPE_NEXT if short else _SCOPE_ONLY_NEXT).match(lower[m.end():]):
             return False
         found = True
     return found
@@ -87,6 +88,8 @@ def _only_scoped(lower: str, word: str, known: Container[str]) -> bool:
 
 _SCOPE_NEXT = re.compile(r"\s*(?:$|[,.;:?!—(]|-n\b|-a\b|--all|in\s+(?:ns|namespace|all)\b|"
                          r"(?:ns|namespace|across)\b)")
+_SCOPE_ONLY_NEXT = re.compile(r"\s*(?:-n\b|-a\b|--all|in\s+(?:ns|namespace|all)\b|"
+                              r"(?:ns|namespace|across)\b)")
 
 
 # facets that hold many entries whatever the number of the word before them (AlarmHistory)
@@ -125,10 +128,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
                     rf"(?<![a-z0-9]){re.escape(written.get(w, w))}\s+[a-z]", lower):
                 form = {True}  # "pending CSRs 有没有": English inflects, in Chinese too; its
                 # last word only ("Secrets Manager 里": a name's)
-        elif (not cjk and written.get(w, w) != w and not plural and not q.named_kinds
-              and _only_scoped(lower, written.get(w, w), known)):
-            form = {True}  # "netpol in ns payments", "pvc -A": a short name does not inflect;
-            # a kind written so with only where to look is the list (kubectl get netpol -n x)
+        elif (not cjk and not plural and not q.named_kinds
+              and _only_scoped(lower, written.get(w, w), known, written.get(w, w) != w)):
+            form = {True}  # "netpol in ns payments", "pvc -A": a short name does not inflect,
+            # and a kind with only where to look is the list (kubectl get netpol -n x)
         elif not cjk and not q.named_kinds and (any(w.startswith(c) for c in chosen)
                                                 or written.get(w, w) in in_state):
             form = {True}  # "which ingress class is the default": one picked from the list;

@@ -190,8 +190,11 @@ def test_an_english_plural_in_a_chinese_request_is_plural() -> None:
 def test_a_short_name_with_only_where_to_look_is_the_list() -> None:
     """"ds -n logging", "ds in ns logging": a short name does not inflect, and written with
     nothing but where to look it asks what kubectl get asks, the list; a name beside it
-    ("ds fluent-bit", "fluent-bit ds") or another word after it ("ds status") keeps it one."""
-    for query in ("ds -n logging", "ds in ns logging", "ds"):
+    ("ds fluent-bit", "fluent-bit ds") or another word after it ("ds status") keeps it one.
+    So does a full kind word followed by where to look ("a daemonset in namespace logging")."""
+    for query in ("ds -n logging", "ds in ns logging", "ds",
+                  "is a daemonset in namespace logging failing"):
         assert _scores(query)[-2:] == [1.0, -1.0], query
+    assert _scores("describe the daemonset")[-2:] == [0.0, 1.0]  # a full word: either
     for query in ("ds fluent-bit -n logging", "fluent-bit ds", "ds status"):
         assert _scores(query)[-2:] == [0.0, 1.0], query
