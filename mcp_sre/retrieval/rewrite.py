@@ -293,7 +293,8 @@ class QueryRewriter:
                 spelled.append(expansion)
         scope_words = self._scope_words(plain, phrases)
         if scoped:  # "ml 命名空间": the namespace's words and its name
-            scope_words |= {t for p in self._terms.find(scoped.lower()) if has_cjk(p)
+            scope_words |= {t for p in self._terms.find(scoped.lower())
+                            if has_cjk(p) and p in self.vocab.terms  # not intent words (所有)
                             for t in tokenize(self.vocab.terms[p])}
             scope_words |= set(tokenize(scoped)) - set(tokenize(scope_term))
         weaken(scope_words, W_SCOPE)

@@ -149,6 +149,10 @@ def test_kubectl_flags_set_the_scope_and_are_no_nouns() -> None:
     q = rw.rewrite("kubectl get pods -n payments")
     assert q.terms["namespaced"] > 0.5 and "n" not in q.terms and q.head == "pod"
     assert "allnamespac" in rw.rewrite("kubectl get pvc -A").terms
+    # said in words, in English or Chinese; an intent word inside the match (所有) is no term
+    assert "allnamespac" in rw.rewrite("最近 1 小时整个集群的 events").terms
+    assert "allnamespac" in rw.rewrite("所有的命名空间里 Pending 的 pod").terms
+    assert "allnamespac" in rw.rewrite("failed jobs in all namespaces").terms
     assert "list" in q.intents and "read" not in q.intents  # no name after the kind: a list
     assert "read" in rw.rewrite("kubectl get pod web-1 -n shop").intents
     ing = rw.rewrite("kubectl get ing -n shop")
