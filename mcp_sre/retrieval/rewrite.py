@@ -264,6 +264,12 @@ class QueryRewriter:
             # "RDS instance orders-db": a name, no Orderable options; what the vocabulary
             # adds is kept, and a service's own name in it ("prod-eks")
             weaken(name_tokens - outside - self._brands - kinds)
+        for pattern, said in self.vocab.value_kinds:  # "m7g.4xlarge": an instance type,
+            if values := pattern.findall(lower):  # whose own words name nothing
+                weaken({t for v in values for t in tokenize(v)} - set(tokenize(said)))
+                add(said, W_PHRASE)
+                id_kinds.add(stem(said.split()[-1]))
+                id_said.append(said)
         arns = list(ARN.finditer(query))  # an ARN's pieces name one object, but its service
         around = set(tokenize(ARN.sub(" ", query))) if arns else set()  # and resource type
         for arn in arns:

@@ -63,6 +63,9 @@ class Vocabulary:
     # what an id's prefix says it is (plugins' ``id_prefixes``: "i" -> "ec2 instance" for
     # i-0abc123): the kind of object a request names by such an id alone
     id_prefixes: dict[str, str] = field(default_factory=dict)
+    # what a value's shape says it is (plugins' ``value_kinds``: "m7g.4xlarge" -> "ec2
+    # instance type"): the kind a request names by such a value, as an id's prefix does
+    value_kinds: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
     # the compounds that name one thing, for head-noun matching (see head_compounds)
     head_compounds: list[tuple[tuple[str, ...], str, bool]] = field(init=False)
 
@@ -138,6 +141,8 @@ def load_vocabulary(
         scopes=[(re.compile(str(r["pattern"])), str(r["term"])) for r in syntax.get("scopes") or []],
         lists=[re.compile(str(r)) for r in syntax.get("lists") or []],
         id_prefixes={str(k).lower(): str(v) for k, v in (data.get("id_prefixes") or {}).items()},
+        value_kinds=[(re.compile(str(r["pattern"])), str(r["said"]))
+                     for r in data.get("value_kinds") or []],
     )
 
 

@@ -65,3 +65,14 @@ def test_words_joined_by_a_slash_are_alternatives_not_a_name() -> None:
     assert "f8e7d6c" not in q.named_kinds  # the id is one token, not a kind after a digit
     q = rw.rewrite("secret prod/db-password rotation")
     assert q.terms["password"] < 0.5
+
+
+def test_a_values_shape_says_its_kind() -> None:
+    """"m7g.4xlarge" is an EC2 instance type and "db.r6g.xlarge" a DB instance class (the AWS
+    plugin's ``value_kinds``): the kind is named, the value's own words weigh little."""
+    rw = QueryRewriter()
+    q = rw.rewrite("how many vCPUs does m7g.4xlarge have")
+    assert q.terms["type"] >= 0.8 and q.terms["m7g"] == W_WEAK_WORD and "type" in q.named_kinds
+    q = rw.rewrite("db.r6g.xlarge memory")
+    assert q.terms["class"] >= 0.8 and "class" in q.named_kinds
+    assert "type" not in rw.rewrite("api.example.com memory").terms  # no such shape
