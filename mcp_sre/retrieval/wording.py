@@ -186,7 +186,7 @@ OWN_HISTORY = re.compile(r"\b(?:(?:change|version|value|revision)\s+history|prev
 # "last rotated", "last modified": when an action was last done, a state asked about
 LAST_DONE = re.compile(r"\blast\s+([a-z]+ed)\b")
 # Nouns an action word qualifies in Chinese ("扩缩容记录", "重启次数"): a record of the action
-CJK_RECORD_NOUNS = "(?:记录|历史|活动|事件|日志|时间|次数|原因|状态)"
+CJK_RECORD_NOUNS = "(?:记录|历史|活动|事件|日志|时间|次数|原因|状态|详情)"
 # ... and in English, right after it ("change history", "restart count", "scaling activities")
 RECORD_NOUNS = ("(?:history|histories|timeline|log|logs|events?|records?|activit(?:y|ies)|count"
                 "|reason|trail)")

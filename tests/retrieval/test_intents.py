@@ -260,6 +260,11 @@ def test_an_action_word_naming_a_record_of_it_is_no_order() -> None:
                     "show the restart count of pod api-0", "deployment web update history"):
         assert not rw.rewrite(request).intents & WRITE_INTENTS, request
     assert "update" in rw.rewrite("update the history retention of table orders").intents
+    # an English action word in a Chinese clause: "那次 update" (that update), "update 详情",
+    # "update 失败了" are the record or a symptom, as the Chinese word would be
+    for request in ("EKS 集群那次 update 的错误信息", "看下 update 详情", "集群 update 失败了"):
+        assert not rw.rewrite(request).intents & WRITE_INTENTS, request
+    assert "update" in rw.rewrite("update 一下集群 prod 的版本").intents
 
 
 def test_who_changed_an_object_beside_its_history_reads_the_object(shared_retriever) -> None:
