@@ -51,6 +51,7 @@ from mcp_sre.retrieval.wording import (
     DOTTED_NAME,
     FIELD_IDENTIFIER,
     FLAG_NAME,
+    HYPHENATED,
     ID_KIND,
     IRREGULAR_NEGATION,
     JOINED_NAME,
@@ -212,6 +213,9 @@ class QueryRewriter:
         query = IRREGULAR_NEGATION.sub(lambda m: "can not" if m.group(1) else "will not",
                                        query[:MAX_QUERY_CHARS])
         query = " ".join(CONTRACTION.sub(lambda m: " not" if m.group(2) else "", query).split())
+        # "add-on", "node-group": one kind the specs write as one word (Addon, Nodegroup)
+        query = HYPHENATED.sub(lambda m: m[1] + m[2] if stem(f"{m[1]}{m[2]}".lower())
+                               in self._resources else m[0], query)
         lower = query.lower()
         states = [m.group(0).lower() for m in STATE_CONSTANT.finditer(query)]
         # what orders and head nouns are read from: no state constants, no command-line flags

@@ -206,3 +206,5 @@ ARN = re.compile(r"\barn:[a-z0-9-]+:([a-z0-9-]+):[a-z0-9-]*:[0-9]*:"
 QUALIFIED_ACTION = re.compile(r"(?<![\w:/-])[a-z][a-z0-9-]*:(?:[A-Z][A-Za-z]*\*?|\*)(?![\w:/-])")
 # "msg count", "object count": a count of the noun before "count", which a field may hold
 COUNT_NOUN = re.compile(r"\b([a-z]{3,})\s+count\b")
+# Two words joined by a hyphen, standing alone ("add-on"; not part of a longer name, "web-app-1")
+HYPHENATED = re.compile(r"(?<![\w./:-])([A-Za-z]{2,})-([A-Za-z]{2,})(?![\w./:-])")

@@ -76,3 +76,12 @@ def test_a_values_shape_says_its_kind() -> None:
     q = rw.rewrite("db.r6g.xlarge memory")
     assert q.terms["class"] >= 0.8 and "class" in q.named_kinds
     assert "type" not in rw.rewrite("api.example.com memory").terms  # no such shape
+
+
+def test_a_hyphenated_kind_is_the_one_word_the_specs_write() -> None:
+    """"add-on" is the specs' Addon when the index knows that kind; a name joined the same way
+    ("web-app") stays two words, as does one inside a longer name ("add-on-1")."""
+    rw = QueryRewriter(resources=frozenset({"addon"}))
+    assert rw.rewrite("vpc-cni add-on status").terms["addon"] == 1.0
+    assert "webapp" not in rw.rewrite("web-app status").terms
+    assert "addon" not in rw.rewrite("add-on-1 status").terms
