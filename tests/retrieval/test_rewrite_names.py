@@ -85,3 +85,11 @@ def test_a_hyphenated_kind_is_the_one_word_the_specs_write() -> None:
     assert rw.rewrite("vpc-cni add-on status").terms["addon"] == 1.0
     assert "webapp" not in rw.rewrite("web-app status").terms
     assert "addon" not in rw.rewrite("add-on-1 status").terms
+
+
+def test_an_ids_prefix_says_its_kind(shared_retriever) -> None:
+    """"r-ab12" is an AWS Organizations root, "i-0abc1234" an EC2 instance (the AWS plugin's
+    ``id_prefixes``): the kind is named by the id alone."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    assert stem("root") in rw.rewrite("list the OUs under r-ab12").named_kinds
+    assert stem("instance") in rw.rewrite("is i-0abc1234 healthy").named_kinds
