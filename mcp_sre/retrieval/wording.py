@@ -156,8 +156,9 @@ CLAUSE_QUESTION = re.compile(r"[,;:!?\uff0c\uff1b]\s*(?:which|what|why|how many|
 # who did something (the audit trail)
 WHO_HOLDS = re.compile(r"\bwho\s+(?:(?:currently|still|now|really)\s+)?"
                        r"(?:is|are|has|have|can|holds?|owns?|uses?|[a-z]+ing)\b")
-# ... and in Chinese: "leader 是谁" (who it is), "谁在用", "谁有权限"; not "是谁删的" (an act)
-CJK_WHO_HOLDS = re.compile(r"是谁(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能|订阅|绑定|关注)")
+# ... and in Chinese: "leader 是谁" (who it is), "账号 x 是谁的" (whose), "谁在用", "谁有权限";
+# not "是谁删的" (an act)
+CJK_WHO_HOLDS = re.compile(r"是谁的?(?=\s*(?:[，。,.;；!?？！]|$))|谁(?:在用|在使用|有|持有|拥有|能|订阅|绑定|关注)")
 CJK_QUESTION_END = re.compile(r"(?:吗|呢|么)[\s?？。!！]*$")
 # A Chinese question word anywhere ("多少天后过期删除" asks how many days, "哪些 pod 被删除"
 # which pods): the request asks about a state, as an English one opening with "what" does

@@ -234,6 +234,7 @@ def test_who_holds_a_role_in_chinese_is_no_audit() -> None:
     q = rw.rewrite("kube-controller-manager 现在的 leader 是谁")
     assert "audit" not in q.intents and q.terms.get("trail", 0.0) <= 0.25
     assert "audit" in rw.rewrite("security group sg-0abc 是谁删的").intents
+    assert "audit" not in rw.rewrite("账号 210987654321 是谁的？查一下它的 email").intents  # whose
 
 
 def test_was_there_after_a_clause_is_a_question() -> None:
