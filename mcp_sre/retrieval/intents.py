@@ -25,6 +25,7 @@ from mcp_sre.retrieval.wording import (
     CJK_SUBJECT_CAN,
     CJK_WHO_HOLDS,
     CLAUSE_QUESTION,
+    DETERMINED,
     FAILED_ACTION,
     LAST_DONE,
     ORDER_OPENER,
@@ -125,6 +126,7 @@ class IntentReader:
         unnamed = FAILED_ACTION.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
         found = set(self.intent_words.find(self._cjk_state.sub("", unnamed)))
         found -= self._field_name_words(plain, found)
+        found -= self._determined_words(unnamed, found)
         for name, (words, _) in self.vocab.intents.items():
             if found.intersection(words):
                 intents.add(name)
@@ -200,6 +202,18 @@ class IntentReader:
                             or (before and before + word in self._field_names
                                 and word in self._write_words)  # "health check" reads
                             for before, after in uses):
+                out.add(word)
+        return out
+
+    def _determined_words(self, plain: str, found: set[str]) -> set[str]:
+        """The write words that only ever follow a determiner ("missing the owner tag", "the
+        last update", "its restart"): nouns, no order."""
+        out = set()
+        for word in found:
+            if has_cjk(word) or " " in word or word not in self._write_words:
+                continue
+            uses = [m.start() for m in re.finditer(rf"\b{re.escape(word)}\b", plain)]
+            if uses and all(DETERMINED.search(plain, 0, at) for at in uses):
                 out.add(word)
         return out
 

@@ -209,3 +209,7 @@ QUALIFIED_ACTION = re.compile(r"(?<![\w:/-])[a-z][a-z0-9-]*:(?:[A-Z][A-Za-z]*\*?
 COUNT_NOUN = re.compile(r"\b([a-z]{3,})\s+count\b")
 # Two words joined by a hyphen, standing alone ("add-on"; not part of a longer name, "web-app-1")
 HYPHENATED = re.compile(r"(?<![\w./:-])([A-Za-z]{2,})-([A-Za-z]{2,})(?![\w./:-])")
+# A determiner before a word, maybe with one word between ("the owner tag", "its last
+# update"): what follows is a noun
+DETERMINED = re.compile(r"\b(?:the|a|an|this|that|these|those|its|their|our|my|your|no|any|"
+                        r"each|every)\s+(?:[a-z0-9_-]+\s+)?$")

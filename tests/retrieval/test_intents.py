@@ -280,3 +280,14 @@ def test_who_changed_an_object_beside_its_history_reads_the_object(shared_retrie
         assert q.services[("aws", "ssm")] > q.services[("aws", "cloudtrail")] > 0, request
         assert stem("metric") not in q.terms, request  # a history, no metric's series
     assert "audit" in rw.rewrite("who changed SSM parameter /prod/db_url yesterday").intents
+
+
+def test_an_action_word_after_a_determiner_is_a_noun() -> None:
+    """"missing the owner tag", "its last update": the word names a thing, no order; the same
+    word giving an order still does."""
+    rw = QueryRewriter()
+    q = rw.rewrite("find resources tagged env=prod that are missing the owner tag")
+    assert not q.intents & WRITE_INTENTS
+    assert not rw.rewrite("show its last update for cluster prod").intents & WRITE_INTENTS
+    assert "tag" in rw.rewrite("tag instance i-0abc1234 with owner=web").intents
+
