@@ -27,6 +27,7 @@ from mcp_sre.retrieval.wording import (
     CLAUSE_QUESTION,
     DETERMINED,
     FAILED_ACTION,
+    FAILED_TO,
     LAST_DONE,
     ORDER_OPENER,
     QUESTION_OPENER,
@@ -123,7 +124,8 @@ class IntentReader:
         verbs: dict[str, float] = {}
         # an action word inside an object's name ("lambda image-resize") orders nothing
         unnamed = re.sub("|".join(re.escape(n) for n in names), " ", plain) if names else plain
-        unnamed = FAILED_ACTION.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
+        for failed in (FAILED_ACTION, FAILED_TO):
+            unnamed = failed.sub(lambda m: m.group(0).replace(m.group(1), " ", 1), unnamed)
         found = set(self.intent_words.find(self._cjk_state.sub("", unnamed)))
         found -= self._field_name_words(plain, found)
         found -= self._determined_words(unnamed, found)

@@ -394,6 +394,11 @@ class QueryRewriter:
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
             resources=self._resources, located=located) | id_kinds
+        where = {stem(w) for pattern, _ in self.vocab.scopes for m in pattern.finditer(query)
+                 for t in tokenize(m.group(0)) for w in (t, self._short_names.get(t, t))}
+        if head not in where:  # "in ns team-a", "in that namespace": where to look, not an
+            located |= kinds & where  # object asked about
+            kinds -= where
         if "permission" in intents and not who:  # "can sa x create deployments": who and what
             head, phrase, kinds = None, [], frozenset()  # on are the question's terms, the check
             # is asked ("who is allowed to invoke x" asks for x's policy)

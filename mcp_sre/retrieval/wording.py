@@ -142,6 +142,10 @@ FAILED_ACTION = re.compile(
     r"(?:(?:keeps|kept|is|was|are|were)\s+(?:fail|error|hang|tim)(?:ing)?(?:\s+out)?\b"
     r"|fails\b|failed\b|errors out\b|errored\b|hangs\b|hung\b|stuck\b|tim(?:es|ed) out\b"
     r"|(?:is|was|gets?|got) denied\b|(?:does|did|do|will|would|can)\s*not\s+work\b)")
+# ... and worded the other way round: "pods failing to create", "unable to attach", "can not
+# start a session"
+FAILED_TO = re.compile(r"\b(?:fail(?:s|ed|ing)?\s+to|unable\s+to|can\s*not|could\s+not|"
+                       r"will\s+not)\s+(?:be\s+)?([a-z]+)")
 CJK_FAILED = ("失败", "不了", "不掉", "报错", "超时", "卡住", "不成功", "出错", "不上", "不来", "不进")
 # A request worded as a question ("when was the secret last rotated", "does the key have
 # rotation enabled", "...还在运行吗") asks about a state: it reads, and the action it names is what

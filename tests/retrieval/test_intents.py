@@ -159,6 +159,11 @@ def test_a_chinese_question_word_asks_rather_than_orders() -> None:
     # a failure word before 的 says which ones: the order stands ("delete the stuck pods")
     assert "delete" in rw.rewrite("强制删除卡住的 pod").intents
     assert "delete" not in rw.rewrite("删除 pod 一直卡住").intents
+    # worded the other way round: "failing to create", "unable to attach", "can't start"
+    for request in ("pods failing to create in ns team-a, show the events",
+                    "volume vol-1 unable to attach, which node holds it",
+                    "can't start a shell session on i-0abc1234, is the agent online"):
+        assert not rw.rewrite(request).intents & WRITE_INTENTS, request
     # "挂载不上" (will not attach), "起不来" (will not start): a symptom
     assert "attach" not in rw.rewrite("EBS volume vol-0a1 挂载不上，看一下它的状态").intents
 

@@ -93,3 +93,12 @@ def test_an_ids_prefix_says_its_kind(shared_retriever) -> None:
     rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
     assert stem("root") in rw.rewrite("list the OUs under r-ab12").named_kinds
     assert stem("instance") in rw.rewrite("is i-0abc1234 healthy").named_kinds
+
+
+def test_the_namespace_a_scope_names_is_where_to_look(shared_retriever) -> None:
+    """"in ns team-a": the namespace is where to look, no object asked about (readNamespace
+    takes nothing asked); "namespace team-a stuck in Terminating" asks about it."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    q = rw.rewrite("show the events in ns team-a")
+    assert stem("namespace") not in q.named_kinds and stem("namespace") in q.located_kinds
+    assert stem("namespace") in rw.rewrite("namespace team-a stuck in Terminating").named_kinds
