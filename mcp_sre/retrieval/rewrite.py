@@ -394,6 +394,8 @@ class QueryRewriter:
             stem(w) == head and plural for w, plural in fused_words(
                 re.findall(r"[a-z]+", lower), self.vocab.head_compounds)),
             resources=self._resources, located=located) | id_kinds
+        # "node group ng-1": the kind is the compound its words form (Nodegroup)
+        kinds |= {token for parts, token, _ in self.vocab.compounds if set(parts) <= kinds}
         where = {stem(w) for pattern, _ in self.vocab.scopes for m in pattern.finditer(query)
                  for t in tokenize(m.group(0)) for w in (t, self._short_names.get(t, t))}
         if head not in where:  # "in ns team-a", "in that namespace": where to look, not an

@@ -102,3 +102,9 @@ def test_the_namespace_a_scope_names_is_where_to_look(shared_retriever) -> None:
     q = rw.rewrite("show the events in ns team-a")
     assert stem("namespace") not in q.named_kinds and stem("namespace") in q.located_kinds
     assert stem("namespace") in rw.rewrite("namespace team-a stuck in Terminating").named_kinds
+
+
+def test_a_kind_named_in_words_of_a_compound_is_the_compound(shared_retriever) -> None:
+    """"node group ng-gpu-a10": the kind named is the Nodegroup the specs' parameters take."""
+    rw = shared_retriever.searcher.rewriter_for(shared_retriever.current())
+    assert "nodegroup" in rw.rewrite("node group ng-gpu-a10 health issues").named_kinds
