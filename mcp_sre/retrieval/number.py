@@ -40,6 +40,7 @@ def facet_named(q: RewrittenQuery, facet: str) -> bool:
 
 _NAME_TOKEN = r"[a-z0-9][\w./:-]*"
 _POINTER = "|".join(CJK_POINTERS)
+_SCOPE_WORDS = frozenset({"ns", "namespace", "-n", "-a"})
 
 
 def _name_like(token: str, known: Container[str]) -> bool:
@@ -59,6 +60,8 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
         after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
         before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
+        if before is not None and before.group(1) in _SCOPE_WORDS:
+            before = None  # "dev ns resourcequota": the namespace is where to look
         if before is None:  # "kube-controller-manager 的 lease": a joined name's (the lease is
             # named after its holder), not "ns payments 的 pdb": where to look
             before = re.search(rf"(?<![\w./:-])(?<!\bns )(?<!namespace )(?<!-n )"

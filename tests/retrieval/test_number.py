@@ -85,6 +85,8 @@ def test_a_name_next_to_a_noun_makes_it_one() -> None:
     assert (list_ds, read_ds) == (1.0, -1.0)
     *_, list_ds, read_ds = _scores("看一下 daemonset backup 的状态")
     assert list_ds == read_ds == 1.0
+    *_, list_ds, read_ds = _scores("logging ns daemonset 状态")  # where to look, no name
+    assert (list_ds, read_ds) == (1.0, -1.0)
 
 
 def test_which_one_of_a_kind_is_picked_from_the_list() -> None:
