@@ -40,6 +40,7 @@ def facet_named(q: RewrittenQuery, facet: str) -> bool:
 
 _NAME_TOKEN = r"[a-z0-9][\w./:-]*"
 _POINTER = "|".join(CJK_POINTERS)
+_LIST_LAST = re.compile(r"(?:列一下|列出来|列个表|列举一下|列一列)\s*[。.!！?？]*$")
 _SCOPE_WORDS = frozenset({"ns", "namespace", "-n", "-a"})
 
 
@@ -114,8 +115,10 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     lower = QUOTED.sub(" ", q.original).lower()  # 'RuntimeClass not found' is no noun asked
     markers = CJK_PLURAL if q.named_kinds else CJK_PLURAL + CJK_WHICH
     at = min((i for m in markers if (i := lower.find(m)) >= 0), default=-1) if cjk else -1
-    if cjk and not q.named_kinds and (CJK_ANY.search(lower) or q.time_window):
-        at = 0  # "有失败的吗", "最近 24 小时失败的 job": whichever are so, or were over a span
+    if cjk and ((not q.named_kinds and (CJK_ANY.search(lower) or q.time_window))
+                or _LIST_LAST.search(lower)):
+        at = 0  # "有失败的吗", "最近 24 小时失败的 job": whichever are so, or were over a span;
+        # "managed node group 列一下": what is before the word that lists
     many = {True} if at >= 0 else {True, False}
     known = index.bm25.fields["name"].vocab
     chosen = {b for a, b in itertools.pairwise(q.words) if a in ("which", "what")}
@@ -123,7 +126,7 @@ def plurality(index: SearchIndex, q: RewrittenQuery, candidates: np.ndarray) -> 
     # the words as written: the rewriter spells short names out ("pdb" -> poddisruptionbudget)
     written = dict(zip(q.words, re.findall(r"[a-z0-9]+", lower), strict=False))
     for w, plural in fused_words([w for w in q.words if w not in STOPWORDS], index.head_compounds):
-        after = at >= 0 and lower.find(written.get(w, w), at) >= 0  # "所有 Pod": after the word
+        after = at == 0 or (at > 0 and lower.find(written.get(w, w), at) >= 0)  # "所有 Pod"
         if cjk and not after:  # "PVC data-mysql-0": one, named; "LimitRange 默认的": any
             named = _named(lower, written.get(w, w), known)
             form = {True, False} if named is None else {not named}
