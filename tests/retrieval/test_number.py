@@ -40,7 +40,7 @@ def test_a_chinese_plural_word_makes_the_noun_after_it_plural() -> None:
     list_node, read_node, *_ = _scores("列出所有节点")
     assert list_node == 1.0 and read_node == -1.0
     # the word that lists, ending the request, makes what is before it plural
-    assert _scores("prod 集群的 daemonset 列一下")[-2:] == [1.0, -1.0]
+    assert _scores("prod 集群的 managed daemonset 列一下")[-2:] == [1.0, -1.0]
     assert _scores("集群里一共有多少个 namespace")[:2] == [0.0, 0.0]  # no namespace op here
     assert _scores("看下最近的节点")[:2] == [1.0, -1.0]  # the recent ones
 
