@@ -24,7 +24,8 @@ __all__ = ["FACET_STEMS", "cjk_nouns", "head_compounds", "head_noun", "head_syno
 # Words that end the first noun phrase of an English request.
 _PHRASE_END_WORDS = """and or with in of for to from by on at that which who whose where when
     are is was were be have has had can could should will would do does did not across between
-    over under into per via than as assigned attached associated using exist exists"""
+    over under into per via than as assigned attached associated using exist exists behind
+    within inside"""
 _PHRASE_END = frozenset(_PHRASE_END_WORDS.split())
 
 

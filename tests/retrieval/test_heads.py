@@ -33,3 +33,11 @@ def test_examples_after_the_ask_are_not_its_head() -> None:
     assert head_noun("show the account limits, e.g. rules per listener", [], show)[-1] == "limit"
     assert head_noun("show the account limits such as rules per listener", [], show)[-1] == "limit"
     assert head_noun("e.g. rules per listener", [], show)[-1] == "rule"  # nothing else asked
+
+
+def test_what_stands_behind_an_object_is_the_head() -> None:
+    """"endpoints behind service checkout": the endpoints are asked for; "behind" ends the
+    phrase as "of" does."""
+    rw = QueryRewriter()
+    assert rw.rewrite("endpoints behind service checkout").head == stem("endpoints")
+    assert rw.rewrite("endpoints of service checkout").head == stem("endpoints")
