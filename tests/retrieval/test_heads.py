@@ -41,3 +41,6 @@ def test_what_stands_behind_an_object_is_the_head() -> None:
     rw = QueryRewriter()
     assert rw.rewrite("endpoints behind service checkout").head == stem("endpoints")
     assert rw.rewrite("endpoints of service checkout").head == stem("endpoints")
+    # "which pod IPs are behind it": the IPs a service's Endpoints hold (the vocabulary's
+    # phrase names that kind last)
+    assert stem("endpoints") in rw.rewrite("which pod IPs are behind service cart").head_synonyms
