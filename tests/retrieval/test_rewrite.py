@@ -26,6 +26,9 @@ def test_english_sre_phrases_and_services() -> None:
     assert q.terms["alarm"] == 1.0 and "state" in q.terms
     assert q.services[("aws", "cloudwatch")] == 1.0
     assert q.verbs.get("describ", 0) > 0.5
+    quota = QueryRewriter().rewrite("what is our EC2 on-demand standard instances vCPU quota")
+    assert quota.services[("aws", "service-quotas")] > quota.services.get(("aws", "ec2"), 0) * 0.5
+    assert QueryRewriter().rewrite("参数组 prod-mysql80 里 max_connections").services[("aws", "rds")] == 1.0
     scps = QueryRewriter().rewrite("list the SCPs of our organization")
     assert scps.services[("aws", "organizations")] == 1.0 and stem("policies") in scps.terms
     cost = QueryRewriter().rewrite("本月每个服务花了多少钱")
