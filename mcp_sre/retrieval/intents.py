@@ -107,12 +107,12 @@ class IntentReader:
                           f"|{act_english}(?=[\\s-]+{RECORD_NOUNS}\\b)"
                           # "那次 update", "update 详情", "update 失败了": the act as a noun or
                           # a symptom in a Chinese clause, as a Chinese word would be
-                          f"|(?<=[这那上]次)\\s*{act_english}|(?<=一次)\\s*{act_english}"
+                          f"|(?<=[这那上一]次)\\s*{act_english}"
                           f"|{act_english}(?=\\s*{CJK_RECORD_NOUNS})"
-                          f"|{act_english}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))"
                           # not "删除卡住的 pod": a failure word before 的 says
                           # which ones, what was ordered did not fail
-                          f"|{act}(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")
+                          f"|(?:{act}|{act_english})"
+                          f"(?=[^，。,.;；]{{0,24}}?(?:{'|'.join(CJK_FAILED)})(?!的))")
 
     def read(self, query: str, plain: str, names: list[str], phrases: list[str],
              noun_tokens: set[str], terms: TermWeights) -> Intents:

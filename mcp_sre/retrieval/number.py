@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Container
+from collections.abc import Container, Iterator
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -44,6 +44,11 @@ _LIST_LAST = re.compile(r"(?:列一下|列出来|列个表|列举一下|列一�
 _SCOPE_WORDS = frozenset({"ns", "namespace", "-n", "-a"})
 
 
+def _uses(lower: str, word: str) -> Iterator[re.Match[str]]:
+    """Where ``word`` stands on its own in ``lower``, not inside a name (node-3, checkout-hpa)."""
+    return re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower)
+
+
 def _name_like(token: str, known: Container[str]) -> bool:
     """A token that names an object: it has a digit or a joiner, or is no word of any
     operation's name (cart, shop), nor a stop word."""
@@ -58,7 +63,7 @@ def _named(lower: str, word: str, known: Container[str]) -> bool | None:
     part of a name (node-3). Said twice, it is named if it is named once ("HPA 不扩容, 看下
     hpa checkout")."""
     seen: set[bool | None] = set()
-    for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
+    for m in _uses(lower, word):
         after = re.match(rf"\s*({_NAME_TOKEN})", lower[m.end():])
         before = re.search(rf"({_NAME_TOKEN})\s*(?:{_POINTER})?\s*$", lower[:m.start()])
         if before is not None and before.group(1) in _SCOPE_WORDS:
@@ -81,7 +86,7 @@ def _only_scoped(lower: str, word: str, known: Container[str], short: bool = Tru
     x", "a LimitRange in namespace x") or, a ``short`` name, by nothing, with no name before
     it ("web-api hpa")? A full word at the end is as often one ("describe a target group")."""
     found = False  # the word may be only part of a name ("checkout-hpa")
-    for m in re.finditer(rf"(?<![a-z0-9./:_-]){re.escape(word)}(?![a-z0-9./:_-])", lower):
+    for m in _uses(lower, word):
         before = re.search(rf"({_NAME_TOKEN})\s*$", lower[:m.start()])
         if (before and _name_like(before.group(1), known)) or not (
                 _SCOPE_NEXT if short else _SCOPE_ONLY_NEXT).match(lower[m.end():]):
@@ -90,10 +95,9 @@ def _only_scoped(lower: str, word: str, known: Container[str], short: bool = Tru
     return found
 
 
-_SCOPE_NEXT = re.compile(r"\s*(?:$|[,.;:?!—(]|-n\b|-a\b|--all|in\s+(?:ns|namespace|all)\b|"
-                         r"(?:ns|namespace|across)\b)")
-_SCOPE_ONLY_NEXT = re.compile(r"\s*(?:-n\b|-a\b|--all|in\s+(?:ns|namespace|all)\b|"
-                              r"(?:ns|namespace|across)\b)")
+_SCOPE = r"-n\b|-a\b|--all|in\s+(?:ns|namespace|all)\b|(?:ns|namespace|across)\b"
+_SCOPE_ONLY_NEXT = re.compile(rf"\s*(?:{_SCOPE})")  # where to look follows
+_SCOPE_NEXT = re.compile(rf"\s*(?:$|[,.;:?!—(]|{_SCOPE})")  # ... or nothing does
 
 
 # facets that hold many entries whatever the number of the word before them (AlarmHistory)

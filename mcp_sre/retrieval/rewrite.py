@@ -281,12 +281,13 @@ class QueryRewriter:
         if actions := QUALIFIED_ACTION.findall(query):  # "can x do s3:PutObject": a permission
             weaken({t for a in actions for t in tokenize(a.split(":")[1])}
                    - set(tokenize(QUALIFIED_ACTION.sub(" ", query))))
-        scoped, scope_term = "", ""  # what a scope pattern matched: the container's words
-        for pattern, scope in self.vocab.scopes:  # "-A": every namespace, "-n shop": one
-            if m := pattern.search(query):
-                add(scope, W_PHRASE)
-                scoped, scope_term = m.group(0), scope
-                break
+        # where to look: every scope pattern's matches, the first pattern's first adding its
+        # term ("-A": every namespace, "-n shop": one); scoped: the container's words
+        scopes = [(m.group(0), scope) for pattern, scope in self.vocab.scopes
+                  for m in pattern.finditer(query)]
+        scoped, scope_term = scopes[0] if scopes else ("", "")
+        if scope_term:
+            add(scope_term, W_PHRASE)
         translated: list[str] = []
         phrases = [p for p in self._terms.find(lower) if p in self.vocab.terms]
         noun_tokens: set[str] = set()  # what a noun phrase says (扩缩容活动: scaling activities)
@@ -396,8 +397,8 @@ class QueryRewriter:
             resources=self._resources, located=located) | id_kinds
         # "node group ng-1": the kind is the compound its words form (Nodegroup)
         kinds |= {token for parts, token, _ in self.vocab.compounds if set(parts) <= kinds}
-        where = {stem(w) for pattern, _ in self.vocab.scopes for m in pattern.finditer(query)
-                 for t in tokenize(m.group(0)) for w in (t, self._short_names.get(t, t))}
+        where = {stem(w) for text, _ in scopes
+                 for t in tokenize(text) for w in (t, self._short_names.get(t, t))}
         if head not in where:  # "in ns team-a", "in that namespace": where to look, not an
             located |= kinds & where  # object asked about
             kinds -= where
